@@ -1,0 +1,330 @@
+using System.Reflection;
+using System.Text.RegularExpressions;
+using YamlDotNet.Core;
+using YamlDotNet.Serialization;
+
+namespace MimicInfra.Catalog;
+
+/// <summary>One catalog problem, located as precisely as the problem allows.</summary>
+public sealed record CatalogProblem(string File, string? Release, string? Table, string? Column, string Message)
+{
+    public override string ToString()
+    {
+        var where = new List<string> { File };
+        if (Release is not null) where.Add($"release {Release}");
+        if (Table is not null) where.Add($"table {Table}");
+        if (Column is not null) where.Add($"column {Column}");
+        return $"{string.Join(", ", where)}: {Message}";
+    }
+}
+
+public sealed class CatalogException(IReadOnlyList<CatalogProblem> problems)
+    : Exception("The schema catalog is invalid:\n" + string.Join("\n", problems.Select(p => "  " + p)))
+{
+    public IReadOnlyList<CatalogProblem> Problems { get; } = problems;
+}
+
+/// <summary>
+/// Reads catalog YAML files into a <see cref="SchemaCatalog"/>. All problems are collected and reported
+/// together; a catalog with any problem is never returned (nothing is half-loaded).
+/// </summary>
+public static partial class CatalogLoader
+{
+    /// <summary>The catalog shipped inside this program (the repository's schemas/ folder).</summary>
+    public static SchemaCatalog LoadEmbedded() => Embedded.Value;
+
+    private static readonly Lazy<SchemaCatalog> Embedded = new(() =>
+    {
+        var asm = typeof(CatalogLoader).Assembly;
+        var files = asm.GetManifestResourceNames()
+            .Where(n => n.StartsWith("schemas/", StringComparison.Ordinal))
+            .Order(StringComparer.Ordinal)
+            .Select(n => (n, ReadResource(asm, n)))
+            .ToList();
+        return Load(files);
+    });
+
+    public static SchemaCatalog LoadDirectory(string directory) =>
+        Load(Directory.GetFiles(directory, "*.yaml")
+            .Order(StringComparer.Ordinal)
+            .Select(f => ($"schemas/{Path.GetFileName(f)}", File.ReadAllText(f))));
+
+    private static string ReadResource(Assembly asm, string name)
+    {
+        using var stream = asm.GetManifestResourceStream(name)!;
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+
+    /// <summary>Loads and validates catalog files given as (file name, YAML text) pairs.</summary>
+    public static SchemaCatalog Load(IEnumerable<(string File, string Text)> files)
+    {
+        var problems = new List<CatalogProblem>();
+        var parsed = new List<(string File, ReleaseDoc Doc)>();
+        var deserializer = new DeserializerBuilder().Build();
+
+        foreach (var (file, text) in files)
+        {
+            try
+            {
+                var doc = deserializer.Deserialize<ReleaseDoc?>(text);
+                if (doc is null) { problems.Add(new(file, null, null, null, "the file is empty; it must describe one release")); continue; }
+                parsed.Add((file, doc));
+            }
+            catch (YamlException e)
+            {
+                var reason = (e.InnerException?.Message ?? e.Message).Trim();
+                problems.Add(new(file, null, null, null,
+                    $"line {e.Start.Line}, column {e.Start.Column}: {reason} (keys allowed: see schemas/README.md)"));
+            }
+        }
+
+        var byId = new Dictionary<string, (string File, ReleaseDoc Doc)>(StringComparer.Ordinal);
+        foreach (var (file, doc) in parsed)
+        {
+            if (string.IsNullOrWhiteSpace(doc.Release))
+                problems.Add(new(file, null, null, null, "missing 'release:' (the release id, e.g. mimic-iv-3.1)"));
+            else if (!ReleaseId().IsMatch(doc.Release))
+                problems.Add(new(file, doc.Release, null, null, "the release id must be lower-case letters, digits, '.' and '-', starting with a letter"));
+            else if (byId.TryGetValue(doc.Release, out var first))
+                problems.Add(new(file, doc.Release, null, null, $"duplicate release; it is already defined in {first.File}"));
+            else
+                byId[doc.Release] = (file, doc);
+        }
+
+        var resolver = new Resolver(byId, problems);
+        var releases = byId.Keys.Order(StringComparer.Ordinal).Select(resolver.Resolve).OfType<Release>().ToList();
+        if (problems.Count > 0)
+            throw new CatalogException(problems);
+        return new SchemaCatalog(releases);
+    }
+
+    internal static bool IsIdentifier(string? name) => name is not null && Identifier().IsMatch(name);
+
+    [GeneratedRegex("^[a-z][a-z0-9_]{0,62}$")]
+    private static partial Regex Identifier();
+
+    [GeneratedRegex("^[a-z][a-z0-9.-]{0,62}$")]
+    private static partial Regex ReleaseId();
+
+    /// <summary>Resolves base releases and borrowed modules, memoised, with cycle detection.</summary>
+    private sealed class Resolver(Dictionary<string, (string File, ReleaseDoc Doc)> docs, List<CatalogProblem> problems)
+    {
+        private readonly Dictionary<string, Release?> _done = new(StringComparer.Ordinal);
+        private readonly HashSet<string> _inProgress = new(StringComparer.Ordinal);
+
+        public Release? Resolve(string id)
+        {
+            if (_done.TryGetValue(id, out var known)) return known;
+            var (file, doc) = docs[id];
+            if (!_inProgress.Add(id))
+            {
+                problems.Add(new(file, id, null, null, "release refers back to itself through 'base' or 'from'; break the cycle"));
+                return null;
+            }
+            var release = Build(file, doc);
+            _inProgress.Remove(id);
+            _done[id] = release;
+            return release;
+        }
+
+        private Release? Other(string file, string id, string key, string? target)
+        {
+            if (target is not null && docs.ContainsKey(target)) return Resolve(target);
+            problems.Add(new(file, id, null, null,
+                $"'{key}: {target}' names no release; known releases: {string.Join(", ", docs.Keys.Order(StringComparer.Ordinal))}"));
+            return null;
+        }
+
+        private Release? Build(string file, ReleaseDoc doc)
+        {
+            var id = doc.Release!;
+            var before = problems.Count;
+            void Problem(string message, string? table = null, string? column = null) =>
+                problems.Add(new(file, id, table, column, message));
+
+            if (string.IsNullOrWhiteSpace(doc.Title)) Problem("missing 'title:' (the human name, e.g. MIMIC-IV 3.1)");
+            var access = doc.Access switch
+            {
+                "open" => Access.Open,
+                "credentialed" => Access.Credentialed,
+                _ => (Access?)null,
+            };
+            if (access is null) Problem($"'access: {doc.Access}' must be 'open' or 'credentialed'");
+
+            Release? baseRelease = null;
+            if (doc.Base is not null)
+            {
+                baseRelease = Other(file, id, "base", doc.Base);
+                if (baseRelease is null) return null;
+            }
+            var filePattern = doc.Files ?? (baseRelease is null ? null : InheritedPattern(baseRelease));
+            if (filePattern is null || !(filePattern.Contains("{table}") || filePattern.Contains("{TABLE}")))
+                Problem("'files:' must give the file name pattern with {table} or {TABLE}, e.g. \"{table}.csv.gz\"");
+
+            S3Location? s3 = null;
+            if (doc.S3 is not null)
+            {
+                if (doc.S3.Uri is null || !doc.S3.Uri.StartsWith("s3://", StringComparison.Ordinal) || !doc.S3.Uri.EndsWith('/'))
+                    Problem($"'s3.uri: {doc.S3.Uri}' must be an s3:// folder ending in '/'");
+                if (string.IsNullOrWhiteSpace(doc.S3.Region)) Problem("'s3.region:' is required (e.g. us-east-1)");
+                s3 = new S3Location(doc.S3.Uri ?? "", doc.S3.Region ?? "");
+            }
+            if (access == Access.Open && s3 is null) Problem("an open release must say where it is published: 's3: {uri: ..., region: ...}'");
+
+            if (doc.Modules is null || doc.Modules.Count == 0) { Problem("'modules:' is empty; list at least one module"); return null; }
+
+            var modules = new List<Module>();
+            foreach (var m in doc.Modules)
+            {
+                if (!IsIdentifier(m.Name)) { Problem($"module name '{m.Name}' must be a lower-case identifier (letters, digits, '_')"); continue; }
+                if (modules.Any(x => x.Name == m.Name)) { Problem($"duplicate module '{m.Name}'"); continue; }
+                var module = BuildModule(file, id, m, baseRelease, filePattern ?? "{table}", s3, Problem);
+                if (module is not null) modules.Add(module);
+            }
+
+            foreach (var change in doc.Changes ?? [])
+                modules = ApplyChange(modules, change, Problem);
+
+            var seenTables = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var m in modules)
+                foreach (var t in m.Tables)
+                    if (!seenTables.TryAdd(t.Name, m.Name))
+                        Problem($"table name is used by modules {seenTables[t.Name]} and {m.Name}; a lab database holds one table per name", $"{m.Name}.{t.Name}");
+
+            if (problems.Count > before || access is null) return null;
+            return new Release(id, doc.Title!, access.Value, doc.Base, s3, modules);
+        }
+
+        private static string? InheritedPattern(Release r) => r.Modules.FirstOrDefault(m => m.DefinedIn == r.Id)?.FilePattern
+            ?? r.Modules.FirstOrDefault()?.FilePattern;
+
+        private Module? BuildModule(string file, string id, ModuleDoc m, Release? baseRelease, string filePattern, S3Location? s3,
+            Action<string, string?, string?> problem)
+        {
+            var name = m.Name!;
+            if (m.BigQuery is not null && !BigQueryDataset().IsMatch(m.BigQuery))
+                problem($"module {name}: 'bigquery: {m.BigQuery}' is not a BigQuery dataset name (letters, digits, '_')", null, null);
+
+            if (m.From is not null)
+            {
+                if (m.Tables is not null || m.Folder is not null)
+                    problem($"module {name} is borrowed with 'from:'; it cannot also give tables or a folder", null, null);
+                var origin = Other(file, id, "from", m.From);
+                var borrowed = origin?.FindModule(name);
+                if (origin is not null && borrowed is null)
+                    problem($"module {name}: release {m.From} has no module '{name}'", null, null);
+                return borrowed is null ? null : borrowed with { BigQueryDataset = m.BigQuery ?? borrowed.BigQueryDataset };
+            }
+
+            if (m.Tables is null)
+            {
+                var inherited = baseRelease?.FindModule(name);
+                if (inherited is null)
+                {
+                    problem(baseRelease is null
+                        ? $"module {name} has no tables; list them under 'tables:'"
+                        : $"module {name} is neither in base release {baseRelease.Id} nor given tables here", null, null);
+                    return null;
+                }
+                // Locations are never inherited: a demo must not point at the credentialed datasets of its base.
+                return inherited with
+                {
+                    DefinedIn = inherited.DefinedIn == baseRelease!.Id ? id : inherited.DefinedIn,
+                    Folder = m.Folder ?? inherited.Folder,
+                    FilePattern = inherited.DefinedIn == baseRelease.Id ? filePattern : inherited.FilePattern,
+                    BigQueryDataset = m.BigQuery,
+                    OpenS3 = inherited.DefinedIn == baseRelease.Id ? s3 : inherited.OpenS3,
+                };
+            }
+
+            if (m.Tables.Count == 0) { problem($"module {name} is empty; list at least one table", null, null); return null; }
+            var tables = new List<Table>();
+            foreach (var t in m.Tables)
+            {
+                var tableName = $"{name}.{t.Name}";
+                if (!IsIdentifier(t.Name)) { problem($"table name '{t.Name}' must be a lower-case identifier (letters, digits, '_')", tableName, null); continue; }
+                if (tables.Any(x => x.Name == t.Name)) { problem("duplicate table; each table is listed once per module", tableName, null); continue; }
+                if (t.Columns is null || t.Columns.Count == 0) { problem("table has no columns; list them under 'columns:'", tableName, null); continue; }
+                var columns = new List<Column>();
+                foreach (var c in t.Columns)
+                {
+                    if (!IsIdentifier(c.Name)) { problem($"column name '{c.Name}' must be a lower-case identifier (letters, digits, '_')", tableName, c.Name); continue; }
+                    if (columns.Any(x => x.Name == c.Name)) { problem("duplicate column; each column is listed once", tableName, c.Name); continue; }
+                    if (!ColumnType.TryParse(c.Type, out var type, out var why)) { problem(why, tableName, c.Name); continue; }
+                    columns.Add(new Column(c.Name!, type, !c.Required, c.Description));
+                }
+                tables.Add(new Table(t.Name!, t.Description, columns));
+            }
+            return new Module(name, id, m.Folder ?? name, filePattern, m.BigQuery, s3, tables);
+        }
+
+        private static List<Module> ApplyChange(List<Module> modules, ChangeDoc change, Action<string, string?, string?> problem)
+        {
+            var parts = (change.Table ?? "").Split('.');
+            var module = parts.Length == 2 ? modules.FirstOrDefault(m => m.Name == parts[0]) : null;
+            var table = module?.FindTable(parts[1]);
+            if (table is null) { problem($"change names table '{change.Table}', which this release does not have; write it as module.table", change.Table, null); return modules; }
+            var column = table.FindColumn(change.Column ?? "");
+            if (column is null) { problem($"change names column '{change.Column}', which the table does not have", change.Table, change.Column); return modules; }
+            if (!ColumnType.TryParse(change.Type, out var type, out var why)) { problem(why, change.Table, change.Column); return modules; }
+
+            var newTable = table with { Columns = table.Columns.Select(c => c == column ? c with { Type = type } : c).ToList() };
+            var newModule = module! with { Tables = module.Tables.Select(t => t == table ? newTable : t).ToList() };
+            return modules.Select(m => m == module ? newModule : m).ToList();
+        }
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9_]{1,1024}$")]
+    private static partial Regex BigQueryDataset();
+
+    // The YAML shape of one catalog file (schemas/README.md documents it).
+    private sealed class ReleaseDoc
+    {
+        [YamlMember(Alias = "release")] public string? Release { get; set; }
+        [YamlMember(Alias = "title")] public string? Title { get; set; }
+        [YamlMember(Alias = "base")] public string? Base { get; set; }
+        [YamlMember(Alias = "access")] public string? Access { get; set; }
+        [YamlMember(Alias = "files")] public string? Files { get; set; }
+        [YamlMember(Alias = "s3")] public S3Doc? S3 { get; set; }
+        [YamlMember(Alias = "modules")] public List<ModuleDoc>? Modules { get; set; }
+        [YamlMember(Alias = "changes")] public List<ChangeDoc>? Changes { get; set; }
+    }
+
+    private sealed class S3Doc
+    {
+        [YamlMember(Alias = "uri")] public string? Uri { get; set; }
+        [YamlMember(Alias = "region")] public string? Region { get; set; }
+    }
+
+    private sealed class ModuleDoc
+    {
+        [YamlMember(Alias = "name")] public string? Name { get; set; }
+        [YamlMember(Alias = "folder")] public string? Folder { get; set; }
+        [YamlMember(Alias = "bigquery")] public string? BigQuery { get; set; }
+        [YamlMember(Alias = "from")] public string? From { get; set; }
+        [YamlMember(Alias = "tables")] public List<TableDoc>? Tables { get; set; }
+    }
+
+    private sealed class TableDoc
+    {
+        [YamlMember(Alias = "name")] public string? Name { get; set; }
+        [YamlMember(Alias = "description")] public string? Description { get; set; }
+        [YamlMember(Alias = "columns")] public List<ColumnDoc>? Columns { get; set; }
+    }
+
+    private sealed class ColumnDoc
+    {
+        [YamlMember(Alias = "name")] public string? Name { get; set; }
+        [YamlMember(Alias = "type")] public string? Type { get; set; }
+        [YamlMember(Alias = "required")] public bool Required { get; set; }
+        [YamlMember(Alias = "description")] public string? Description { get; set; }
+    }
+
+    private sealed class ChangeDoc
+    {
+        [YamlMember(Alias = "table")] public string? Table { get; set; }
+        [YamlMember(Alias = "column")] public string? Column { get; set; }
+        [YamlMember(Alias = "type")] public string? Type { get; set; }
+    }
+}

@@ -1,0 +1,61 @@
+namespace MimicInfra.Catalog;
+
+/// <summary>The whole schema catalog: every MIMIC release MimicInfra knows, resolved and validated.</summary>
+public sealed record SchemaCatalog(IReadOnlyList<Release> Releases)
+{
+    public Release? Find(string id) => Releases.FirstOrDefault(r => r.Id == id);
+
+    public IEnumerable<string> ReleaseIds => Releases.Select(r => r.Id);
+}
+
+public enum Access { Open, Credentialed }
+
+/// <summary>Where an open release is published on S3 (PhysioNet's open bucket).</summary>
+public sealed record S3Location(string Uri, string Region);
+
+/// <summary>A MIMIC release with its modules fully resolved (base releases and borrowed modules applied).</summary>
+public sealed record Release(
+    string Id,
+    string Title,
+    Access Access,
+    string? Base,
+    S3Location? OpenS3,
+    IReadOnlyList<Module> Modules)
+{
+    public Module? FindModule(string name) => Modules.FirstOrDefault(m => m.Name == name);
+
+    public IEnumerable<(Module Module, Table Table)> AllTables =>
+        Modules.SelectMany(m => m.Tables.Select(t => (m, t)));
+
+    public int TableCount => Modules.Sum(m => m.Tables.Count);
+}
+
+/// <summary>
+/// A module (hosp, icu, ed, note, ...). <see cref="DefinedIn"/> is the release whose files it comes from:
+/// a borrowed module (MIMIC-IV 3.1 uses ED 2.2) keeps its own origin, file layout and open location.
+/// </summary>
+public sealed record Module(
+    string Name,
+    string DefinedIn,
+    string Folder,
+    string FilePattern,
+    string? BigQueryDataset,
+    S3Location? OpenS3,
+    IReadOnlyList<Table> Tables)
+{
+    public Table? FindTable(string name) => Tables.FirstOrDefault(t => t.Name == name);
+
+    /// <summary>The table's file path relative to the release root, as PhysioNet ships it.</summary>
+    public string FileOf(Table table)
+    {
+        var file = FilePattern.Replace("{table}", table.Name).Replace("{TABLE}", table.Name.ToUpperInvariant());
+        return Folder.Length == 0 ? file : $"{Folder}/{file}";
+    }
+}
+
+public sealed record Table(string Name, string? Description, IReadOnlyList<Column> Columns)
+{
+    public Column? FindColumn(string name) => Columns.FirstOrDefault(c => c.Name == name);
+}
+
+public sealed record Column(string Name, ColumnType Type, bool Nullable, string? Description);
