@@ -254,7 +254,7 @@ public static partial class CatalogLoader
                     if (!ColumnType.TryParse(c.Type, out var type, out var why)) { problem(why, tableName, c.Name); continue; }
                     columns.Add(new Column(c.Name!, type, !c.Required, c.Description));
                 }
-                tables.Add(new Table(t.Name!, t.Description, columns));
+                tables.Add(new Table(t.Name!, t.Description, columns, t.Multiline));
             }
             return new Module(name, id, m.Folder ?? name, filePattern, m.BigQuery, s3, tables);
         }
@@ -310,6 +310,7 @@ public static partial class CatalogLoader
     {
         [YamlMember(Alias = "name")] public string? Name { get; set; }
         [YamlMember(Alias = "description")] public string? Description { get; set; }
+        [YamlMember(Alias = "multiline")] public bool Multiline { get; set; }
         [YamlMember(Alias = "columns")] public List<ColumnDoc>? Columns { get; set; }
     }
 

@@ -53,7 +53,8 @@ public sealed record Module(
     }
 }
 
-public sealed record Table(string Name, string? Description, IReadOnlyList<Column> Columns)
+/// <summary>A table; <see cref="MultilineText"/> marks free text with line breaks inside quoted fields.</summary>
+public sealed record Table(string Name, string? Description, IReadOnlyList<Column> Columns, bool MultilineText = false)
 {
     public Column? FindColumn(string name) => Columns.FirstOrDefault(c => c.Name == name);
 }

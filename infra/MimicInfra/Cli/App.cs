@@ -5,10 +5,16 @@ namespace MimicInfra.Cli;
 /// <summary>The command line: every verb of MimicInfra. I/O happens only through the given console.</summary>
 public static class App
 {
-    public static int Run(string[] args, Console io)
+    public static int Run(string[] args, Console io) => Run(args, io, Environment.GetEnvironmentVariable);
+
+    public static int Run(string[] args, Console io, Func<string, string?> env)
     {
         var root = new RootCommand("MimicInfra: a MIMIC research lab on AWS and GCP, compiled to a Pulumi YAML program.");
+        root.Subcommands.Add(PreviewCommand.Build(io));
+        root.Subcommands.Add(CompileCommands.Compile(io));
+        root.Subcommands.Add(CheckCommand.Build(io));
         root.Subcommands.Add(CatalogCommands.Build(io));
+        root.Subcommands.Add(CompileCommands.PulumiProgram(io, env));
         var config = new InvocationConfiguration { Output = io.Out, Error = io.Error };
         return root.Parse(args).Invoke(config);
     }

@@ -1,0 +1,51 @@
+using System.CommandLine;
+using MimicInfra.Check;
+using MimicInfra.Program;
+
+namespace MimicInfra.Cli;
+
+/// <summary>`check`: a stack's program against the provider schemas, as Pulumi would type-check it.</summary>
+internal static class CheckCommand
+{
+    public static Command Build(Console io)
+    {
+        var stack = CompileCommands.StackOption();
+        stack.Required = false;
+        var dir = CompileCommands.StacksDirOption();
+        var file = new Option<string?>("--file") { Description = "Check this program file instead of compiling a stack." };
+        var schemas = new Option<string?>("--schemas")
+        {
+            Description = "Folder of provider schemas (aws.json, gcp.json). Default: $MIMICINFRA_PROVIDER_SCHEMAS, else ../shared/provider-schemas beside the checkout.",
+        };
+        var cmd = new Command("check", "Check a program against the provider schemas: types, inputs, required inputs, references, cycles, names.") { stack, dir, file, schemas };
+        cmd.SetAction(r => io.Run(() =>
+        {
+            var (name, text) = r.GetValue(file) is { } path
+                ? (path, File.Exists(path) ? File.ReadAllText(path) : throw new UserError($"--file {path} does not exist."))
+                : r.GetValue(stack) is { } s
+                    ? ($"stack {s}", ProgramYaml.Write(CompileCommands.CompileStack(s, r.GetValue(dir))))
+                    : throw new UserError("give --stack <name> or --file <program.yaml>.");
+            var report = new ProgramChecker(LoadSchemas(r.GetValue(schemas))).Check(text);
+            io.Out.WriteLine($"{name}: {report.Resources} resources, {report.References} references checked against {string.Join(", ", Schemas.Values.Select(x => $"{x.Name} {x.Version}"))}");
+            foreach (var (type, count) in report.ResourcesByType) io.Out.WriteLine($"  {count,4}  {type}");
+            foreach (var p in report.Problems) io.Error.WriteLine($"problem: {p}");
+            io.Out.WriteLine(report.Ok ? "ok: no problems" : $"{report.Problems.Count} problem(s)");
+            return report.Ok ? 0 : 1;
+        }));
+        return cmd;
+    }
+
+    private static IReadOnlyDictionary<string, ProviderSchema> Schemas = new Dictionary<string, ProviderSchema>();
+
+    internal static string DefaultSchemasDir() =>
+        Environment.GetEnvironmentVariable("MIMICINFRA_PROVIDER_SCHEMAS")
+        ?? Path.GetFullPath(Path.Combine(CompileCommands.ProjectRoot(), "..", "shared", "provider-schemas"));
+
+    private static IReadOnlyDictionary<string, ProviderSchema> LoadSchemas(string? dir)
+    {
+        dir ??= DefaultSchemasDir();
+        if (!Directory.Exists(dir) || Directory.GetFiles(dir, "*.json").Length == 0)
+            throw new UserError($"no provider schemas in {dir}; pass --schemas <folder with aws.json and gcp.json>.");
+        return Schemas = ProviderSchema.LoadDirectory(dir);
+    }
+}

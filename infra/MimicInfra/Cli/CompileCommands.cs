@@ -1,0 +1,69 @@
+using System.CommandLine;
+using MimicInfra.Catalog;
+using MimicInfra.Lab;
+using MimicInfra.Program;
+
+namespace MimicInfra.Cli;
+
+/// <summary>`pulumi-program`, `compile`: the compiler Pulumi runs, and the same program from a stack file.</summary>
+internal static class CompileCommands
+{
+    public static Command PulumiProgram(Console io, Func<string, string?> env)
+    {
+        var cmd = new Command("pulumi-program",
+            "Print the Pulumi YAML program for the stack Pulumi names in PULUMI_STACK and PULUMI_CONFIG (the compiler command in Pulumi.yaml). " +
+            "Without them (plugin discovery) it prints a program with the same packages and versions.");
+        cmd.SetAction(_ => io.Run(() =>
+        {
+            var config = StackConfig.FromEnvironment(env) ?? LabCompiler.DiscoveryConfig;
+            io.Out.Write(ProgramYaml.Write(LabCompiler.Compile(config, CatalogLoader.LoadEmbedded())));
+            return 0;
+        }));
+        return cmd;
+    }
+
+    public static Option<string> StackOption() => new("--stack", "-s")
+    {
+        Description = "Stack name: reads stacks/Pulumi.<stack>.yaml (e.g. demo).",
+        Required = true,
+    };
+
+    public static Option<string?> StacksDirOption() => new("--stacks-dir")
+    {
+        Description = "Folder of the stack files (default: stacks/ next to Pulumi.yaml, found from the current folder up).",
+    };
+
+    public static Command Compile(Console io)
+    {
+        var stack = StackOption();
+        var dir = StacksDirOption();
+        var cmd = new Command("compile", "Print the Pulumi YAML program of a stack, byte for byte what `pulumi up` deploys.") { stack, dir };
+        cmd.SetAction(r => io.Run(() =>
+        {
+            io.Out.Write(ProgramYaml.Write(CompileStack(r.GetValue(stack)!, r.GetValue(dir))));
+            return 0;
+        }));
+        return cmd;
+    }
+
+    internal static StackConfig ReadStack(string stack, string? stacksDir)
+    {
+        if (!StackName().IsMatch(stack))
+            throw new UserError($"--stack '{stack}' is not a stack name (letters, digits, '-', '_', '.').");
+        var dir = stacksDir ?? Path.Combine(ProjectRoot(), "stacks");
+        return StackConfig.FromFile(stack, Path.Combine(dir, $"Pulumi.{stack}.yaml"));
+    }
+
+    internal static PulumiProgram CompileStack(string stack, string? stacksDir) =>
+        LabCompiler.Compile(ReadStack(stack, stacksDir), CatalogLoader.LoadEmbedded());
+
+    /// <summary>The folder holding Pulumi.yaml, from the current folder up.</summary>
+    internal static string ProjectRoot()
+    {
+        for (var d = new DirectoryInfo(Directory.GetCurrentDirectory()); d is not null; d = d.Parent)
+            if (File.Exists(Path.Combine(d.FullName, "Pulumi.yaml"))) return d.FullName;
+        throw new UserError("no Pulumi.yaml in this folder or above; run from the MimicInfra checkout or pass --stacks-dir.");
+    }
+
+    private static System.Text.RegularExpressions.Regex StackName() => new("^[A-Za-z0-9_.-]{1,100}$");
+}

@@ -1,0 +1,100 @@
+using System.CommandLine;
+using System.Globalization;
+using MimicInfra.Lab;
+using MimicInfra.Program;
+
+namespace MimicInfra.Cli;
+
+/// <summary>`preview`: what `pulumi up` would create for a stack, without a cloud account.</summary>
+internal static class PreviewCommand
+{
+    public static Command Build(Console io)
+    {
+        var stack = CompileCommands.StackOption();
+        var dir = CompileCommands.StacksDirOption();
+        var graph = new Option<bool>("--graph") { Description = "Print the resource graph as a Mermaid diagram instead." };
+        var cmd = new Command("preview", "Summarise what `pulumi up` would create for a stack (no cloud account needed).") { stack, dir, graph };
+        cmd.SetAction(r => io.Run(() =>
+        {
+            var config = CompileCommands.ReadStack(r.GetValue(stack)!, r.GetValue(dir));
+            var lab = LabSettingsReader.Read(config, Catalog.CatalogLoader.LoadEmbedded());
+            var program = LabCompiler.Compile(lab);
+            io.Out.Write(r.GetValue(graph) ? LabPreview.Mermaid(program) : LabPreview.Summary(lab, program));
+            return 0;
+        }));
+        return cmd;
+    }
+}
+
+/// <summary>Readable views of a compiled lab: a summary and a Mermaid graph. Pure functions of their inputs.</summary>
+public static class LabPreview
+{
+    public static string Summary(LabSettings lab, PulumiProgram program)
+    {
+        var w = new StringWriter(CultureInfo.InvariantCulture) { NewLine = "\n" };
+        w.WriteLine($"MIMIC lab {lab.Names.Lab} (stack {lab.Stack})");
+        w.WriteLine($"  release     {lab.Release.Title} ({lab.Release.Id}), {lab.Release.Access.ToString().ToLowerInvariant()} access");
+        w.WriteLine($"  modules     {string.Join(", ", lab.Modules.Select(m => $"{m.Name} ({m.Tables.Count} tables)"))}");
+        w.WriteLine($"  researcher  {lab.Researcher}, study {lab.Study}, expires {lab.Expires:yyyy-MM-dd}");
+        w.WriteLine($"  tags        {string.Join(", ", lab.Tags.Select(t => $"{t.Key}={t.Value}"))}");
+        if (lab.Aws is { } aws)
+        {
+            w.WriteLine();
+            w.WriteLine($"AWS, region {aws.Region}");
+            var layout = aws.Layout == SourceLayout.FlatCsv
+                ? "flat-csv: per table a symlink manifest, a raw text table and a typed view"
+                : "table-parquet: per table a typed Parquet table";
+            foreach (var (module, uri) in aws.ModuleSources) w.WriteLine($"  source      {module}: {uri}");
+            w.WriteLine($"  layout      {layout}");
+            w.WriteLine($"  database    {lab.Names.Database} (typed tables)" + (aws.Layout == SourceLayout.FlatCsv ? $", {lab.Names.RawDatabase} (raw text)" : ""));
+            w.WriteLine($"  workgroup   {lab.Names.Workgroup}: Athena engine 3, settings enforced, scan cap {Bytes(aws.BytesScannedCutoffPerQuery)} per query");
+            w.WriteLine($"  results     bucket {lab.Names.BucketPrefix}<unique suffix>: private, " +
+                        (aws.KmsEncryption ? $"KMS key {lab.Names.KmsAlias} (rotated)" : "S3-managed encryption") +
+                        $", TLS only, results expire after {aws.ResultsRetentionDays} days, " +
+                        (aws.KeepResultsOnDestroy ? "kept on destroy" : "destroyed with the lab"));
+            var crossRegion = aws.ModuleSources.Values.Any(u => u.StartsWith("s3://physionet-open/", StringComparison.Ordinal)) && aws.Region != "us-east-1";
+            if (crossRegion) w.WriteLine($"  note        PhysioNet's open bucket is in us-east-1; queries from {aws.Region} read across regions.");
+        }
+        w.WriteLine();
+        var real = program.Resources.Where(r => !r.Type.StartsWith("pulumi:providers:", StringComparison.Ordinal)).ToList();
+        w.WriteLine($"`pulumi up` would create {real.Count} resources (plus {program.Resources.Count - real.Count} provider):");
+        foreach (var g in real.GroupBy(r => r.Type).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal))
+            w.WriteLine($"  {g.Count(),4}  {g.Key}");
+        w.WriteLine();
+        w.WriteLine($"Tables ({lab.Tables.Count()}):");
+        foreach (var m in lab.Modules)
+            w.WriteLine($"  {m.Name,-8} {string.Join(" ", m.Tables.Select(t => t.Name))}");
+        w.WriteLine();
+        w.WriteLine("Stack outputs:");
+        foreach (var (k, v) in program.Outputs)
+            w.WriteLine($"  {k,-22} {(v is IEnumerable<object> list && v is not string ? string.Join(", ", list) : v)}");
+        return w.ToString();
+    }
+
+    public static string Mermaid(PulumiProgram program)
+    {
+        var w = new StringWriter(CultureInfo.InvariantCulture) { NewLine = "\n" };
+        w.WriteLine("flowchart LR");
+        var ids = program.Resources.Select((r, i) => (r.Name, Id: $"r{i}")).ToDictionary(x => x.Name, x => x.Id);
+        foreach (var r in program.Resources)
+            w.WriteLine($"  {ids[r.Name]}[\"{r.Name}<br/><small>{r.Type.Split(':').Last()}</small>\"]");
+        foreach (var r in program.Resources)
+        {
+            var targets = Strings(r.ToYaml())
+                .SelectMany(s => Check.Interpolation.Parse(s).References)
+                .Select(x => x.Root).Where(ids.ContainsKey).Where(t => t != r.Name).Distinct().Order(StringComparer.Ordinal);
+            foreach (var t in targets) w.WriteLine($"  {ids[r.Name]} --> {ids[t]}");
+        }
+        return w.ToString();
+    }
+
+    private static IEnumerable<string> Strings(object? value) => value switch
+    {
+        string s => [s],
+        YMap m => m.SelectMany(kv => Strings(kv.Value)),
+        System.Collections.IEnumerable e => e.Cast<object?>().SelectMany(Strings),
+        _ => [],
+    };
+
+    private static string Bytes(long n) => n % (1L << 30) == 0 ? $"{n >> 30} GiB" : n % (1L << 20) == 0 ? $"{n >> 20} MiB" : $"{n:N0} bytes";
+}

@@ -1,0 +1,41 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace MimicInfra.Lab;
+
+/// <summary>
+/// Physical names of a lab's resources. Each is readable (researcher and study) and unique (a hash of
+/// stack, researcher and study), so two labs in one account never collide, and each fits the strictest
+/// rule of the services it names: an S3 bucket prefix (37 characters, lower case, digits, hyphens).
+/// </summary>
+public sealed record LabNames(string Lab)
+{
+    public static LabNames For(string stack, string researcher, string study)
+    {
+        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{stack}\n{researcher}\n{study}")))[..8];
+        return new LabNames($"mimic-{Slug(researcher, 12)}-{Slug(study, 8)}-{hash}");
+    }
+
+    /// <summary>Glue database of the typed tables researchers query (Athena prefers no hyphens).</summary>
+    public string Database => Lab.Replace('-', '_');
+
+    /// <summary>Glue database of the raw all-text tables the typed views read.</summary>
+    public string RawDatabase => Database + "_raw";
+
+    public string Workgroup => Lab;
+
+    /// <summary>S3 adds a unique suffix to this prefix, since bucket names are global.</summary>
+    public string BucketPrefix => Lab + "-";
+
+    public string KmsAlias => $"alias/{Lab}";
+
+    private static string Slug(string text, int max)
+    {
+        var sb = new StringBuilder();
+        foreach (var c in text.ToLowerInvariant())
+            sb.Append(c is >= 'a' and <= 'z' or >= '0' and <= '9' ? c : '-');
+        var slug = string.Join('-', sb.ToString().Split('-', StringSplitOptions.RemoveEmptyEntries));
+        slug = slug.Length > max ? slug[..max].TrimEnd('-') : slug;
+        return slug.Length == 0 ? "x" : slug;
+    }
+}

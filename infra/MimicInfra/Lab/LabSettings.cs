@@ -1,0 +1,50 @@
+using MimicInfra.Catalog;
+
+namespace MimicInfra.Lab;
+
+public enum SourceLayout { FlatCsv, TableParquet }
+
+/// <summary>Everything a lab is built from, read once from the stack config and validated.</summary>
+public sealed record LabSettings(
+    string Stack,
+    Release Release,
+    IReadOnlyList<Module> Modules,
+    string Researcher,
+    string Study,
+    DateOnly Expires,
+    IReadOnlyList<KeyValuePair<string, string>> ExtraTags,
+    AwsSettings? Aws)
+{
+    public LabNames Names { get; } = LabNames.For(Stack, Researcher, Study);
+
+    public IEnumerable<(Module Module, Table Table)> Tables => Modules.SelectMany(m => m.Tables.Select(t => (m, t)));
+
+    /// <summary>The tags (AWS) every lab resource carries, in a fixed order.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Tags =>
+    [
+        new("lab", Names.Lab),
+        new("researcher", Researcher),
+        new("study", Study),
+        new("expires", Expires.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)),
+        new("managed-by", "mimic-infra"),
+        .. ExtraTags,
+    ];
+}
+
+/// <summary>The AWS side of a lab: data source, Athena cost guard, results bucket policy.</summary>
+public sealed record AwsSettings(
+    string Region,
+    SourceLayout Layout,
+    IReadOnlyDictionary<string, string> ModuleSources,
+    long BytesScannedCutoffPerQuery,
+    int ResultsRetentionDays,
+    bool KeepResultsOnDestroy,
+    bool KmsEncryption)
+{
+    /// <summary>The S3 object a flat-csv table reads, as PhysioNet ships it.</summary>
+    public string SourceFileOf(Module module, Table table) =>
+        ModuleSources[module.Name] + module.FileOf(table)[(module.Folder.Length == 0 ? 0 : module.Folder.Length + 1)..];
+
+    /// <summary>The S3 folder of a table-parquet table: one folder per table under its module.</summary>
+    public string SourceFolderOf(Module module, Table table) => $"{ModuleSources[module.Name]}{table.Name}/";
+}

@@ -1,0 +1,33 @@
+namespace MimicInfra.Lab;
+
+/// <summary>One lab setting as Pulumi's project config declares it (Pulumi.yaml `config:`).</summary>
+public sealed record SettingSpec(string Key, string Type, object? Default, string Description);
+
+/// <summary>
+/// Every lab setting. Pulumi.yaml declares exactly these (a test keeps the two in step), and the reader
+/// rejects any other key in the project's namespace.
+/// </summary>
+public static class SettingSpecs
+{
+    public const long DefaultBytesScannedCutoff = 10L * 1024 * 1024 * 1024;
+
+    public static readonly IReadOnlyList<SettingSpec> All =
+    [
+        new("release", "string", null, "MIMIC release id from the catalog, e.g. mimic-iv-3.1 or mimic-iv-demo-2.2 (`catalog list`)."),
+        new("modules", "array", null, "Modules of the release to include, e.g. [hosp, icu]. Default: all of them."),
+        new("researcher", "string", null, "Researcher id (letters, digits, . _ @ + -), used in names and tags."),
+        new("study", "string", null, "Study id (letters, digits, . _ -), used in names and tags."),
+        new("expires", "string", null, "Date the study ends, YYYY-MM-DD; tagged on every resource."),
+        new("tags", "array", null, "Extra tags as key=value strings, e.g. [cost-center=1234]."),
+        new("aws", "boolean", true, "Build the AWS side of the lab."),
+        new("sourceUri", "string", null, "S3 folder (or access-point alias) holding the release's module folders (hosp/, icu/, ...). Default: PhysioNet's open bucket for open releases; required otherwise."),
+        new("moduleSources", "array", null, "Per-module S3 folders as module=s3://... strings, for modules that live elsewhere (e.g. ed=s3://.../mimic-iv-ed/2.2/ed/)."),
+        new("sourceLayout", "string", "flat-csv", "flat-csv (PhysioNet's files as published) or table-parquet (one folder of Parquet files per table)."),
+        new("athenaBytesScannedCutoff", "integer", DefaultBytesScannedCutoff, "Per-query cap on bytes Athena may scan (cost guard; at least 10000000)."),
+        new("resultsRetentionDays", "integer", 30L, "Days Athena query results are kept in the lab bucket."),
+        new("keepResultsOnDestroy", "boolean", false, "Keep the results bucket and its objects when the lab is destroyed."),
+        new("resultsEncryption", "string", "kms", "kms (a per-lab KMS key, rotated) or s3 (S3-managed keys, for accounts that cannot create KMS keys)."),
+    ];
+
+    public static SettingSpec? Find(string key) => All.FirstOrDefault(s => s.Key == key);
+}
