@@ -1,0 +1,75 @@
+using MimicInfra.Catalog;
+using MimicInfra.Check;
+using MimicInfra.Lab;
+using MimicInfra.Program;
+using YamlDotNet.Serialization;
+
+namespace MimicInfra.Tests;
+
+/// <summary>Stacks and compiled programs for tests.</summary>
+internal static class Labs
+{
+    public static SchemaCatalog Catalog => CatalogLoader.LoadEmbedded();
+
+    public static StackConfig Demo => StackConfig.FromFile("demo", Path.Combine(Shared.RepoRoot, "stacks", "Pulumi.demo.yaml"));
+
+    /// <summary>A stack from settings; keys without a namespace are the project's own.</summary>
+    public static StackConfig Config(string stack, params (string Key, string Value)[] settings) =>
+        new(stack, settings.ToDictionary(s => s.Key.Contains(':') ? s.Key : $"{StackConfig.Project}:{s.Key}", s => s.Value));
+
+    public static readonly (string, string)[] Basics =
+        [("researcher", "jdoe"), ("study", "sepsis"), ("expires", "2027-06-30")];
+
+    /// <summary>A credentialed MIMIC-IV 3.1 lab with all four modules, reading Parquet.</summary>
+    public static StackConfig Full31(params (string, string)[] extra) => Config("full31",
+        [.. Basics, ("release", "mimic-iv-3.1"), ("modules", "[\"hosp\",\"icu\",\"ed\",\"note\"]"),
+         ("sourceLayout", "table-parquet"), ("sourceUri", "s3://my-mimic-copy/mimiciv/3.1/"), .. extra]);
+
+    /// <summary>MIMIC-IV 3.1 from PhysioNet's CSV files (no note module: its text has line breaks).</summary>
+    public static StackConfig Csv31(params (string, string)[] extra) => Config("csv31",
+        [.. Basics, ("release", "mimic-iv-3.1"), ("modules", "[\"hosp\",\"icu\",\"ed\"]"),
+         ("sourceUri", "s3://mimiciv-ap-123456789012-s3alias/3.1/"), ("moduleSources", "[\"ed=s3://mimic-ed-copy/2.2/ed/\"]"), .. extra]);
+
+    public static string Compile(StackConfig config) => ProgramYaml.Write(LabCompiler.Compile(config, Catalog));
+
+    public static IReadOnlyDictionary<string, ProviderSchema> Schemas() =>
+        ProviderSchema.LoadDirectory(Shared.Require("provider-schemas"));
+}
+
+/// <summary>A compiled program read back as plain YAML data, to assert on what Pulumi receives.</summary>
+internal sealed class ParsedProgram
+{
+    public ParsedProgram(string yaml) => Root = (Dictionary<object, object>)new DeserializerBuilder().Build().Deserialize<object>(yaml)!;
+
+    public Dictionary<object, object> Root { get; }
+
+    public IEnumerable<(string Name, string Type, Dictionary<object, object> Props, Dictionary<object, object>? Options)> Resources =>
+        ((Dictionary<object, object>)Root["resources"]).Select(kv =>
+        {
+            var r = (Dictionary<object, object>)kv.Value;
+            return ((string)kv.Key, (string)r["type"],
+                r.TryGetValue("properties", out var p) ? (Dictionary<object, object>)p : [],
+                r.TryGetValue("options", out var o) ? (Dictionary<object, object>?)o : null);
+        });
+
+    public List<(string Name, Dictionary<object, object> Props)> OfType(string type) =>
+        Resources.Where(r => r.Type == type).Select(r => (r.Name, r.Props)).ToList();
+
+    public Dictionary<object, object> Single(string type) => Assert.Single(OfType(type)).Props;
+
+    public Dictionary<object, object> Outputs => (Dictionary<object, object>)Root["outputs"];
+}
+
+internal static class YamlData
+{
+    public static Dictionary<object, object> Map(this object? o) => Assert.IsType<Dictionary<object, object>>(o);
+
+    public static List<object> List(this object? o) => Assert.IsType<List<object>>(o);
+
+    public static object? At(this object? o, params object[] path)
+    {
+        foreach (var p in path)
+            o = p is int i ? ((List<object>)o!)[i] : ((Dictionary<object, object>)o!).GetValueOrDefault(p);
+        return o;
+    }
+}
