@@ -13,6 +13,8 @@ public static class App
         root.Subcommands.Add(PreviewCommand.Build(io));
         root.Subcommands.Add(CompileCommands.Compile(io));
         root.Subcommands.Add(CheckCommand.Build(io));
+        root.Subcommands.Add(LocalCommands.Local(io));
+        root.Subcommands.Add(LocalCommands.Query(io));
         root.Subcommands.Add(CatalogCommands.Build(io));
         root.Subcommands.Add(CompileCommands.PulumiProgram(io, env));
         var config = new InvocationConfiguration { Output = io.Out, Error = io.Error };

@@ -1,0 +1,80 @@
+using MimicInfra.Catalog;
+
+namespace MimicInfra.Lab;
+
+/// <summary>An example query of a lab: a title, what it shows, and SQL that Athena (Trino) and DuckDB both run unchanged.</summary>
+public sealed record ExampleQuery(string Module, string Title, string Sql);
+
+/// <summary>
+/// The example queries of a lab, one or more per module it has. Table names are unqualified: Athena runs
+/// them in the lab database, DuckDB with the module schemas on its search path. Only functions both
+/// engines share (count, avg, round, year) are used.
+/// </summary>
+public static class ExampleQueries
+{
+    private static readonly ExampleQuery[] All =
+    [
+        new("hosp", "Admissions per year",
+            """
+            SELECT year(admittime) AS admit_year, count(*) AS admissions
+            FROM admissions
+            GROUP BY year(admittime)
+            ORDER BY admit_year
+            """),
+        new("hosp", "Top 10 diagnoses",
+            """
+            SELECT d.icd_version, d.icd_code, d.long_title, count(*) AS n
+            FROM diagnoses_icd AS dx
+            JOIN d_icd_diagnoses AS d ON d.icd_code = dx.icd_code AND d.icd_version = dx.icd_version
+            GROUP BY d.icd_version, d.icd_code, d.long_title
+            ORDER BY n DESC, d.icd_code
+            LIMIT 10
+            """),
+        new("icu", "ICU length of stay by first care unit",
+            """
+            SELECT first_careunit, count(*) AS stays, round(avg(los), 2) AS mean_los_days
+            FROM icustays
+            GROUP BY first_careunit
+            ORDER BY stays DESC, first_careunit
+            """),
+        new("ed", "ED stays by disposition",
+            """
+            SELECT disposition, count(*) AS stays
+            FROM edstays
+            GROUP BY disposition
+            ORDER BY stays DESC, disposition
+            """),
+        new("note", "Notes per type",
+            """
+            SELECT note_type, count(*) AS notes
+            FROM discharge
+            GROUP BY note_type
+            UNION ALL
+            SELECT note_type, count(*) AS notes
+            FROM radiology
+            GROUP BY note_type
+            """),
+        new("clinical", "Admissions per year (MIMIC-III)",
+            """
+            SELECT year(admittime) AS admit_year, count(*) AS admissions
+            FROM admissions
+            GROUP BY year(admittime)
+            ORDER BY admit_year
+            """),
+        new("clinical", "ICU stays by first care unit (MIMIC-III)",
+            """
+            SELECT first_careunit, count(*) AS stays, round(avg(los), 2) AS mean_los_days
+            FROM icustays
+            GROUP BY first_careunit
+            ORDER BY stays DESC, first_careunit
+            """),
+    ];
+
+    /// <summary>The queries for these modules, in module order.</summary>
+    public static IReadOnlyList<ExampleQuery> For(IEnumerable<Module> modules) =>
+        modules.SelectMany(m => All.Where(q => q.Module == m.Name && TablesExist(q, m))).ToList();
+
+    // A query names only tables its module has (MIMIC-III's clinical module differs from MIMIC-IV's hosp).
+    private static bool TablesExist(ExampleQuery q, Module m) =>
+        m.Tables.Any(t => q.Sql.Contains($"FROM {t.Name}", StringComparison.Ordinal));
+}

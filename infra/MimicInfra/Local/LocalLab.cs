@@ -1,0 +1,140 @@
+using System.Diagnostics;
+using DuckDB.NET.Data;
+using MimicInfra.Catalog;
+using MimicInfra.Cli;
+
+namespace MimicInfra.Local;
+
+/// <summary>One table of a built local lab.</summary>
+public sealed record LocalTable(string Module, string Table, string File, long Rows, long CsvBytes, double Seconds);
+
+public sealed record LocalBuild(string Database, IReadOnlyList<LocalTable> Tables, IReadOnlyList<string> Missing, double Seconds);
+
+/// <summary>
+/// A lab in a DuckDB file, from the same catalog: per module a schema of typed views (`hosp`) over a schema
+/// of raw all-text relations (`hosp_raw`) reading PhysioNet's CSV files in place, the same two layers as
+/// an AWS flat-csv lab, with the same cast SQL. The file is built beside its target and moved into place
+/// only when every table is built, so a failure leaves nothing half-made.
+/// </summary>
+public static class LocalLab
+{
+    public static LocalBuild Build(Release release, IReadOnlyList<Module> modules, string dataDir, string dbPath, bool skipMissing, Action<string> progress)
+    {
+        var plan = modules.SelectMany(m => m.Tables.Select(t => (Module: m, Table: t, Path: Path.GetFullPath(Path.Combine(dataDir, m.FileOf(t)))))).ToList();
+        var missing = plan.Where(p => !File.Exists(p.Path)).Select(p => p.Module.FileOf(p.Table)).ToList();
+        if (missing.Count > 0 && !skipMissing)
+            throw new UserError($"{missing.Count} file(s) of the lab are not in {dataDir}: {string.Join(", ", missing)}. " +
+                                "Point --data at the release folder holding the module folders, or pass --skip-missing to build without them.");
+
+        var clock = Stopwatch.StartNew();
+        var temp = $"{dbPath}.building-{Environment.ProcessId}";
+        File.Delete(temp);
+        var built = new List<LocalTable>();
+        try
+        {
+            using (var db = Attach(temp, readOnly: false))
+            {
+                var present = plan.Where(p => File.Exists(p.Path)).ToList();
+                foreach (var m in modules)
+                {
+                    Execute(db, $"CREATE SCHEMA {TypedViewSql.Quote(m.Name)}");
+                    Execute(db, $"CREATE SCHEMA {TypedViewSql.Quote(RawSchema(m))}");
+                }
+                var i = 0;
+                foreach (var (m, t, path) in present)
+                {
+                    var tableClock = Stopwatch.StartNew();
+                    var raw = $"{TypedViewSql.Quote(RawSchema(m))}.{TypedViewSql.Quote(t.Name)}";
+                    Execute(db, $"CREATE VIEW {raw} AS SELECT * FROM {DuckDbSql.RawRelation(path, t)}");
+                    Execute(db, $"CREATE VIEW {TypedViewSql.Quote(m.Name)}.{TypedViewSql.Quote(t.Name)} AS {TypedViewSql.ViewQuery(t, raw, Dialect.DuckDb)}");
+                    var rows = Scalar(db, $"SELECT count(*) FROM {raw}");
+                    var row = new LocalTable(m.Name, t.Name, m.FileOf(t), rows, new FileInfo(path).Length, tableClock.Elapsed.TotalSeconds);
+                    built.Add(row);
+                    progress($"[{++i}/{present.Count}] {m.Name}.{t.Name}: {rows:N0} rows ({row.Seconds:F1} s)");
+                }
+                // PhysioNet's BigQuery convention: a _metadata table says which release this is.
+                Execute(db, "CREATE TABLE main._metadata (attribute VARCHAR, value VARCHAR)");
+                Execute(db, $"INSERT INTO main._metadata VALUES ('mimic_release', {DuckDbSql.Literal(release.Id)}), " +
+                            $"('modules', {DuckDbSql.Literal(string.Join(",", modules.Select(m => m.Name)))}), ('built_by', 'mimic-infra local')");
+                Execute(db, "CHECKPOINT");
+            }
+            File.Move(temp, dbPath, overwrite: true);
+        }
+        catch (DuckDBException e)
+        {
+            throw new UserError($"building the local lab failed, nothing was written to {dbPath}: {e.Message}");
+        }
+        finally
+        {
+            File.Delete(temp);
+            File.Delete(temp + ".wal");
+        }
+        return new LocalBuild(dbPath, built, missing, clock.Elapsed.TotalSeconds);
+    }
+
+    public static string RawSchema(Module m) => m.Name + "_raw";
+
+    /// <summary>The catalog modules a built lab holds, from its _metadata table.</summary>
+    public static IReadOnlyList<Module> ModulesOf(DuckDBConnection db, SchemaCatalog catalog)
+    {
+        var meta = Query(db, "SELECT attribute, value FROM main._metadata").Rows.ToDictionary(r => (string)r[0]!, r => (string)r[1]!);
+        var release = catalog.Find(meta.GetValueOrDefault("mimic_release") ?? "")
+            ?? throw new UserError($"this lab was built from release '{meta.GetValueOrDefault("mimic_release")}', which the catalog does not know; rebuild it.");
+        var names = meta.GetValueOrDefault("modules", "").Split(',');
+        return release.Modules.Where(m => names.Contains(m.Name)).ToList();
+    }
+
+    /// <summary>Opens a built lab with its module schemas on the search path, so unqualified table names work.</summary>
+    public static DuckDBConnection Open(string dbPath)
+    {
+        if (!File.Exists(dbPath)) throw new UserError($"no local lab at {dbPath}; build one with `local --stack <stack> --data <dir> --db {dbPath}`.");
+        var db = Attach(dbPath, readOnly: true);
+        var schemas = Query(db, "SELECT DISTINCT schema_name FROM information_schema.schemata WHERE catalog_name = current_database() " +
+                                "AND schema_name NOT IN ('main', 'information_schema', 'pg_catalog') AND schema_name NOT LIKE '%\\_raw' ESCAPE '\\' ORDER BY 1")
+            .Rows.Select(r => (string)r[0]!).ToList();
+        Execute(db, $"SET search_path = {DuckDbSql.Literal(string.Join(",", schemas.Append("main").Select(x => $"{Catalog}.{x}")))}");
+        return db;
+    }
+
+    private const string Catalog = "lab";
+
+    /// <summary>
+    /// Attaches the file under a fixed catalog name: DuckDB would otherwise name the catalog after the file,
+    /// and a file called ed.duckdb would make "ed" both a catalog and a schema.
+    /// </summary>
+    private static DuckDBConnection Attach(string path, bool readOnly)
+    {
+        var db = new DuckDBConnection("Data Source=:memory:");
+        db.Open();
+        Execute(db, $"ATTACH {DuckDbSql.Literal(path)} AS {Catalog}{(readOnly ? " (READ_ONLY)" : "")}");
+        Execute(db, $"USE {Catalog}");
+        return db;
+    }
+
+    public sealed record QueryResult(IReadOnlyList<string> Columns, IReadOnlyList<object?[]> Rows);
+
+    public static QueryResult Query(DuckDBConnection db, string sql)
+    {
+        using var cmd = db.CreateCommand();
+        cmd.CommandText = sql;
+        using var reader = cmd.ExecuteReader();
+        var columns = Enumerable.Range(0, reader.FieldCount).Select(reader.GetName).ToList();
+        var rows = new List<object?[]>();
+        while (reader.Read())
+        {
+            var row = new object?[reader.FieldCount];
+            for (var i = 0; i < row.Length; i++) row[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
+            rows.Add(row);
+        }
+        return new QueryResult(columns, rows);
+    }
+
+    public static void Execute(DuckDBConnection db, string sql)
+    {
+        using var cmd = db.CreateCommand();
+        cmd.CommandText = sql;
+        cmd.ExecuteNonQuery();
+    }
+
+    public static long Scalar(DuckDBConnection db, string sql) => Convert.ToInt64(Query(db, sql).Rows[0][0]);
+}

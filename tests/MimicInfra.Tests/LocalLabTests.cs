@@ -1,0 +1,161 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using MimicInfra.Catalog;
+using MimicInfra.Cli;
+using MimicInfra.Lab;
+using MimicInfra.Local;
+
+namespace MimicInfra.Tests;
+
+public partial class LocalLabTests(ITestOutputHelper output)
+{
+    /// <summary>Row counts per file from ../shared/data/README.md (data rows, header not counted).</summary>
+    private static Dictionary<string, long> ReadmeRowCounts(string folder)
+    {
+        var readme = File.ReadAllText(Shared.Require(Path.Combine("data", "README.md")));
+        var section = readme[readme.IndexOf($"`{folder}/`", StringComparison.Ordinal)..];
+        var next = section.IndexOf("\n## ", 1, StringComparison.Ordinal);
+        if (next > 0) section = section[..next];
+        return ReadmeRow().Matches(section).ToDictionary(m => m.Groups[1].Value, m => long.Parse(m.Groups[2].Value, NumberStyles.AllowThousands, CultureInfo.InvariantCulture));
+    }
+
+    [GeneratedRegex(@"^\| `([^`]+\.csv(?:\.gz)?)` \| [0-9,]+ \| ([0-9,]+) \|", RegexOptions.Multiline)]
+    private static partial Regex ReadmeRow();
+
+    public static TheoryData<string> Demos => new() { "mimic-iv-demo-2.2", "mimic-iv-ed-demo-2.2", "mimic-iii-demo-1.4" };
+
+    [Theory]
+    [MemberData(nameof(Demos))]
+    public void DemoLabHasTheReadmeRowCountsAndRunsTheExampleQueries(string folder)
+    {
+        var data = Shared.Require(Path.Combine("data", folder));
+        var release = Labs.Catalog.Find(folder)!;
+        var db = Path.Combine(Path.GetTempPath(), $"lab-{Guid.NewGuid():N}.duckdb");
+        try
+        {
+            var build = LocalLab.Build(release, release.Modules, data, db, skipMissing: true, _ => { });
+            var expected = ReadmeRowCounts(folder);
+            Assert.NotEmpty(expected);
+            Assert.Equal(expected.Keys.Where(k => k != "demo_subject_id.csv").Order(), build.Tables.Select(t => t.File).Order());
+            foreach (var t in build.Tables) Assert.Equal(expected[t.File], t.Rows);
+
+            using var conn = LocalLab.Open(db);
+            foreach (var t in build.Tables)
+                Assert.Equal(t.Rows, LocalLab.Scalar(conn, $"SELECT count(*) FROM \"{t.Module}\".\"{t.Table}\""));   // typed view = raw rows
+
+            var queries = ExampleQueries.For(LocalLab.ModulesOf(conn, Labs.Catalog));
+            Assert.NotEmpty(queries);
+            foreach (var q in queries)
+                Assert.True(LocalLab.Query(conn, q.Sql).Rows.Count > 0, $"example '{q.Title}' returned no rows");
+            output.WriteLine($"{folder}: {build.Tables.Count} tables, {build.Tables.Sum(t => t.Rows):N0} rows in {build.Seconds:F2} s, " +
+                             $"{new FileInfo(db).Length:N0} bytes; missing: {string.Join(", ", build.Missing)}; {queries.Count} example queries ran");
+        }
+        finally { File.Delete(db); }
+    }
+
+    [Fact]
+    public void MissingFilesStopTheBuildUnlessSkippedAndNameEachFile()
+    {
+        var data = Shared.Require(Path.Combine("data", "mimic-iv-demo-2.2"));
+        var release = Labs.Catalog.Find("mimic-iv-demo-2.2")!;
+        var db = Path.Combine(Path.GetTempPath(), $"lab-{Guid.NewGuid():N}.duckdb");
+        var e = Assert.Throws<UserError>(() => LocalLab.Build(release, release.Modules, data, db, skipMissing: false, _ => { }));
+        Assert.Contains("icu/chartevents.csv.gz", e.Message);
+        Assert.Contains("--skip-missing", e.Message);
+        Assert.False(File.Exists(db));
+    }
+
+    [Fact]
+    public void ParquetExportKeepsEveryRowAndScansLessForTheExamples()
+    {
+        var data = Shared.Require(Path.Combine("data", "mimic-iv-demo-2.2"));
+        var release = Labs.Catalog.Find("mimic-iv-demo-2.2")!;
+        var modules = release.Modules.Where(m => m.Name == "hosp").ToList();
+        var db = Path.Combine(Path.GetTempPath(), $"lab-{Guid.NewGuid():N}.duckdb");
+        var dir = Directory.CreateTempSubdirectory("parquet-").FullName;
+        try
+        {
+            var build = LocalLab.Build(release, modules, data, db, skipMissing: true, _ => { });
+            var files = ParquetExport.Write(db, build.Tables, dir, _ => { });
+            Assert.Equal(build.Tables.Count, files.Count);
+            using var conn = LocalLab.Open(db);
+            foreach (var f in files)
+            {
+                Assert.Equal(Path.Combine(dir, f.Module, f.Table, f.Table + ".parquet"), f.Path);   // the table-parquet layout
+                Assert.Equal(build.Tables.Single(t => t.Table == f.Table).Rows, LocalLab.Scalar(conn, $"SELECT count(*) FROM read_parquet('{f.Path}')"));
+            }
+            var scans = ParquetExport.Scans(db, ExampleQueries.For(modules), modules, files);
+            var perYear = scans.Single(s => s.Title == "Admissions per year");
+            Assert.Equal(["hosp.admissions"], perYear.Tables);
+            Assert.True(perYear.ParquetBytes < perYear.CsvBytes / 2, $"{perYear.ParquetBytes} vs {perYear.CsvBytes}");
+            foreach (var s in scans) output.WriteLine($"{s.Title}: csv.gz {s.CsvBytes:N0} B, parquet {s.ParquetBytes:N0} B");
+            output.WriteLine($"hosp: csv.gz {files.Sum(f => f.CsvBytes):N0} B, parquet {files.Sum(f => f.ParquetBytes):N0} B");
+        }
+        finally
+        {
+            File.Delete(db);
+            Directory.Delete(dir, true);
+        }
+    }
+
+    [Fact]
+    public void ABrokenFileLeavesNothingBehind()
+    {
+        var dir = Directory.CreateTempSubdirectory("broken-").FullName;
+        var db = Path.Combine(dir, "lab.duckdb");
+        try
+        {
+            Directory.CreateDirectory(Path.Combine(dir, "m"));
+            File.WriteAllText(Path.Combine(dir, "m", "t.csv"), "a,b\n1,\"unterminated\n");
+            var table = new Table("t", null, [new Column("a", ColumnType.Integer, true, null), new Column("b", ColumnType.Text, true, null)]);
+            var module = new Module("m", "x", "m", "{table}.csv", null, null, [table]);
+            var release = new Release("x", "X", Access.Open, null, null, [module]);
+            var e = Assert.Throws<UserError>(() => LocalLab.Build(release, [module], dir, db, false, _ => { }));
+            Assert.Contains("nothing was written", e.Message);
+            Assert.Empty(Directory.GetFiles(dir, "lab.duckdb*"));
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Fact]
+    public void ExampleQueriesNameOnlyCatalogTables()
+    {
+        foreach (var release in Labs.Catalog.Releases)
+        {
+            var tables = release.AllTables.Select(x => x.Table.Name).ToHashSet();
+            foreach (var q in ExampleQueries.For(release.Modules))
+                foreach (Match m in FromOrJoin().Matches(q.Sql))
+                    Assert.Contains(m.Groups[1].Value, tables);
+        }
+        Assert.Equal(["Admissions per year", "Top 10 diagnoses", "ICU length of stay by first care unit", "ED stays by disposition", "Notes per type"],
+            ExampleQueries.For(Labs.Catalog.Find("mimic-iv-3.1")!.Modules).Select(q => q.Title));
+    }
+
+    [GeneratedRegex(@"(?:FROM|JOIN) ([a-z_0-9]+)")]
+    private static partial Regex FromOrJoin();
+
+    [Fact]
+    public void LocalAndQueryCommandsWorkFromTheCommandLine()
+    {
+        var data = Shared.Require(Path.Combine("data", "mimic-iv-ed-demo-2.2"));
+        var dir = Directory.CreateTempSubdirectory("cli-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(dir, "Pulumi.ed.yaml"),
+                "config:\n  mimic-infra:release: mimic-iv-ed-demo-2.2\n  mimic-infra:researcher: r\n  mimic-infra:study: s\n  mimic-infra:expires: \"2027-01-01\"\n");
+            var db = Path.Combine(dir, "ed.duckdb");
+            var (code, stdout, stderr) = Cli.Run(["local", "--stack", "ed", "--stacks-dir", dir, "--data", data, "--db", db]);
+            Assert.True(code == 0, stderr);
+            Assert.Contains("built 6 tables, 5,873 rows", stdout);
+            Assert.Contains("[6/6] ed.vitalsign: 1,038 rows", stderr);
+            (code, stdout, stderr) = Cli.Run(["query", "--db", db, "--examples"]);
+            Assert.True(code == 0, stderr);
+            Assert.Contains("-- ED stays by disposition", stdout);
+            Assert.Contains("HOME", stdout);
+            (code, stdout, _) = Cli.Run(["query", "--db", db, "SELECT count(*) AS n FROM ed.triage"]);
+            Assert.Equal(0, code);
+            Assert.Contains("222", stdout);
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+}
