@@ -35,10 +35,11 @@ public class AwsLabCheckTests(ITestOutputHelper output)
     {
         var demo = new ParsedProgram(Labs.Compile(Labs.Demo));
         // 31 tables x (manifest, raw table, typed view) + provider, key, alias, 6 bucket resources, 2 databases, workgroup
-        Assert.Equal(31 * 3 + 12, demo.Resources.Count());
+        // + notebook: role, role policy, example notebook object, lifecycle configuration, instance
+        Assert.Equal(31 * 3 + 12 + 5, demo.Resources.Count());
         var full = new ParsedProgram(Labs.Compile(Labs.Full31()));
-        // 41 tables x one Parquet table + provider, key, alias, 6 bucket resources, 1 database, workgroup
-        Assert.Equal(41 + 11, full.Resources.Count());
+        // 41 tables x one Parquet table + provider, key, alias, 6 bucket resources, 1 database, workgroup + notebook (5)
+        Assert.Equal(41 + 11 + 5, full.Resources.Count());
         Assert.Equal(41L, Convert.ToInt64(full.Outputs["tableCount"]));
     }
 
@@ -49,7 +50,7 @@ public class AwsLabCheckTests(ITestOutputHelper output)
         var (code, stdout, stderr) = Cli.Run(["check", "--stack", "demo", "--schemas", schemas]);
         Assert.Equal("", stderr);
         Assert.Equal(0, code);
-        Assert.Contains("stack demo: 105 resources", stdout);
+        Assert.Contains("stack demo: 110 resources", stdout);
         Assert.EndsWith("ok: no problems\n", stdout);
     }
 

@@ -46,7 +46,10 @@ public sealed class AwsLab(LabSettings lab, ProgramBuilder program)
             }
         }
         Workgroup();
+        var workspace = new ResearcherWorkspace(lab, program);
+        workspace.Build();
         Outputs();
+        workspace.Outputs();
     }
 
     private YMap Invoke(string function) => YMap.Fn("invoke", YMap.Of(

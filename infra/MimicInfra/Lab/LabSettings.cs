@@ -39,7 +39,9 @@ public sealed record AwsSettings(
     long BytesScannedCutoffPerQuery,
     int ResultsRetentionDays,
     bool KeepResultsOnDestroy,
-    bool KmsEncryption)
+    bool KmsEncryption,
+    NotebookSettings? Notebook,
+    BudgetSettings? Budget)
 {
     /// <summary>The S3 object a flat-csv table reads, as PhysioNet ships it.</summary>
     public string SourceFileOf(Module module, Table table) =>
@@ -48,3 +50,15 @@ public sealed record AwsSettings(
     /// <summary>The S3 folder of a table-parquet table: one folder per table under its module.</summary>
     public string SourceFolderOf(Module module, Table table) => $"{ModuleSources[module.Name]}{table.Name}/";
 }
+
+/// <summary>The researcher's SageMaker notebook.</summary>
+public sealed record NotebookSettings(
+    string InstanceType,
+    int VolumeSizeGb,
+    int IdleMinutes,
+    bool DirectInternetAccess,
+    string? SubnetId,
+    IReadOnlyList<string> SecurityGroupIds);
+
+/// <summary>A monthly budget for the lab's tagged costs, alerting by e-mail at 80 % and 100 %.</summary>
+public sealed record BudgetSettings(int MonthlyUsd, IReadOnlyList<string> Emails);

@@ -27,6 +27,15 @@ public static class SettingSpecs
         new("resultsRetentionDays", "integer", 30L, "Days Athena query results are kept in the lab bucket."),
         new("keepResultsOnDestroy", "boolean", false, "Keep the results bucket and its objects when the lab is destroyed."),
         new("resultsEncryption", "string", "kms", "kms (a per-lab KMS key, rotated) or s3 (S3-managed keys, for accounts that cannot create KMS keys)."),
+        new("notebook", "boolean", true, "Give the researcher a SageMaker notebook instance (off for accounts that cannot create IAM roles)."),
+        new("notebookInstanceType", "string", "ml.t3.medium", "SageMaker instance type of the notebook."),
+        new("notebookVolumeSizeGb", "integer", 20L, "Size of the notebook's encrypted volume in GB (5-16384)."),
+        new("notebookIdleMinutes", "integer", 60L, "Stop the notebook after this many minutes without Jupyter activity (5-1440)."),
+        new("notebookNetwork", "string", "internet", "internet (direct internet access, so pip install works) or vpc (only through notebookSubnetId)."),
+        new("notebookSubnetId", "string", null, "Subnet of the notebook, required with notebookNetwork vpc (subnet-...)."),
+        new("notebookSecurityGroupIds", "array", null, "Security groups of the notebook, required with notebookNetwork vpc (sg-...)."),
+        new("budgetMonthlyUsd", "integer", null, "A monthly AWS budget for the lab in USD, with e-mail alerts at 80 % and 100 %. Default: no budget."),
+        new("budgetEmails", "array", null, "Who the budget alerts go to; required with budgetMonthlyUsd."),
     ];
 
     public static SettingSpec? Find(string key) => All.FirstOrDefault(s => s.Key == key);

@@ -68,3 +68,10 @@ public sealed record PulumiProgram(string Name, string Description, YMap Variabl
         ("resources", Resources.Aggregate(new YMap(), (m, r) => { m[r.Name] = r.ToYaml(); return m; })),
         ("outputs", Outputs));
 }
+
+/// <summary>Pulumi YAML text helpers.</summary>
+public static class PulumiText
+{
+    /// <summary>Text taken as it is: every `$` doubled, so `${...}` in a script or SQL is never read as a reference.</summary>
+    public static string Literal(string text) => text.Replace("$", "$$");
+}

@@ -1,0 +1,186 @@
+using System.Globalization;
+using MimicInfra.Lab;
+using MimicInfra.Program;
+
+namespace MimicInfra.Aws;
+
+/// <summary>
+/// The researcher's workspace on AWS: a SageMaker notebook (root off, IMDSv2 only, volume on the lab key)
+/// whose role may touch only this lab, lifecycle scripts that stop it when Jupyter is idle and put the
+/// example notebook in the researcher's home, and an optional monthly budget on the lab's tags.
+/// </summary>
+public sealed class ResearcherWorkspace(LabSettings lab, ProgramBuilder program)
+{
+    private readonly AwsSettings _aws = lab.Aws!;
+    private readonly LabNames _names = lab.Names;
+    private const string NotebookKey = "notebooks/" + ExampleNotebook.FileName;
+
+    private ResourceOptions Options(params string[] dependsOn) => new(AwsLab.ProviderName, AwsLab.Version) { DependsOn = dependsOn };
+
+    private YMap Tags() => lab.Tags.Aggregate(new YMap(), (m, t) => { m[t.Key] = t.Value; return m; });
+
+    public string NotebookName => _names.Lab;
+
+    public void Build()
+    {
+        if (_aws.Notebook is { } notebook)
+        {
+            Role();
+            RolePolicy(notebook);
+            ExampleNotebookObject();
+            LifecycleConfiguration(notebook);
+            NotebookInstance(notebook);
+        }
+        if (_aws.Budget is { } budget) Budget(budget);
+    }
+
+    private void Role()
+    {
+        // Only SageMaker, and only on behalf of this account (confused-deputy guard), may assume the role.
+        var trust = YMap.Of(
+            ("Version", "2012-10-17"),
+            ("Statement", new object[]
+            {
+                YMap.Of(
+                    ("Effect", "Allow"),
+                    ("Principal", YMap.Of(("Service", "sagemaker.amazonaws.com"))),
+                    ("Action", "sts:AssumeRole"),
+                    ("Condition", YMap.Of(("StringEquals", YMap.Of(("aws:SourceAccount", "${awsAccount.accountId}")))))),
+            }));
+        program.Add(new PulumiResource("notebookRole", "aws:iam/role:Role", YMap.Of(
+            ("name", $"{_names.Lab}-notebook"),
+            ("description", $"SageMaker notebook of MIMIC lab {_names.Lab}: this lab's data, workgroup and bucket only"),
+            ("assumeRolePolicy", YMap.Fn("toJSON", trust)),
+            ("maxSessionDuration", 3600),
+            ("tags", Tags())), Options()));
+    }
+
+    /// <summary>The permissions of the notebook, statement by statement; IamPolicyTests lists why each is needed.</summary>
+    internal IReadOnlyList<YMap> Statements()
+    {
+        const string arn = "arn:${awsPartition.partition}";
+        var account = "${awsAccount.accountId}";
+        var glue = $"{arn}:glue:{_aws.Region}:{account}";
+        var databases = _aws.Layout == SourceLayout.FlatCsv ? new[] { _names.Database, _names.RawDatabase } : [_names.Database];
+        var statements = new List<YMap>
+        {
+            Statement("RunQueriesInTheLabWorkgroup",
+                ["athena:StartQueryExecution", "athena:StopQueryExecution", "athena:GetQueryExecution", "athena:GetQueryResults",
+                 "athena:GetQueryRuntimeStatistics", "athena:BatchGetQueryExecution", "athena:ListQueryExecutions", "athena:GetWorkGroup"],
+                ["${workgroup.arn}"]),
+            Statement("ReadTheLabCatalog",
+                ["glue:GetDatabase", "glue:GetDatabases", "glue:GetTable", "glue:GetTables", "glue:GetPartition", "glue:GetPartitions", "glue:BatchGetPartition"],
+                [$"{glue}:catalog", .. databases.Select(d => $"{glue}:database/{d}"), .. databases.Select(d => $"{glue}:table/{d}/*")]),
+            Statement("ListTheLabBucket", ["s3:ListBucket", "s3:GetBucketLocation"], ["${resultsBucket.arn}"]),
+            Statement("UseTheLabBucket", ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"], ["${resultsBucket.arn}/*"]),
+        };
+        if (_aws.KmsEncryption)
+            statements.Add(Statement("UseTheLabKey", ["kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"], ["${labKey.arn}"]));
+
+        // Read-only on the source: the files (or Parquet folders) under each module's prefix.
+        foreach (var (bucket, prefixes) in _aws.ModuleSources.Values
+                     .Select(SplitS3).GroupBy(x => x.Bucket).OrderBy(g => g.Key, StringComparer.Ordinal)
+                     .Select(g => (g.Key, g.Select(x => x.Prefix).Distinct().Order(StringComparer.Ordinal).ToList())))
+        {
+            var sid = $"ReadSource{Sid(bucket)}";
+            statements.Add(Statement(sid + "Objects", ["s3:GetObject"], [.. prefixes.Select(p => $"{arn}:s3:::{bucket}/{p}*")]));
+            statements.Add(Statement(sid + "List", ["s3:ListBucket", "s3:GetBucketLocation"], [$"{arn}:s3:::{bucket}"],
+                YMap.Of(("StringLike", YMap.Of(("s3:prefix", prefixes.Select(p => (object)(p + "*")).ToList()))))));
+        }
+
+        var logs = $"{arn}:logs:{_aws.Region}:{account}:log-group:/aws/sagemaker/NotebookInstances";
+        statements.Add(Statement("WriteNotebookLogs", ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+            [logs, $"{logs}:log-stream:{NotebookName}/*"]));
+        statements.Add(Statement("StopItselfWhenIdle", ["sagemaker:DescribeNotebookInstance", "sagemaker:StopNotebookInstance"],
+            [$"{arn}:sagemaker:{_aws.Region}:{account}:notebook-instance/{NotebookName.ToLowerInvariant()}"]));
+        return statements;
+    }
+
+    private static YMap Statement(string sid, string[] actions, string[] resources, YMap? condition = null) => YMap.Of(
+        ("Sid", sid),
+        ("Effect", "Allow"),
+        ("Action", actions.Select(a => (object)a).ToList()),
+        ("Resource", resources.Select(r => (object)r).ToList()),
+        ("Condition", condition));
+
+    private static (string Bucket, string Prefix) SplitS3(string uri)
+    {
+        var rest = uri["s3://".Length..];
+        var slash = rest.IndexOf('/');
+        return (rest[..slash], rest[(slash + 1)..]);
+    }
+
+    private static string Sid(string bucket) =>
+        string.Concat(bucket.Split('-', '.').Select(p => p.Length == 0 ? "" : char.ToUpperInvariant(p[0]) + p[1..]));
+
+    private void RolePolicy(NotebookSettings notebook) =>
+        program.Add(new PulumiResource("notebookRolePolicy", "aws:iam/rolePolicy:RolePolicy", YMap.Of(
+            ("name", "mimic-lab-access"),
+            ("role", "${notebookRole.id}"),
+            ("policy", YMap.Fn("toJSON", YMap.Of(
+                ("Version", "2012-10-17"),
+                ("Statement", Statements().Cast<object>().ToList()))))), Options()));
+
+    private void ExampleNotebookObject() =>
+        program.Add(new PulumiResource("exampleNotebook", "aws:s3/bucketObjectv2:BucketObjectv2", YMap.Of(
+            ("bucket", "${resultsBucket.bucket}"),
+            ("key", NotebookKey),
+            ("content", PulumiText.Literal(ExampleNotebook.Build(lab))),
+            ("contentType", "application/x-ipynb+json"),
+            ("tags", Tags())), Options("resultsEncryption")));
+
+    private void LifecycleConfiguration(NotebookSettings notebook) =>
+        program.Add(new PulumiResource("notebookLifecycle", "aws:sagemaker/notebookInstanceLifecycleConfiguration:NotebookInstanceLifecycleConfiguration", YMap.Of(
+            ("name", NotebookName),
+            // SageMaker takes each script base64-encoded; Pulumi encodes it once the bucket name is known.
+            ("onCreate", YMap.Fn("toBase64", LifecycleScripts.OnCreate("${resultsBucket.bucket}", NotebookKey))),
+            ("onStart", YMap.Fn("toBase64", LifecycleScripts.OnStart(NotebookName, notebook.IdleMinutes))),
+            ("tags", Tags())), Options()));
+
+    private void NotebookInstance(NotebookSettings notebook) =>
+        program.Add(new PulumiResource("notebook", "aws:sagemaker/notebookInstance:NotebookInstance", YMap.Of(
+            ("name", NotebookName),
+            ("instanceType", notebook.InstanceType),
+            ("volumeSize", notebook.VolumeSizeGb),
+            ("platformIdentifier", "notebook-al2-v3"),
+            ("roleArn", "${notebookRole.arn}"),
+            ("rootAccess", "Disabled"),
+            ("directInternetAccess", notebook.DirectInternetAccess ? "Enabled" : "Disabled"),
+            ("subnetId", notebook.SubnetId),
+            ("securityGroups", notebook.SecurityGroupIds.Count == 0 ? null : notebook.SecurityGroupIds.Select(g => (object)g).ToList()),
+            ("instanceMetadataServiceConfiguration", YMap.Of(("minimumInstanceMetadataServiceVersion", "2"))),
+            ("kmsKeyId", _aws.KmsEncryption ? "${labKey.arn}" : null),
+            ("lifecycleConfigName", "${notebookLifecycle.name}"),
+            ("tags", Tags())), Options("notebookRolePolicy", "exampleNotebook")));
+
+    private void Budget(BudgetSettings budget)
+    {
+        var notifications = new[] { 80, 100 }.Select(p => (object)YMap.Of(
+            ("comparisonOperator", "GREATER_THAN"),
+            ("notificationType", "ACTUAL"),
+            ("threshold", p),
+            ("thresholdType", "PERCENTAGE"),
+            ("subscriberEmailAddresses", budget.Emails.Select(e => (object)e).ToList()))).ToList();
+        program.Add(new PulumiResource("labBudget", "aws:budgets/budget:Budget", YMap.Of(
+            ("name", _names.Lab),
+            ("budgetType", "COST"),
+            ("limitAmount", budget.MonthlyUsd.ToString(CultureInfo.InvariantCulture)),
+            ("limitUnit", "USD"),
+            ("timeUnit", "MONTHLY"),
+            // Cost allocation tag "lab" must be activated in the billing console for this filter to match.
+            ("costFilters", new object[] { YMap.Of(("name", "TagKeyValue"), ("values", new object[] { PulumiText.Literal($"user:lab${_names.Lab}") })) }),
+            ("notifications", notifications),
+            ("tags", Tags())), Options()));
+    }
+
+    public void Outputs()
+    {
+        if (_aws.Notebook is not null)
+        {
+            program.Output("notebookName", "${notebook.name}");
+            program.Output("notebookUrl", $"https://{_aws.Region}.console.aws.amazon.com/sagemaker/home?region={_aws.Region}#/notebook-instances/openNotebook/${{notebook.name}}?view=lab");
+            program.Output("notebookRoleArn", "${notebookRole.arn}");
+        }
+        if (_aws.Budget is not null) program.Output("budgetName", "${labBudget.name}");
+    }
+}

@@ -1,0 +1,108 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace MimicInfra.Lab;
+
+/// <summary>
+/// The example notebook of an AWS lab, generated from the catalog for its release and modules: Jupyter
+/// nbformat 4.5 JSON for the SageMaker conda_python3 kernel. It queries through the lab's workgroup with
+/// boto3 and pandas (both on SageMaker images, nothing to install), one example per module, and finds
+/// the results bucket from the workgroup itself. Its SQL is <see cref="ExampleQueries"/>, which the
+/// local DuckDB lab runs unchanged.
+/// </summary>
+public static class ExampleNotebook
+{
+    public const string FileName = "mimic-lab-example.ipynb";
+
+    public static string Build(LabSettings lab)
+    {
+        var aws = lab.Aws ?? throw new InvalidOperationException("the example notebook is for AWS labs");
+        var cells = new List<JsonObject>
+        {
+            Markdown(
+                $"# MIMIC lab `{lab.Names.Lab}`",
+                "",
+                $"**{lab.Release.Title}**, modules {string.Join(", ", lab.Modules.Select(m => $"`{m.Name}`"))}, for researcher `{lab.Researcher}`, study `{lab.Study}` (lab expires {lab.Expires:yyyy-MM-dd}).",
+                "",
+                $"Every table of the release is in the Glue database `{lab.Names.Database}`. Queries run in the Athena workgroup `{lab.Names.Workgroup}` " +
+                $"(engine 3, at most {aws.BytesScannedCutoffPerQuery / (1024.0 * 1024 * 1024):0.#} GiB scanned per query); results go to the lab's private, encrypted bucket and expire after {aws.ResultsRetentionDays} days.",
+                "",
+                "Use of MIMIC data is bound by the PhysioNet data use agreement: do not share data or results that could identify anyone."),
+            Code(
+                "import time",
+                "",
+                "import boto3",
+                "import pandas as pd",
+                "",
+                $"REGION = \"{aws.Region}\"",
+                $"WORKGROUP = \"{lab.Names.Workgroup}\"",
+                $"DATABASE = \"{lab.Names.Database}\"",
+                "athena = boto3.client(\"athena\", region_name=REGION)",
+                "",
+                "",
+                "def run(sql):",
+                "    \"\"\"Runs SQL in the lab's workgroup and returns the result as a pandas DataFrame (all values as text).\"\"\"",
+                "    qid = athena.start_query_execution(",
+                "        QueryString=sql, WorkGroup=WORKGROUP, QueryExecutionContext={\"Database\": DATABASE}",
+                "    )[\"QueryExecutionId\"]",
+                "    while True:",
+                "        query = athena.get_query_execution(QueryExecutionId=qid)[\"QueryExecution\"]",
+                "        state = query[\"Status\"][\"State\"]",
+                "        if state in (\"SUCCEEDED\", \"FAILED\", \"CANCELLED\"):",
+                "            break",
+                "        time.sleep(1)",
+                "    if state != \"SUCCEEDED\":",
+                "        raise RuntimeError(query[\"Status\"].get(\"StateChangeReason\", state))",
+                "    pages = athena.get_paginator(\"get_query_results\").paginate(QueryExecutionId=qid)",
+                "    rows = [[c.get(\"VarCharValue\") for c in r[\"Data\"]] for p in pages for r in p[\"ResultSet\"][\"Rows\"]]",
+                "    scanned = query[\"Statistics\"].get(\"DataScannedInBytes\", 0)",
+                "    print(f\"{len(rows) - 1} rows, {scanned / 1e6:.1f} MB scanned\")",
+                "    return pd.DataFrame(rows[1:], columns=rows[0])"),
+        };
+        foreach (var q in ExampleQueries.For(lab.Modules))
+        {
+            cells.Add(Markdown($"## {q.Title}", "", $"From module `{q.Module}`."));
+            cells.Add(Code([$"run(\"\"\"", .. q.Sql.TrimEnd().Split('\n'), "\"\"\")"]));
+        }
+        cells.Add(Markdown(["## Tables", "", .. lab.Modules.Select(m => $"- `{m.Name}`: {string.Join(", ", m.Tables.Select(t => $"`{t.Name}`"))}")]));
+        cells.Add(Markdown("## Your results", "", "Athena writes every result as a CSV file to the lab bucket; this is where:"));
+        cells.Add(Code(
+            "config = athena.get_work_group(WorkGroup=WORKGROUP)[\"WorkGroup\"][\"Configuration\"]",
+            "print(\"Results are written to\", config[\"ResultConfiguration\"][\"OutputLocation\"])"));
+
+        for (var i = 0; i < cells.Count; i++) cells[i]["id"] = $"cell-{i + 1}";
+        var notebook = new JsonObject
+        {
+            ["cells"] = new JsonArray([.. cells]),
+            ["metadata"] = new JsonObject
+            {
+                ["kernelspec"] = new JsonObject { ["display_name"] = "conda_python3", ["language"] = "python", ["name"] = "conda_python3" },
+                ["language_info"] = new JsonObject { ["name"] = "python" },
+            },
+            ["nbformat"] = 4,
+            ["nbformat_minor"] = 5,
+        };
+        return notebook.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }) + "\n";
+    }
+
+    private static JsonObject Markdown(params string[] lines) => new()
+    {
+        ["cell_type"] = "markdown",
+        ["metadata"] = new JsonObject(),
+        ["source"] = Source(lines),
+    };
+
+    private static JsonObject Code(params string[] lines) => new()
+    {
+        ["cell_type"] = "code",
+        ["execution_count"] = null,
+        ["metadata"] = new JsonObject(),
+        ["outputs"] = new JsonArray(),
+        ["source"] = Source(lines),
+    };
+
+    // nbformat stores source as lines that keep their line breaks, the last one without.
+    private static JsonArray Source(string[] lines) =>
+        new([.. lines.Select((l, i) => (JsonNode)JsonValue.Create(i < lines.Length - 1 ? l + "\n" : l)!)]);
+}
