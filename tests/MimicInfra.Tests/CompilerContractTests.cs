@@ -77,7 +77,8 @@ public class CompilerContractTests(ITestOutputHelper output)
         {
             var entry = (YamlMappingNode)config[spec.Key];
             Assert.Equal(spec.Type, entry["type"].ToString());
-            Assert.Equal(spec.Default is null ? null : Convert.ToString(spec.Default, System.Globalization.CultureInfo.InvariantCulture)!.ToLowerInvariant(),
+            var expected = spec.Default switch { null => null, bool b => b ? "true" : "false", var d => Convert.ToString(d, System.Globalization.CultureInfo.InvariantCulture) };
+            Assert.Equal(expected,
                 entry.Children.TryGetValue(new YamlScalarNode("default"), out var d) ? d.ToString() : null);
             Assert.False(string.IsNullOrWhiteSpace(entry["description"].ToString()));
         }
@@ -110,10 +111,12 @@ public class CompilerContractTests(ITestOutputHelper output)
         var run = RunCompiler(null);
         Assert.True(run.Code == 0, run.Err);
         var discovery = new ParsedProgram(run.Out);
-        var demo = new ParsedProgram(Labs.Compile(Labs.Demo));
-        Assert.Equal(demo.Resources.Select(r => r.Type).ToHashSet(), discovery.Resources.Select(r => r.Type).ToHashSet());
-        // Every resource pins the same plugin version, so discovery picks the plugin the deployment uses.
-        Assert.All(discovery.Resources, r => Assert.Equal("7.48.0", r.Options!["version"]));
+        var types = discovery.Resources.Select(r => r.Type).ToHashSet();
+        // Every resource type any lab uses is there, so discovery installs every plugin a deployment needs ...
+        foreach (var stack in new[] { Labs.Demo, Gcp.Combined(), Labs.Full31(Workspace.Budget) })
+            Assert.Subset(types, new ParsedProgram(Labs.Compile(stack)).Resources.Select(r => r.Type).ToHashSet());
+        // ... and every resource pins its package's one version, as deployments do.
+        Assert.All(discovery.Resources, r => Assert.Equal(r.Type.Contains("gcp") ? "9.37.0" : "7.48.0", r.Options!["version"]));
     }
 
     [Fact]

@@ -131,7 +131,7 @@ public partial class LocalLabTests(ITestOutputHelper output)
             ExampleQueries.For(Labs.Catalog.Find("mimic-iv-3.1")!.Modules).Select(q => q.Title));
     }
 
-    [GeneratedRegex(@"(?:FROM|JOIN) ([a-z_0-9]+)")]
+    [GeneratedRegex(@"(?m)^(?:FROM|JOIN) ([a-z_0-9]+)")]
     private static partial Regex FromOrJoin();
 
     [Fact]

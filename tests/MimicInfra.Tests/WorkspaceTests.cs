@@ -319,18 +319,36 @@ public class ExampleNotebookTests
     }
 
     [Fact]
-    public void EverySqlCellNamesOnlyCatalogTablesAndColumns()
+    public void BigQueryNotebookIsNbformat4AndUsesTheLabDatasets()
     {
-        var full = new ParsedProgram(Labs.Compile(Labs.Full31()));
+        var lab = LabSettingsReader.Read(Gcp.Only31(), Labs.Catalog);
+        var nb = JsonDocument.Parse(ExampleNotebook.BuildForBigQuery(lab)).RootElement;
+        Assert.Equal(4, nb.GetProperty("nbformat").GetInt32());
+        Assert.Equal("python3", nb.GetProperty("metadata").GetProperty("kernelspec").GetProperty("name").GetString());
+        var all = string.Join("\n", nb.GetProperty("cells").EnumerateArray().Select(Text));
+        Assert.Contains("PROJECT = \"mimic-research-1\"", all);
+        Assert.Contains("\"hosp\": \"mimic_jdoe_sepsis_", all);
+        Assert.Contains("default_dataset=", all);
+        Assert.Contains("\"\"\", \"icu\")", all);
+    }
+
+    [Theory]
+    [InlineData("aws")]
+    [InlineData("gcp")]
+    public void EverySqlCellNamesOnlyCatalogTablesAndColumns(string cloud)
+    {
+        var notebook = cloud == "aws"
+            ? JsonDocument.Parse(Workspace.Notebook(new ParsedProgram(Labs.Compile(Labs.Full31())))).RootElement
+            : JsonDocument.Parse(ExampleNotebook.BuildForBigQuery(LabSettingsReader.Read(Gcp.Only31(), Labs.Catalog))).RootElement;
         var release = Labs.Catalog.Find("mimic-iv-3.1")!;
         var columnsOf = release.AllTables.ToDictionary(x => x.Table.Name, x => x.Table.Columns.Select(c => c.Name).ToHashSet());
-        var sqlCells = Parse(full).GetProperty("cells").EnumerateArray().Select(Text).Where(t => t.StartsWith("run(\"\"\"")).ToList();
+        var sqlCells = notebook.GetProperty("cells").EnumerateArray().Select(Text).Where(t => t.StartsWith("run(\"\"\"")).ToList();
         Assert.Equal(5, sqlCells.Count);   // one or two per module: hosp x2, icu, ed, note
         using var db = new DuckDB.NET.Data.DuckDBConnection("Data Source=:memory:");
         db.Open();
         foreach (var cell in sqlCells)
         {
-            var sql = cell["run(\"\"\"".Length..cell.LastIndexOf("\"\"\")", StringComparison.Ordinal)];
+            var sql = cell["run(\"\"\"".Length..cell.LastIndexOf("\"\"\"", StringComparison.Ordinal)];
             var ast = JsonDocument.Parse((string)LocalLab.Query(db, $"SELECT json_serialize_sql({DuckDbSql.Literal(sql)})").Rows[0][0]!).RootElement;
             Assert.False(ast.GetProperty("error").GetBoolean(), sql);
             var (tables, columns, aliases) = Names(ast);

@@ -64,6 +64,10 @@ public static class Interpolation
         return new Reference(root, path, "${" + body + "}");
     }
 
+    /// <summary>A value for people: each `${res.prop}` shown as &lt;res.prop after up&gt;.</summary>
+    public static string Describe(string s) =>
+        System.Text.RegularExpressions.Regex.Replace(s, @"\$\{([^}]+)\}", m => $"<{m.Groups[1].Value} after up>").Replace("$$", "$");
+
     /// <summary>The text a literal string stands for, `$$` read as `$` (for strings with no reference).</summary>
     public static string Unescape(string s) => s.Replace("$$", "$");
 }

@@ -54,6 +54,23 @@ public static class LabPreview
                         (aws.KeepResultsOnDestroy ? "kept on destroy" : "destroyed with the lab"));
             var crossRegion = aws.ModuleSources.Values.Any(u => u.StartsWith("s3://physionet-open/", StringComparison.Ordinal)) && aws.Region != "us-east-1";
             if (crossRegion) w.WriteLine($"  note        PhysioNet's open bucket is in us-east-1; queries from {aws.Region} read across regions.");
+            if (aws.Notebook is { } nb)
+                w.WriteLine($"  notebook    {lab.Names.Lab}: {nb.InstanceType}, {nb.VolumeSizeGb} GB encrypted, root off, IMDSv2, " +
+                            $"{(nb.DirectInternetAccess ? "direct internet" : "VPC only")}, stops after {nb.IdleMinutes} idle minutes");
+            if (aws.Budget is { } budget)
+                w.WriteLine($"  budget      {budget.MonthlyUsd} USD a month on the lab tag, alerts at 80 % and 100 % to {string.Join(", ", budget.Emails)}");
+        }
+        if (lab.Gcp is { } gcp)
+        {
+            w.WriteLine();
+            w.WriteLine($"GCP, project {gcp.Project}, BigQuery location {gcp.Location}");
+            foreach (var m in lab.Modules)
+                w.WriteLine($"  dataset     {Gcp.GcpLab.DatasetOf(lab, m)}: {m.Tables.Count} views over {Gcp.GcpLab.SourceProject}.{m.BigQueryDataset}");
+            w.WriteLine($"  scratch     {Gcp.GcpLab.ScratchDataset(lab)}: tables expire after {gcp.ScratchExpirationDays} days, " +
+                        (gcp.KeepScratchOnDestroy ? "kept on destroy" : "deleted with the lab"));
+            w.WriteLine($"  access      {string.Join(", ", gcp.Members)}: read the lab datasets, write scratch, run BigQuery jobs");
+            if (gcp.Workbench is { } wb)
+                w.WriteLine($"  workbench   {lab.Names.Lab}: {wb.MachineType} in {wb.Zone}, owner {wb.Owner}, no public IP, shielded VM, idle shutdown after {wb.IdleMinutes} min");
         }
         w.WriteLine();
         var real = program.Resources.Where(r => !r.Type.StartsWith("pulumi:providers:", StringComparison.Ordinal)).ToList();
@@ -67,7 +84,10 @@ public static class LabPreview
         w.WriteLine();
         w.WriteLine("Stack outputs:");
         foreach (var (k, v) in program.Outputs)
-            w.WriteLine($"  {k,-22} {(v is IEnumerable<object> list && v is not string ? string.Join(", ", list) : v)}");
+        {
+            var text = v is IEnumerable<object> list && v is not string ? string.Join(", ", list) : Convert.ToString(v, CultureInfo.InvariantCulture) ?? "";
+            w.WriteLine($"  {k,-22} {Check.Interpolation.Describe(text)}");
+        }
         return w.ToString();
     }
 

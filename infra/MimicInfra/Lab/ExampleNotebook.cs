@@ -17,7 +17,7 @@ public static class ExampleNotebook
 
     public static string Build(LabSettings lab)
     {
-        var aws = lab.Aws ?? throw new InvalidOperationException("the example notebook is for AWS labs");
+        var aws = lab.Aws ?? throw new InvalidOperationException("this example notebook is for AWS labs");
         var cells = new List<JsonObject>
         {
             Markdown(
@@ -71,13 +71,66 @@ public static class ExampleNotebook
             "config = athena.get_work_group(WorkGroup=WORKGROUP)[\"WorkGroup\"][\"Configuration\"]",
             "print(\"Results are written to\", config[\"ResultConfiguration\"][\"OutputLocation\"])"));
 
+        return Write(cells, "conda_python3");
+    }
+
+    /// <summary>
+    /// The BigQuery notebook of a GCP lab (Vertex AI Workbench, or any Jupyter with google-cloud-bigquery):
+    /// each query runs with its module's lab dataset as default dataset, so its SQL is the same as on Athena.
+    /// </summary>
+    public static string BuildForBigQuery(LabSettings lab)
+    {
+        var gcp = lab.Gcp ?? throw new InvalidOperationException("this example notebook is for GCP labs");
+        var cells = new List<JsonObject>
+        {
+            Markdown(
+                $"# MIMIC lab `{lab.Names.Lab}` on BigQuery",
+                "",
+                $"**{lab.Release.Title}**, modules {string.Join(", ", lab.Modules.Select(m => $"`{m.Name}`"))}, for researcher `{lab.Researcher}`, study `{lab.Study}` (lab expires {lab.Expires:yyyy-MM-dd}).",
+                "",
+                $"Each module is a dataset of views in project `{gcp.Project}`, pinned to the release's datasets in `physionet-data`. " +
+                "Queries are billed to your project and read PhysioNet's data with your own Google account, which PhysioNet must have granted access.",
+                "",
+                "Use of MIMIC data is bound by the PhysioNet data use agreement: do not share data or results that could identify anyone."),
+            Code([
+                "from google.cloud import bigquery",
+                "",
+                $"PROJECT = \"{gcp.Project}\"",
+                "DATASETS = {",
+                .. lab.Modules.Select(m => $"    \"{m.Name}\": \"{Gcp.GcpLab.DatasetOf(lab, m)}\","),
+                "}",
+                $"SCRATCH = \"{Gcp.GcpLab.ScratchDataset(lab)}\"",
+                "client = bigquery.Client(project=PROJECT)",
+                "",
+                "",
+                "def run(sql, module):",
+                "    \"\"\"Runs SQL with the module's lab dataset as default dataset and returns a pandas DataFrame.\"\"\"",
+                "    config = bigquery.QueryJobConfig(default_dataset=f\"{PROJECT}.{DATASETS[module]}\")",
+                "    job = client.query(sql, job_config=config)",
+                "    frame = job.result().to_dataframe()",
+                "    print(f\"{len(frame)} rows, {(job.total_bytes_processed or 0) / 1e6:.1f} MB processed\")",
+                "    return frame"]),
+        };
+        foreach (var q in ExampleQueries.For(lab.Modules))
+        {
+            cells.Add(Markdown($"## {q.Title}", "", $"From module `{q.Module}`."));
+            cells.Add(Code([$"run(\"\"\"", .. q.Sql.TrimEnd().Split('\n'), $"\"\"\", \"{q.Module}\")"]));
+        }
+        cells.Add(Markdown(["## Tables", "", .. lab.Modules.Select(m => $"- `{m.Name}`: {string.Join(", ", m.Tables.Select(t => $"`{t.Name}`"))}")]));
+        cells.Add(Markdown("## Your own tables", "", $"Write your own tables to the scratch dataset; each expires {gcp.ScratchExpirationDays} days after it is written unless you set otherwise."));
+        cells.Add(Code("print(\"Scratch dataset:\", f\"{PROJECT}.{SCRATCH}\")"));
+        return Write(cells, "python3");
+    }
+
+    private static string Write(List<JsonObject> cells, string kernel)
+    {
         for (var i = 0; i < cells.Count; i++) cells[i]["id"] = $"cell-{i + 1}";
         var notebook = new JsonObject
         {
             ["cells"] = new JsonArray([.. cells]),
             ["metadata"] = new JsonObject
             {
-                ["kernelspec"] = new JsonObject { ["display_name"] = "conda_python3", ["language"] = "python", ["name"] = "conda_python3" },
+                ["kernelspec"] = new JsonObject { ["display_name"] = kernel, ["language"] = "python", ["name"] = kernel },
                 ["language_info"] = new JsonObject { ["name"] = "python" },
             },
             ["nbformat"] = 4,

@@ -2,13 +2,14 @@ using MimicInfra.Catalog;
 
 namespace MimicInfra.Lab;
 
-/// <summary>An example query of a lab: a title, what it shows, and SQL that Athena (Trino) and DuckDB both run unchanged.</summary>
+/// <summary>An example query of a lab: a title and SQL that Athena (Trino), BigQuery and DuckDB all run unchanged.</summary>
 public sealed record ExampleQuery(string Module, string Title, string Sql);
 
 /// <summary>
 /// The example queries of a lab, one or more per module it has. Table names are unqualified: Athena runs
-/// them in the lab database, DuckDB with the module schemas on its search path. Only functions both
-/// engines share (count, avg, round, year) are used.
+/// them in the lab database, BigQuery with the module's lab dataset as default dataset, DuckDB with the
+/// module schemas on its search path. Only what all three share is used (count, avg, round, EXTRACT,
+/// GROUP BY expressions rather than select aliases, which Trino does not allow).
 /// </summary>
 public static class ExampleQueries
 {
@@ -16,9 +17,9 @@ public static class ExampleQueries
     [
         new("hosp", "Admissions per year",
             """
-            SELECT year(admittime) AS admit_year, count(*) AS admissions
+            SELECT EXTRACT(YEAR FROM admittime) AS admit_year, count(*) AS admissions
             FROM admissions
-            GROUP BY year(admittime)
+            GROUP BY EXTRACT(YEAR FROM admittime)
             ORDER BY admit_year
             """),
         new("hosp", "Top 10 diagnoses",
@@ -56,9 +57,9 @@ public static class ExampleQueries
             """),
         new("clinical", "Admissions per year (MIMIC-III)",
             """
-            SELECT year(admittime) AS admit_year, count(*) AS admissions
+            SELECT EXTRACT(YEAR FROM admittime) AS admit_year, count(*) AS admissions
             FROM admissions
-            GROUP BY year(admittime)
+            GROUP BY EXTRACT(YEAR FROM admittime)
             ORDER BY admit_year
             """),
         new("clinical", "ICU stays by first care unit (MIMIC-III)",
@@ -76,5 +77,5 @@ public static class ExampleQueries
 
     // A query names only tables its module has (MIMIC-III's clinical module differs from MIMIC-IV's hosp).
     private static bool TablesExist(ExampleQuery q, Module m) =>
-        m.Tables.Any(t => q.Sql.Contains($"FROM {t.Name}", StringComparison.Ordinal));
+        m.Tables.Any(t => q.Sql.Contains($"\nFROM {t.Name}", StringComparison.Ordinal));
 }

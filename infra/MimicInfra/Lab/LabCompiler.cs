@@ -16,10 +16,20 @@ public static class LabCompiler
     /// </summary>
     public static StackConfig DiscoveryConfig { get; } = new("plugin-discovery", new Dictionary<string, string>
     {
-        [$"{StackConfig.Project}:release"] = "mimic-iv-demo-2.2",
+        // A release with both an open S3 source and BigQuery datasets, and every optional part switched on,
+        // so the program holds every resource type, package and version a lab can use.
+        [$"{StackConfig.Project}:release"] = "mimic-iii-demo-1.4",
+        [$"{StackConfig.Project}:modules"] = "[\"clinical\"]",
         [$"{StackConfig.Project}:researcher"] = "plugin-discovery",
         [$"{StackConfig.Project}:study"] = "none",
         [$"{StackConfig.Project}:expires"] = "2099-12-31",
+        [$"{StackConfig.Project}:budgetMonthlyUsd"] = "1",
+        [$"{StackConfig.Project}:budgetEmails"] = "[\"plugin-discovery@example.org\"]",
+        [$"{StackConfig.Project}:gcp"] = "true",
+        [$"{StackConfig.Project}:gcpProject"] = "plugin-discovery",
+        [$"{StackConfig.Project}:gcpMembers"] = "[\"user:plugin-discovery@example.org\"]",
+        [$"{StackConfig.Project}:gcpWorkbench"] = "true",
+        [$"{StackConfig.Project}:gcpWorkbenchOwner"] = "plugin-discovery@example.org",
     });
 
     public static PulumiProgram Compile(StackConfig config, SchemaCatalog catalog) => Compile(LabSettingsReader.Read(config, catalog));
@@ -28,6 +38,7 @@ public static class LabCompiler
     {
         var program = new ProgramBuilder();
         if (lab.Aws is not null) new AwsLab(lab, program).Build();
+        if (lab.Gcp is not null) new Gcp.GcpLab(lab, program).Build();
         program.Output("labName", lab.Names.Lab);
         program.Output("release", lab.Release.Id);
         program.Output("modules", lab.Modules.Select(m => (object)m.Name).ToList());

@@ -13,7 +13,8 @@ public sealed record LabSettings(
     string Study,
     DateOnly Expires,
     IReadOnlyList<KeyValuePair<string, string>> ExtraTags,
-    AwsSettings? Aws)
+    AwsSettings? Aws,
+    GcpSettings? Gcp)
 {
     public LabNames Names { get; } = LabNames.For(Stack, Researcher, Study);
 
@@ -62,3 +63,17 @@ public sealed record NotebookSettings(
 
 /// <summary>A monthly budget for the lab's tagged costs, alerting by e-mail at 80 % and 100 %.</summary>
 public sealed record BudgetSettings(int MonthlyUsd, IReadOnlyList<string> Emails);
+
+/// <summary>The GCP side of a lab: BigQuery datasets of views over physionet-data, a scratch dataset, access.</summary>
+public sealed record GcpSettings(
+    string Project,
+    string Location,
+    IReadOnlyList<string> Members,
+    int ScratchExpirationDays,
+    bool KeepScratchOnDestroy,
+    WorkbenchSettings? Workbench);
+
+public sealed record WorkbenchSettings(string Owner, string MachineType, string Zone, string? Subnet, int IdleMinutes)
+{
+    public string Region => Zone[..Zone.LastIndexOf('-')];
+}

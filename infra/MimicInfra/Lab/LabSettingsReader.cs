@@ -49,12 +49,13 @@ public static partial class LabSettingsReader
         var tags = ReadTags(c);
 
         var aws = c.Boolean("aws") ? ReadAws(c, config, release, modules) : null;
-        if (aws is null && c.Problems.Count == 0)
-            c.Problem("aws", "the lab has no cloud side; set aws to true.");
+        var gcp = c.Boolean("gcp") ? ReadGcp(c, release, modules) : null;
+        if (aws is null && gcp is null && c.Problems.Count == 0)
+            c.Problem("aws", "the lab has no cloud side; set aws or gcp to true.");
 
         if (c.Problems.Count > 0)
             throw new UserError($"stack '{config.Stack}' has {c.Problems.Count} problem(s) in its config:\n  " + string.Join("\n  ", c.Problems));
-        return new LabSettings(config.Stack, release!, modules, researcher, study, expires, tags, aws);
+        return new LabSettings(config.Stack, release!, modules, researcher, study, expires, tags, aws, gcp);
     }
 
     private static List<KeyValuePair<string, string>> ReadTags(ConfigValues c)
@@ -159,6 +160,49 @@ public static partial class LabSettingsReader
         var usd = (int)c.Integer("budgetMonthlyUsd", 1, 1_000_000);
         if (emails.Count == 0) c.Problem("budgetEmails", "budgetMonthlyUsd needs at least one address to alert.");
         return new BudgetSettings(usd, emails);
+    }
+
+    private static GcpSettings ReadGcp(ConfigValues c, Release? release, List<Module> modules)
+    {
+        var project = c.Required("gcpProject", "my-research-project");
+        if (project.Length > 0 && !GcpProject().IsMatch(project))
+            c.Problem("gcpProject", $"'{project}' is not a GCP project id (6-30 lower-case letters, digits, hyphens, starting with a letter).");
+        var location = c.Str("gcpLocation") ?? "US";
+        if (!location.Equals("US", StringComparison.OrdinalIgnoreCase))
+            c.Problem("gcpLocation", $"'{location}' cannot work: physionet-data lives in the US multi-region and a BigQuery view reads only datasets of its own location; use US.");
+        foreach (var m in modules.Where(m => m.BigQueryDataset is null))
+            c.Problem("gcp", $"release {release?.Id} module {m.Name} has no dataset in physionet-data; choose a release with BigQuery datasets (e.g. mimic-iv-3.1) or set gcp to false.");
+
+        var members = c.List("gcpMembers");
+        if (members.Count == 0 && !c.HasProblem("gcpMembers"))
+            c.Problem("gcpMembers", "required: who may use the lab, e.g. [user:jdoe@example.org].");
+        foreach (var m in members)
+        {
+            if (m is "allUsers" or "allAuthenticatedUsers" || m.EndsWith(":allUsers", StringComparison.Ordinal) || m.EndsWith(":allAuthenticatedUsers", StringComparison.Ordinal))
+                c.Problem("gcpMembers", $"'{m}' would make MIMIC data public; name users, groups or service accounts.");
+            else if (!GcpMember().IsMatch(m))
+                c.Problem("gcpMembers", $"'{m}' must be user:EMAIL, group:EMAIL or serviceAccount:EMAIL.");
+        }
+        var expiration = (int)c.Integer("gcpScratchExpirationDays", 1, 3650);
+        var keep = c.Boolean("gcpKeepScratchOnDestroy");
+
+        WorkbenchSettings? workbench = null;
+        if (c.Boolean("gcpWorkbench"))
+        {
+            var owner = c.Required("gcpWorkbenchOwner", "jdoe@example.org");
+            if (owner.Length > 0 && !members.Contains($"user:{owner}"))
+                c.Problem("gcpWorkbenchOwner", $"'{owner}' must also be in gcpMembers as user:{owner}.");
+            var machine = c.Str("gcpWorkbenchMachineType") ?? "e2-standard-4";
+            if (!MachineType().IsMatch(machine)) c.Problem("gcpWorkbenchMachineType", $"'{machine}' is not a machine type such as e2-standard-4.");
+            var zone = c.Str("gcpWorkbenchZone") ?? "us-central1-a";
+            if (!GcpZone().IsMatch(zone)) c.Problem("gcpWorkbenchZone", $"'{zone}' is not a zone such as us-central1-a.");
+            else if (!zone.StartsWith("us-", StringComparison.Ordinal)) c.Problem("gcpWorkbenchZone", $"'{zone}' is outside the US, where the lab's data is; pick a us- zone.");
+            var subnet = c.Str("gcpWorkbenchSubnet");
+            if (subnet is not null && !Subnetwork().IsMatch(subnet)) c.Problem("gcpWorkbenchSubnet", $"'{subnet}' must be projects/PROJECT/regions/REGION/subnetworks/NAME.");
+            var idle = (int)c.Integer("gcpWorkbenchIdleMinutes", 10, 1440);
+            workbench = new WorkbenchSettings(owner, machine, zone, subnet, idle);
+        }
+        return new GcpSettings(project, "US", members, expiration, keep, workbench);
     }
 
     /// <summary>The project's config values, typed on demand, with the problems found so far.</summary>
@@ -283,4 +327,19 @@ public static partial class LabSettingsReader
 
     [GeneratedRegex(@"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
     private static partial Regex Email();
+
+    [GeneratedRegex("^[a-z][a-z0-9-]{4,28}[a-z0-9]$")]
+    private static partial Regex GcpProject();
+
+    [GeneratedRegex(@"^(user|group|serviceAccount):[^@\s:]+@[^@\s]+\.[^@\s]+$")]
+    private static partial Regex GcpMember();
+
+    [GeneratedRegex("^[a-z][a-z0-9]*-(standard|highmem|highcpu|custom|medium|small|micro|ultramem|megamem)(-[0-9]+)?$|^[a-z][a-z0-9]*-[a-z0-9-]+$")]
+    private static partial Regex MachineType();
+
+    [GeneratedRegex("^[a-z]+-[a-z]+[0-9]-[a-z]$")]
+    private static partial Regex GcpZone();
+
+    [GeneratedRegex("^projects/[a-z][a-z0-9-]{4,28}[a-z0-9]/regions/[a-z]+-[a-z]+[0-9]/subnetworks/[a-z]([-a-z0-9]*[a-z0-9])?$")]
+    private static partial Regex Subnetwork();
 }

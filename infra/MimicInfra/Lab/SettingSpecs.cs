@@ -36,6 +36,18 @@ public static class SettingSpecs
         new("notebookSecurityGroupIds", "array", null, "Security groups of the notebook, required with notebookNetwork vpc (sg-...)."),
         new("budgetMonthlyUsd", "integer", null, "A monthly AWS budget for the lab in USD, with e-mail alerts at 80 % and 100 %. Default: no budget."),
         new("budgetEmails", "array", null, "Who the budget alerts go to; required with budgetMonthlyUsd."),
+        new("gcp", "boolean", false, "Build the GCP side of the lab: BigQuery views over physionet-data in gcpProject."),
+        new("gcpProject", "string", null, "The researcher's GCP project id (queries are billed there); required with gcp."),
+        new("gcpLocation", "string", "US", "BigQuery location of the lab datasets; must be US, where physionet-data lives (a view reads only its own location)."),
+        new("gcpMembers", "array", null, "Who may use the lab: user:, group: or serviceAccount: members; required with gcp."),
+        new("gcpScratchExpirationDays", "integer", 30L, "Default expiration of tables in the scratch dataset, in days."),
+        new("gcpKeepScratchOnDestroy", "boolean", false, "Keep the scratch dataset and its tables when the lab is destroyed."),
+        new("gcpWorkbench", "boolean", false, "Give the researcher a Vertex AI Workbench instance (no public IP, shielded VM, idle shutdown)."),
+        new("gcpWorkbenchOwner", "string", null, "The one researcher (e-mail) who owns the Workbench instance; required with gcpWorkbench."),
+        new("gcpWorkbenchMachineType", "string", "e2-standard-4", "Machine type of the Workbench instance."),
+        new("gcpWorkbenchZone", "string", "us-central1-a", "Zone of the Workbench instance."),
+        new("gcpWorkbenchSubnet", "string", null, "Subnetwork of the Workbench instance (projects/P/regions/R/subnetworks/S); it needs Private Google Access. Default: the default network."),
+        new("gcpWorkbenchIdleMinutes", "integer", 60L, "Shut the Workbench instance down after this many idle minutes (10-1440)."),
     ];
 
     public static SettingSpec? Find(string key) => All.FirstOrDefault(s => s.Key == key);

@@ -1,0 +1,174 @@
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+using MimicInfra.Catalog;
+using MimicInfra.Lab;
+using MimicInfra.Program;
+
+namespace MimicInfra.Gcp;
+
+/// <summary>
+/// The GCP side of a lab in the researcher's project: per module a BigQuery dataset of views, each
+/// selecting the catalog's columns by name from the release's pinned physionet-data dataset (so SQL
+/// never moves when PhysioNet's "current" datasets do, and upstream drift breaks loudly); a scratch
+/// dataset whose tables expire; read, write and job-user access for the lab's members only; and an
+/// optional Workbench instance. Views hold no data, so nothing here needs PhysioNet's data copied.
+/// </summary>
+public sealed partial class GcpLab(LabSettings lab, ProgramBuilder program)
+{
+    public const string Package = "gcp";
+    public const string Version = "9.37.0";
+    public const string ProviderName = "gcpProvider";
+    public const string SourceProject = "physionet-data";
+
+    private readonly GcpSettings _gcp = lab.Gcp!;
+
+    private ResourceOptions Options(params string[] dependsOn) => new(ProviderName, Version) { DependsOn = dependsOn };
+
+    /// <summary>Dataset id of a module's views: the lab's name, then the module.</summary>
+    public static string DatasetOf(LabSettings lab, Module m) => $"{lab.Names.Database}_{m.Name}";
+
+    public static string ScratchDataset(LabSettings lab) => $"{lab.Names.Database}_scratch";
+
+    private static string Key(Module m) => $"dataset-{m.Name}";
+
+    public void Build()
+    {
+        program.Add(new PulumiResource(ProviderName, "pulumi:providers:gcp", YMap.Of(
+            ("project", _gcp.Project),
+            ("region", _gcp.Workbench?.Region)), new ResourceOptions(null, Version)));
+        Service("bigquery", "bigquery.googleapis.com");
+
+        foreach (var m in lab.Modules)
+        {
+            program.Add(new PulumiResource(Key(m), "gcp:bigquery/dataset:Dataset", YMap.Of(
+                ("datasetId", DatasetOf(lab, m)),
+                ("friendlyName", $"{lab.Release.Title} {m.Name}"),
+                ("description", $"{lab.Release.Title} module {m.Name} for {lab.Researcher}, study {lab.Study}: views over {SourceProject}.{m.BigQueryDataset}. Managed by MimicInfra."),
+                ("location", _gcp.Location),
+                ("deleteContentsOnDestroy", true),   // views only: nothing of the researcher's is lost
+                ("labels", Labels())), Options("service-bigquery")));
+            foreach (var t in m.Tables) ViewFor(m, t);
+        }
+        ScratchDatasetResource();
+        Access();
+        if (_gcp.Workbench is { } wb) Workbench(wb);
+        Outputs();
+    }
+
+    private void Service(string key, string api) =>
+        program.Add(new PulumiResource($"service-{key}", "gcp:projects/service:Service", YMap.Of(
+            ("service", api),
+            // The project may use the API for other work: leaving the lab never switches it off.
+            ("disableOnDestroy", false)), Options()));
+
+    /// <summary>The view of one table: the catalog's column list, in catalog order, from the pinned dataset.</summary>
+    public static string ViewSql(Module m, Table t) =>
+        "SELECT\n  " + string.Join(",\n  ", t.Columns.Select(c => c.Name)) + $"\nFROM `{SourceProject}.{m.BigQueryDataset}.{t.Name}`";
+
+    private void ViewFor(Module m, Table t) =>
+        program.Add(new PulumiResource($"view-{m.Name}-{t.Name.Replace('_', '-')}", "gcp:bigquery/table:Table", YMap.Of(
+            ("datasetId", $"${{{Key(m)}.datasetId}}"),
+            ("tableId", t.Name),
+            ("description", t.Description ?? $"{lab.Release.Title} {m.Name}.{t.Name}, pinned to {SourceProject}.{m.BigQueryDataset}"),
+            ("deletionProtection", false),
+            ("view", YMap.Of(("query", ViewSql(m, t)), ("useLegacySql", false))),
+            ("labels", Labels())), Options()));
+
+    private void ScratchDatasetResource()
+    {
+        var keep = _gcp.KeepScratchOnDestroy;
+        program.Add(new PulumiResource("dataset-scratch", "gcp:bigquery/dataset:Dataset", YMap.Of(
+            ("datasetId", ScratchDataset(lab)),
+            ("friendlyName", $"Scratch of MIMIC lab {lab.Names.Lab}"),
+            ("description", $"The researcher's own tables; each expires {_gcp.ScratchExpirationDays} days after it is written unless set otherwise."),
+            ("location", _gcp.Location),
+            ("defaultTableExpirationMs", (long)_gcp.ScratchExpirationDays * 24 * 60 * 60 * 1000),
+            ("deleteContentsOnDestroy", !keep),
+            ("labels", Labels())), Options("service-bigquery") with { RetainOnDelete = keep }));
+    }
+
+    /// <summary>Members read the lab datasets, write the scratch dataset and run jobs in the project. Nothing public.</summary>
+    private void Access()
+    {
+        foreach (var (member, i) in _gcp.Members.Select((m, i) => (m, i + 1)))
+        {
+            foreach (var m in lab.Modules)
+                program.Add(new PulumiResource($"reader-{i}-{m.Name}", "gcp:bigquery/datasetIamMember:DatasetIamMember", YMap.Of(
+                    ("datasetId", $"${{{Key(m)}.datasetId}}"),
+                    ("role", "roles/bigquery.dataViewer"),
+                    ("member", member)), Options()));
+            program.Add(new PulumiResource($"writer-{i}-scratch", "gcp:bigquery/datasetIamMember:DatasetIamMember", YMap.Of(
+                ("datasetId", "${dataset-scratch.datasetId}"),
+                ("role", "roles/bigquery.dataEditor"),
+                ("member", member)), Options()));
+            program.Add(new PulumiResource($"jobuser-{i}", "gcp:projects/iAMMember:IAMMember", YMap.Of(
+                ("project", _gcp.Project),
+                ("role", "roles/bigquery.jobUser"),
+                ("member", member)), Options("service-bigquery")));
+        }
+    }
+
+    private void Workbench(WorkbenchSettings wb)
+    {
+        Service("notebooks", "notebooks.googleapis.com");
+        Service("compute", "compute.googleapis.com");
+        // Its own identity with no roles: queries run with the owner's credentials, which PhysioNet granted.
+        program.Add(new PulumiResource("workbenchServiceAccount", "gcp:serviceaccount/account:Account", YMap.Of(
+            ("accountId", $"mimic-wb-{lab.Names.Lab[^8..]}"),
+            ("displayName", $"Workbench of MIMIC lab {lab.Names.Lab}"),
+            ("description", "Runs the lab's Workbench VM; holds no data access.")), Options()));
+        program.Add(new PulumiResource("workbench", "gcp:workbench/instance:Instance", YMap.Of(
+            ("name", lab.Names.Lab),
+            ("location", wb.Zone),
+            ("instanceOwners", new object[] { wb.Owner }),
+            ("enableManagedEuc", true),
+            ("desiredState", "ACTIVE"),
+            ("gceSetup", YMap.Of(
+                ("machineType", wb.MachineType),
+                ("disablePublicIp", true),
+                ("shieldedInstanceConfig", YMap.Of(("enableSecureBoot", true), ("enableVtpm", true), ("enableIntegrityMonitoring", true))),
+                ("serviceAccounts", new object[] { YMap.Of(("email", "${workbenchServiceAccount.email}"), ("scopes", new object[] { "https://www.googleapis.com/auth/cloud-platform" })) }),
+                ("networkInterfaces", wb.Subnet is null ? null : new object[] { YMap.Of(("network", Regex.Replace(wb.Subnet, "/regions/.*", "") + "/global/networks/default"), ("subnet", wb.Subnet)) }),
+                ("metadata", YMap.Of(
+                    ("idle-timeout-seconds", (wb.IdleMinutes * 60).ToString(CultureInfo.InvariantCulture)),
+                    ("notebook-disable-root", "true"))))),
+            ("labels", Labels())), Options("service-notebooks", "service-compute")));
+    }
+
+    private void Outputs()
+    {
+        program.Output("gcpProject", _gcp.Project);
+        program.Output("bigqueryDatasets", lab.Modules.Select(m => (object)$"${{{Key(m)}.datasetId}}").ToList());
+        program.Output("bigqueryScratchDataset", "${dataset-scratch.datasetId}");
+        var first = DatasetOf(lab, lab.Modules[0]);
+        program.Output("bigqueryConsoleUrl", $"https://console.cloud.google.com/bigquery?project={_gcp.Project}&ws=!1m4!1m3!3m2!1s{_gcp.Project}!2s{first}");
+        if (ExampleQueries.For(lab.Modules).FirstOrDefault() is { } q)
+            program.Output("bigqueryExampleQuery", Qualified(q));
+        if (_gcp.Workbench is not null) program.Output("workbenchUrl", "https://${workbench.proxyUri}");
+    }
+
+    /// <summary>An example query with its tables written out in full, ready to paste into the BigQuery console.</summary>
+    public string Qualified(ExampleQuery q)
+    {
+        var module = lab.Modules.First(m => m.Name == q.Module);
+        return TableReference().Replace(q.Sql, x => module.FindTable(x.Groups[2].Value) is null
+            ? x.Value
+            : $"{x.Groups[1].Value} `{_gcp.Project}.{DatasetOf(lab, module)}.{x.Groups[2].Value}`");
+    }
+
+    [GeneratedRegex(@"(?m)^(FROM|JOIN) ([a-z_][a-z0-9_]*)\b")]
+    private static partial Regex TableReference();
+
+    /// <summary>GCP labels: lower-case keys and values of letters, digits, _ and -, at most 63 characters.</summary>
+    private YMap Labels() => lab.Tags.Aggregate(new YMap(), (map, t) => { map[Label(t.Key, true)] = Label(t.Value, false); return map; });
+
+    internal static string Label(string text, bool key)
+    {
+        var sb = new StringBuilder();
+        foreach (var ch in text.ToLowerInvariant()) sb.Append(ch is >= 'a' and <= 'z' or >= '0' and <= '9' or '_' or '-' ? ch : '_');
+        var s = sb.ToString();
+        if (key && (s.Length == 0 || s[0] is < 'a' or > 'z')) s = "k" + s;
+        return s.Length > 63 ? s[..63] : s;
+    }
+}

@@ -1,0 +1,223 @@
+using MimicInfra.Check;
+using MimicInfra.Cli;
+using MimicInfra.Lab;
+
+namespace MimicInfra.Tests;
+
+internal static class Gcp
+{
+    public static readonly (string, string)[] Settings =
+        [("gcp", "true"), ("gcpProject", "mimic-research-1"), ("gcpMembers", "[\"user:jdoe@example.org\", \"group:icu-lab@example.org\"]")];
+
+    public static readonly (string, string)[] Workbench = [("gcpWorkbench", "true"), ("gcpWorkbenchOwner", "jdoe@example.org")];
+
+    /// <summary>A MIMIC-IV 3.1 lab on BigQuery only, all four modules.</summary>
+    public static StackConfig Only31(params (string, string)[] extra) =>
+        Labs.Config("gcp31", [.. Labs.Basics, ("release", "mimic-iv-3.1"), ("aws", "false"), .. Settings, .. extra]);
+
+    /// <summary>AWS and GCP in one stack.</summary>
+    public static StackConfig Combined() => Labs.Csv31([.. Settings, .. Workbench]);
+
+    public static StackConfig FromFile => StackConfig.FromFile("gcp-mimic-iv-3-1", Path.Combine(Shared.RepoRoot, "stacks", "Pulumi.gcp-mimic-iv-3-1.yaml"));
+}
+
+public class GcpLabTests(ITestOutputHelper output)
+{
+    public static TheoryData<string> Stacks => new() { "example-file", "gcp-only", "combined", "mimic-iii", "keep-scratch" };
+
+    private static StackConfig Stack(string name) => name switch
+    {
+        "example-file" => Gcp.FromFile,
+        "gcp-only" => Gcp.Only31(),
+        "combined" => Gcp.Combined(),
+        "mimic-iii" => Labs.Config("iii", [.. Labs.Basics, ("release", "mimic-iii-1.4"), ("aws", "false"), .. Gcp.Settings]),
+        "keep-scratch" => Gcp.Only31([("gcpKeepScratchOnDestroy", "true"), .. Gcp.Workbench, ("gcpWorkbenchSubnet", "projects/mimic-research-1/regions/us-central1/subnetworks/lab")]),
+        _ => throw new ArgumentException(name),
+    };
+
+    [Theory]
+    [MemberData(nameof(Stacks))]
+    public void GcpProgramConformsToTheProviderSchemas(string stack)
+    {
+        var report = new ProgramChecker(Labs.Schemas()).Check(Labs.Compile(Stack(stack)));
+        output.WriteLine($"{stack}: {report.Resources} resources; views {report.ResourcesByType.GetValueOrDefault("gcp:bigquery/table:Table")}");
+        Assert.Empty(report.Problems);
+    }
+
+    [Fact]
+    public void FullMimicIv31LabHasAViewPerTable()
+    {
+        var p = new ParsedProgram(Labs.Compile(Gcp.Only31()));
+        Assert.Equal(41, p.OfType("gcp:bigquery/table:Table").Count);
+        Assert.Equal(5, p.OfType("gcp:bigquery/dataset:Dataset").Count);   // hosp, icu, ed, note, scratch
+    }
+
+    [Fact]
+    public void EveryViewSelectsTheCatalogColumnsInOrderFromThePinnedDataset()
+    {
+        var p = new ParsedProgram(Labs.Compile(Gcp.Only31()));
+        var release = Labs.Catalog.Find("mimic-iv-3.1")!;
+        var views = p.OfType("gcp:bigquery/table:Table");
+        foreach (var (module, table) in release.AllTables)
+        {
+            var view = views.Single(v => (string)v.Props["tableId"] == table.Name).Props;
+            var sql = (string)view.At("view", "query")!;
+            Assert.Equal("false", view.At("view", "useLegacySql"));
+            Assert.Equal($"${{dataset-{module.Name}.datasetId}}", view["datasetId"]);
+            var lines = sql.Split('\n');
+            Assert.Equal("SELECT", lines[0]);
+            Assert.Equal(table.Columns.Select(c => c.Name), lines[1..^1].Select(l => l.Trim().TrimEnd(',')));
+            Assert.Equal($"FROM `physionet-data.{module.BigQueryDataset}.{table.Name}`", lines[^1]);
+            Assert.DoesNotContain("*", sql);
+            Assert.DoesNotMatch(@"mimiciv_v\d", sql);
+        }
+        Assert.Equal(["mimiciv_3_1_hosp", "mimiciv_3_1_icu", "mimiciv_ed", "mimiciv_note"], release.Modules.Select(m => m.BigQueryDataset));
+    }
+
+    [Fact]
+    public void DatasetsAreInUsNamedPerLabAndDeletableOnDestroy()
+    {
+        var p = new ParsedProgram(Labs.Compile(Gcp.Only31()));
+        var datasets = p.OfType("gcp:bigquery/dataset:Dataset").Select(d => d.Props).ToList();
+        Assert.All(datasets, d => Assert.Equal("US", d["location"]));
+        Assert.All(datasets, d => Assert.StartsWith("mimic_jdoe_sepsis_", (string)d["datasetId"]));
+        Assert.All(datasets, d => Assert.Equal("true", d["deleteContentsOnDestroy"]));
+        Assert.All(p.OfType("gcp:bigquery/table:Table"), v => Assert.Equal("false", v.Props["deletionProtection"]));
+        var scratch = datasets.Single(d => ((string)d["datasetId"]).EndsWith("_scratch"));
+        Assert.Equal((30L * 24 * 3600 * 1000).ToString(), scratch["defaultTableExpirationMs"]);
+        var kept = new ParsedProgram(Labs.Compile(Gcp.Only31(("gcpKeepScratchOnDestroy", "true"))))
+            .Resources.Single(r => r.Name == "dataset-scratch");
+        Assert.Equal("false", kept.Props["deleteContentsOnDestroy"]);
+        Assert.Equal("true", kept.Options!["retainOnDelete"]);
+        // Two labs in one project never share a dataset.
+        var other = new ParsedProgram(Labs.Compile(Labs.Config("other", [.. Labs.Basics, ("release", "mimic-iv-3.1"), ("aws", "false"), .. Gcp.Settings])));
+        Assert.Empty(other.OfType("gcp:bigquery/dataset:Dataset").Select(d => (string)d.Props["datasetId"]).Intersect(datasets.Select(d => (string)d["datasetId"])));
+    }
+
+    [Fact]
+    public void MembersReadLabDatasetsWriteScratchAndRunJobs()
+    {
+        var p = new ParsedProgram(Labs.Compile(Gcp.Only31()));
+        var grants = p.OfType("gcp:bigquery/datasetIamMember:DatasetIamMember").Select(g => ((string)g.Props["member"], (string)g.Props["role"], (string)g.Props["datasetId"])).ToList();
+        foreach (var member in new[] { "user:jdoe@example.org", "group:icu-lab@example.org" })
+        {
+            Assert.Equal(4, grants.Count(g => g.Item1 == member && g.Item2 == "roles/bigquery.dataViewer"));
+            Assert.Contains((member, "roles/bigquery.dataEditor", "${dataset-scratch.datasetId}"), grants);
+            Assert.Contains(p.OfType("gcp:projects/iAMMember:IAMMember"), j => (string)j.Props["member"] == member && (string)j.Props["role"] == "roles/bigquery.jobUser");
+        }
+        Assert.DoesNotContain(grants, g => g.Item2 == "roles/bigquery.dataEditor" && g.Item3 != "${dataset-scratch.datasetId}");
+    }
+
+    [Fact]
+    public void OutputsGiveDatasetsConsoleLinkAndAReadyQuery()
+    {
+        var o = new ParsedProgram(Labs.Compile(Gcp.Only31(Gcp.Workbench))).Outputs;
+        Assert.Equal(5, o["bigqueryDatasets"].List().Count + 1);
+        Assert.Equal("${dataset-scratch.datasetId}", o["bigqueryScratchDataset"]);
+        Assert.StartsWith("https://console.cloud.google.com/bigquery?project=mimic-research-1&ws=", (string)o["bigqueryConsoleUrl"]);
+        var query = (string)o["bigqueryExampleQuery"];
+        Assert.Contains("FROM `mimic-research-1.mimic_jdoe_sepsis_", query);
+        Assert.Contains("_hosp.admissions`", query);
+        Assert.Equal("https://${workbench.proxyUri}", o["workbenchUrl"]);
+    }
+
+    [Fact]
+    public void PreviewShowsTheGcpSide()
+    {
+        var (code, stdout, _) = Cli.Run(["preview", "--stack", "gcp-mimic-iv-3-1"]);
+        Assert.Equal(0, code);
+        Assert.Contains("GCP, project replace-research-project, BigQuery location US", stdout);
+        Assert.Contains("22 views over physionet-data.mimiciv_3_1_hosp", stdout);
+        Assert.Contains("workbench", stdout);
+    }
+
+    [Theory]
+    [InlineData("gcpProject", "My_Project", "mimic-infra:gcpProject: 'My_Project' is not a GCP project id")]
+    [InlineData("gcpLocation", "EU", "mimic-infra:gcpLocation: 'EU' cannot work: physionet-data lives in the US multi-region")]
+    [InlineData("gcpMembers", "[]", "mimic-infra:gcpMembers: required: who may use the lab")]
+    [InlineData("gcpMembers", "[\"allUsers\"]", "mimic-infra:gcpMembers: 'allUsers' would make MIMIC data public")]
+    [InlineData("gcpMembers", "[\"group:allAuthenticatedUsers\"]", "would make MIMIC data public")]
+    [InlineData("gcpMembers", "[\"jdoe@example.org\"]", "mimic-infra:gcpMembers: 'jdoe@example.org' must be user:EMAIL, group:EMAIL or serviceAccount:EMAIL.")]
+    [InlineData("gcpWorkbenchOwner", "someone@example.org", "mimic-infra:gcpWorkbench")]
+    [InlineData("gcpWorkbenchZone", "europe-west1-b", "mimic-infra:gcpWorkbenchZone: 'europe-west1-b' is outside the US")]
+    [InlineData("gcpWorkbenchSubnet", "lab-subnet", "mimic-infra:gcpWorkbenchSubnet: 'lab-subnet' must be projects/PROJECT/regions/REGION/subnetworks/NAME.")]
+    public void BadGcpSettingsAreRejected(string key, string value, string expected)
+    {
+        var settings = Gcp.Only31().Values.Where(kv => !kv.Key.EndsWith(":" + key)).Select(kv => (kv.Key, kv.Value)).ToList();
+        if (key.StartsWith("gcpWorkbench")) settings.Add(("mimic-infra:gcpWorkbench", "true"));
+        if (key is "gcpWorkbenchZone" or "gcpWorkbenchSubnet") settings.Add(("mimic-infra:gcpWorkbenchOwner", "jdoe@example.org"));
+        settings.Add(($"mimic-infra:{key}", value));
+        var e = Assert.Throws<UserError>(() => LabSettingsReader.Read(Labs.Config("t", [.. settings]), Labs.Catalog));
+        Assert.Contains(expected, e.Message);
+    }
+
+    [Fact]
+    public void AReleaseWithoutBigQueryDatasetsIsRejectedForGcp()
+    {
+        var e = Assert.Throws<UserError>(() => LabSettingsReader.Read(Labs.Config("t", [.. Labs.Basics, ("release", "mimic-iv-demo-2.2"), .. Gcp.Settings]), Labs.Catalog));
+        Assert.Contains("mimic-infra:gcp: release mimic-iv-demo-2.2 module hosp has no dataset in physionet-data", e.Message);
+    }
+
+    [Fact]
+    public void LabelsAreValidGcpLabelsOnEverythingLabelable()
+    {
+        var p = new ParsedProgram(Labs.Compile(Gcp.Only31([.. Gcp.Workbench, ("tags", "[\"Cost Center=ICU 42\"]")])));
+        var schemas = Labs.Schemas();
+        var labelable = p.Resources.Where(r => schemas["gcp"].Resource(r.Type) is { } s && ProviderSchema.Inputs(s).Any(i => i.Name == "labels")).ToList();
+        Assert.True(labelable.Count >= 46);
+        foreach (var r in labelable)
+        {
+            var labels = r.Props["labels"].Map();
+            Assert.Equal(["lab", "researcher", "study", "expires", "managed-by", "cost_center"], labels.Keys.Cast<string>());
+            Assert.Equal("icu_42", labels["cost_center"]);
+            Assert.All(labels, kv => Assert.Matches("^[a-z][a-z0-9_-]{0,62}$", (string)kv.Key));
+            Assert.All(labels, kv => Assert.Matches("^[a-z0-9_-]{0,63}$", (string)kv.Value));
+        }
+    }
+}
+
+/// <summary>
+/// GCP security rules by Checkov id. Deliberate exception: CKV_GCP_81 (customer-managed encryption keys):
+/// the lab's view datasets hold no data (the views read PhysioNet's tables), and the scratch dataset uses
+/// Google-managed encryption because Cloud KMS keys cannot be deleted, so a CMEK would outlive every
+/// `pulumi destroy` (only its key versions can be destroyed) and break the one-command teardown.
+/// </summary>
+public class GcpSecurityRuleTests
+{
+    private static readonly ParsedProgram Lab = new(Labs.Compile(Gcp.Only31(Gcp.Workbench)));
+
+    [Fact]
+    public void CKV_GCP_15_CKV_GCP_100_NothingIsPublic()
+    {
+        var strings = Workspace.Strings(Lab.Root).ToList();
+        Assert.DoesNotContain(strings, s => s.Contains("allUsers") || s.Contains("allAuthenticatedUsers"));
+        Assert.Empty(Lab.OfType("gcp:bigquery/datasetAccess:DatasetAccess"));
+        Assert.All(Lab.OfType("gcp:bigquery/dataset:Dataset"), d => Assert.False(d.Props.ContainsKey("accesses")));
+        Assert.All(Lab.OfType("gcp:bigquery/datasetIamMember:DatasetIamMember"), g => Assert.Matches("^(user|group|serviceAccount):", (string)g.Props["member"]));
+    }
+
+    [Fact]
+    public void CKV_GCP_81_Exception_NoCmekSoTeardownStaysOneCommand() =>
+        Assert.All(Lab.OfType("gcp:bigquery/dataset:Dataset"), d => Assert.False(d.Props.ContainsKey("defaultEncryptionConfiguration")));
+
+    [Fact]
+    public void CKV2_GCP_28_WorkbenchHasNoPublicIpAndIsShieldedAndStopsWhenIdle()
+    {
+        var wb = Lab.Single("gcp:workbench/instance:Instance");
+        Assert.Equal("true", wb.At("gceSetup", "disablePublicIp"));
+        foreach (var k in new[] { "enableSecureBoot", "enableVtpm", "enableIntegrityMonitoring" })
+            Assert.Equal("true", wb.At("gceSetup", "shieldedInstanceConfig", k));
+        Assert.Equal("3600", wb.At("gceSetup", "metadata", "idle-timeout-seconds"));
+        Assert.Equal("true", wb.At("gceSetup", "metadata", "notebook-disable-root"));
+        Assert.Equal(new List<object> { "jdoe@example.org" }, wb["instanceOwners"]);
+        Assert.Equal("${workbenchServiceAccount.email}", wb.At("gceSetup", "serviceAccounts", 0, "email"));
+    }
+
+    [Fact]
+    public void WorkbenchServiceAccountHoldsNoRoles() =>
+        Assert.DoesNotContain(Workspace.Strings(Lab.Root), s => s.Contains("serviceAccount:${workbenchServiceAccount"));
+
+    [Fact]
+    public void ApisStayOnWhenTheLabGoes() =>
+        Assert.All(Lab.OfType("gcp:projects/service:Service"), s => Assert.Equal("false", s.Props["disableOnDestroy"]));
+}
