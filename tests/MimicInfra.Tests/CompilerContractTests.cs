@@ -77,7 +77,7 @@ public class CompilerContractTests(ITestOutputHelper output)
         {
             var entry = (YamlMappingNode)config[spec.Key];
             Assert.Equal(spec.Type, entry["type"].ToString());
-            var expected = spec.Default switch { null => null, bool b => b ? "true" : "false", var d => Convert.ToString(d, System.Globalization.CultureInfo.InvariantCulture) };
+            var expected = spec.Default switch { null => null, bool b => b ? "true" : "false", var other => Convert.ToString(other, System.Globalization.CultureInfo.InvariantCulture) };
             Assert.Equal(expected,
                 entry.Children.TryGetValue(new YamlScalarNode("default"), out var d) ? d.ToString() : null);
             Assert.False(string.IsNullOrWhiteSpace(entry["description"].ToString()));
