@@ -21,9 +21,13 @@ public sealed class AwsLab(LabSettings lab, ProgramBuilder program)
     private readonly AwsSettings _aws = lab.Aws!;
     private readonly LabNames _names = lab.Names;
 
-    private ResourceOptions Options(params string[] dependsOn) => new(ProviderName, Version) { DependsOn = dependsOn };
+    /// <summary>Options of every AWS resource of a lab: the lab's provider, the pinned plugin version.</summary>
+    internal static ResourceOptions Options(params string[] dependsOn) => new(ProviderName, Version) { DependsOn = dependsOn };
 
-    private YMap Tags() => lab.Tags.Aggregate(new YMap(), (m, t) => { m[t.Key] = t.Value; return m; });
+    /// <summary>The lab's tags as an AWS `tags` map.</summary>
+    internal static YMap TagsOf(LabSettings lab) => lab.Tags.Aggregate(new YMap(), (m, t) => { m[t.Key] = t.Value; return m; });
+
+    private YMap Tags() => TagsOf(lab);
 
     public void Build()
     {

@@ -15,9 +15,9 @@ public sealed class ResearcherWorkspace(LabSettings lab, ProgramBuilder program)
     private readonly LabNames _names = lab.Names;
     private const string NotebookKey = "notebooks/" + ExampleNotebook.FileName;
 
-    private ResourceOptions Options(params string[] dependsOn) => new(AwsLab.ProviderName, AwsLab.Version) { DependsOn = dependsOn };
+    private static ResourceOptions Options(params string[] dependsOn) => AwsLab.Options(dependsOn);
 
-    private YMap Tags() => lab.Tags.Aggregate(new YMap(), (m, t) => { m[t.Key] = t.Value; return m; });
+    private YMap Tags() => AwsLab.TagsOf(lab);
 
     public string NotebookName => _names.Lab;
 

@@ -13,16 +13,18 @@ public sealed record ExampleQuery(string Module, string Title, string Sql);
 /// </summary>
 public static class ExampleQueries
 {
-    private static readonly ExampleQuery[] All =
+    // (modules the query is for, title, SQL): MIMIC-III's clinical module shares the MIMIC-IV queries
+    // whose tables and columns it has.
+    private static readonly (string[] Modules, string Title, string Sql)[] All =
     [
-        new("hosp", "Admissions per year",
+        (["hosp", "clinical"], "Admissions per year",
             """
             SELECT EXTRACT(YEAR FROM admittime) AS admit_year, count(*) AS admissions
             FROM admissions
             GROUP BY EXTRACT(YEAR FROM admittime)
             ORDER BY admit_year
             """),
-        new("hosp", "Top 10 diagnoses",
+        (["hosp"], "Top 10 diagnoses",
             """
             SELECT d.icd_version, d.icd_code, d.long_title, count(*) AS n
             FROM diagnoses_icd AS dx
@@ -31,21 +33,21 @@ public static class ExampleQueries
             ORDER BY n DESC, d.icd_code
             LIMIT 10
             """),
-        new("icu", "ICU length of stay by first care unit",
+        (["icu", "clinical"], "ICU length of stay by first care unit",
             """
             SELECT first_careunit, count(*) AS stays, round(avg(los), 2) AS mean_los_days
             FROM icustays
             GROUP BY first_careunit
             ORDER BY stays DESC, first_careunit
             """),
-        new("ed", "ED stays by disposition",
+        (["ed"], "ED stays by disposition",
             """
             SELECT disposition, count(*) AS stays
             FROM edstays
             GROUP BY disposition
             ORDER BY stays DESC, disposition
             """),
-        new("note", "Notes per type",
+        (["note"], "Notes per type",
             """
             SELECT note_type, count(*) AS notes
             FROM discharge
@@ -55,27 +57,9 @@ public static class ExampleQueries
             FROM radiology
             GROUP BY note_type
             """),
-        new("clinical", "Admissions per year (MIMIC-III)",
-            """
-            SELECT EXTRACT(YEAR FROM admittime) AS admit_year, count(*) AS admissions
-            FROM admissions
-            GROUP BY EXTRACT(YEAR FROM admittime)
-            ORDER BY admit_year
-            """),
-        new("clinical", "ICU stays by first care unit (MIMIC-III)",
-            """
-            SELECT first_careunit, count(*) AS stays, round(avg(los), 2) AS mean_los_days
-            FROM icustays
-            GROUP BY first_careunit
-            ORDER BY stays DESC, first_careunit
-            """),
     ];
 
     /// <summary>The queries for these modules, in module order.</summary>
     public static IReadOnlyList<ExampleQuery> For(IEnumerable<Module> modules) =>
-        modules.SelectMany(m => All.Where(q => q.Module == m.Name && TablesExist(q, m))).ToList();
-
-    // A query names only tables its module has (MIMIC-III's clinical module differs from MIMIC-IV's hosp).
-    private static bool TablesExist(ExampleQuery q, Module m) =>
-        m.Tables.Any(t => q.Sql.Contains($"\nFROM {t.Name}", StringComparison.Ordinal));
+        modules.SelectMany(m => All.Where(q => q.Modules.Contains(m.Name)).Select(q => new ExampleQuery(m.Name, q.Title, q.Sql))).ToList();
 }
