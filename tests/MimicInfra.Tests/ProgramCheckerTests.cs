@@ -95,6 +95,8 @@ public class ProgramCheckerTests
     [InlineData("bucketPrefix: lab-", "bucketPrefix: \"${wg.name}\"", "dependency cycle")]
     [InlineData("forceDestroy: true", "forceDestroy: {fn::toJSON: {a: 1}}", "bucket.forceDestroy: a string is not assignable to boolean")]
     [InlineData("fn::invoke:", "fn::invokeIt:", "unknown built-in function 'fn::invokeIt'")]
+    [InlineData("dependsOn: [\"${bucket}\"]}", "dependsOn: [\"${bucket}\"], customTimeouts: {create: 30}}", "wg.options.customTimeouts: each timeout must be a string such as \"30m\"")]
+    [InlineData("dependsOn: [\"${bucket}\"]}", "dependsOn: [\"${bucket}\"], retainOnDelet: true}", "wg.options: unknown option 'retainOnDelet'")]
     [InlineData("\"s3://${bucket.bucket}/results/\"", "\"s3://${bucket.bucket/results/\"", "unterminated interpolation")]
     [InlineData("\"s3://${bucket.bucket}/results/\"", "\"s3://${bucket..bucket}/results/\"", "is not a property access")]
     public void EachBrokenRuleIsReported(string find, string replace, string expected)
@@ -103,6 +105,10 @@ public class ProgramCheckerTests
         var problems = Check(Good.Replace(find, replace)).Problems.Select(p => p.ToString()).ToList();
         Assert.True(problems.Any(p => p.Contains(expected)), $"expected '{expected}' in:\n{string.Join("\n", problems)}");
     }
+
+    [Fact]
+    public void StringTimeoutsPass() =>
+        Assert.Empty(Check(Good.Replace("dependsOn: [\"${bucket}\"]}", "dependsOn: [\"${bucket}\"], customTimeouts: {create: 30m, delete: \"1h30m\"}}")).Problems);
 
     [Fact]
     public void InterpolationReadsEscapesAndPaths()

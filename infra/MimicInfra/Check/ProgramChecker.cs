@@ -159,7 +159,7 @@ public sealed partial class ProgramChecker(IReadOnlyDictionary<string, ProviderS
             }
             if (opt == "customTimeouts" && ov is YamlMappingNode ct)
                 foreach (var (_, tv) in ct.Children)
-                    if (tv is not YamlScalarNode { Style: ScalarStyle.DoubleQuoted or ScalarStyle.SingleQuoted } && tv is not YamlScalarNode s2 || !TimeoutText().IsMatch(((YamlScalarNode)tv).Value ?? ""))
+                    if (tv is not YamlScalarNode ts || KindOf(ts) != "string" || !TimeoutText().IsMatch(ts.Value ?? ""))
                         Problem($"{name}.options.customTimeouts", "each timeout must be a string such as \"30m\"");
         }
         if (schema is not null)

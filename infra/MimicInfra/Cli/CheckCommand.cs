@@ -25,8 +25,9 @@ internal static class CheckCommand
                 : r.GetValue(stack) is { } s
                     ? ($"stack {s}", ProgramYaml.Write(CompileCommands.CompileStack(s, r.GetValue(dir))))
                     : throw new UserError("give --stack <name> or --file <program.yaml>.");
-            var report = new ProgramChecker(LoadSchemas(r.GetValue(schemas))).Check(text);
-            io.Out.WriteLine($"{name}: {report.Resources} resources, {report.References} references checked against {string.Join(", ", Schemas.Values.Select(x => $"{x.Name} {x.Version}"))}");
+            var providers = LoadSchemas(r.GetValue(schemas));
+            var report = new ProgramChecker(providers).Check(text);
+            io.Out.WriteLine($"{name}: {report.Resources} resources, {report.References} references checked against {string.Join(", ", providers.Values.Select(x => $"{x.Name} {x.Version}"))}");
             foreach (var (type, count) in report.ResourcesByType) io.Out.WriteLine($"  {count,4}  {type}");
             foreach (var p in report.Problems) io.Error.WriteLine($"problem: {p}");
             io.Out.WriteLine(report.Ok ? "ok: no problems" : $"{report.Problems.Count} problem(s)");
@@ -34,8 +35,6 @@ internal static class CheckCommand
         }));
         return cmd;
     }
-
-    private static IReadOnlyDictionary<string, ProviderSchema> Schemas = new Dictionary<string, ProviderSchema>();
 
     internal static string DefaultSchemasDir() =>
         Environment.GetEnvironmentVariable("MIMICINFRA_PROVIDER_SCHEMAS")
@@ -46,6 +45,6 @@ internal static class CheckCommand
         dir ??= DefaultSchemasDir();
         if (!Directory.Exists(dir) || Directory.GetFiles(dir, "*.json").Length == 0)
             throw new UserError($"no provider schemas in {dir}; pass --schemas <folder with aws.json and gcp.json>.");
-        return Schemas = ProviderSchema.LoadDirectory(dir);
+        return ProviderSchema.LoadDirectory(dir);
     }
 }

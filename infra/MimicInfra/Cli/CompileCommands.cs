@@ -6,7 +6,7 @@ using MimicInfra.Program;
 namespace MimicInfra.Cli;
 
 /// <summary>`pulumi-program`, `compile`: the compiler Pulumi runs, and the same program from a stack file.</summary>
-internal static class CompileCommands
+internal static partial class CompileCommands
 {
     public static Command PulumiProgram(Console io, Func<string, string?> env)
     {
@@ -65,5 +65,6 @@ internal static class CompileCommands
         throw new UserError("no Pulumi.yaml in this folder or above; run from the MimicInfra checkout or pass --stacks-dir.");
     }
 
-    private static System.Text.RegularExpressions.Regex StackName() => new("^[A-Za-z0-9_.-]{1,100}$");
+    [System.Text.RegularExpressions.GeneratedRegex("^[A-Za-z0-9_.-]{1,100}$")]
+    private static partial System.Text.RegularExpressions.Regex StackName();
 }
