@@ -144,10 +144,15 @@ public partial class LocalLabTests(ITestOutputHelper output)
             File.WriteAllText(Path.Combine(dir, "Pulumi.ed.yaml"),
                 "config:\n  mimic-infra:release: mimic-iv-ed-demo-2.2\n  mimic-infra:researcher: r\n  mimic-infra:study: s\n  mimic-infra:expires: \"2027-01-01\"\n");
             var db = Path.Combine(dir, "ed.duckdb");
-            var (code, stdout, stderr) = Cli.Run(["local", "--stack", "ed", "--stacks-dir", dir, "--data", data, "--db", db]);
+            var parquet = Path.Combine(dir, "parquet");
+            var (code, stdout, stderr) = Cli.Run(["local", "--stack", "ed", "--stacks-dir", dir, "--data", data, "--db", db, "--parquet", parquet]);
             Assert.True(code == 0, stderr);
             Assert.Contains("built 6 tables, 5,873 rows", stdout);
             Assert.Contains("[6/6] ed.vitalsign: 1,038 rows", stderr);
+            Assert.Contains("all tables: csv.gz 88,138 bytes, parquet ", stdout);   // the six ed files of the data README
+            Assert.Contains("Bytes a columnar engine (Athena) scans for each example query:", stdout);
+            Assert.Contains("ED stays by disposition", stdout);
+            Assert.True(File.Exists(Path.Combine(parquet, "ed", "edstays", "edstays.parquet")));
             (code, stdout, stderr) = Cli.Run(["query", "--db", db, "--examples"]);
             Assert.True(code == 0, stderr);
             Assert.Contains("-- ED stays by disposition", stdout);
