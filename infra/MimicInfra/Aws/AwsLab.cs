@@ -14,7 +14,6 @@ namespace MimicInfra.Aws;
 /// </summary>
 public sealed class AwsLab(LabSettings lab, ProgramBuilder program)
 {
-    public const string Package = "aws";
     public const string Version = "7.48.0";
     public const string ProviderName = "awsProvider";
 

@@ -26,7 +26,7 @@ public sealed class ResearcherWorkspace(LabSettings lab, ProgramBuilder program)
         if (_aws.Notebook is { } notebook)
         {
             Role();
-            RolePolicy(notebook);
+            RolePolicy();
             ExampleNotebookObject();
             LifecycleConfiguration(notebook);
             NotebookInstance(notebook);
@@ -113,7 +113,7 @@ public sealed class ResearcherWorkspace(LabSettings lab, ProgramBuilder program)
     private static string Sid(string bucket) =>
         string.Concat(bucket.Split('-', '.').Select(p => p.Length == 0 ? "" : char.ToUpperInvariant(p[0]) + p[1..]));
 
-    private void RolePolicy(NotebookSettings notebook) =>
+    private void RolePolicy() =>
         program.Add(new PulumiResource("notebookRolePolicy", "aws:iam/rolePolicy:RolePolicy", YMap.Of(
             ("name", "mimic-lab-access"),
             ("role", "${notebookRole.id}"),

@@ -54,8 +54,11 @@ internal static partial class CompileCommands
         return StackConfig.FromFile(stack, Path.Combine(dir, $"Pulumi.{stack}.yaml"));
     }
 
-    internal static PulumiProgram CompileStack(string stack, string? stacksDir) =>
-        LabCompiler.Compile(ReadStack(stack, stacksDir), CatalogLoader.LoadEmbedded());
+    /// <summary>A stack file read and validated into lab settings.</summary>
+    internal static LabSettings ReadLab(string stack, string? stacksDir) =>
+        LabSettingsReader.Read(ReadStack(stack, stacksDir), CatalogLoader.LoadEmbedded());
+
+    internal static PulumiProgram CompileStack(string stack, string? stacksDir) => LabCompiler.Compile(ReadLab(stack, stacksDir));
 
     /// <summary>The folder holding Pulumi.yaml, from the current folder up.</summary>
     internal static string ProjectRoot()

@@ -19,7 +19,7 @@ internal static class LocalCommands
         var cmd = new Command("local", "Build the lab locally in DuckDB: typed views over PhysioNet's CSV files, the same SQL as on Athena.") { stack, dir, data, dbOpt, skip, parquet };
         cmd.SetAction(r => io.Run(() =>
         {
-            var lab = LabSettingsReader.Read(CompileCommands.ReadStack(r.GetValue(stack)!, r.GetValue(dir)), Catalog.CatalogLoader.LoadEmbedded());
+            var lab = CompileCommands.ReadLab(r.GetValue(stack)!, r.GetValue(dir));
             var dataDir = r.GetValue(data)!;
             if (!Directory.Exists(dataDir)) throw new UserError($"--data {dataDir} is not a folder.");
             var db = Path.GetFullPath(r.GetValue(dbOpt) ?? $"mimic-{lab.Stack}.duckdb");

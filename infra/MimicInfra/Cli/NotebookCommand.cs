@@ -15,7 +15,7 @@ internal static class NotebookCommand
         var cmd = new Command("notebook", "Print the lab's example notebook (Jupyter .ipynb JSON).") { stack, dir, cloud };
         cmd.SetAction(r => io.Run(() =>
         {
-            var lab = LabSettingsReader.Read(CompileCommands.ReadStack(r.GetValue(stack)!, r.GetValue(dir)), Catalog.CatalogLoader.LoadEmbedded());
+            var lab = CompileCommands.ReadLab(r.GetValue(stack)!, r.GetValue(dir));
             var gcp = r.GetValue(cloud) == "gcp";
             if (gcp ? lab.Gcp is null : lab.Aws is null)
                 throw new UserError($"stack {lab.Stack} has no {(gcp ? "GCP" : "AWS")} side; set {StackConfig.Project}:{(gcp ? "gcp" : "aws")} to true.");

@@ -16,8 +16,7 @@ internal static class PreviewCommand
         var cmd = new Command("preview", "Summarise what `pulumi up` would create for a stack (no cloud account needed).") { stack, dir, graph };
         cmd.SetAction(r => io.Run(() =>
         {
-            var config = CompileCommands.ReadStack(r.GetValue(stack)!, r.GetValue(dir));
-            var lab = LabSettingsReader.Read(config, Catalog.CatalogLoader.LoadEmbedded());
+            var lab = CompileCommands.ReadLab(r.GetValue(stack)!, r.GetValue(dir));
             var program = LabCompiler.Compile(lab);
             io.Out.Write(r.GetValue(graph) ? LabPreview.Mermaid(program) : LabPreview.Summary(lab, program));
             return 0;

@@ -16,7 +16,6 @@ namespace MimicInfra.Gcp;
 /// </summary>
 public sealed partial class GcpLab(LabSettings lab, ProgramBuilder program)
 {
-    public const string Package = "gcp";
     public const string Version = "9.37.0";
     public const string ProviderName = "gcpProvider";
     public const string SourceProject = "physionet-data";

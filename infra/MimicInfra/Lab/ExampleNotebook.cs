@@ -60,12 +60,7 @@ public static class ExampleNotebook
                 "    print(f\"{len(rows) - 1} rows, {scanned / 1e6:.1f} MB scanned\")",
                 "    return pd.DataFrame(rows[1:], columns=rows[0])"),
         };
-        foreach (var q in ExampleQueries.For(lab.Modules))
-        {
-            cells.Add(Markdown($"## {q.Title}", "", $"From module `{q.Module}`."));
-            cells.Add(Code([$"run(\"\"\"", .. q.Sql.TrimEnd().Split('\n'), "\"\"\")"]));
-        }
-        cells.Add(Markdown(["## Tables", "", .. lab.Modules.Select(m => $"- `{m.Name}`: {string.Join(", ", m.Tables.Select(t => $"`{t.Name}`"))}")]));
+        cells.AddRange(QueryAndTableCells(lab, q => "\"\"\")"));
         cells.Add(Markdown("## Your results", "", "Athena writes every result as a CSV file to the lab bucket; this is where:"));
         cells.Add(Code(
             "config = athena.get_work_group(WorkGroup=WORKGROUP)[\"WorkGroup\"][\"Configuration\"]",
@@ -111,15 +106,21 @@ public static class ExampleNotebook
                 "    print(f\"{len(frame)} rows, {(job.total_bytes_processed or 0) / 1e6:.1f} MB processed\")",
                 "    return frame"]),
         };
-        foreach (var q in ExampleQueries.For(lab.Modules))
-        {
-            cells.Add(Markdown($"## {q.Title}", "", $"From module `{q.Module}`."));
-            cells.Add(Code([$"run(\"\"\"", .. q.Sql.TrimEnd().Split('\n'), $"\"\"\", \"{q.Module}\")"]));
-        }
-        cells.Add(Markdown(["## Tables", "", .. lab.Modules.Select(m => $"- `{m.Name}`: {string.Join(", ", m.Tables.Select(t => $"`{t.Name}`"))}")]));
+        cells.AddRange(QueryAndTableCells(lab, q => $"\"\"\", \"{q.Module}\")"));
         cells.Add(Markdown("## Your own tables", "", $"Write your own tables to the scratch dataset; each expires {gcp.ScratchExpirationDays} days after it is written unless you set otherwise."));
         cells.Add(Code("print(\"Scratch dataset:\", f\"{PROJECT}.{SCRATCH}\")"));
         return Write(cells, "python3");
+    }
+
+    /// <summary>A heading and a `run("""SQL""" ...)` cell per example query, then the lab's tables.</summary>
+    private static IEnumerable<JsonObject> QueryAndTableCells(LabSettings lab, Func<ExampleQuery, string> closeRun)
+    {
+        foreach (var q in ExampleQueries.For(lab.Modules))
+        {
+            yield return Markdown($"## {q.Title}", "", $"From module `{q.Module}`.");
+            yield return Code([$"run(\"\"\"", .. q.Sql.TrimEnd().Split('\n'), closeRun(q)]);
+        }
+        yield return Markdown(["## Tables", "", .. lab.Modules.Select(m => $"- `{m.Name}`: {string.Join(", ", m.Tables.Select(t => $"`{t.Name}`"))}")]);
     }
 
     private static string Write(List<JsonObject> cells, string kernel)
