@@ -91,8 +91,8 @@ internal static class CatalogCommands
         foreach (var (m, tables) in selected)
         {
             io.Out.WriteLine();
-            io.Out.WriteLine($"module {m.Name}: {m.Tables.Count} tables, schema {m.Schema}, " +
-                (m.Concepts is { } cs ? $"built by {cs.Repository} concept SQL ({cs.SqlFolder}; DuckDB {cs.DuckDbFolder})" : $"files {m.Folder}/{m.FilePattern}") +
+            io.Out.WriteLine($"module {m.Name}: {m.Tables.Count} tables, " +
+                (m.Concepts is { } cs ? $"schema {m.Schema}, built by {cs.Repository} concept SQL ({cs.SqlFolder}; DuckDB {cs.DuckDbFolder})" : $"files {m.Folder}/{m.FilePattern}") +
                 (m.BigQueryDataset is null ? "" : $", BigQuery physionet-data.{m.BigQueryDataset}") +
                 (m.Parquet is null ? "" : $", PhysioNet Parquet {m.Parquet.Uri}<table>/"));
             if (m.BigQueryDataset is null && m.BigQueryNote is not null) io.Out.WriteLine($"  no BigQuery dataset: {m.BigQueryNote}");
