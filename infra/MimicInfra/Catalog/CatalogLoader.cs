@@ -204,7 +204,7 @@ public static partial class CatalogLoader
         /// <summary>Every source table a concept reads is a table of a source module of this release, named by its schema.</summary>
         private static void CheckConceptInputs(Module derived, List<Module> modules, Action<string, string?, string?> problem)
         {
-            foreach (var t in derived.Tables)
+            foreach (var t in derived.Tables.Where(t => t.Concept is not null))
                 foreach (var read in t.Concept!.Reads)
                 {
                     var dot = read.IndexOf('.');
@@ -279,7 +279,10 @@ public static partial class CatalogLoader
                 else if (concepts is not null && t.Concept is null)
                     problem($"every table of derived module {name} needs 'concept: {{file: <group>/{t.Name}.sql, needs: [...], reads: [...]}}'", tableName, null);
                 else if (t.Concept is not null)
+                {
                     concept = ConceptOf(t.Name!, t.Concept, tables, msg => problem(msg, tableName, null));
+                    if (concept is null) continue;
+                }
                 var columns = new List<Column>();
                 foreach (var c in t.Columns)
                 {

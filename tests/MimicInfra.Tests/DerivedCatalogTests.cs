@@ -1,0 +1,143 @@
+using System.Text.Json;
+using MimicInfra.Catalog;
+
+namespace MimicInfra.Tests;
+
+/// <summary>The catalog's derived concept modules: their loader rules, and the shipped module against the reference.</summary>
+public class DerivedCatalogTests(ITestOutputHelper output)
+{
+    private const string WithConcepts = """
+        release: base-1.0
+        title: Base 1.0
+        access: credentialed
+        files: "{table}.csv.gz"
+        modules:
+          - name: icu
+            schema: mimiciv_icu
+            tables:
+              - name: icustays
+                columns:
+                  - {name: stay_id, type: integer}
+          - name: derived
+            schema: mimiciv_derived
+            concepts: {repository: MIT-LCP/mimic-code, sql: mimic-iv/concepts, duckdb: mimic-iv/concepts_duckdb}
+            parquet: {uri: "s3://bucket/parquet/derived/", lacks: [later]}
+            tables:
+              - name: first
+                concept: {file: demographics/first.sql, reads: [mimiciv_icu.icustays]}
+                columns:
+                  - {name: stay_id, type: integer}
+              - name: later
+                concept: {file: score/later.sql, needs: [first]}
+                columns:
+                  - {name: stay_id, type: integer}
+              - name: icustays
+                concept: {file: demographics/icustays.sql, needs: [first]}
+                columns:
+                  - {name: stay_id, type: integer}
+        """;
+
+    private static string ErrorOf(string yaml) =>
+        Assert.Throws<CatalogException>(() => CatalogLoader.Load([("schemas/f0.yaml", yaml)])).Message;
+
+    [Fact]
+    public void ConceptModuleLoadsWithItsOrderInputsAndParquetFolders()
+    {
+        var release = CatalogLoader.Load([("schemas/f0.yaml", WithConcepts)]).Find("base-1.0")!;
+        var derived = release.FindModule("derived")!;
+        Assert.True(derived.IsDerived);
+        Assert.False(release.FindModule("icu")!.IsDerived);
+        var later = derived.FindTable("later")!.Concept!;
+        Assert.Equal(("score/later.sql", "first", 0, false), (later.File, string.Join(",", later.Needs), later.Reads.Count, later.InferredTypes));
+        Assert.Equal("s3://bucket/parquet/derived/first/", derived.Parquet!.FolderOf(derived.FindTable("first")!));
+        Assert.Null(derived.Parquet.FolderOf(derived.FindTable("later")!));
+        // A derived table may share a source table's name: it lives in its own schema.
+        Assert.NotNull(derived.FindTable("icustays"));
+    }
+
+    public static TheoryData<string, string, string> Broken => new()
+    {
+        { "file not named after table", WithConcepts.Replace("file: score/later.sql", "file: score/other.sql"),
+          "schemas/f0.yaml, release base-1.0, table derived.later: 'concept.file: score/other.sql' must be <group>/later.sql" },
+        { "file outside a group", WithConcepts.Replace("file: score/later.sql", "file: later.sql"), "table derived.later: 'concept.file: later.sql' must be <group>/later.sql" },
+        { "needs a later concept", WithConcepts.Replace("needs: [first]}\n        columns:\n          - {name: stay_id, type: integer}\n      - name: icustays", "needs: [icustays]}\n        columns:\n          - {name: stay_id, type: integer}\n      - name: icustays"),
+          "table derived.later: concept needs 'icustays', which is not listed before it in this module; list every concept after the concepts it needs" },
+        { "needs itself", WithConcepts.Replace("needs: [first]}\n        columns:\n          - {name: stay_id, type: integer}\n      - name: icustays", "needs: [later]}\n        columns:\n          - {name: stay_id, type: integer}\n      - name: icustays"),
+          "table derived.later: concept needs 'later', which is not listed before it" },
+        { "reads an unknown table", WithConcepts.Replace("reads: [mimiciv_icu.icustays]", "reads: [mimiciv_icu.chartevents]"),
+          "table derived.first: concept reads 'mimiciv_icu.chartevents', which no module of this release has (schemas: mimiciv_icu)" },
+        { "reads by module name", WithConcepts.Replace("reads: [mimiciv_icu.icustays]", "reads: [icu.icustays]"), "concept reads 'icu.icustays', which no module of this release has" },
+        { "reads without schema", WithConcepts.Replace("reads: [mimiciv_icu.icustays]", "reads: [icustays]"), "table derived.first: concept reads 'icustays'; write a source table as schema.table" },
+        { "table without concept", WithConcepts.Replace("        concept: {file: score/later.sql, needs: [first]}\n", ""),
+          "table derived.later: every table of derived module derived needs 'concept: {file: <group>/later.sql" },
+        { "concept outside a derived module", WithConcepts.Replace("                  - {name: stay_id, type: integer}\n          - name: derived", "                  - {name: stay_id, type: integer}\n                concept: {file: a/icustays.sql}\n          - name: derived")
+            .Replace("      - name: icustays\n        columns:\n          - {name: stay_id, type: integer}\n  - name: derived", "      - name: icustays\n        concept: {file: a/icustays.sql}\n        columns:\n          - {name: stay_id, type: integer}\n  - name: derived"),
+          "table icu.icustays: table has 'concept:' but module icu has no 'concepts:'" },
+        { "bad repository", WithConcepts.Replace("repository: MIT-LCP/mimic-code", "repository: mimic-code"), "module derived: 'concepts.repository: mimic-code' must be a GitHub owner/name" },
+        { "missing duckdb folder", WithConcepts.Replace(", duckdb: mimic-iv/concepts_duckdb", ""), "module derived: 'concepts.duckdb: ' must be a folder inside the repository" },
+        { "bad parquet uri", WithConcepts.Replace("s3://bucket/parquet/derived/", "s3://bucket/parquet/derived"), "module derived: 'parquet.uri: s3://bucket/parquet/derived' must be an s3:// folder ending in '/'" },
+        { "parquet lacks an unknown table", WithConcepts.Replace("lacks: [later]", "lacks: [nope]"), "module derived: 'parquet.lacks' names 'nope', which is not a table of the module" },
+        { "unknown concept key", WithConcepts.Replace("needs: [first]}", "need: [first]}"), "schemas/f0.yaml: line" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Broken))]
+    public void BrokenConceptModuleIsRejectedWithItsLocation(string what, string yaml, string expected)
+    {
+        Assert.NotEmpty(what);
+        Assert.Contains(expected, ErrorOf(yaml));
+    }
+
+    [Fact]
+    public void LocationsAreNotInheritedButConceptsAre()
+    {
+        var catalog = Labs.Catalog;
+        var v22 = catalog.Find("mimic-iv-2.2")!.FindModule("derived")!;
+        var v31 = catalog.Find("mimic-iv-3.1")!.FindModule("derived")!;
+        var demo = catalog.Find("mimic-iv-demo-2.2")!.FindModule("derived")!;
+        Assert.Equal((null, "s3://mimiciv-physionet/parquet/derived/"), (v22.BigQueryDataset, v22.Parquet?.Uri));
+        Assert.Contains("MIT-LCP/mimic-code#1958", v22.BigQueryNote);
+        Assert.Equal(("mimiciv_3_1_derived", (ParquetLocation?)null, (string?)null), (v31.BigQueryDataset, v31.Parquet, v31.BigQueryNote));
+        Assert.Equal(((string?)null, (ParquetLocation?)null), (demo.BigQueryDataset, demo.Parquet));
+        Assert.All(new[] { v22, v31, demo }, m => Assert.Equal(("mimiciv_derived", "mimic-iv/concepts_duckdb", 65), (m.Schema, m.Concepts!.DuckDbFolder, m.Tables.Count)));
+        Assert.Equal(v22.Tables, v31.Tables);
+    }
+
+    /// <summary>
+    /// The shipped derived module equals the reference (mimic-code's concept files, their dependencies, the datathon
+    /// template's columns and types, and PhysioNet's Parquet folders), table by table, in build order.
+    /// </summary>
+    [Fact]
+    public void DerivedModuleMatchesTheReferenceTables()
+    {
+        var reference = JsonDocument.Parse(File.ReadAllText(Shared.Require(Path.Combine("reference", "mimic-iv-derived-tables.json")))).RootElement;
+        // The reference spells types as Glue does; the catalog as its own logical types.
+        var types = new Dictionary<string, string> { ["int"] = "integer", ["string"] = "text" };
+        var order = reference.GetProperty("order").EnumerateArray().Select(e => e.GetString()!).ToList();
+        foreach (var id in new[] { "mimic-iv-2.2", "mimic-iv-3.1", "mimic-iv-demo-2.2" })
+        {
+            var derived = Labs.Catalog.Find(id)!.FindModule("derived")!;
+            Assert.Equal(order, derived.Tables.Select(t => t.Name));
+            foreach (var r in reference.GetProperty("tables").EnumerateArray())
+            {
+                var name = r.GetProperty("name").GetString()!;
+                var t = derived.FindTable(name)!;
+                Assert.Equal(r.GetProperty("source").GetString(), $"MIT-LCP/mimic-code {derived.Concepts!.SqlFolder}/{t.Concept!.File}");
+                Assert.Equal(r.GetProperty("duckdb_source").GetString(), $"{derived.Concepts.DuckDbFolder}/{t.Concept.File}");
+                Assert.Equal(Strings(r.GetProperty("depends_on")), t.Concept.Needs);
+                Assert.Equal(Strings(r.GetProperty("reads_source_tables")), t.Concept.Reads);
+                Assert.Equal(r.GetProperty("types_from").GetString() == "inferred", t.Concept.InferredTypes);
+                Assert.Equal(
+                    r.GetProperty("columns").EnumerateArray().Select(c => (c[0].GetString()!, types.GetValueOrDefault(c[1].GetString()!, c[1].GetString()!))),
+                    t.Columns.Select(c => (c.Name, c.Type.ToString())));
+                Assert.All(t.Columns, c => Assert.True(c.Nullable));
+                var location = r.GetProperty("datathon_location");
+                if (id == "mimic-iv-2.2")
+                    Assert.Equal(location.ValueKind == JsonValueKind.Null ? null : location.GetString(), derived.Parquet!.FolderOf(t));
+            }
+        }
+        output.WriteLine($"{order.Count} derived tables, {Labs.Catalog.Find("mimic-iv-3.1")!.FindModule("derived")!.Tables.Sum(t => t.Columns.Count)} columns match the reference");
+    }
+
+    private static List<string> Strings(JsonElement array) => array.EnumerateArray().Select(e => e.GetString()!).ToList();
+}
