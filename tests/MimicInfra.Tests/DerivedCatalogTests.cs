@@ -1,5 +1,6 @@
 using System.Text.Json;
 using MimicInfra.Catalog;
+using MimicInfra.Sources;
 
 namespace MimicInfra.Tests;
 
@@ -21,7 +22,6 @@ public class DerivedCatalogTests(ITestOutputHelper output)
           - name: derived
             schema: mimiciv_derived
             concepts: {repository: MIT-LCP/mimic-code, sql: mimic-iv/concepts, duckdb: mimic-iv/concepts_duckdb}
-            parquet: {uri: "s3://bucket/parquet/derived/", lacks: [later]}
             tables:
               - name: first
                 concept: {file: demographics/first.sql, reads: [mimiciv_icu.icustays]}
@@ -49,8 +49,6 @@ public class DerivedCatalogTests(ITestOutputHelper output)
         Assert.False(release.FindModule("icu")!.IsDerived);
         var later = derived.FindTable("later")!.Concept!;
         Assert.Equal(("score/later.sql", "first", 0, false), (later.File, string.Join(",", later.Needs), later.Reads.Count, later.InferredTypes));
-        Assert.Equal("s3://bucket/parquet/derived/first/", derived.Parquet!.FolderOf(derived.FindTable("first")!));
-        Assert.Null(derived.Parquet.FolderOf(derived.FindTable("later")!));
         // A derived table may share a source table's name: it lives in its own schema.
         Assert.NotNull(derived.FindTable("icustays"));
     }
@@ -75,8 +73,6 @@ public class DerivedCatalogTests(ITestOutputHelper output)
           "table icu.icustays: table has 'concept:' but module icu has no 'concepts:'" },
         { "bad repository", WithConcepts.Replace("repository: MIT-LCP/mimic-code", "repository: mimic-code"), "module derived: 'concepts.repository: mimic-code' must be a GitHub owner/name" },
         { "missing duckdb folder", WithConcepts.Replace(", duckdb: mimic-iv/concepts_duckdb", ""), "module derived: 'concepts.duckdb: ' must be a folder inside the repository" },
-        { "bad parquet uri", WithConcepts.Replace("s3://bucket/parquet/derived/", "s3://bucket/parquet/derived"), "module derived: 'parquet.uri: s3://bucket/parquet/derived' must be an s3:// folder ending in '/'" },
-        { "parquet lacks an unknown table", WithConcepts.Replace("lacks: [later]", "lacks: [nope]"), "module derived: 'parquet.lacks' names 'nope', which is not a table of the module" },
         { "unknown concept key", WithConcepts.Replace("needs: [first]}", "need: [first]}"), "schemas/f0.yaml: line" },
     };
 
@@ -89,16 +85,16 @@ public class DerivedCatalogTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void LocationsAreNotInheritedButConceptsAre()
+    public void BigQueryLocationsAreNotInheritedButConceptsAre()
     {
         var catalog = Labs.Catalog;
         var v22 = catalog.Find("mimic-iv-2.2")!.FindModule("derived")!;
         var v31 = catalog.Find("mimic-iv-3.1")!.FindModule("derived")!;
         var demo = catalog.Find("mimic-iv-demo-2.2")!.FindModule("derived")!;
-        Assert.Equal((null, "s3://mimiciv-physionet/parquet/derived/"), (v22.BigQueryDataset, v22.Parquet?.Uri));
+        Assert.Null(v22.BigQueryDataset);
         Assert.Contains("MIT-LCP/mimic-code#1958", v22.BigQueryNote);
-        Assert.Equal(("mimiciv_3_1_derived", (ParquetLocation?)null, (string?)null), (v31.BigQueryDataset, v31.Parquet, v31.BigQueryNote));
-        Assert.Equal(((string?)null, (ParquetLocation?)null), (demo.BigQueryDataset, demo.Parquet));
+        Assert.Equal(("mimiciv_3_1_derived", (string?)null), (v31.BigQueryDataset, v31.BigQueryNote));
+        Assert.Equal(((string?)null, (string?)null), (demo.BigQueryDataset, demo.BigQueryNote));
         Assert.All(new[] { v22, v31, demo }, m => Assert.Equal(("mimiciv_derived", "mimic-iv/concepts_duckdb", 65), (m.Schema, m.Concepts!.DuckDbFolder, m.Tables.Count)));
         Assert.Equal(v22.Tables, v31.Tables);
     }
@@ -131,9 +127,16 @@ public class DerivedCatalogTests(ITestOutputHelper output)
                     r.GetProperty("columns").EnumerateArray().Select(c => (c[0].GetString()!, types.GetValueOrDefault(c[1].GetString()!, c[1].GetString()!))),
                     t.Columns.Select(c => (c.Name, c.Type.ToString())));
                 Assert.All(t.Columns, c => Assert.True(c.Nullable));
+                // PhysioNet's Parquet copy (source profile) has the table exactly where the template says.
                 var location = r.GetProperty("datathon_location");
                 if (id == "mimic-iv-2.2")
-                    Assert.Equal(location.ValueKind == JsonValueKind.Null ? null : location.GetString(), derived.Parquet!.FolderOf(t));
+                {
+                    var copy = SourceProfiles.ParquetCopyOf(Labs.Catalog.Find(id)!)!;
+                    Assert.Equal(location.ValueKind == JsonValueKind.Null ? null : location.GetString(),
+                        copy.Has(derived, t) ? copy.Location.Child(copy.ModuleFolderOf(derived)).Child(copy.TableFolderOf(t)).Uri : null);
+                    // and the physical types the import reads it with are the template's Glue types.
+                    Assert.Equal(r.GetProperty("columns").EnumerateArray().Select(c => c[1].GetString()!), t.Columns.Select(c => copy.TypeOf(derived, t, c)));
+                }
             }
         }
         output.WriteLine($"{order.Count} derived tables, {Labs.Catalog.Find("mimic-iv-3.1")!.FindModule("derived")!.Tables.Sum(t => t.Columns.Count)} columns match the reference");

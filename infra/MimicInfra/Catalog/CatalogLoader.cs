@@ -250,7 +250,7 @@ public static partial class CatalogLoader
                     return null;
                 }
                 // Locations are never inherited: a demo must not point at the credentialed datasets of its base.
-                var derived = inherited with
+                return inherited with
                 {
                     DefinedIn = inherited.DefinedIn == baseRelease!.Id ? id : inherited.DefinedIn,
                     Folder = m.Folder ?? inherited.Folder,
@@ -259,10 +259,8 @@ public static partial class CatalogLoader
                     BigQueryDataset = m.BigQuery,
                     OpenS3 = inherited.DefinedIn == baseRelease.Id ? s3 : inherited.OpenS3,
                     Concepts = concepts ?? inherited.Concepts,
-                    Parquet = null,
                     BigQueryNote = m.BigQueryNote,
                 };
-                return derived with { Parquet = ParquetOf(derived, m.Parquet, problem) };
             }
 
             if (m.Tables.Count == 0) { problem($"module {name} is empty; list at least one table", null, null); return null; }
@@ -293,11 +291,10 @@ public static partial class CatalogLoader
                 }
                 tables.Add(new Table(t.Name!, t.Description, columns, t.Multiline) { Concept = concept });
             }
-            var module = new Module(name, id, m.Folder ?? name, filePattern, m.BigQuery, s3, tables)
+            return new Module(name, id, m.Folder ?? name, filePattern, m.BigQuery, s3, tables)
             {
                 Schema = m.Schema ?? name, Concepts = concepts, BigQueryNote = m.BigQueryNote,
             };
-            return module with { Parquet = ParquetOf(module, m.Parquet, problem) };
         }
 
         private static ConceptSource? ConceptSourceOf(string module, ConceptsDoc doc, Action<string, string?, string?> problem)
@@ -325,16 +322,6 @@ public static partial class CatalogLoader
                 if (!SchemaTable().IsMatch(read ?? ""))
                     Bad($"concept reads '{read}'; write a source table as schema.table, e.g. mimiciv_icu.icustays");
             return ok ? new Concept(doc.File!, doc.Needs ?? [], doc.Reads ?? [], doc.Inferred) : null;
-        }
-
-        private static ParquetLocation? ParquetOf(Module module, ParquetDoc? doc, Action<string, string?, string?> problem)
-        {
-            if (doc is null) return null;
-            if (doc.Uri is null || !doc.Uri.StartsWith("s3://", StringComparison.Ordinal) || !doc.Uri.EndsWith('/'))
-            { problem($"module {module.Name}: 'parquet.uri: {doc.Uri}' must be an s3:// folder ending in '/' that holds one folder per table", null, null); return null; }
-            foreach (var name in (doc.Lacks ?? []).Where(n => module.FindTable(n) is null))
-                problem($"module {module.Name}: 'parquet.lacks' names '{name}', which is not a table of the module", null, null);
-            return new ParquetLocation(doc.Uri, doc.Lacks ?? []);
         }
 
         private static List<Module> ApplyChange(List<Module> modules, ChangeDoc change, Action<string, string?, string?> problem)
@@ -395,7 +382,6 @@ public static partial class CatalogLoader
         [YamlMember(Alias = "bigquery")] public string? BigQuery { get; set; }
         [YamlMember(Alias = "from")] public string? From { get; set; }
         [YamlMember(Alias = "concepts")] public ConceptsDoc? Concepts { get; set; }
-        [YamlMember(Alias = "parquet")] public ParquetDoc? Parquet { get; set; }
         [YamlMember(Alias = "bigqueryNote")] public string? BigQueryNote { get; set; }
         [YamlMember(Alias = "tables")] public List<TableDoc>? Tables { get; set; }
     }
@@ -405,12 +391,6 @@ public static partial class CatalogLoader
         [YamlMember(Alias = "repository")] public string? Repository { get; set; }
         [YamlMember(Alias = "sql")] public string? Sql { get; set; }
         [YamlMember(Alias = "duckdb")] public string? DuckDb { get; set; }
-    }
-
-    private sealed class ParquetDoc
-    {
-        [YamlMember(Alias = "uri")] public string? Uri { get; set; }
-        [YamlMember(Alias = "lacks")] public List<string>? Lacks { get; set; }
     }
 
     private sealed class ConceptDoc

@@ -52,9 +52,6 @@ public sealed record Module(
     /// <summary>Set when the module is computed by mimic-code's concept SQL from the other modules, not shipped as files.</summary>
     public ConceptSource? Concepts { get; init; }
 
-    /// <summary>PhysioNet's own Parquet copy of the module, if it publishes one (a location: never inherited).</summary>
-    public ParquetLocation? Parquet { get; init; }
-
     /// <summary>Why the module has no pinned BigQuery dataset although physionet-data has one by its name (a location note: never inherited).</summary>
     public string? BigQueryNote { get; init; }
 
@@ -94,9 +91,3 @@ public sealed record ConceptSource(string Repository, string SqlFolder, string D
 /// types inferred from the SQL rather than taken from a published schema.
 /// </summary>
 public sealed record Concept(string File, IReadOnlyList<string> Needs, IReadOnlyList<string> Reads, bool InferredTypes);
-
-/// <summary>A Parquet copy published by PhysioNet: one folder per table under <see cref="Uri"/>, except the tables it <see cref="Lacks"/>.</summary>
-public sealed record ParquetLocation(string Uri, IReadOnlyList<string> Lacks)
-{
-    public string? FolderOf(Table table) => Lacks.Contains(table.Name) ? null : $"{Uri}{table.Name}/";
-}

@@ -93,15 +93,13 @@ internal static class CatalogCommands
             io.Out.WriteLine();
             io.Out.WriteLine($"module {m.Name}: {m.Tables.Count} tables, " +
                 (m.Concepts is { } cs ? $"schema {m.Schema}, built by {cs.Repository} concept SQL ({cs.SqlFolder}; DuckDB {cs.DuckDbFolder})" : $"files {m.Folder}/{m.FilePattern}") +
-                (m.BigQueryDataset is null ? "" : $", BigQuery physionet-data.{m.BigQueryDataset}") +
-                (m.Parquet is null ? "" : $", PhysioNet Parquet {m.Parquet.Uri}<table>/"));
+                (m.BigQueryDataset is null ? "" : $", BigQuery physionet-data.{m.BigQueryDataset}"));
             if (m.BigQueryDataset is null && m.BigQueryNote is not null) io.Out.WriteLine($"  no BigQuery dataset: {m.BigQueryNote}");
             foreach (var t in tables)
             {
                 io.Out.WriteLine($"  {t.Name} ({t.Columns.Count} columns)" + (t.Concept is { } concept
                     ? $" from {concept.File}" + (concept.Needs.Count == 0 ? "" : $", needs {string.Join(" ", concept.Needs)}") +
-                      (concept.Reads.Count == 0 ? "" : $", reads {string.Join(" ", concept.Reads)}") + (concept.InferredTypes ? ", types inferred from the SQL" : "") +
-                      (m.Parquet is not null && m.Parquet.FolderOf(t) is null ? ", not in PhysioNet's Parquet" : "")
+                      (concept.Reads.Count == 0 ? "" : $", reads {string.Join(" ", concept.Reads)}") + (concept.InferredTypes ? ", types inferred from the SQL" : "")
                     : ""));
                 var width = t.Columns.Max(c => c.Name.Length);
                 foreach (var c in t.Columns)
@@ -121,10 +119,6 @@ internal static class CatalogCommands
         {
             ["repository"] = cs.Repository, ["sql"] = cs.SqlFolder, ["duckdb"] = cs.DuckDbFolder,
         },
-        ["parquet"] = m.Parquet is null ? null : new JsonObject
-        {
-            ["uri"] = m.Parquet.Uri, ["lacks"] = new JsonArray(m.Parquet.Lacks.Select(n => (JsonNode)n).ToArray()),
-        },
         ["tables"] = new JsonArray(tables.Select(t => (JsonNode)new JsonObject
         {
             ["name"] = t.Name,
@@ -135,7 +129,6 @@ internal static class CatalogCommands
                 ["reads"] = new JsonArray(c.Reads.Select(n => (JsonNode)n).ToArray()),
                 ["inferredTypes"] = c.InferredTypes,
             },
-            ["parquet"] = m.Parquet?.FolderOf(t),
             ["columns"] = new JsonArray(t.Columns.Select(col => (JsonNode)new JsonObject
             {
                 ["name"] = col.Name, ["type"] = col.Type.ToString(), ["nullable"] = col.Nullable,
