@@ -46,7 +46,7 @@ public class ConceptBuildTests(ITestOutputHelper output)
                   - {name: subject_id, type: integer}
                   - {name: stay_id, type: integer}
                   - {name: age, type: integer}
-                  - {name: los, type: double}
+                  - {name: los, type: "decimal(10,2)"}   # the script makes a DOUBLE
               - name: chart_count
                 concept: {file: measurement/chart_count.sql, reads: [mimiciv_icu.chartevents]}
                 columns:
@@ -169,6 +169,12 @@ public class ConceptBuildTests(ITestOutputHelper output)
             Assert.Contains(files, f => f.Path == sofa);
             using var conn = LocalLab.Open(db);
             Assert.Equal(4L, LocalLab.Scalar(conn, $"SELECT count(*) FROM read_parquet({DuckDbSql.Literal(sofa)})"));
+            // The lab keeps the script's types; its Parquet copy has the catalog's.
+            var ageFile = Path.Combine(dir, "out", "derived", "stay_age", "stay_age.parquet");
+            Assert.Equal("DOUBLE", LocalLab.Query(conn, "SELECT data_type FROM information_schema.columns WHERE table_name = 'stay_age' AND column_name = 'los'").Rows[0][0]);
+            var types = LocalLab.Query(conn, $"DESCRIBE SELECT * FROM read_parquet({DuckDbSql.Literal(ageFile)})").Rows.ToDictionary(r => (string)r[0]!, r => (string)r[1]!);
+            Assert.Equal("DECIMAL(10,2)", types["los"]);
+            Assert.Equal(3.2m, LocalLab.Query(conn, $"SELECT los FROM read_parquet({DuckDbSql.Literal(ageFile)}) WHERE stay_id = 11").Rows[0][0]);
         }
         finally { Directory.Delete(dir, true); }
     }
