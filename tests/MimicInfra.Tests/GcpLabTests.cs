@@ -73,6 +73,12 @@ public class GcpLabTests(ITestOutputHelper output)
     public void MimicIv22PinsNoDerivedViewsAndSaysWhy()
     {
         var stack = Labs.Config("gcp22", [.. Labs.Basics, ("release", "mimic-iv-2.2"), ("aws", "false"), .. Gcp.Settings]);
+        var lab = LabSettingsReader.Read(stack, Labs.Catalog);
+        var preview = LabPreview.Summary(lab, LabCompiler.Compile(lab));
+        Assert.Contains("  derived     no views: physionet-data.mimiciv_2_2_derived lacks about 16 of the 65 concept tables upstream (MIT-LCP/mimic-code#1958", preview);
+        Assert.Contains("Build them locally (`local --concepts`)", preview);
+        var off = LabSettingsReader.Read(Gcp.Only31([("gcpDerived", "false")]), Labs.Catalog);
+        Assert.Contains("  derived     no views: switched off (gcpDerived false).", LabPreview.Summary(off, LabCompiler.Compile(off)));
         var p = new ParsedProgram(Labs.Compile(stack));
         Assert.Equal(41, p.OfType("gcp:bigquery/table:Table").Count);
         Assert.DoesNotContain("_derived", Labs.Compile(stack));

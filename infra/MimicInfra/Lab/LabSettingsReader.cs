@@ -106,7 +106,7 @@ public static partial class LabSettingsReader
                 c.Problem("sourceLayout", $"PhysioNet publishes no Parquet copy of {release.Id} (copies exist for {string.Join(", ", SourceProfiles.ParquetCopies.Select(p => p.Release))}); use physionet-csv.");
             else
                 foreach (var m in modules.Where(m => !parquetCopy.Modules.Contains(m.Name)))
-                    c.Problem("modules", $"PhysioNet's Parquet copy of {release.Id} has no module {m.Name}; list only {string.Join(", ", parquetCopy.Modules)}, or use physionet-csv.");
+                    c.Problem("modules", $"PhysioNet's Parquet copy of {release.Id} has no module {m.Name}; list only {string.Join(", ", parquetCopy.Modules.Where(n => release.FindModule(n) is { IsDerived: false }))}, or use physionet-csv.");
         }
 
         S3Source? Parse(string key, string text)
