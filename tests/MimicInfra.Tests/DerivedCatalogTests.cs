@@ -99,6 +99,37 @@ public class DerivedCatalogTests(ITestOutputHelper output)
         Assert.Equal(v22.Tables, v31.Tables);
     }
 
+    [Fact]
+    public void CatalogCommandsShowDerivedTablesLikeAnyOther()
+    {
+        var (code, text, _) = Cli.Run(["catalog", "show", "mimic-iv-3.1", "--module", "derived", "--table", "kdigo_stages"]);
+        Assert.Equal(0, code);
+        Assert.Contains("module derived: 65 tables, schema mimiciv_derived, built by MIT-LCP/mimic-code concept SQL (mimic-iv/concepts; DuckDB mimic-iv/concepts_duckdb), BigQuery physionet-data.mimiciv_3_1_derived", text);
+        Assert.Contains("kdigo_stages (15 columns) from organfailure/kdigo_stages.sql, needs crrt kdigo_creatinine kdigo_uo, reads mimiciv_icu.icustays, types inferred from the SQL", text);
+        Assert.Contains("uo_rt_6hr            decimal(28,6)", text);
+
+        (code, text, _) = Cli.Run(["catalog", "show", "mimic-iv-2.2", "--module", "derived", "--json"]);
+        Assert.Equal(0, code);
+        var module = JsonDocument.Parse(text).RootElement.GetProperty("modules")[0];
+        Assert.Equal("mimiciv_derived", module.GetProperty("schema").GetString());
+        Assert.False(module.TryGetProperty("bigquery", out _));
+        Assert.Contains("mimiciv_2_2_derived lacks", module.GetProperty("bigqueryNote").GetString());
+        var sofa = module.GetProperty("tables").EnumerateArray().Single(t => t.GetProperty("name").GetString() == "sofa");
+        Assert.Equal("score/sofa.sql", sofa.GetProperty("concept").GetProperty("file").GetString());
+        Assert.Equal(13, sofa.GetProperty("concept").GetProperty("needs").GetArrayLength());
+
+        // A source module's JSON is as before: no concept keys.
+        (code, text, _) = Cli.Run(["catalog", "show", "mimic-iv-3.1", "--module", "hosp", "--table", "patients", "--json"]);
+        var hosp = JsonDocument.Parse(text).RootElement.GetProperty("modules")[0];
+        Assert.False(hosp.TryGetProperty("concepts", out _));
+        Assert.False(hosp.GetProperty("tables")[0].TryGetProperty("concept", out _));
+
+        (code, text, _) = Cli.Run(["catalog", "diff", "mimic-iv-ed-2.2", "mimic-iv-3.1"]);
+        Assert.Equal(0, code);
+        Assert.Contains("+ table  derived.first_day_sofa", text);
+        Assert.Contains("+ table  derived.vitalsign", text);
+    }
+
     /// <summary>
     /// The shipped derived module equals the reference (mimic-code's concept files, their dependencies, the datathon
     /// template's columns and types, and PhysioNet's Parquet folders), table by table, in build order.
