@@ -152,6 +152,9 @@ public class ConceptBuildTests(ITestOutputHelper output)
         var derived = Catalog.Find("fixture-1.0")!.FindModule("derived")!;
         var without = derived with { Tables = derived.Tables.Where(t => t.Name != "first_day_sofa").ToList() };
         Assert.DoesNotContain(ExampleQueries.For([without]), q => q.Module == "derived");
+        var (title, missing) = Assert.Single(ExampleQueries.Unavailable([without]));
+        Assert.Equal(("First-day SOFA score distribution", "first_day_sofa"), (title, string.Join(",", missing)));
+        Assert.Empty(ExampleQueries.Unavailable([derived]));
         Assert.Contains(ExampleQueries.For(Labs.Catalog.Find("mimic-iv-3.1")!.Modules), q => q.Module == "derived");
     }
 

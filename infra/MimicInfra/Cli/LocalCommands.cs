@@ -95,9 +95,13 @@ internal static class LocalCommands
         cmd.SetAction(r => io.Run(() =>
         {
             using var conn = LocalLab.Open(r.GetValue(db)!);
+            var labModules = LocalLab.ModulesOf(conn, Catalog.CatalogLoader.LoadEmbedded());
             var queries = r.GetValue(examples)
-                ? ExampleQueries.For(LocalLab.ModulesOf(conn, Catalog.CatalogLoader.LoadEmbedded())).Select(q => (q.Title, q.Sql)).ToList()
+                ? ExampleQueries.For(labModules).Select(q => (q.Title, q.Sql)).ToList()
                 : [("", r.GetValue(sql) ?? throw new UserError("give the SQL to run, or --examples."))];
+            if (r.GetValue(examples))
+                foreach (var (title, missing) in ExampleQueries.Unavailable(labModules))
+                    io.Out.WriteLine($"-- {title}: not run, this lab has no {string.Join(", ", missing)} (its inputs were missing when it was built)");
             foreach (var (title, text) in queries)
             {
                 if (title.Length > 0) io.Out.WriteLine($"-- {title}");

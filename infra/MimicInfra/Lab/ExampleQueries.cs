@@ -76,6 +76,12 @@ public static partial class ExampleQueries
             .Where(q => q.Modules.Contains(m.Name) && TableReference().Matches(q.Sql).All(t => m.FindTable(t.Groups[1].Value) is not null))
             .Select(q => new ExampleQuery(m.Name, q.Title, q.Sql))).ToList();
 
+    /// <summary>The queries of these modules that <see cref="For"/> leaves out, with the tables each lacks.</summary>
+    public static IReadOnlyList<(string Title, IReadOnlyList<string> Missing)> Unavailable(IEnumerable<Module> modules) =>
+        modules.SelectMany(m => All.Where(q => q.Modules.Contains(m.Name)).Select(q => (q.Title,
+            Missing: (IReadOnlyList<string>)TableReference().Matches(q.Sql).Select(t => t.Groups[1].Value).Where(t => m.FindTable(t) is null).Distinct().ToList())))
+            .Where(x => x.Missing.Count > 0).ToList();
+
     [GeneratedRegex(@"(?m)^\s*(?:FROM|JOIN) ([a-z_][a-z0-9_]*)")]
     private static partial Regex TableReference();
 }
