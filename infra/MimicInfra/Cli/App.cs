@@ -17,6 +17,8 @@ public static class App
         root.Subcommands.Add(ImportCommand.Build(io));
         root.Subcommands.Add(LocalCommands.Local(io));
         root.Subcommands.Add(LocalCommands.Query(io));
+        root.Subcommands.Add(BenchCommands.ScaleDemo(io));
+        root.Subcommands.Add(BenchCommands.Bench(io));
         root.Subcommands.Add(CatalogCommands.Build(io));
         root.Subcommands.Add(CompileCommands.PulumiProgram(io, env));
         var config = new InvocationConfiguration { Output = io.Out, Error = io.Error };
