@@ -210,6 +210,19 @@ public class ConceptBuildTests(ITestOutputHelper output)
             (code, stdout, _) = Cli.Run(["local", "--stack", "demo", "--data", data, "--skip-missing", "--db", db, "--in-place"]);
             Assert.Equal(0, code);
             Assert.Contains("mimiciv_derived not built: pass --concepts <a checkout of MIT-LCP/mimic-code>", stdout);
+
+            // A stack that leaves the module out, and a folder that is not a checkout, are told so before anything is built.
+            var stacks = Directory.CreateDirectory(Path.Combine(dir, "stacks")).FullName;
+            File.WriteAllText(Path.Combine(stacks, "Pulumi.nod.yaml"), File.ReadAllText(Path.Combine(Shared.RepoRoot, "stacks", "Pulumi.demo.yaml")) + "  mimic-infra:modules: [hosp, icu]\n");
+            var other = Path.Combine(dir, "other.duckdb");
+            string stderr2;
+            (code, _, stderr2) = Cli.Run(["local", "--stack", "nod", "--stacks-dir", stacks, "--data", data, "--skip-missing", "--db", other, "--concepts", Checkout]);
+            Assert.Equal(2, code);
+            Assert.Contains("--concepts: stack nod leaves the derived module out (modules); add it, or drop --concepts.", stderr2);
+            (code, _, stderr2) = Cli.Run(["local", "--stack", "demo", "--data", data, "--skip-missing", "--db", other, "--concepts", stacks]);
+            Assert.Equal(2, code);
+            Assert.Contains("holds no MIT-LCP/mimic-code DuckDB concept scripts", stderr2);
+            Assert.False(File.Exists(other));
         }
         finally { Directory.Delete(dir, true); }
     }
