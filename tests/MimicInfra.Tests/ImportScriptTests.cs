@@ -58,7 +58,8 @@ public class ImportScriptTests(ITestOutputHelper output)
             ["plan"] = new JsonObject
             {
                 ["importDatabase"] = plan.ImportDatabase, ["importWorkgroup"] = plan.ImportWorkgroup, ["labDatabase"] = plan.LabDatabase,
-                ["modules"] = new JsonObject(plan.Tables.Select(t => KeyValuePair.Create(t.Table.Name, (JsonNode?)t.Module.Name))),
+                ["modules"] = new JsonObject(plan.Tables.Where(t => !t.Module.IsDerived).Select(t => KeyValuePair.Create(t.Table.Name, (JsonNode?)t.Module.Name))),
+                ["raw"] = new JsonObject(plan.Tables.Select(t => KeyValuePair.Create(ImportPlan.RawTableName(t.Module, t.Table), (JsonNode?)new JsonArray(t.Module.Name, t.Table.Name)))),
             },
         };
         File.WriteAllText(Path.Combine(dir, "state.json"), state.ToJsonString());
@@ -102,11 +103,12 @@ public class ImportScriptTests(ITestOutputHelper output)
     [InlineData("physionet-csv")]
     public void TheFull31TableSetImportsWithExactCountsWithinTheConcurrencyBound(string layout)
     {
-        var (dir, plan) = Deploy(layout == "table-parquet" ? Labs.Full31() : Labs.Csv31());
+        // Every module of MIMIC-IV 3.1, derived concepts included (their vitalsign shares a name with ed's).
+        var (dir, plan) = Deploy(layout == "table-parquet" ? Labs.Full31(("modules", "[\"hosp\",\"icu\",\"ed\",\"note\",\"derived\"]")) : Labs.Csv31());
         var before = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "state.json")))!.AsObject();
         var run = Import(dir, new { throttle = 3 }, "--parallel", "4");
         Assert.True(run.Code == 0, run.Out + run.Err);
-        Assert.Equal(layout == "table-parquet" ? 41 : 37, plan.Tables.Count);   // 3.1 hosp, icu, ed (and note, from Parquet)
+        Assert.Equal(layout == "table-parquet" ? 41 + 65 : 37, plan.Tables.Count);   // 3.1 hosp, icu, ed (and note and derived, from Parquet)
         Assert.Contains($"done         {plan.Tables.Count}/{plan.Tables.Count} tables imported", run.Out);
         foreach (var t in plan.Tables)
         {

@@ -88,7 +88,20 @@ public sealed class AwsLab(LabSettings lab, ProgramBuilder program)
             ("targetKeyId", "${labKey.keyId}")), Options()));
     }
 
-    private void Databases() =>
+    private bool HasDerived => _aws.DerivedSource is not null && lab.Derived is not null;
+
+    private void Databases()
+    {
+        LabDatabase();
+        if (HasDerived)
+            program.Add(new PulumiResource("derivedDatabase", "aws:glue/catalogDatabase:CatalogDatabase", YMap.Of(
+                ("name", _names.DerivedDatabase),
+                ("description", $"{lab.Release.Title} derived concepts ({lab.Derived!.Schema}) for {lab.Researcher}, study {lab.Study}; typed Parquet tables"),
+                ("parameters", YMap.Of(("mimic_release", lab.Release.Id), ("mimic_lab_data_bucket", "${dataBucket.bucket}"))),
+                ("tags", Tags())), Options()));
+    }
+
+    private void LabDatabase() =>
         program.Add(new PulumiResource("labDatabase", "aws:glue/catalogDatabase:CatalogDatabase", YMap.Of(
             ("name", _names.Database),
             ("description", $"{lab.Release.Title} ({string.Join(", ", lab.Modules.Select(m => m.Name))}) for {lab.Researcher}, study {lab.Study}; typed Parquet tables"),
@@ -110,7 +123,7 @@ public sealed class AwsLab(LabSettings lab, ProgramBuilder program)
         var location = _aws.OwnsData ? $"s3://${{dataBucket.bucket}}/{DataLayout.TableFolder(m, t)}" : source.Folder.Uri;
         program.Add(new PulumiResource($"table-{Key(m, t)}", "aws:glue/catalogTable:CatalogTable", YMap.Of(
             ("name", t.Name),
-            ("databaseName", "${labDatabase.name}"),
+            ("databaseName", m.IsDerived ? "${derivedDatabase.name}" : "${labDatabase.name}"),
             ("tableType", "EXTERNAL_TABLE"),
             ("description", Describe(m, t)),
             ("parameters", YMap.Of(("classification", "parquet"), ("EXTERNAL", "TRUE"))),
@@ -169,10 +182,11 @@ public sealed class AwsLab(LabSettings lab, ProgramBuilder program)
         program.Output("athenaWorkgroup", "${workgroup.name}");
         program.Output("resultsBucket", "${resultsBucket.bucket}");
         if (_aws.OwnsData) program.Output("dataBucket", "${dataBucket.bucket}");
+        if (HasDerived) program.Output("derivedDatabase", "${derivedDatabase.name}");
         program.Output("athenaConsoleUrl", $"{console}#/workgroups/details/${{workgroup.name}}");
         // No console URL selects a workgroup in the query editor (the editor opens in the last one used), so the
         // link goes to the lab's workgroup page and the output below names what to pick.
         program.Output("athenaQueryEditorHint", $"Athena console > Query editor > Workgroup: {_names.Workgroup} > Database: {_names.Database}");
-        program.Output("tableCount", lab.Tables.Count());
+        program.Output("tableCount", SourcePlan.For(lab).Count);
     }
 }

@@ -64,10 +64,10 @@ public sealed class LabImport(LabSettings lab, ProgramBuilder program)
                 ("columns", columns))
             : AwsLab.ParquetStorage(location, columns);
         program.Add(new PulumiResource($"import-{AwsLab.Key(t.Module, t.Table)}", "aws:glue/catalogTable:CatalogTable", YMap.Of(
-            ("name", t.Table.Name),
+            ("name", ImportPlan.RawTableName(t.Module, t.Table)),
             ("databaseName", "${importDatabase.name}"),
             ("tableType", "EXTERNAL_TABLE"),
-            ("description", $"Import only: {t.Source.Uri} as staged, {(t.Source.IsText ? "all text" : "physical types")}; query {_names.Database}.{t.Table.Name}"),
+            ("description", $"Import only: {t.Source.Uri} as staged, {(t.Source.IsText ? "all text" : "physical types")}; query {_names.DatabaseOf(t.Module)}.{t.Table.Name}"),
             ("parameters", t.Source.IsText
                 ? YMap.Of(("classification", "csv"), ("skip.header.line.count", "1"), ("EXTERNAL", "TRUE"))
                 : YMap.Of(("classification", "parquet"), ("EXTERNAL", "TRUE"))),
@@ -84,7 +84,8 @@ public sealed class LabImport(LabSettings lab, ProgramBuilder program)
     internal IReadOnlyList<YMap> ResearcherImportStatements()
     {
         var glue = $"arn:{Iam.Partition}:glue:{_aws.Region}:${{awsAccount.accountId}}";
-        var databases = new[] { _names.ImportDatabase, _names.Database };
+        var databases = new List<string> { _names.ImportDatabase, _names.Database };
+        if (_plan.Tables.Any(t => t.Module.IsDerived)) databases.Add(_names.DerivedDatabase);
         var statements = Iam.ReadFolders("TheSource", _plan.Tables.Select(t => t.Source.Folder).ToList()).ToList();
         statements.AddRange(
         [

@@ -60,6 +60,10 @@ public sealed class ResearcherWorkspace(LabSettings lab, ProgramBuilder program)
             ("tags", Tags())), Options()));
     }
 
+    /// <summary>The databases the researcher queries: the lab's, and its derived concepts' when it has them.</summary>
+    private IReadOnlyList<string> QueriedDatabases => _aws.DerivedSource is not null && lab.Derived is not null
+        ? [_names.Database, _names.DerivedDatabase] : [_names.Database];
+
     /// <summary>The permissions of the notebook, statement by statement; IamPolicyTests lists why each is needed.</summary>
     internal IReadOnlyList<YMap> Statements()
     {
@@ -75,7 +79,7 @@ public sealed class ResearcherWorkspace(LabSettings lab, ProgramBuilder program)
             // The lab's typed tables only: never the import database, whose tables read the staged source.
             Statement("ReadTheLabCatalog",
                 ["glue:GetDatabase", "glue:GetDatabases", "glue:GetTable", "glue:GetTables", "glue:GetPartition", "glue:GetPartitions", "glue:BatchGetPartition"],
-                [$"{glue}:catalog", $"{glue}:database/{_names.Database}", $"{glue}:table/{_names.Database}/*"]),
+                [$"{glue}:catalog", .. QueriedDatabases.Select(d => $"{glue}:database/{d}"), .. QueriedDatabases.Select(d => $"{glue}:table/{d}/*")]),
             // Athena writes results as the caller; nothing else in the results bucket is the notebook's.
             Statement("WriteQueryResults", ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"], ["${resultsBucket.arn}/results/*"]),
             Statement("ListQueryResults", ["s3:ListBucket", "s3:GetBucketLocation"], ["${resultsBucket.arn}"],

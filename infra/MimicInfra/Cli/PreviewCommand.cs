@@ -66,8 +66,10 @@ public static class LabPreview
                             $"{(nb.DirectInternetAccess ? "direct internet" : "VPC only")}, stops after {nb.IdleMinutes} idle minutes");
             if (aws.Budget is { } budget)
                 w.WriteLine($"  budget      {budget.MonthlyUsd} USD a month on the lab tag, alerts at 80 % and 100 % to {string.Join(", ", budget.Emails)}");
-            if (lab.Derived is { } d)
-                w.WriteLine($"  derived     no {d.Name} tables on AWS yet; `local --concepts <mimic-code checkout> --parquet OUT` builds them as OUT/{d.Name}/<table>/");
+            if (lab.Derived is { } d && aws.DerivedSource is { } ds)
+                w.WriteLine($"  derived     {Sources.SourcePlan.For(lab).Count(t => t.Module.IsDerived)} concept tables in {lab.Names.DerivedDatabase}, imported from {ds.Uri}");
+            else if (lab.Derived is { } d2)
+                w.WriteLine($"  derived     none on AWS: build them with `local --concepts <mimic-code checkout> --parquet OUT`, upload OUT/{d2.Name}/ and set derivedSourceUri to it");
         }
         if (lab.Gcp is { } gcp)
         {

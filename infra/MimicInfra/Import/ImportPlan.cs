@@ -47,6 +47,9 @@ public static class ImportPlan
 {
     public const string DataBucketToken = "{data_bucket}";
 
+    /// <summary>A raw table's name in the import database: module and table, since derived and ed both have a vitalsign.</summary>
+    public static string RawTableName(Module m, Table t) => $"{m.Name}_{t.Name}";
+
     public static ImportPlanData For(LabSettings lab)
     {
         var aws = lab.Aws ?? throw new InvalidOperationException("import plans are for AWS labs");
@@ -54,8 +57,8 @@ public static class ImportPlan
         var tables = SourcePlan.For(lab).Select(source =>
         {
             var (m, t) = (source.Module, source.Table);
-            var raw = $"{TypedViewSql.Quote(names.ImportDatabase)}.{TypedViewSql.Quote(t.Name)}";
-            var typed = $"{TypedViewSql.Quote(names.Database)}.{TypedViewSql.Quote(t.Name)}";
+            var raw = $"{TypedViewSql.Quote(names.ImportDatabase)}.{TypedViewSql.Quote(RawTableName(m, t))}";
+            var typed = $"{TypedViewSql.Quote(names.DatabaseOf(m))}.{TypedViewSql.Quote(t.Name)}";
             var target = $"s3://{DataBucketToken}/{DataLayout.TableFolder(m, t)}";
             return new TableImport(source, DataLayout.StagingFolder(m, t), DataLayout.TableFolder(m, t), DataLayout.TableRecord(m, t), raw, typed,
                 CopySql.Unload(t, raw, source.IsText, source.PhysicalTypeOf, target),

@@ -38,13 +38,14 @@ public static class ExampleNotebook
                 $"REGION = \"{aws.Region}\"",
                 $"WORKGROUP = \"{lab.Names.Workgroup}\"",
                 $"DATABASE = \"{lab.Names.Database}\"",
+                $"DERIVED_DATABASE = \"{lab.Names.DerivedDatabase}\"",
                 "athena = boto3.client(\"athena\", region_name=REGION)",
                 "",
                 "",
-                "def run(sql):",
+                "def run(sql, database=DATABASE):",
                 "    \"\"\"Runs SQL in the lab's workgroup and returns the result as a pandas DataFrame (all values as text).\"\"\"",
                 "    qid = athena.start_query_execution(",
-                "        QueryString=sql, WorkGroup=WORKGROUP, QueryExecutionContext={\"Database\": DATABASE}",
+                "        QueryString=sql, WorkGroup=WORKGROUP, QueryExecutionContext={\"Database\": database}",
                 "    )[\"QueryExecutionId\"]",
                 "    while True:",
                 "        query = athena.get_query_execution(QueryExecutionId=qid)[\"QueryExecution\"]",
@@ -61,7 +62,10 @@ public static class ExampleNotebook
                 "    return pd.DataFrame(rows[1:], columns=rows[0])"),
         };
         if (aws.OwnsData) cells.AddRange(ImportCheckCells(lab, aws));
-        cells.AddRange(QueryAndTableCells(lab.Modules, q => "\"\"\")"));
+        // Derived concepts live in a database of their own (their names repeat other modules').
+        var derived = aws.DerivedSource is not null && lab.Derived is not null ? lab.Derived : null;
+        IReadOnlyList<Catalog.Module> queried = derived is null ? lab.Modules : [.. lab.Modules, derived];
+        cells.AddRange(QueryAndTableCells(queried, q => q.Module == derived?.Name ? "\"\"\", database=DERIVED_DATABASE)" : "\"\"\")"));
         cells.Add(Markdown("## Your results", "", "Athena writes every result as a CSV file to the lab bucket; this is where:"));
         cells.Add(Code(
             "config = athena.get_work_group(WorkGroup=WORKGROUP)[\"WorkGroup\"][\"Configuration\"]",

@@ -22,6 +22,12 @@ public sealed record LabNames(string Lab)
     /// <summary>Glue database of the typed tables researchers query (Athena prefers no hyphens).</summary>
     public string Database => Lab.Replace('-', '_');
 
+    /// <summary>Glue database of the derived concept tables: their names repeat other modules' (ed.vitalsign, derived.vitalsign).</summary>
+    public string DerivedDatabase => Database + "_derived";
+
+    /// <summary>The Glue database a module's typed tables live in.</summary>
+    public string DatabaseOf(Catalog.Module m) => m.IsDerived ? DerivedDatabase : Database;
+
     /// <summary>Glue database of the raw tables over the import's staging copies (source types); the import's alone.</summary>
     public string ImportDatabase => Database + "_import";
 

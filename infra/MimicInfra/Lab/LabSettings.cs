@@ -56,6 +56,12 @@ public sealed record AwsSettings(
 {
     /// <summary>Whether the lab owns its data: a typed Parquet copy that the import fills.</summary>
     public bool OwnsData => !ReadSourceInPlace;
+
+    /// <summary>
+    /// Where the derived concept tables are imported from: a folder of one Parquet folder per concept table
+    /// (PhysioNet's derived copy, or what `local --concepts ... --parquet` writes); null when the lab has none on AWS.
+    /// </summary>
+    public S3Source? DerivedSource { get; init; }
 }
 
 /// <summary>The researcher's SageMaker notebook.</summary>

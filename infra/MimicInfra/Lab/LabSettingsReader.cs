@@ -53,7 +53,7 @@ public static partial class LabSettingsReader
             c.Problem("expires", $"'{expiresText}' is not a date; write it as YYYY-MM-DD.");
         var tags = ReadTags(c);
 
-        var aws = c.Boolean("aws") ? ReadAws(c, config, release, modules) : null;
+        var aws = c.Boolean("aws") ? ReadAws(c, config, release, modules, derived) : null;
         var gcp = c.Boolean("gcp") ? ReadGcp(c, release, modules, derived) : null;
         if (aws is null && gcp is null && c.Problems.Count == 0)
             c.Problem("aws", "the lab has no cloud side; set aws or gcp to true.");
@@ -81,7 +81,7 @@ public static partial class LabSettingsReader
         return tags;
     }
 
-    private static AwsSettings ReadAws(ConfigValues c, StackConfig config, Release? release, List<Module> modules)
+    private static AwsSettings ReadAws(ConfigValues c, StackConfig config, Release? release, List<Module> modules, Module? derived)
     {
         var region = config.Values.TryGetValue("aws:region", out var r) && r.Length > 0 ? r : null;
         region ??= modules.Select(m => m.OpenS3?.Region).FirstOrDefault(x => x is not null) ?? "us-east-1";
@@ -165,8 +165,24 @@ public static partial class LabSettingsReader
         var encryption = c.Str("resultsEncryption") ?? "kms";
         if (encryption is not ("kms" or "s3")) c.Problem("resultsEncryption", $"'{encryption}' must be kms or s3.");
         var importCutoff = c.Integer("importBytesScannedCutoff", 10_000_000, long.MaxValue);
+
+        // Derived concepts: imported like any table, from Parquet (they have no CSV files): PhysioNet's derived
+        // copy, the derived/ folder of your own table-parquet copy, or the folder derivedSourceUri names.
+        S3Source? derivedSource = null;
+        if (c.Str("derivedSourceUri") is { } derivedText)
+        {
+            if (derived is null) c.Problem("derivedSourceUri", "this lab has no derived module (the release has none, or modules leaves it out); remove the setting.");
+            else derivedSource = Parse("derivedSourceUri", derivedText);
+        }
+        else if (derived is not null && layout == SourceLayout.PhysionetParquet && parquetCopy?.Modules.Contains(derived.Name) == true)
+            derivedSource = parquetCopy.Location.Child(parquetCopy.ModuleFolderOf(derived));
+        else if (derived is not null && layout == SourceLayout.TableParquet && root is not null && !inPlace)
+            derivedSource = root.Child($"{derived.Name}/");
+        if (derivedSource is not null && inPlace) c.Problem("sourceInPlace", "derived tables are always imported; remove sourceInPlace, or derivedSourceUri.");
+        if (derivedSource is { IsAccessPoint: true } && derivedSource.AccessPointArn!.Split(':')[3] != region)
+            c.Problem("derivedSourceUri", $"its access point is in another region than the lab ({region}); S3 copies through an access point only within its region.");
         return new AwsSettings(region, layout ?? SourceLayout.PhysionetCsv, sources, inPlace, importCutoff, cutoff, retention, keep, encryption == "kms",
-            c.Boolean("notebook") ? ReadNotebook(c) : null, ReadBudget(c));
+            c.Boolean("notebook") ? ReadNotebook(c) : null, ReadBudget(c)) { DerivedSource = derivedSource };
     }
 
     private static NotebookSettings ReadNotebook(ConfigValues c)

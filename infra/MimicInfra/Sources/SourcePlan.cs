@@ -33,7 +33,24 @@ public static class SourcePlan
                 SourceLayout.PhysionetParquet => new TableSource(m, t, folder.Child(copy!.TableFolderOf(t)), null, false, t.Columns.Select(c => copy.TypeOf(m, t, c)).ToList()),
                 _ => new TableSource(m, t, folder.Child($"{t.Name}/"), null, false, t.Columns.Select(c => Dialects.TypeName(c.Type, Dialect.Glue)).ToList()),
             };
-        }).ToList();
+        }).Concat(DerivedTables(lab, aws, copy)).ToList();
+    }
+
+    /// <summary>
+    /// The derived concept tables an AWS lab imports: from PhysioNet's derived copy (its physical types; only the
+    /// tables it publishes), or from a folder of Parquet in catalog types (`local --concepts ... --parquet`).
+    /// </summary>
+    private static IEnumerable<TableSource> DerivedTables(LabSettings lab, AwsSettings aws, ParquetCopy? copy)
+    {
+        if (lab.Derived is not { } d || aws.DerivedSource is not { } folder) yield break;
+        var physionet = copy is not null && copy.Modules.Contains(d.Name) && folder == copy.Location.Child(copy.ModuleFolderOf(d));
+        foreach (var t in d.Tables)
+        {
+            if (physionet && !copy!.Has(d, t)) continue;
+            yield return physionet
+                ? new TableSource(d, t, folder.Child(copy!.TableFolderOf(t)), null, false, t.Columns.Select(c => copy.TypeOf(d, t, c)).ToList())
+                : new TableSource(d, t, folder.Child($"{t.Name}/"), null, false, t.Columns.Select(c => Dialects.TypeName(c.Type, Dialect.Glue)).ToList());
+        }
     }
 
     /// <summary>The module folder of each layout, relative to a release root (sourceUri).</summary>

@@ -106,10 +106,18 @@ def _rows_under(bucket, prefix):
     return sum(o.get("rows", 0) for k, o in _bucket(bucket).items() if k.startswith(prefix))
 
 
-def _folder_of(table, area):
-    """The data bucket and folder ('staging/' or 'tables/') of a table, as the import database names it."""
+def _table_of(db, name):
+    """(module, table) of a relation: the import database names raw tables <module>_<table>."""
+    if db == STATE["plan"]["importDatabase"]:
+        return tuple(STATE["plan"]["raw"][name])
+    if db.endswith("_derived"):
+        return "derived", name
+    return STATE["plan"]["modules"][name], name
+
+
+def _folder_of(module, table, area):
+    """The data bucket and folder ('staging/' or 'tables/') of a table."""
     bucket = STATE["glue"][STATE["plan"]["importDatabase"]]["Parameters"]["mimic_lab_data_bucket"]
-    module = STATE["plan"]["modules"][table]
     return bucket, f"{area}{module}/{table}/"
 
 
@@ -137,15 +145,16 @@ class Athena:
         unload = re.match(r"(?s)UNLOAD \(\n(.*)\n\)\nTO 's3://([^/]+)/(.*)'\nWITH \(format = 'PARQUET', compression = 'ZSTD'\)$", sql)
         if unload:
             select, bucket, prefix = unload.groups()
-            table = re.search(r'FROM "[^"]+"\."([^"]+)"', select).group(1)
-            sb, staging = _folder_of(table, "staging/")
+            db, raw = re.search(r'FROM "([^"]+)"\."([^"]+)"', select).groups()
+            module, table = _table_of(db, raw)
+            sb, staging = _folder_of(module, table, "staging/")
             if any(k.startswith(prefix) for k in _bucket(bucket)):
                 return "FAILED", f"HIVE_PATH_ALREADY_EXISTS: Target directory already exists: s3://{bucket}/{prefix}"
             rows = _rows_under(sb, staging)
             q["scanned"] = sum(o["size"] for k, o in _bucket(sb).items() if k.startswith(staging))
             q["inputRows"] = rows
             fails = FAULTS.get("failUnload", {})
-            name = STATE["plan"]["modules"][table] + "." + table
+            name = module + "." + table
             if fails.get(name, 0) > STATE.setdefault("failed", {}).get(name, 0):
                 STATE["failed"][name] = STATE["failed"].get(name, 0) + 1
                 _bucket(bucket)[prefix + "orphan-part-00000.parquet"] = {"size": 7, "rows": rows // 2}  # Athena leaves what it wrote
@@ -157,9 +166,10 @@ class Athena:
             return "SUCCEEDED", None
         count = re.match(r'^SELECT count\(\*\) FROM "([^"]+)"\."([^"]+)"$', sql)
         if count:
-            db, table = count.groups()
-            area = "tables/" if db == STATE["plan"]["labDatabase"] else "staging/"
-            bucket, prefix = _folder_of(table, area)
+            db, name = count.groups()
+            module, table = _table_of(db, name)
+            area = "staging/" if db == STATE["plan"]["importDatabase"] else "tables/"
+            bucket, prefix = _folder_of(module, table, area)
             q["result"] = _rows_under(bucket, prefix)
             q["scanned"] = 1024
             return "SUCCEEDED", None
