@@ -49,7 +49,7 @@ internal static partial class CompileCommands
     internal static StackConfig ReadStack(string stack, string? stacksDir)
     {
         if (!StackName().IsMatch(stack))
-            throw new UserError($"--stack '{stack}' is not a stack name (letters, digits, '-', '_', '.').");
+            throw new UserError($"--stack {Input.Shown.Quote(stack)} is not a stack name (letters, digits, '-', '_', '.').");
         var dir = stacksDir ?? Path.Combine(ProjectRoot(), "stacks");
         return StackConfig.FromFile(stack, Path.Combine(dir, $"Pulumi.{stack}.yaml"));
     }

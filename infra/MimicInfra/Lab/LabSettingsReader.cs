@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using MimicInfra.Catalog;
 using MimicInfra.Cli;
+using MimicInfra.Input;
 
 namespace MimicInfra.Lab;
 
@@ -14,6 +15,9 @@ public static partial class LabSettingsReader
 {
     private const string Ns = StackConfig.Project + ":";
 
+    /// <summary>A user's value as messages show it: quoted, at most 100 characters.</summary>
+    private static string Q(string value) => Shown.Quote(value);
+
     public static LabSettings Read(StackConfig config, SchemaCatalog catalog)
     {
         var c = new ConfigValues(config);
@@ -22,7 +26,7 @@ public static partial class LabSettingsReader
         var releaseId = c.Required("release", "mimic-iv-demo-2.2");
         var release = releaseId.Length == 0 ? null : catalog.Find(releaseId);
         if (releaseId.Length > 0 && release is null)
-            c.Problem("release", $"unknown release '{releaseId}'. Known releases: {string.Join(", ", catalog.ReleaseIds)}.");
+            c.Problem("release", $"unknown release {Q(releaseId)}. Known releases: {string.Join(", ", catalog.ReleaseIds)}.");
         var modules = new List<Module>();
         if (release is not null)
         {
@@ -30,7 +34,7 @@ public static partial class LabSettingsReader
             if (c.Has("modules") && wanted.Count == 0 && !c.HasProblem("modules"))
                 c.Problem("modules", $"the list is empty; name at least one of {string.Join(", ", release.Modules.Select(m => m.Name))}, or remove the setting for all.");
             foreach (var name in wanted.Distinct().Where(n => release.FindModule(n) is null))
-                c.Problem("modules", $"release {release.Id} has no module '{name}'; it has {string.Join(", ", release.Modules.Select(x => x.Name))}.");
+                c.Problem("modules", $"release {release.Id} has no module {Q(name)}; it has {string.Join(", ", release.Modules.Select(x => x.Name))}.");
             // Catalog order, whatever order the stack lists them in, so output never depends on it.
             modules = wanted.Count == 0 ? [.. release.Modules] : release.Modules.Where(m => wanted.Contains(m.Name)).ToList();
         }
@@ -38,14 +42,14 @@ public static partial class LabSettingsReader
         // Who and until when.
         var researcher = c.Required("researcher", "jdoe");
         if (researcher.Length > 0 && !ResearcherId().IsMatch(researcher))
-            c.Problem("researcher", $"'{researcher}' must be 1-64 letters, digits or . _ @ + -, starting with a letter or digit.");
+            c.Problem("researcher", $"{Q(researcher)} must be 1-64 letters, digits or . _ @ + -, starting with a letter or digit.");
         var study = c.Required("study", "sepsis-2026");
         if (study.Length > 0 && !StudyId().IsMatch(study))
-            c.Problem("study", $"'{study}' must be 1-64 letters, digits or . _ -, starting with a letter or digit.");
+            c.Problem("study", $"{Q(study)} must be 1-64 letters, digits or . _ -, starting with a letter or digit.");
         var expiresText = c.Required("expires", "2027-06-30");
         var expires = default(DateOnly);
         if (expiresText.Length > 0 && !DateOnly.TryParseExact(expiresText, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out expires))
-            c.Problem("expires", $"'{expiresText}' is not a date; write it as YYYY-MM-DD.");
+            c.Problem("expires", $"{Q(expiresText)} is not a date; write it as YYYY-MM-DD.");
         var tags = ReadTags(c);
 
         var aws = c.Boolean("aws") ? ReadAws(c, config, release, modules) : null;
@@ -67,9 +71,9 @@ public static partial class LabSettingsReader
             var eq = tag.IndexOf('=');
             var (k, v) = eq < 0 ? (tag, "") : (tag[..eq], tag[(eq + 1)..]);
             if (eq < 1 || !TagKey().IsMatch(k) || k.StartsWith("aws:", StringComparison.OrdinalIgnoreCase) || !TagValue().IsMatch(v))
-                c.Problem("tags", $"'{tag}' must be key=value (key 1-128 and value 0-256 letters, digits, spaces or _ . : / = + - @; no aws: prefix).");
+                c.Problem("tags", $"{Q(tag)} must be key=value (key 1-128 and value 0-256 letters, digits, spaces or _ . : / = + - @; no aws: prefix).");
             else if (reserved.Contains(k) || tags.Any(t => t.Key == k))
-                c.Problem("tags", $"'{k}' is set by the lab itself or listed twice; choose another key.");
+                c.Problem("tags", $"{Q(k)} is set by the lab itself or listed twice; choose another key.");
             else
                 tags.Add(new(k, v));
         }
@@ -81,22 +85,22 @@ public static partial class LabSettingsReader
         var region = config.Values.TryGetValue("aws:region", out var r) && r.Length > 0 ? r : null;
         region ??= modules.Select(m => m.OpenS3?.Region).FirstOrDefault(x => x is not null) ?? "us-east-1";
         if (!AwsRegion().IsMatch(region))
-            c.Problems.Add($"aws:region: '{region}' is not an AWS region name such as us-east-1.");
+            c.Problems.Add($"aws:region: {Q(region)} is not an AWS region name such as us-east-1.");
 
         var layoutText = c.Str("sourceLayout") ?? "flat-csv";
         SourceLayout? layout = layoutText switch { "flat-csv" => SourceLayout.FlatCsv, "table-parquet" => SourceLayout.TableParquet, _ => null };
-        if (layout is null) c.Problem("sourceLayout", $"'{layoutText}' must be flat-csv or table-parquet.");
+        if (layout is null) c.Problem("sourceLayout", $"{Q(layoutText)} must be flat-csv or table-parquet.");
 
         var root = c.Str("sourceUri");
         if (root is not null && !S3Folder().IsMatch(root))
-            c.Problem("sourceUri", $"'{root}' must be an s3:// folder ending in '/', e.g. s3://my-copy/mimiciv/3.1/.");
+            c.Problem("sourceUri", $"{Q(root)} must be an s3:// folder ending in '/', e.g. s3://my-copy/mimiciv/3.1/.");
         var overrides = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var item in c.List("moduleSources"))
         {
             var eq = item.IndexOf('=');
             var (m, uri) = eq < 0 ? (item, "") : (item[..eq], item[(eq + 1)..]);
-            if (!modules.Any(x => x.Name == m)) c.Problem("moduleSources", $"'{item}' names no module of this lab ({string.Join(", ", modules.Select(x => x.Name))}).");
-            else if (!S3Folder().IsMatch(uri)) c.Problem("moduleSources", $"'{item}' must be module=s3://bucket/folder/ (ending in '/').");
+            if (!modules.Any(x => x.Name == m)) c.Problem("moduleSources", $"{Q(item)} names no module of this lab ({string.Join(", ", modules.Select(x => x.Name))}).");
+            else if (!S3Folder().IsMatch(uri)) c.Problem("moduleSources", $"{Q(item)} must be module=s3://bucket/folder/ (ending in '/').");
             else overrides[m] = uri;
         }
 
@@ -109,6 +113,7 @@ public static partial class LabSettingsReader
                 ?? (layout == SourceLayout.FlatCsv && m.OpenS3 is not null ? m.OpenS3.Uri + folder : null);
             if (uri is null)
             {
+                if (layout is null) continue;   // the layout is wrong: that problem is reported, and the source depends on it
                 c.Problem("sourceUri", layout == SourceLayout.TableParquet
                     ? $"table-parquet needs your own Parquet copy (PhysioNet publishes CSV); set sourceUri to the folder holding {m.Name}/<table>/."
                     : $"release {release?.Id} module {m.Name} is credentialed; set sourceUri to the S3 folder (or access-point alias) holding {folder}, or moduleSources for this module.");
@@ -124,7 +129,7 @@ public static partial class LabSettingsReader
         var retention = (int)c.Integer("resultsRetentionDays", 1, 3650);
         var keep = c.Boolean("keepResultsOnDestroy");
         var encryption = c.Str("resultsEncryption") ?? "kms";
-        if (encryption is not ("kms" or "s3")) c.Problem("resultsEncryption", $"'{encryption}' must be kms or s3.");
+        if (encryption is not ("kms" or "s3")) c.Problem("resultsEncryption", $"{Q(encryption)} must be kms or s3.");
         return new AwsSettings(region, layout ?? SourceLayout.FlatCsv, sources, cutoff, retention, keep, encryption == "kms",
             c.Boolean("notebook") ? ReadNotebook(c) : null, ReadBudget(c));
     }
@@ -132,15 +137,15 @@ public static partial class LabSettingsReader
     private static NotebookSettings ReadNotebook(ConfigValues c)
     {
         var type = c.Str("notebookInstanceType") ?? "ml.t3.medium";
-        if (!InstanceType().IsMatch(type)) c.Problem("notebookInstanceType", $"'{type}' is not a SageMaker instance type such as ml.t3.medium.");
+        if (!InstanceType().IsMatch(type)) c.Problem("notebookInstanceType", $"{Q(type)} is not a SageMaker instance type such as ml.t3.medium.");
         var volume = (int)c.Integer("notebookVolumeSizeGb", 5, 16384);
         var idle = (int)c.Integer("notebookIdleMinutes", 5, 1440);
         var network = c.Str("notebookNetwork") ?? "internet";
-        if (network is not ("internet" or "vpc")) c.Problem("notebookNetwork", $"'{network}' must be internet or vpc.");
+        if (network is not ("internet" or "vpc")) c.Problem("notebookNetwork", $"{Q(network)} must be internet or vpc.");
         var subnet = c.Str("notebookSubnetId");
         var groups = c.List("notebookSecurityGroupIds");
-        if (subnet is not null && !SubnetId().IsMatch(subnet)) c.Problem("notebookSubnetId", $"'{subnet}' is not a subnet id (subnet-0123abcd...).");
-        foreach (var g in groups.Where(g => !SecurityGroupId().IsMatch(g))) c.Problem("notebookSecurityGroupIds", $"'{g}' is not a security group id (sg-0123abcd...).");
+        if (subnet is not null && !SubnetId().IsMatch(subnet)) c.Problem("notebookSubnetId", $"{Q(subnet)} is not a subnet id (subnet-0123abcd...).");
+        foreach (var g in groups.Where(g => !SecurityGroupId().IsMatch(g))) c.Problem("notebookSecurityGroupIds", $"{Q(g)} is not a security group id (sg-0123abcd...).");
         if (network == "vpc" && (subnet is null || groups.Count == 0))
             c.Problem("notebookNetwork", "vpc needs notebookSubnetId and notebookSecurityGroupIds (a subnet with a route to S3, Athena and Glue endpoints).");
         if (network == "internet" && (subnet is not null || groups.Count > 0))
@@ -151,7 +156,7 @@ public static partial class LabSettingsReader
     private static BudgetSettings? ReadBudget(ConfigValues c)
     {
         var emails = c.List("budgetEmails");
-        foreach (var e in emails.Where(e => !Email().IsMatch(e))) c.Problem("budgetEmails", $"'{e}' is not an e-mail address.");
+        foreach (var e in emails.Where(e => !Email().IsMatch(e))) c.Problem("budgetEmails", $"{Q(e)} is not an e-mail address.");
         if (!c.Has("budgetMonthlyUsd"))
         {
             if (emails.Count > 0) c.Problem("budgetEmails", "set budgetMonthlyUsd too, or remove budgetEmails.");
@@ -166,10 +171,10 @@ public static partial class LabSettingsReader
     {
         var project = c.Required("gcpProject", "my-research-project");
         if (project.Length > 0 && !GcpProject().IsMatch(project))
-            c.Problem("gcpProject", $"'{project}' is not a GCP project id (6-30 lower-case letters, digits, hyphens, starting with a letter).");
+            c.Problem("gcpProject", $"{Q(project)} is not a GCP project id (6-30 lower-case letters, digits, hyphens, starting with a letter).");
         var location = c.Str("gcpLocation") ?? "US";
         if (!location.Equals("US", StringComparison.OrdinalIgnoreCase))
-            c.Problem("gcpLocation", $"'{location}' cannot work: physionet-data lives in the US multi-region and a BigQuery view reads only datasets of its own location; use US.");
+            c.Problem("gcpLocation", $"{Q(location)} cannot work: physionet-data lives in the US multi-region and a BigQuery view reads only datasets of its own location; use US.");
         foreach (var m in modules.Where(m => m.BigQueryDataset is null))
             c.Problem("gcp", $"release {release?.Id} module {m.Name} has no dataset in physionet-data; choose a release with BigQuery datasets (e.g. mimic-iv-3.1) or set gcp to false.");
 
@@ -179,9 +184,9 @@ public static partial class LabSettingsReader
         foreach (var m in members)
         {
             if (m is "allUsers" or "allAuthenticatedUsers" || m.EndsWith(":allUsers", StringComparison.Ordinal) || m.EndsWith(":allAuthenticatedUsers", StringComparison.Ordinal))
-                c.Problem("gcpMembers", $"'{m}' would make MIMIC data public; name users, groups or service accounts.");
+                c.Problem("gcpMembers", $"{Q(m)} would make MIMIC data public; name users, groups or service accounts.");
             else if (!GcpMember().IsMatch(m))
-                c.Problem("gcpMembers", $"'{m}' must be user:EMAIL, group:EMAIL or serviceAccount:EMAIL.");
+                c.Problem("gcpMembers", $"{Q(m)} must be user:EMAIL, group:EMAIL or serviceAccount:EMAIL.");
         }
         var expiration = (int)c.Integer("gcpScratchExpirationDays", 1, 3650);
         var keep = c.Boolean("gcpKeepScratchOnDestroy");
@@ -191,14 +196,14 @@ public static partial class LabSettingsReader
         {
             var owner = c.Required("gcpWorkbenchOwner", "jdoe@example.org");
             if (owner.Length > 0 && !members.Contains($"user:{owner}"))
-                c.Problem("gcpWorkbenchOwner", $"'{owner}' must also be in gcpMembers as user:{owner}.");
+                c.Problem("gcpWorkbenchOwner", $"{Q(owner)} must also be in gcpMembers as {Q("user:" + owner)}.");
             var machine = c.Str("gcpWorkbenchMachineType") ?? "e2-standard-4";
-            if (!MachineType().IsMatch(machine)) c.Problem("gcpWorkbenchMachineType", $"'{machine}' is not a machine type such as e2-standard-4.");
+            if (!MachineType().IsMatch(machine)) c.Problem("gcpWorkbenchMachineType", $"{Q(machine)} is not a machine type such as e2-standard-4.");
             var zone = c.Str("gcpWorkbenchZone") ?? "us-central1-a";
-            if (!GcpZone().IsMatch(zone)) c.Problem("gcpWorkbenchZone", $"'{zone}' is not a zone such as us-central1-a.");
-            else if (!zone.StartsWith("us-", StringComparison.Ordinal)) c.Problem("gcpWorkbenchZone", $"'{zone}' is outside the US, where the lab's data is; pick a us- zone.");
+            if (!GcpZone().IsMatch(zone)) c.Problem("gcpWorkbenchZone", $"{Q(zone)} is not a zone such as us-central1-a.");
+            else if (!zone.StartsWith("us-", StringComparison.Ordinal)) c.Problem("gcpWorkbenchZone", $"{Q(zone)} is outside the US, where the lab's data is; pick a us- zone.");
             var subnet = c.Str("gcpWorkbenchSubnet");
-            if (subnet is not null && !Subnetwork().IsMatch(subnet)) c.Problem("gcpWorkbenchSubnet", $"'{subnet}' must be projects/PROJECT/regions/REGION/subnetworks/NAME.");
+            if (subnet is not null && !Subnetwork().IsMatch(subnet)) c.Problem("gcpWorkbenchSubnet", $"{Q(subnet)} must be projects/PROJECT/regions/REGION/subnetworks/NAME.");
             var idle = (int)c.Integer("gcpWorkbenchIdleMinutes", 10, 1440);
             workbench = new WorkbenchSettings(owner, machine, zone, subnet, idle);
         }
@@ -208,7 +213,17 @@ public static partial class LabSettingsReader
     /// <summary>The project's config values, typed on demand, with the problems found so far.</summary>
     private sealed class ConfigValues
     {
+        private static readonly Dictionary<string, string> ListExamples = new(StringComparer.Ordinal)
+        {
+            ["modules"] = "hosp", ["tags"] = "cost-center=1234", ["moduleSources"] = "ed=s3://my-copy/ed/",
+            ["notebookSecurityGroupIds"] = "sg-0123abcd", ["budgetEmails"] = "you@example.org", ["gcpMembers"] = "user:you@example.org",
+        };
+
+        private const int MaxKeyLength = 100;
+        private const int MaxValueLength = 16_384;
+
         private readonly Dictionary<string, string> _values = new(StringComparer.Ordinal);
+        private readonly HashSet<string> _tooLong = new(StringComparer.Ordinal);
 
         public List<string> Problems { get; } = [];
 
@@ -216,17 +231,35 @@ public static partial class LabSettingsReader
         {
             foreach (var (key, value) in config.Values)
             {
-                if (!key.Contains(':'))
+                if (key.Length > MaxKeyLength)
+                {
+                    Problems.Add($"{Q(key)}: a config key of {key.Length:N0} characters; settings are named as in Pulumi.yaml ({Ns}<setting>).");
+                    continue;
+                }
+                var colon = key.IndexOf(':');
+                if (colon < 0)
                 {
                     Problems.Add($"{key}: config keys are namespaced; write it as {Ns}{key}.");
                     continue;
                 }
-                if (!key.StartsWith(Ns, StringComparison.Ordinal)) continue;   // provider keys such as aws:region
-                var name = key[Ns.Length..];
+                var (ns, name) = (key[..colon], key[(colon + 1)..]);
+                if (ns != StackConfig.Project)
+                {
+                    // Provider keys such as aws:region pass; a near-miss of the project's own name is a typo.
+                    if (Distance(ns, StackConfig.Project) <= 3 || (SettingSpecs.Find(name) is not null && ns is not ("aws" or "gcp")))
+                        Problems.Add($"{key}: {Q(ns)} is not this project's namespace; write it as {Ns}{name}.");
+                    continue;
+                }
                 if (SettingSpecs.Find(name) is null)
                 {
                     var near = SettingSpecs.All.Select(s => s.Key).OrderBy(k => Distance(k, name)).First();
                     Problems.Add($"{key}: unknown setting. Did you mean {Ns}{near}? Settings are listed in Pulumi.yaml.");
+                    continue;
+                }
+                if (value.Length > MaxValueLength)
+                {
+                    Problem(name, $"{Q(value)} is longer than any setting needs (at most {MaxValueLength:N0} characters).");
+                    _tooLong.Add(name);
                     continue;
                 }
                 _values[name] = value;
@@ -244,7 +277,7 @@ public static partial class LabSettingsReader
         public string Required(string key, string example)
         {
             var v = Str(key);
-            if (v is null) Problem(key, $"required. Set it with `pulumi config set {key} {example}`.");
+            if (v is null && !_tooLong.Contains(key)) Problem(key, $"required. Set it with `pulumi config set {key} {example}`.");
             return v ?? "";
         }
 
@@ -255,9 +288,13 @@ public static partial class LabSettingsReader
             var v = Str(key);
             long n;
             if (v is null) n = Default(key) is long d ? d : min;
-            else if (!long.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out n))
+            else if (!long.TryParse(v, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out n))
             {
-                Problem(key, $"'{v}' is not a whole number.");
+                // A number that is not a long (1e29, 2.5, 99999999999999999999) gets the range or the fix, not a riddle.
+                var isNumber = double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var x) && double.IsFinite(x);
+                Problem(key, !isNumber ? $"{Q(v)} is not a whole number; write digits only, e.g. {Math.Max(min, 1)}."
+                    : x == Math.Floor(x) ? $"{Q(v)} is out of range; use a whole number in {min}..{max}."
+                    : $"{Q(v)} is not a whole number; use a whole number in {min}..{max}.");
                 return min;
             }
             if (n < min || n > max) Problem(key, $"{n} is out of range; use {min}..{max}.");
@@ -269,7 +306,7 @@ public static partial class LabSettingsReader
             var v = Str(key);
             if (v is null) return Default(key) is true;
             if (v is "true" or "false") return v == "true";
-            Problem(key, $"'{v}' is not true or false.");
+            Problem(key, $"{Q(v)} is not true or false.");
             return false;
         }
 
@@ -282,7 +319,10 @@ public static partial class LabSettingsReader
                 if (JsonSerializer.Deserialize<List<string>>(v) is { } items) return items;
             }
             catch (JsonException) { }
-            Problem(key, $"'{v}' is not a list of strings; write it in the stack file as a YAML list, e.g. [a, b].");
+            // `pulumi config set key a,b` stores one string; `--path 'key[0]'` is how the CLI sets list items.
+            var example = ListExamples.GetValueOrDefault(key, "VALUE");
+            Problem(key, $"{Q(v)} is not a list of strings; write it in the stack file as a YAML list ({Ns}{key}: [{example}]), " +
+                         $"or set each item with `pulumi config set --path '{key}[0]' {example}` (then [1], [2], ...).");
             return [];
         }
     }
