@@ -58,6 +58,10 @@ internal static partial class CompileCommands
     internal static LabSettings ReadLab(string stack, string? stacksDir) =>
         LabSettingsReader.Read(ReadStack(stack, stacksDir), CatalogLoader.LoadEmbedded());
 
+    /// <summary>A stack file read for the local lab: release, modules and the lab's ids only.</summary>
+    internal static LabSettings ReadLocalLab(string stack, string? stacksDir) =>
+        LabSettingsReader.ReadForLocal(ReadStack(stack, stacksDir), CatalogLoader.LoadEmbedded());
+
     internal static PulumiProgram CompileStack(string stack, string? stacksDir) => LabCompiler.Compile(ReadLab(stack, stacksDir));
 
     /// <summary>The folder holding Pulumi.yaml, from the current folder up.</summary>

@@ -73,7 +73,7 @@ public sealed record GcpSettings(
     bool KeepScratchOnDestroy,
     WorkbenchSettings? Workbench);
 
-public sealed record WorkbenchSettings(string Owner, string MachineType, string Zone, string? Subnet, int IdleMinutes)
+public sealed record WorkbenchSettings(string Owner, string MachineType, string Zone, string Subnet, string Network, int IdleMinutes)
 {
     public string Region => Zone[..Zone.LastIndexOf('-')];
 }

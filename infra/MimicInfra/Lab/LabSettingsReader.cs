@@ -18,7 +18,15 @@ public static partial class LabSettingsReader
     /// <summary>A user's value as messages show it: quoted, at most 100 characters.</summary>
     private static string Q(string value) => Shown.Quote(value);
 
-    public static LabSettings Read(StackConfig config, SchemaCatalog catalog)
+    public static LabSettings Read(StackConfig config, SchemaCatalog catalog) => Read(config, catalog, cloud: true);
+
+    /// <summary>
+    /// For the local lab, which is built from the release and modules alone: the cloud sides' settings are not
+    /// read, so their limits (Athena's CSV reader cannot read note text) do not stop a lab DuckDB can build.
+    /// </summary>
+    public static LabSettings ReadForLocal(StackConfig config, SchemaCatalog catalog) => Read(config, catalog, cloud: false);
+
+    private static LabSettings Read(StackConfig config, SchemaCatalog catalog, bool cloud)
     {
         var c = new ConfigValues(config);
 
@@ -52,9 +60,9 @@ public static partial class LabSettingsReader
             c.Problem("expires", $"{Q(expiresText)} is not a date; write it as YYYY-MM-DD.");
         var tags = ReadTags(c);
 
-        var aws = c.Boolean("aws") ? ReadAws(c, config, release, modules) : null;
-        var gcp = c.Boolean("gcp") ? ReadGcp(c, release, modules) : null;
-        if (aws is null && gcp is null && c.Problems.Count == 0)
+        var aws = cloud && c.Boolean("aws") ? ReadAws(c, config, release, modules) : null;
+        var gcp = cloud && c.Boolean("gcp") ? ReadGcp(c, release, modules) : null;
+        if (cloud && aws is null && gcp is null && c.Problems.Count == 0)
             c.Problem("aws", "the lab has no cloud side; set aws or gcp to true.");
 
         if (c.Problems.Count > 0)
@@ -202,10 +210,18 @@ public static partial class LabSettingsReader
             var zone = c.Str("gcpWorkbenchZone") ?? "us-central1-a";
             if (!GcpZone().IsMatch(zone)) c.Problem("gcpWorkbenchZone", $"{Q(zone)} is not a zone such as us-central1-a.");
             else if (!zone.StartsWith("us-", StringComparison.Ordinal)) c.Problem("gcpWorkbenchZone", $"{Q(zone)} is outside the US, where the lab's data is; pick a us- zone.");
-            var subnet = c.Str("gcpWorkbenchSubnet");
-            if (subnet is not null && !Subnetwork().IsMatch(subnet)) c.Problem("gcpWorkbenchSubnet", $"{Q(subnet)} must be projects/PROJECT/regions/REGION/subnetworks/NAME.");
+            // No public IP, so the instance reaches Google APIs only through a subnet with Private Google Access;
+            // the default network's subnets have it off, so the subnet (and its network) must be named.
+            var subnet = c.Required("gcpWorkbenchSubnet", "projects/my-research-project/regions/us-central1/subnetworks/lab");
+            if (subnet.Length > 0 && !Subnetwork().IsMatch(subnet)) c.Problem("gcpWorkbenchSubnet", $"{Q(subnet)} must be projects/PROJECT/regions/REGION/subnetworks/NAME.");
+            else if (subnet.Length > 0 && GcpZone().IsMatch(zone) && subnet.Split('/')[3] != zone[..zone.LastIndexOf('-')])
+                c.Problem("gcpWorkbenchSubnet", $"{Q(subnet)} is not in the region of gcpWorkbenchZone {zone}; name a subnet of region {zone[..zone.LastIndexOf('-')]} or another zone.");
+            var network = c.Required("gcpWorkbenchNetwork", "projects/my-research-project/global/networks/lab");
+            if (network.Length > 0 && !Network().IsMatch(network)) c.Problem("gcpWorkbenchNetwork", $"{Q(network)} must be projects/PROJECT/global/networks/NAME.");
+            else if (network.Length > 0 && Subnetwork().IsMatch(subnet) && network.Split('/')[1] != subnet.Split('/')[1])
+                c.Problem("gcpWorkbenchNetwork", $"{Q(network)} is in another project than gcpWorkbenchSubnet; a subnet belongs to a network of its own project.");
             var idle = (int)c.Integer("gcpWorkbenchIdleMinutes", 10, 1440);
-            workbench = new WorkbenchSettings(owner, machine, zone, subnet, idle);
+            workbench = new WorkbenchSettings(owner, machine, zone, subnet, network, idle);
         }
         return new GcpSettings(project, "US", members, expiration, keep, workbench);
     }
@@ -382,4 +398,7 @@ public static partial class LabSettingsReader
 
     [GeneratedRegex("^projects/[a-z][a-z0-9-]{4,28}[a-z0-9]/regions/[a-z]+-[a-z]+[0-9]/subnetworks/[a-z]([-a-z0-9]*[a-z0-9])?$")]
     private static partial Regex Subnetwork();
+
+    [GeneratedRegex("^projects/[a-z][a-z0-9-]{4,28}[a-z0-9]/global/networks/[a-z]([-a-z0-9]*[a-z0-9])?$")]
+    private static partial Regex Network();
 }

@@ -26,6 +26,10 @@ public static class LocalLab
             throw new UserError($"{missing.Count} file(s) of the lab are not in {dataDir}: {string.Join(", ", missing)}. " +
                                 "Point --data at the release folder holding the module folders, or pass --skip-missing to build without them.");
 
+        if (missing.Count == plan.Count)
+            throw new UserError($"none of the lab's {plan.Count} files is in {dataDir} (looked for {string.Join(", ", plan.Take(3).Select(p => p.Module.FileOf(p.Table)))}, ...); " +
+                                $"point --data at the folder of release {release.Id} that holds {DataLayout(modules)}.");
+
         var clock = Stopwatch.StartNew();
         var temp = $"{dbPath}.building-{Environment.ProcessId}";
         File.Delete(temp);
@@ -71,6 +75,9 @@ public static class LocalLab
         }
         return new LocalBuild(dbPath, built, missing, clock.Elapsed.TotalSeconds);
     }
+
+    private static string DataLayout(IReadOnlyList<Module> modules) =>
+        modules.All(m => m.Folder.Length == 0) ? "the table files at its top level" : string.Join(", ", modules.Select(m => m.Folder + "/").Distinct());
 
     public static string RawSchema(Module m) => m.Name + "_raw";
 
