@@ -46,6 +46,8 @@ public static class BoundedYaml
         if (bytes.Length > MaxBytes)
             throw new YamlInputException(null, $"is larger than {MaxBytes:N0} bytes, the most a stack file may be. Keep only the lab's settings in it.");
         if (bytes.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF])) bytes = bytes[3..];
+        if (bytes.IndexOf((byte)0) is var nul and >= 0)
+            throw new YamlInputException(null, $"contains NUL bytes (first at offset {nul}), so it is not UTF-8 YAML text (UTF-16?); save it as UTF-8.");
         try { return StrictUtf8.GetString(bytes); }
         catch (DecoderFallbackException e)
         {

@@ -66,7 +66,7 @@ public static partial class LabSettingsReader
             c.Problem("aws", "the lab has no cloud side; set aws or gcp to true.");
 
         if (c.Problems.Count > 0)
-            throw new UserError($"stack '{config.Stack}' has {c.Problems.Count} problem(s) in its config:\n  " + string.Join("\n  ", c.Problems));
+            throw new UserError($"stack {Q(config.Stack)} has {c.Problems.Count} problem(s) in its config:\n  " + string.Join("\n  ", c.Problems));
         return new LabSettings(config.Stack, release!, modules, researcher, study, expires, tags, aws, gcp);
     }
 
@@ -239,7 +239,7 @@ public static partial class LabSettingsReader
         private const int MaxValueLength = 16_384;
 
         private readonly Dictionary<string, string> _values = new(StringComparer.Ordinal);
-        private readonly HashSet<string> _tooLong = new(StringComparer.Ordinal);
+        private readonly HashSet<string> _flagged = new(StringComparer.Ordinal);
 
         public List<string> Problems { get; } = [];
 
@@ -263,7 +263,10 @@ public static partial class LabSettingsReader
                 {
                     // Provider keys such as aws:region pass; a near-miss of the project's own name is a typo.
                     if (Distance(ns, StackConfig.Project) <= 3 || (SettingSpecs.Find(name) is not null && ns is not ("aws" or "gcp")))
+                    {
                         Problems.Add($"{key}: {Q(ns)} is not this project's namespace; write it as {Ns}{name}.");
+                        _flagged.Add(name);   // not "required" as well: the fix above sets it
+                    }
                     continue;
                 }
                 if (SettingSpecs.Find(name) is null)
@@ -275,7 +278,7 @@ public static partial class LabSettingsReader
                 if (value.Length > MaxValueLength)
                 {
                     Problem(name, $"{Q(value)} is longer than any setting needs (at most {MaxValueLength:N0} characters).");
-                    _tooLong.Add(name);
+                    _flagged.Add(name);
                     continue;
                 }
                 _values[name] = value;
@@ -293,7 +296,7 @@ public static partial class LabSettingsReader
         public string Required(string key, string example)
         {
             var v = Str(key);
-            if (v is null && !_tooLong.Contains(key)) Problem(key, $"required. Set it with `pulumi config set {key} {example}`.");
+            if (v is null && !_flagged.Contains(key)) Problem(key, $"required. Set it with `pulumi config set {key} {example}`.");
             return v ?? "";
         }
 

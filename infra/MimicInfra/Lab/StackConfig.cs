@@ -20,6 +20,8 @@ public sealed record StackConfig(string Stack, IReadOnlyDictionary<string, strin
     {
         var stack = env("PULUMI_STACK");
         if (string.IsNullOrEmpty(stack)) return null;
+        if (stack.Length > 100 || !stack.All(ch => char.IsAsciiLetterOrDigit(ch) || ch is '-' or '_' or '.'))
+            throw new Cli.UserError($"PULUMI_STACK {Shown.Quote(stack)} is not a stack name (1-100 letters, digits, '-', '_', '.'); Pulumi sets it to the stack being deployed.");
         var json = env("PULUMI_CONFIG");
         var values = new SortedDictionary<string, string>(StringComparer.Ordinal);
         if (json is null) return new StackConfig(stack, values);
@@ -34,6 +36,10 @@ public sealed record StackConfig(string Stack, IReadOnlyDictionary<string, strin
         {
             var where = e.LineNumber is { } l ? $" at line {l + 1}, byte {e.BytePositionInLine + 1}" : "";
             throw new Cli.UserError($"PULUMI_CONFIG is not valid JSON{where}. {fix}");
+        }
+        catch (ArgumentException)
+        {
+            throw new Cli.UserError($"PULUMI_CONFIG is not valid Unicode text (a lone surrogate?). {fix}");
         }
         using (doc)
         {
