@@ -146,7 +146,7 @@ public class HostileInputTests
             ("bad researcher", Valid.Replace("researcher: jdoe", "researcher: \"j doe!\""), "'j doe!' must be 1-64 letters"),
             ("control character in study", Valid.Replace("study: demo", "study: \"de\\u0007mo\""), "'de\\u0007mo' must be"),
             ("bad region", Valid.Replace("aws:region: us-east-1", "aws:region: moon-1"), "aws:region: 'moon-1' is not an AWS region name"),
-            ("parquet is not a layout", With("mimic-infra:sourceLayout: parquet"), "'parquet' must be flat-csv or table-parquet."),
+            ("parquet is not a layout", With("mimic-infra:sourceLayout: parquet"), "'parquet' must be physionet-csv (PhysioNet's CSV files as published), physionet-parquet"),
             ("bad source uri", With("mimic-infra:sourceUri: http://x/"), "must be an s3:// folder"),
             ("bad encryption", With("mimic-infra:resultsEncryption: none"), "'none' must be kms or s3."),
             ("bad tag", With("mimic-infra:tags: [\"cost center\"]"), "'cost center' must be key=value"),

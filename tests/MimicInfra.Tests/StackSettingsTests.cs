@@ -42,11 +42,11 @@ public partial class StackSettingsTests
         { "unknown setting", Demo + "  mimic-infra:reseacher: x\n", "mimic-infra:reseacher: unknown setting. Did you mean mimic-infra:researcher?" },
         { "unnamespaced key", Demo + "  study2: x\n", "study2: config keys are namespaced; write it as mimic-infra:study2." },
         { "bad region", Demo.Replace("aws:region: us-east-1", "aws:region: useast1"), "aws:region: 'useast1' is not an AWS region name" },
-        { "bad layout", Demo + "  mimic-infra:sourceLayout: csv\n", "mimic-infra:sourceLayout: 'csv' must be flat-csv or table-parquet." },
+        { "bad layout", Demo + "  mimic-infra:sourceLayout: csv\n", "mimic-infra:sourceLayout: 'csv' must be physionet-csv (PhysioNet's CSV files as published), physionet-parquet" },
         { "bad source uri", Demo + "  mimic-infra:sourceUri: https://example.org/data\n", "mimic-infra:sourceUri: 'https://example.org/data' must be an s3:// folder ending in '/'" },
         { "credentialed without source", Demo.Replace("mimic-iv-demo-2.2", "mimic-iv-3.1"), "mimic-infra:sourceUri: release mimic-iv-3.1 module hosp is credentialed; set sourceUri" },
         { "parquet without source", Demo + "  mimic-infra:sourceLayout: table-parquet\n", "mimic-infra:sourceUri: table-parquet needs your own Parquet copy" },
-        { "notes as csv", Demo.Replace("mimic-iv-demo-2.2", "mimic-iv-note-2.2") + "  mimic-infra:sourceUri: s3://copy/note/\n", "mimic-infra:sourceLayout: note.discharge has line breaks inside its text fields" },
+        { "notes as csv", Demo.Replace("mimic-iv-demo-2.2", "mimic-iv-note-2.2") + "  mimic-infra:sourceUri: s3://copy/note/\n", "mimic-infra:sourceLayout: note.discharge has line breaks inside its text fields, which Athena's CSV reader cannot read. Import it from Parquet: build the local lab with `local --parquet DIR`" },
         { "cutoff too small", Demo + "  mimic-infra:athenaBytesScannedCutoff: 1000\n", "mimic-infra:athenaBytesScannedCutoff: 1000 is out of range; use 10000000.." },
         { "cutoff not a number", Demo + "  mimic-infra:athenaBytesScannedCutoff: lots\n", "mimic-infra:athenaBytesScannedCutoff: 'lots' is not a whole number; write digits only" },
         { "retention out of range", Demo + "  mimic-infra:resultsRetentionDays: 0\n", "mimic-infra:resultsRetentionDays: 0 is out of range; use 1..3650." },
@@ -60,6 +60,22 @@ public partial class StackSettingsTests
         { "yaml syntax", Demo + "  mimic-infra:tags: [a\n", "Pulumi.t.yaml: line" },
         { "not a mapping", "- just\n- a list\n", "a stack file is a mapping with a 'config:' key" },
         { "unknown top-level key", "settings:\n  a: b\n", "unknown top-level key 'settings'" },
+        { "access point uri malformed", Demo + "  mimic-infra:sourceUri: s3://arn:aws:s3:us-east-1:72466594583:accesspoint/mimiciv-v3-1-01/mimiciv/3.1/\n",
+            "mimic-infra:sourceUri: 's3://arn:aws:s3:us-east-1:72466594583:accesspoint/mimiciv-v3-1-01/mimiciv/3.1/' must be an access-point URI as PhysioNet shows it" },
+        { "access point in another region", Demo.Replace("mimic-iv-demo-2.2", "mimic-iv-3.1").Replace("us-east-1", "eu-west-1") +
+            "  mimic-infra:modules: [hosp]\n  mimic-infra:sourceUri: s3://arn:aws:s3:us-east-1:724665945834:accesspoint/mimiciv-v3-1-01/mimiciv/3.1/\n",
+            "aws:region: 'eu-west-1' differs from the region of the access point of module hosp (us-east-1); S3 copies through an access point only within its region. Set aws:region to us-east-1." },
+        { "wildcard in source", Demo + "  mimic-infra:sourceUri: s3://bucket/*/\n", "mimic-infra:sourceUri: 's3://bucket/*/' must be an s3:// folder ending in '/'" },
+        { "interpolation in source", Demo + "  mimic-infra:moduleSources: [\"hosp=s3://b/${labKey.arn}/\"]\n", "mimic-infra:moduleSources: 's3://b/${labKey.arn}/' must be an s3:// folder" },
+        { "no parquet copy of 3.1", Demo.Replace("mimic-iv-demo-2.2", "mimic-iv-3.1") + "  mimic-infra:sourceLayout: physionet-parquet\n",
+            "mimic-infra:sourceLayout: PhysioNet publishes no Parquet copy of mimic-iv-3.1 (copies exist for mimic-iv-2.2, mimic-iii-1.4); use physionet-csv." },
+        { "module not in parquet copy", Demo.Replace("mimic-iv-demo-2.2", "mimic-iv-2.2") + "  mimic-infra:sourceLayout: physionet-parquet\n",
+            "mimic-infra:modules: PhysioNet's Parquet copy of mimic-iv-2.2 has no module ed; list only hosp, icu, or use physionet-csv." },
+        { "in place from physionet", Demo + "  mimic-infra:sourceInPlace: true\n",
+            "mimic-infra:sourceInPlace: only your own table-parquet copy, already in the catalog's types, can be read in place" },
+        { "in place behind access point", Demo + "  mimic-infra:sourceLayout: table-parquet\n  mimic-infra:sourceInPlace: true\n  mimic-infra:sourceUri: s3://arn:aws:s3:us-east-1:724665945834:accesspoint/copy/mimic/\n",
+            "mimic-infra:sourceInPlace: module hosp is behind an access point ARN, which a Glue table cannot name as its location" },
+        { "import cutoff too small", Demo + "  mimic-infra:importBytesScannedCutoff: 5\n", "mimic-infra:importBytesScannedCutoff: 5 is out of range; use 10000000.." },
         { "secret value", Demo + "  mimic-infra:study2:\n    secure: AAABAK==\n", "'mimic-infra:study2' is a secret; `compile` cannot decrypt it" },
     };
 
@@ -114,8 +130,11 @@ public partial class StackSettingsTests
             var n = settings.Names;
             Assert.Matches(BucketPrefix(), n.BucketPrefix);
             Assert.Matches(GlueName(), n.Database);
-            Assert.Matches(GlueName(), n.RawDatabase);
+            Assert.Matches(BucketPrefix(), n.DataBucketPrefix);
+            Assert.NotEqual(n.BucketPrefix, n.DataBucketPrefix);
+            Assert.Matches(GlueName(), n.ImportDatabase);
             Assert.Matches(Workgroup(), n.Workgroup);
+            Assert.Matches(Workgroup(), n.ImportWorkgroup);
             Assert.Matches(KmsAlias(), n.KmsAlias);
             Assert.True(names.Add(n.Lab), $"lab name {n.Lab} repeats for researcher {id}");
         }
