@@ -104,6 +104,37 @@ public class CommandLineHardeningTests
     }
 
     [Fact]
+    public void AWrongLayoutIsOneProblemNotAFalseCredentialedError()
+    {
+        var stack = Labs.Config("t", [.. Labs.Basics, ("release", "mimic-iv-demo-2.2"), ("sourceLayout", "parquet")]);
+        var e = Assert.Throws<MimicInfra.Cli.UserError>(() => LabSettingsReader.Read(stack, Labs.Catalog));
+        Assert.Contains("has 1 problem(s)", e.Message);
+        Assert.Contains("mimic-infra:sourceLayout: 'parquet' must be", e.Message);
+        Assert.DoesNotContain("credentialed", e.Message);
+    }
+
+    [Fact]
+    public void CheckScreensAProgramFileWithTheBoundedReader()
+    {
+        var dir = Directory.CreateTempSubdirectory("check-").FullName;
+        try
+        {
+            var bomb = Path.Combine(dir, "bomb.yaml");
+            File.WriteAllText(bomb, HostileInputTests.AliasBomb(9).Replace("config:", "resources:"));
+            var (code, stdout, stderr) = Cli.Run(["check", "--file", bomb, "--schemas", dir]);
+            Assert.Equal(2, code);
+            Assert.Equal("", stdout);
+            Assert.Contains("YAML aliases (*a0) are not allowed here", stderr);
+            var program = Path.Combine(dir, "demo.yaml");
+            File.WriteAllText(program, Labs.Compile(Labs.Demo));
+            (code, stdout, stderr) = Cli.Run(["check", "--file", program, "--schemas", Shared.Require("provider-schemas")]);
+            Assert.True(code == 0, stderr);
+            Assert.Contains("ok: no problems", stdout);
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Fact]
     public void LocalRefusesToBuildALabWithNoTables()
     {
         var empty = Directory.CreateTempSubdirectory("nodata-").FullName;

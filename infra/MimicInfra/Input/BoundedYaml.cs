@@ -19,6 +19,13 @@ public sealed record YamlList(IReadOnlyList<YamlValue> Items, Place At) : YamlVa
 
 public sealed record YamlMap(IReadOnlyList<(YamlText Key, YamlValue Value)> Entries, Place At) : YamlValue(At);
 
+/// <summary>How much YAML a reader accepts: a stack file is small; a compiled program is larger but just as finite.</summary>
+public sealed record YamlLimits(int MaxBytes, int MaxDepth, int MaxNodes)
+{
+    public static readonly YamlLimits StackFile = new(1 << 20, 16, 50_000);
+    public static readonly YamlLimits Program = new(64 << 20, 64, 4_000_000);
+}
+
 /// <summary>Why a YAML text was refused: what is wrong, where, and what to do.</summary>
 public sealed class YamlInputException(Place? at, string message) : Exception(message)
 {
@@ -34,9 +41,7 @@ public sealed class YamlInputException(Place? at, string message) : Exception(me
 /// </summary>
 public static class BoundedYaml
 {
-    public const int MaxBytes = 1 << 20;
-    public const int MaxDepth = 16;
-    public const int MaxNodes = 50_000;
+    public static int MaxBytes => YamlLimits.StackFile.MaxBytes;
 
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
@@ -56,11 +61,12 @@ public static class BoundedYaml
     }
 
     /// <summary>The document's root, or null for an empty text.</summary>
-    public static YamlValue? Parse(string text)
+    public static YamlValue? Parse(string text, YamlLimits? limits = null)
     {
-        if (text.Length > MaxBytes)
-            throw new YamlInputException(null, $"is {text.Length:N0} characters; a stack file is at most {MaxBytes:N0}.");
-        var reader = new Reader(new Parser(new StringReader(text)));
+        limits ??= YamlLimits.StackFile;
+        if (text.Length > limits.MaxBytes)
+            throw new YamlInputException(null, $"is {text.Length:N0} characters; at most {limits.MaxBytes:N0} are read.");
+        var reader = new Reader(new Parser(new StringReader(text)), limits);
         try
         {
             return reader.Document();
@@ -84,7 +90,7 @@ public static class BoundedYaml
 
     private static Place PlaceOf(Mark m) => new(m.Line, m.Column);
 
-    private sealed class Reader(IParser parser)
+    private sealed class Reader(IParser parser, YamlLimits limits)
     {
         private int _nodes;
 
@@ -118,14 +124,18 @@ public static class BoundedYaml
 
         private YamlValue Node(ParsingEvent e, int depth)
         {
-            if (++_nodes > MaxNodes)
-                throw new YamlInputException(Last, $"more than {MaxNodes:N0} values; a stack file holds a few dozen settings.");
-            if (depth > MaxDepth)
-                throw new YamlInputException(Last, $"values are nested more than {MaxDepth} levels deep; lab settings are at most a list or a map of plain values.");
+            if (++_nodes > limits.MaxNodes)
+                throw new YamlInputException(Last, limits == YamlLimits.StackFile
+                    ? $"more than {limits.MaxNodes:N0} values; a stack file holds a few dozen settings."
+                    : $"more than {limits.MaxNodes:N0} values.");
+            if (depth > limits.MaxDepth)
+                throw new YamlInputException(Last, limits == YamlLimits.StackFile
+                    ? $"values are nested more than {limits.MaxDepth} levels deep; lab settings are at most a list or a map of plain values."
+                    : $"values are nested more than {limits.MaxDepth} levels deep.");
             switch (e)
             {
                 case AnchorAlias alias:
-                    throw new YamlInputException(Last, $"YAML aliases (*{alias.Value}) are not allowed in a stack file; write the value out in full.");
+                    throw new YamlInputException(Last, $"YAML aliases (*{alias.Value}) are not allowed {(limits == YamlLimits.StackFile ? "in a stack file" : "here")}; write the value out in full.");
                 case Scalar s:
                     return new YamlText(s.Value, s.Style == ScalarStyle.Plain && s.Tag.IsEmpty, Last);
                 case SequenceStart start:
