@@ -80,7 +80,7 @@ public static class LifecycleScripts
         ProtectHome=yes
         ProtectSystem=strict
         PrivateTmp=yes
-        Environment=PATH=/usr/sbin:/usr/bin
+        Environment=PATH=/usr/local/bin:/usr/bin:/usr/sbin
         ExecStart={Python} -I {InstallDir}/autostop.py --idle-minutes {idleMinutes} --instance {instance} --region {region}
         """;
 
