@@ -17,6 +17,12 @@ public sealed record LabSettings(
 {
     public LabNames Names { get; } = LabNames.For(Stack, Researcher, Study);
 
+    /// <summary>
+    /// The release's derived concept module (mimiciv_derived) when the stack keeps it. It is not in
+    /// <see cref="Modules"/>: it has no files, each side offers it its own way (BigQuery views, a local build).
+    /// </summary>
+    public Module? Derived { get; init; }
+
     public IEnumerable<(Module Module, Table Table)> Tables => Modules.SelectMany(m => m.Tables.Select(t => (m, t)));
 
     /// <summary>The tags (AWS) every lab resource carries, in a fixed order.</summary>
@@ -71,7 +77,11 @@ public sealed record GcpSettings(
     IReadOnlyList<string> Members,
     int ScratchExpirationDays,
     bool KeepScratchOnDestroy,
-    WorkbenchSettings? Workbench);
+    WorkbenchSettings? Workbench)
+{
+    /// <summary>The derived module offered as views (pinned to its versioned dataset); null when switched off or not pinned.</summary>
+    public Module? Derived { get; init; }
+}
 
 public sealed record WorkbenchSettings(string Owner, string MachineType, string Zone, string Subnet, string Network, int IdleMinutes)
 {
