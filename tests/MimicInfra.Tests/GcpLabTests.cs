@@ -9,7 +9,11 @@ internal static class Gcp
     public static readonly (string, string)[] Settings =
         [("gcp", "true"), ("gcpProject", "mimic-research-1"), ("gcpMembers", "[\"user:jdoe@example.org\", \"group:icu-lab@example.org\"]")];
 
-    public static readonly (string, string)[] Workbench = [("gcpWorkbench", "true"), ("gcpWorkbenchOwner", "jdoe@example.org")];
+    public const string Subnet = "projects/mimic-research-1/regions/us-central1/subnetworks/lab";
+    public const string Network = "projects/mimic-research-1/global/networks/lab-vpc";
+
+    public static readonly (string, string)[] Workbench =
+        [("gcpWorkbench", "true"), ("gcpWorkbenchOwner", "jdoe@example.org"), ("gcpWorkbenchSubnet", Subnet), ("gcpWorkbenchNetwork", Network)];
 
     /// <summary>A MIMIC-IV 3.1 lab on BigQuery only, all four modules.</summary>
     public static StackConfig Only31(params (string, string)[] extra) =>
@@ -31,7 +35,7 @@ public class GcpLabTests(ITestOutputHelper output)
         "gcp-only" => Gcp.Only31(),
         "combined" => Gcp.Combined(),
         "mimic-iii" => Labs.Config("iii", [.. Labs.Basics, ("release", "mimic-iii-1.4"), ("aws", "false"), .. Gcp.Settings]),
-        "keep-scratch" => Gcp.Only31([("gcpKeepScratchOnDestroy", "true"), .. Gcp.Workbench, ("gcpWorkbenchSubnet", "projects/mimic-research-1/regions/us-central1/subnetworks/lab")]),
+        "keep-scratch" => Gcp.Only31([("gcpKeepScratchOnDestroy", "true"), .. Gcp.Workbench]),
         _ => throw new ArgumentException(name),
     };
 
@@ -175,11 +179,17 @@ public class GcpLabTests(ITestOutputHelper output)
     [InlineData("gcpWorkbenchOwner", "someone@example.org", "mimic-infra:gcpWorkbench")]
     [InlineData("gcpWorkbenchZone", "europe-west1-b", "mimic-infra:gcpWorkbenchZone: 'europe-west1-b' is outside the US")]
     [InlineData("gcpWorkbenchSubnet", "lab-subnet", "mimic-infra:gcpWorkbenchSubnet: 'lab-subnet' must be projects/PROJECT/regions/REGION/subnetworks/NAME.")]
+    [InlineData("gcpWorkbenchSubnet", "projects/mimic-research-1/regions/us-east1/subnetworks/lab", "is not in the region of gcpWorkbenchZone us-central1-a")]
+    [InlineData("gcpWorkbenchSubnet", "", "mimic-infra:gcpWorkbenchSubnet: required.")]
+    [InlineData("gcpWorkbenchNetwork", "", "mimic-infra:gcpWorkbenchNetwork: required.")]
+    [InlineData("gcpWorkbenchNetwork", "default", "mimic-infra:gcpWorkbenchNetwork: 'default' must be projects/PROJECT/global/networks/NAME.")]
+    [InlineData("gcpWorkbenchNetwork", "projects/other-project-9/global/networks/lab", "is in another project than gcpWorkbenchSubnet")]
     public void BadGcpSettingsAreRejected(string key, string value, string expected)
     {
         var settings = Gcp.Only31().Values.Where(kv => !kv.Key.EndsWith(":" + key)).Select(kv => (kv.Key, kv.Value)).ToList();
-        if (key.StartsWith("gcpWorkbench")) settings.Add(("mimic-infra:gcpWorkbench", "true"));
-        if (key is "gcpWorkbenchZone" or "gcpWorkbenchSubnet") settings.Add(("mimic-infra:gcpWorkbenchOwner", "jdoe@example.org"));
+        if (key.StartsWith("gcpWorkbench"))
+            settings.AddRange(Gcp.Workbench.Where(w => w.Item1 != key && w.Item1 != "gcpWorkbenchOwner").Select(w => ($"mimic-infra:{w.Item1}", w.Item2)));
+        if (key is not "gcpWorkbenchOwner" && key.StartsWith("gcpWorkbench")) settings.Add(("mimic-infra:gcpWorkbenchOwner", "jdoe@example.org"));
         settings.Add(($"mimic-infra:{key}", value));
         var e = Assert.Throws<UserError>(() => LabSettingsReader.Read(Labs.Config("t", [.. settings]), Labs.Catalog));
         Assert.Contains(expected, e.Message);
@@ -244,14 +254,65 @@ public class GcpSecurityRuleTests
         Assert.Equal("3600", wb.At("gceSetup", "metadata", "idle-timeout-seconds"));
         Assert.Equal("true", wb.At("gceSetup", "metadata", "notebook-disable-root"));
         Assert.Equal(new List<object> { "jdoe@example.org" }, wb["instanceOwners"]);
-        Assert.Equal("${workbenchServiceAccount.email}", wb.At("gceSetup", "serviceAccounts", 0, "email"));
     }
 
     [Fact]
-    public void WorkbenchServiceAccountHoldsNoRoles() =>
-        Assert.DoesNotContain(Workspace.Strings(Lab.Root), s => s.Contains("serviceAccount:${workbenchServiceAccount"));
+    public void WorkbenchHasNoServiceAccountOfItsOwnAndNoRolesForOne()
+    {
+        // Managed end-user credentials and a custom service account are mutually exclusive (Google refuses it).
+        var wb = Lab.Single("gcp:workbench/instance:Instance");
+        Assert.Equal("true", wb["enableManagedEuc"]);
+        Assert.False(wb.Map()["gceSetup"].Map().ContainsKey("serviceAccounts"));
+        Assert.Empty(Lab.OfType("gcp:serviceaccount/account:Account"));
+        Assert.DoesNotContain(Workspace.Strings(Lab.Root), s => s.StartsWith("serviceAccount:"));
+    }
 
     [Fact]
     public void ApisStayOnWhenTheLabGoes() =>
         Assert.All(Lab.OfType("gcp:projects/service:Service"), s => Assert.Equal("false", s.Props["disableOnDestroy"]));
+}
+
+/// <summary>What a review found would break on a real GCP deploy; each test fails on the program before the fix.</summary>
+public class GcpDeployBreakageTests
+{
+    private static ParsedProgram Program(params (string, string)[] extra) => new(Labs.Compile(Gcp.Only31([.. Gcp.Workbench, .. extra])));
+
+    [Fact]
+    public void WorkbenchNetworkIsTheSubnetsNetworkNeverTheDefault()
+    {
+        var nic = Program().Single("gcp:workbench/instance:Instance").At("gceSetup", "networkInterfaces", 0).Map();
+        Assert.Equal(Gcp.Subnet, nic["subnet"]);
+        Assert.Equal(Gcp.Network, nic["network"]);
+        Assert.DoesNotContain(Workspace.Strings(Program().Root), s => s.Contains("/networks/default"));
+    }
+
+    [Fact]
+    public void WorkbenchWithoutANamedSubnetIsRefusedBecauseTheDefaultNetworkCannotReachGoogleApisWithoutAPublicIp()
+    {
+        var config = Labs.Config("t", [.. Gcp.Only31().Values.Select(kv => (kv.Key, kv.Value)), ("gcpWorkbench", "true"), ("gcpWorkbenchOwner", "jdoe@example.org")]);
+        var e = Assert.Throws<UserError>(() => LabSettingsReader.Read(config, Labs.Catalog));
+        Assert.Contains("mimic-infra:gcpWorkbenchSubnet: required.", e.Message);
+        Assert.Contains("mimic-infra:gcpWorkbenchNetwork: required.", e.Message);
+    }
+
+    [Fact]
+    public void TheOwnerHoldsARoleToFindAndOpenTheInstance()
+    {
+        var grants = Program().OfType("gcp:projects/iAMMember:IAMMember").Select(g => ((string)g.Props["member"], (string)g.Props["role"])).ToList();
+        Assert.Contains(("user:jdoe@example.org", "roles/notebooks.viewer"), grants);
+        Assert.DoesNotContain(grants, g => g.Item2 is "roles/notebooks.admin" or "roles/owner" or "roles/editor");
+    }
+
+    [Fact]
+    public void TheDeployersNeedForPhysioNetAccessIsAnOutputAndInThePreview()
+    {
+        var p = Program();
+        var need = (string)p.Outputs["bigqueryDeployerNeeds"];
+        Assert.Contains("physionet-data.mimiciv_3_1_hosp", need);
+        Assert.Contains("`pulumi up`", need);
+        var lab = LabSettingsReader.Read(Gcp.Only31(Gcp.Workbench), Labs.Catalog);
+        var preview = LabPreview.Summary(lab, MimicInfra.Lab.LabCompiler.Compile(lab));
+        Assert.Contains("deployer    the account that runs `pulumi up` must itself have PhysioNet's BigQuery access", preview);
+        Assert.Contains("needs Private Google Access", preview);
+    }
 }

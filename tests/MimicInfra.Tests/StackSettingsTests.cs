@@ -48,7 +48,7 @@ public partial class StackSettingsTests
         { "parquet without source", Demo + "  mimic-infra:sourceLayout: table-parquet\n", "mimic-infra:sourceUri: table-parquet needs your own Parquet copy" },
         { "notes as csv", Demo.Replace("mimic-iv-demo-2.2", "mimic-iv-note-2.2") + "  mimic-infra:sourceUri: s3://copy/note/\n", "mimic-infra:sourceLayout: note.discharge has line breaks inside its text fields, which Athena's CSV reader cannot read. Import it from Parquet: build the local lab with `local --parquet DIR`" },
         { "cutoff too small", Demo + "  mimic-infra:athenaBytesScannedCutoff: 1000\n", "mimic-infra:athenaBytesScannedCutoff: 1000 is out of range; use 10000000.." },
-        { "cutoff not a number", Demo + "  mimic-infra:athenaBytesScannedCutoff: lots\n", "mimic-infra:athenaBytesScannedCutoff: 'lots' is not a whole number." },
+        { "cutoff not a number", Demo + "  mimic-infra:athenaBytesScannedCutoff: lots\n", "mimic-infra:athenaBytesScannedCutoff: 'lots' is not a whole number; write digits only" },
         { "retention out of range", Demo + "  mimic-infra:resultsRetentionDays: 0\n", "mimic-infra:resultsRetentionDays: 0 is out of range; use 1..3650." },
         { "bad boolean", Demo + "  mimic-infra:keepResultsOnDestroy: maybe\n", "mimic-infra:keepResultsOnDestroy: 'maybe' is not true or false." },
         { "bad encryption", Demo + "  mimic-infra:resultsEncryption: none\n", "mimic-infra:resultsEncryption: 'none' must be kms or s3." },

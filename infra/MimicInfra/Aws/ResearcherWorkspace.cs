@@ -26,6 +26,14 @@ public sealed class ResearcherWorkspace(LabSettings lab, ProgramBuilder program)
 
     public string NotebookName => _names.Lab;
 
+    public const string PlatformIdentifier = "notebook-al2023-v1";
+
+    /// <summary>SageMaker writes every notebook's logs here; the group is the account's, not the lab's, so the lab cannot own its retention.</summary>
+    public const string NotebookLogGroup = "/aws/sagemaker/NotebookInstances";
+
+    public static string LogRetentionCommand(string region) =>
+        $"aws logs put-retention-policy --log-group-name {NotebookLogGroup} --retention-in-days 30 --region {region}";
+
     public void Build()
     {
         if (_aws.Notebook is { } notebook)
@@ -41,7 +49,10 @@ public sealed class ResearcherWorkspace(LabSettings lab, ProgramBuilder program)
 
     private void Role()
     {
-        // Only SageMaker, and only on behalf of this account (confused-deputy guard), may assume the role.
+        // Only SageMaker may assume the role. No aws:SourceAccount/SourceArn condition: SageMaker documents those
+        // keys for the features in its confused-deputy guide (training, processing, Studio, ...), not for notebook
+        // instances, and a condition the service does not send would stop the notebook from starting. The role
+        // can still be passed only by principals of this account with iam:PassRole on it.
         var trust = YMap.Of(
             ("Version", "2012-10-17"),
             ("Statement", new object[]
@@ -49,8 +60,7 @@ public sealed class ResearcherWorkspace(LabSettings lab, ProgramBuilder program)
                 YMap.Of(
                     ("Effect", "Allow"),
                     ("Principal", YMap.Of(("Service", "sagemaker.amazonaws.com"))),
-                    ("Action", "sts:AssumeRole"),
-                    ("Condition", YMap.Of(("StringEquals", YMap.Of(("aws:SourceAccount", "${awsAccount.accountId}")))))),
+                    ("Action", "sts:AssumeRole")),
             }));
         program.Add(new PulumiResource("notebookRole", "aws:iam/role:Role", YMap.Of(
             ("name", $"{_names.Lab}-notebook"),
@@ -102,7 +112,7 @@ public sealed class ResearcherWorkspace(LabSettings lab, ProgramBuilder program)
         if (_aws.KmsEncryption)
             statements.Add(Statement("UseTheLabKey", ["kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"], ["${labKey.arn}"]));
 
-        var logs = $"{arn}:logs:{_aws.Region}:{account}:log-group:/aws/sagemaker/NotebookInstances";
+        var logs = $"{arn}:logs:{_aws.Region}:{account}:log-group:{NotebookLogGroup}";
         statements.Add(Statement("WriteNotebookLogs", ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
             [logs, $"{logs}:log-stream:{NotebookName}/*"]));
         statements.Add(Statement("StopItselfWhenIdle", ["sagemaker:DescribeNotebookInstance", "sagemaker:StopNotebookInstance"],
@@ -133,7 +143,7 @@ public sealed class ResearcherWorkspace(LabSettings lab, ProgramBuilder program)
             ("name", NotebookName),
             // SageMaker takes each script base64-encoded; Pulumi encodes it once the bucket name is known.
             ("onCreate", YMap.Fn("toBase64", LifecycleScripts.OnCreate($"${{{FilesBucket}.bucket}}", NotebookKey))),
-            ("onStart", YMap.Fn("toBase64", LifecycleScripts.OnStart(NotebookName, notebook.IdleMinutes))),
+            ("onStart", YMap.Fn("toBase64", LifecycleScripts.OnStart(NotebookName, notebook.IdleMinutes, _aws.Region))),
             ("tags", Tags())), Options()));
 
     private void NotebookInstance(NotebookSettings notebook) =>
@@ -141,7 +151,8 @@ public sealed class ResearcherWorkspace(LabSettings lab, ProgramBuilder program)
             ("name", NotebookName),
             ("instanceType", notebook.InstanceType),
             ("volumeSize", notebook.VolumeSizeGb),
-            ("platformIdentifier", "notebook-al2-v3"),
+            // Amazon Linux 2023: notebook-al2-v3 (Amazon Linux 2) leaves support on 2026-06-30, before labs end.
+            ("platformIdentifier", PlatformIdentifier),
             ("roleArn", "${notebookRole.arn}"),
             ("rootAccess", "Disabled"),
             ("directInternetAccess", notebook.DirectInternetAccess ? "Enabled" : "Disabled"),
@@ -179,6 +190,11 @@ public sealed class ResearcherWorkspace(LabSettings lab, ProgramBuilder program)
             program.Output("notebookName", "${notebook.name}");
             program.Output("notebookUrl", $"https://{_aws.Region}.console.aws.amazon.com/sagemaker/home?region={_aws.Region}#/notebook-instances/openNotebook/${{notebook.name}}?view=lab");
             program.Output("notebookRoleArn", "${notebookRole.arn}");
+            // The provider stops an InService notebook before deleting it, but not a Pending or Stopping one, whose
+            // delete then fails: these commands bring it to Stopped, after which `pulumi destroy` goes through.
+            program.Output("notebookBeforeDestroy",
+                $"aws sagemaker stop-notebook-instance --notebook-instance-name ${{notebook.name}} --region {_aws.Region}; " +
+                $"aws sagemaker wait notebook-instance-stopped --notebook-instance-name ${{notebook.name}} --region {_aws.Region}");
         }
         if (_aws.Budget is not null) program.Output("budgetName", "${labBudget.name}");
     }

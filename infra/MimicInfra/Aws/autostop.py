@@ -6,7 +6,8 @@ researcher reading a long result is idle to the CPU but not to us until the kern
 and a busy kernel (a long query) is never stopped. With no sessions at all, the clock starts
 when the instance started.
 
-Runs from cron every 5 minutes. For tests: --sessions-json, --now, --started and --dry-run.
+Runs from a systemd timer every 5 minutes, as an unprivileged transient user, with the system
+interpreter in isolated mode (python3 -I), so nothing the researcher can write is ever run by it. For tests: --sessions-json, --now, --started and --dry-run.
 """
 import argparse
 import datetime
@@ -52,18 +53,21 @@ def fetch_sessions():
         return json.load(response)
 
 
-def stop(instance):
+def stop(instance, region):
+    # The region is passed explicitly: the service has no AWS config file or AWS_REGION to find it from.
     try:
         import boto3
-        boto3.client("sagemaker").stop_notebook_instance(NotebookInstanceName=instance)
+        boto3.client("sagemaker", region_name=region).stop_notebook_instance(NotebookInstanceName=instance)
     except ImportError:
-        subprocess.run(["aws", "sagemaker", "stop-notebook-instance", "--notebook-instance-name", instance], check=True)
+        subprocess.run(["aws", "sagemaker", "stop-notebook-instance", "--region", region,
+                        "--notebook-instance-name", instance], check=True)
 
 
 def main(argv):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--idle-minutes", type=int, required=True)
     parser.add_argument("--instance", required=True)
+    parser.add_argument("--region", required=True, help="the notebook's AWS region, e.g. us-east-1")
     parser.add_argument("--sessions-json", help="read sessions from this file instead of Jupyter")
     parser.add_argument("--now", help="the current time, ISO 8601 (default: now)")
     parser.add_argument("--started", help="when the instance started, ISO 8601 (default: the start mark)")
@@ -83,9 +87,9 @@ def main(argv):
         sessions = fetch_sessions()
 
     if is_idle(sessions, started, now, args.idle_minutes):
-        print(f"{now.isoformat()} idle for {args.idle_minutes}+ minutes: stopping {args.instance}")
+        print(f"{now.isoformat()} idle for {args.idle_minutes}+ minutes: stopping {args.instance} in {args.region}")
         if not args.dry_run:
-            stop(args.instance)
+            stop(args.instance, args.region)
         return 0
     print(f"{now.isoformat()} active")
     return 0

@@ -177,7 +177,7 @@ public sealed partial class ProgramChecker(IReadOnlyDictionary<string, ProviderS
         if (value is not YamlScalarNode { Value: { } text } || Interpolation.Parse(text).References.Count > 0) return;
         foreach (var rule in NameRules.Where(r => r.Type == type && r.Property == prop))
             if (!rule.Rule.IsMatch(Interpolation.Unescape(text)))
-                Problem($"{name}.{prop}", $"'{text}' breaks the naming rule ({rule.Meaning})");
+                Problem($"{name}.{prop}", $"{Input.Shown.Quote(text)} breaks the naming rule ({rule.Meaning})");
     }
 
     /// <summary>Checks a value against a property schema (null: any value), and every reference in it.</summary>
@@ -204,9 +204,9 @@ public sealed partial class ProgramChecker(IReadOnlyDictionary<string, ProviderS
                 }
                 if (expected is { } e)
                 {
-                    if (!Accepts(e, kind, schema)) Problem(where, $"{kind} '{scalar.Value}' is not assignable to {Describe(e)}");
+                    if (!Accepts(e, kind, schema)) Problem(where, $"{kind} {Input.Shown.Quote(scalar.Value)} is not assignable to {Describe(e)}");
                     else if (kind == "string" && EnumValues(e, schema) is { } allowed && !allowed.Contains(scalar.Value ?? ""))
-                        Problem(where, $"'{scalar.Value}' is not one of {string.Join(", ", allowed)}");
+                        Problem(where, $"{Input.Shown.Quote(scalar.Value)} is not one of {string.Join(", ", allowed)}");
                 }
                 return;
             }

@@ -21,7 +21,14 @@ public static class App
         root.Subcommands.Add(BenchCommands.Bench(io));
         root.Subcommands.Add(CatalogCommands.Build(io));
         root.Subcommands.Add(CompileCommands.PulumiProgram(io, env));
-        var config = new InvocationConfiguration { Output = io.Out, Error = io.Error };
-        return root.Parse(args).Invoke(config);
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            // A mistyped command line is a user error like any other: the message and the command's help go
+            // to stderr (stdout stays empty, it may be a program Pulumi reads) and the exit code is 2.
+            parsed.Invoke(new InvocationConfiguration { Output = io.Error, Error = io.Error });
+            return 2;
+        }
+        return parsed.Invoke(new InvocationConfiguration { Output = io.Out, Error = io.Error });
     }
 }

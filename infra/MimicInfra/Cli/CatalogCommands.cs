@@ -35,7 +35,7 @@ internal static class CatalogCommands
     }
 
     internal static Release FindRelease(SchemaCatalog catalog, string id, string what = "release") =>
-        catalog.Find(id) ?? throw new UserError($"unknown {what} '{id}'. Known releases: {string.Join(", ", catalog.ReleaseIds)}.");
+        catalog.Find(id) ?? throw new UserError($"unknown {what} {Input.Shown.Quote(id)}. Known releases: {string.Join(", ", catalog.ReleaseIds)}.");
 
     private static int List(Console io, bool json)
     {
@@ -71,11 +71,11 @@ internal static class CatalogCommands
         var release = FindRelease(CatalogLoader.LoadEmbedded(), releaseId);
         var modules = release.Modules.Where(m => moduleName is null || m.Name == moduleName).ToList();
         if (modules.Count == 0)
-            throw new UserError($"release {release.Id} has no module '{moduleName}'. Its modules: {string.Join(", ", release.Modules.Select(m => m.Name))}.");
+            throw new UserError($"release {release.Id} has no module {Input.Shown.Quote(moduleName)}. Its modules: {string.Join(", ", release.Modules.Select(m => m.Name))}.");
         var selected = modules.Select(m => (Module: m, Tables: m.Tables.Where(t => tableName is null || t.Name == tableName).ToList()))
             .Where(x => tableName is null || x.Tables.Count > 0).ToList();
         if (selected.Count == 0)
-            throw new UserError($"release {release.Id} has no table '{tableName}'" + (moduleName is null ? "" : $" in module {moduleName}") + ". See `catalog show " + release.Id + "`.");
+            throw new UserError($"release {release.Id} has no table {Input.Shown.Quote(tableName)}" + (moduleName is null ? "" : $" in module {moduleName}") + ". See `catalog show " + release.Id + "`.");
 
         if (json)
         {

@@ -22,7 +22,7 @@ internal static class CheckCommand
         {
             var lab = r.GetValue(file) is null && r.GetValue(stack) is { } st ? CompileCommands.ReadLab(st, r.GetValue(dir)) : null;
             var (name, text) = r.GetValue(file) is { } path
-                ? (path, File.Exists(path) ? File.ReadAllText(path) : throw new UserError($"--file {path} does not exist."))
+                ? (path, File.Exists(path) ? ReadProgram(path) : throw new UserError($"--file {path} does not exist."))
                 : lab is not null
                     ? ($"stack {lab.Stack}", ProgramYaml.Write(Lab.LabCompiler.Compile(lab)))
                     : throw new UserError("give --stack <name> or --file <program.yaml>.");
@@ -37,6 +37,18 @@ internal static class CheckCommand
             return report.Ok ? 0 : 1;
         }));
         return cmd;
+    }
+
+    /// <summary>A program file, screened with the same bounded reader as stack files (no aliases, finite size and depth) before the checker walks it.</summary>
+    private static string ReadProgram(string path)
+    {
+        var limits = Input.YamlLimits.Program;
+        if (new FileInfo(path).Length > limits.MaxBytes)
+            throw new UserError($"--file {path} is larger than {limits.MaxBytes:N0} bytes; a compiled lab program is far smaller.");
+        var text = File.ReadAllText(path);
+        try { Input.BoundedYaml.Parse(text, limits); }
+        catch (Input.YamlInputException e) { throw new UserError($"--file {path}: {(e.At is { } at ? $"{at}: " : "")}{e.Message}"); }
+        return text;
     }
 
     internal static string DefaultSchemasDir() =>

@@ -49,7 +49,7 @@ internal static partial class CompileCommands
     internal static StackConfig ReadStack(string stack, string? stacksDir)
     {
         if (!StackName().IsMatch(stack))
-            throw new UserError($"--stack '{stack}' is not a stack name (letters, digits, '-', '_', '.').");
+            throw new UserError($"--stack {Input.Shown.Quote(stack)} is not a stack name (letters, digits, '-', '_', '.').");
         var dir = stacksDir ?? Path.Combine(ProjectRoot(), "stacks");
         return StackConfig.FromFile(stack, Path.Combine(dir, $"Pulumi.{stack}.yaml"));
     }
@@ -57,6 +57,10 @@ internal static partial class CompileCommands
     /// <summary>A stack file read and validated into lab settings.</summary>
     internal static LabSettings ReadLab(string stack, string? stacksDir) =>
         LabSettingsReader.Read(ReadStack(stack, stacksDir), CatalogLoader.LoadEmbedded());
+
+    /// <summary>A stack file read for the local lab: release, modules and the lab's ids only.</summary>
+    internal static LabSettings ReadLocalLab(string stack, string? stacksDir) =>
+        LabSettingsReader.ReadForLocal(ReadStack(stack, stacksDir), CatalogLoader.LoadEmbedded());
 
     internal static PulumiProgram CompileStack(string stack, string? stacksDir) => LabCompiler.Compile(ReadLab(stack, stacksDir));
 

@@ -29,6 +29,12 @@ public sealed class Console(TextWriter output, TextWriter error)
             Error.WriteLine($"error: {e.Message}");
             return 2;
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A file that cannot be read (a folder, no permission, a device) is the user's to fix, not a crash.
+            Error.WriteLine($"error: {e.Message} Check the path and its permissions.");
+            return 2;
+        }
     }
 
     /// <summary>A plain table (no colour, no terminal width guesses), so output is the same everywhere.</summary>

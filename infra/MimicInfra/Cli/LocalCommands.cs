@@ -21,7 +21,7 @@ internal static class LocalCommands
         var cmd = new Command("local", "Build the lab locally in DuckDB: typed tables from PhysioNet's CSV files in mimic-code's schemas, the same casts as the AWS import.") { stack, dir, data, dbOpt, skip, parquet, inPlace, concepts };
         cmd.SetAction(r => io.Run(() =>
         {
-            var lab = CompileCommands.ReadLab(r.GetValue(stack)!, r.GetValue(dir));
+            var lab = CompileCommands.ReadLocalLab(r.GetValue(stack)!, r.GetValue(dir));
             var dataDir = r.GetValue(data)!;
             if (!Directory.Exists(dataDir)) throw new UserError($"--data {dataDir} is not a folder.");
             var db = Path.GetFullPath(r.GetValue(dbOpt) ?? $"mimic-{lab.Stack}.duckdb");
@@ -94,6 +94,8 @@ internal static class LocalCommands
         var cmd = new Command("query", "Run SQL on a local lab and print the result as a table.") { db, sql, examples, max };
         cmd.SetAction(r => io.Run(() =>
         {
+            var maxRows = r.GetValue(max);
+            if (maxRows < 1) throw new UserError($"--max-rows {maxRows}: give at least 1.");
             using var conn = LocalLab.Open(r.GetValue(db)!);
             var labModules = LocalLab.ModulesOf(conn, Catalog.CatalogLoader.LoadEmbedded());
             var queries = r.GetValue(examples)
@@ -108,8 +110,11 @@ internal static class LocalCommands
                 LocalLab.QueryResult result;
                 try { result = LocalLab.Query(conn, text); }
                 catch (DuckDB.NET.Data.DuckDBException e) { throw new UserError($"the query failed: {e.Message}"); }
-                io.Table(result.Columns, result.Rows.Take(r.GetValue(max)).Select(row => (IReadOnlyList<string>)row.Select(Format).ToList()));
-                io.Out.WriteLine($"({result.Rows.Count:N0} row{(result.Rows.Count == 1 ? "" : "s")})");
+                var shown = Math.Min(result.Rows.Count, maxRows);
+                io.Table(result.Columns, result.Rows.Take(shown).Select(row => (IReadOnlyList<string>)row.Select(Format).ToList()));
+                io.Out.WriteLine(shown < result.Rows.Count
+                    ? $"({result.Rows.Count:N0} rows, the first {shown:N0} shown; pass --max-rows {result.Rows.Count} to see all, or add LIMIT/WHERE to the SQL)"
+                    : $"({result.Rows.Count:N0} row{(result.Rows.Count == 1 ? "" : "s")})");
             }
             return 0;
         }));

@@ -62,8 +62,13 @@ public static class LabPreview
             var crossRegion = aws.ModuleSources.Values.Any(u => u.ApiBucket.StartsWith("physionet-open", StringComparison.Ordinal) || u.IsAccessPoint) && aws.Region != "us-east-1";
             if (crossRegion) w.WriteLine($"  note        PhysioNet's buckets are in us-east-1; the import copies across regions into {aws.Region}.");
             if (aws.Notebook is { } nb)
-                w.WriteLine($"  notebook    {lab.Names.Lab}: {nb.InstanceType}, {nb.VolumeSizeGb} GB encrypted, root off, IMDSv2, " +
-                            $"{(nb.DirectInternetAccess ? "direct internet" : "VPC only")}, stops after {nb.IdleMinutes} idle minutes");
+            {
+                w.WriteLine($"  notebook    {lab.Names.Lab}: {nb.InstanceType}, {Aws.ResearcherWorkspace.PlatformIdentifier}, {nb.VolumeSizeGb} GB encrypted, root off, IMDSv2, " +
+                            $"{(nb.DirectInternetAccess ? "direct internet" : "VPC only")}, stops after {nb.IdleMinutes} idle minutes (systemd timer, not as root)");
+                w.WriteLine($"  logs        {Aws.ResearcherWorkspace.NotebookLogGroup} is the account's, shared by every notebook in {aws.Region}, and kept forever unless it has a retention: " +
+                            $"{Aws.ResearcherWorkspace.LogRetentionCommand(aws.Region)}");
+                w.WriteLine($"  destroy     fails while the notebook is Pending or Stopping (the provider stops only InService notebooks): wait, then run it again (output notebookBeforeDestroy)");
+            }
             if (aws.Budget is { } budget)
                 w.WriteLine($"  budget      {budget.MonthlyUsd} USD a month on the lab tag, alerts at 80 % and 100 % to {string.Join(", ", budget.Emails)}");
             if (lab.Derived is { } d && aws.DerivedSource is { } ds)
@@ -84,8 +89,12 @@ public static class LabPreview
             w.WriteLine($"  scratch     {Gcp.GcpLab.ScratchDataset(lab)}: tables expire after {gcp.ScratchExpirationDays} days, " +
                         (gcp.KeepScratchOnDestroy ? "kept on destroy" : "deleted with the lab"));
             w.WriteLine($"  access      {string.Join(", ", gcp.Members)}: read the lab datasets, write scratch, run BigQuery jobs");
+            w.WriteLine($"  deployer    {Gcp.GcpLab.DeployerRequirement(lab)}");
             if (gcp.Workbench is { } wb)
-                w.WriteLine($"  workbench   {lab.Names.Lab}: {wb.MachineType} in {wb.Zone}, owner {wb.Owner}, no public IP, shielded VM, idle shutdown after {wb.IdleMinutes} min");
+            {
+                w.WriteLine($"  workbench   {lab.Names.Lab}: {wb.MachineType} in {wb.Zone}, owner {wb.Owner} (own credentials), no public IP, shielded VM, idle shutdown after {wb.IdleMinutes} min");
+                w.WriteLine($"  network     {wb.Subnet}: needs Private Google Access on; pip from the internet needs Cloud NAT on {wb.Network}");
+            }
         }
         w.WriteLine();
         var real = program.Resources.Where(r => !r.Type.StartsWith("pulumi:providers:", StringComparison.Ordinal)).ToList();

@@ -116,11 +116,9 @@ public sealed partial class GcpLab(LabSettings lab, ProgramBuilder program)
     {
         Service("notebooks", "notebooks.googleapis.com");
         Service("compute", "compute.googleapis.com");
-        // Its own identity with no roles: queries run with the owner's credentials, which PhysioNet granted.
-        program.Add(new PulumiResource("workbenchServiceAccount", "gcp:serviceaccount/account:Account", YMap.Of(
-            ("accountId", $"mimic-wb-{lab.Names.Lab[^8..]}"),
-            ("displayName", $"Workbench of MIMIC lab {lab.Names.Lab}"),
-            ("description", "Runs the lab's Workbench VM; holds no data access.")), Options()));
+        // Queries run with the owner's own credentials (managed end-user credentials), which PhysioNet granted.
+        // With them on, the VM runs as Google's Workbench service agent and a service account of our own is
+        // refused ("Users can't specify a different service account"), so none is set.
         program.Add(new PulumiResource("workbench", "gcp:workbench/instance:Instance", YMap.Of(
             ("name", lab.Names.Lab),
             ("location", wb.Zone),
@@ -131,17 +129,34 @@ public sealed partial class GcpLab(LabSettings lab, ProgramBuilder program)
                 ("machineType", wb.MachineType),
                 ("disablePublicIp", true),
                 ("shieldedInstanceConfig", YMap.Of(("enableSecureBoot", true), ("enableVtpm", true), ("enableIntegrityMonitoring", true))),
-                ("serviceAccounts", new object[] { YMap.Of(("email", "${workbenchServiceAccount.email}"), ("scopes", new object[] { "https://www.googleapis.com/auth/cloud-platform" })) }),
-                ("networkInterfaces", wb.Subnet is null ? null : new object[] { YMap.Of(("network", Regex.Replace(wb.Subnet, "/regions/.*", "") + "/global/networks/default"), ("subnet", wb.Subnet)) }),
+                // No public IP: the subnet must have Private Google Access (BigQuery, the Workbench proxy); pip from
+                // the internet needs Cloud NAT on its network, which the lab leaves to the project's network admin.
+                ("networkInterfaces", new object[] { YMap.Of(("network", wb.Network), ("subnet", wb.Subnet)) }),
                 ("metadata", YMap.Of(
                     ("idle-timeout-seconds", (wb.IdleMinutes * 60).ToString(CultureInfo.InvariantCulture)),
                     ("notebook-disable-root", "true"))))),
             ("labels", Labels())), Options("service-notebooks", "service-compute")));
+        // The owner may see the instance and its state in the console and open it from there; JupyterLab itself
+        // admits only the instance owner (single-user access mode).
+        program.Add(new PulumiResource("workbench-viewer", "gcp:projects/iAMMember:IAMMember", YMap.Of(
+            ("project", _gcp.Project),
+            ("role", "roles/notebooks.viewer"),
+            ("member", $"user:{wb.Owner}")), Options("service-notebooks")));
     }
+
+    /// <summary>
+    /// Who can deploy the views: BigQuery resolves a view's query when the view is created (it stores the source
+    /// tables' schema with it), so whoever runs `pulumi up` must be able to read physionet-data themselves.
+    /// </summary>
+    public static string DeployerRequirement(LabSettings lab) =>
+        "the account that runs `pulumi up` must itself have PhysioNet's BigQuery access to " +
+        string.Join(", ", ModulesOf(lab).Select(m => $"{SourceProject}.{m.BigQueryDataset}").Distinct()) +
+        " (a credentialed PhysioNet user's Google account); a CI service account or an admin without it fails on the first view with Access Denied";
 
     private void Outputs()
     {
         program.Output("gcpProject", _gcp.Project);
+        program.Output("bigqueryDeployerNeeds", DeployerRequirement(lab));
         program.Output("bigqueryDatasets", _modules.Select(m => (object)$"${{{Key(m)}.datasetId}}").ToList());
         program.Output("bigqueryScratchDataset", "${dataset-scratch.datasetId}");
         var first = DatasetOf(lab, lab.Modules[0]);

@@ -30,6 +30,8 @@ public static class LabCompiler
         [$"{StackConfig.Project}:gcpMembers"] = "[\"user:plugin-discovery@example.org\"]",
         [$"{StackConfig.Project}:gcpWorkbench"] = "true",
         [$"{StackConfig.Project}:gcpWorkbenchOwner"] = "plugin-discovery@example.org",
+        [$"{StackConfig.Project}:gcpWorkbenchSubnet"] = "projects/plugin-discovery/regions/us-central1/subnetworks/lab",
+        [$"{StackConfig.Project}:gcpWorkbenchNetwork"] = "projects/plugin-discovery/global/networks/lab",
     });
 
     public static PulumiProgram Compile(StackConfig config, SchemaCatalog catalog) => Compile(LabSettingsReader.Read(config, catalog));

@@ -89,7 +89,7 @@ public sealed record GcpSettings(
     public Module? Derived { get; init; }
 }
 
-public sealed record WorkbenchSettings(string Owner, string MachineType, string Zone, string? Subnet, int IdleMinutes)
+public sealed record WorkbenchSettings(string Owner, string MachineType, string Zone, string Subnet, string Network, int IdleMinutes)
 {
     public string Region => Zone[..Zone.LastIndexOf('-')];
 }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using MimicInfra.Catalog;
 using MimicInfra.Cli;
+using MimicInfra.Input;
 using MimicInfra.Sources;
 
 namespace MimicInfra.Lab;
@@ -15,7 +16,18 @@ public static partial class LabSettingsReader
 {
     private const string Ns = StackConfig.Project + ":";
 
-    public static LabSettings Read(StackConfig config, SchemaCatalog catalog)
+    /// <summary>A user's value as messages show it: quoted, at most 100 characters.</summary>
+    private static string Q(string value) => Shown.Quote(value);
+
+    public static LabSettings Read(StackConfig config, SchemaCatalog catalog) => Read(config, catalog, cloud: true);
+
+    /// <summary>
+    /// For the local lab, which is built from the release and modules alone: the cloud sides' settings are not
+    /// read, so their limits (Athena's CSV reader cannot read note text) do not stop a lab DuckDB can build.
+    /// </summary>
+    public static LabSettings ReadForLocal(StackConfig config, SchemaCatalog catalog) => Read(config, catalog, cloud: false);
+
+    private static LabSettings Read(StackConfig config, SchemaCatalog catalog, bool cloud)
     {
         var c = new ConfigValues(config);
 
@@ -23,7 +35,7 @@ public static partial class LabSettingsReader
         var releaseId = c.Required("release", "mimic-iv-demo-2.2");
         var release = releaseId.Length == 0 ? null : catalog.Find(releaseId);
         if (releaseId.Length > 0 && release is null)
-            c.Problem("release", $"unknown release '{releaseId}'. Known releases: {string.Join(", ", catalog.ReleaseIds)}.");
+            c.Problem("release", $"unknown release {Q(releaseId)}. Known releases: {string.Join(", ", catalog.ReleaseIds)}.");
         var modules = new List<Module>();
         if (release is not null)
         {
@@ -31,7 +43,7 @@ public static partial class LabSettingsReader
             if (c.Has("modules") && wanted.Count == 0 && !c.HasProblem("modules"))
                 c.Problem("modules", $"the list is empty; name at least one of {string.Join(", ", release.Modules.Select(m => m.Name))}, or remove the setting for all.");
             foreach (var name in wanted.Distinct().Where(n => release.FindModule(n) is null))
-                c.Problem("modules", $"release {release.Id} has no module '{name}'; it has {string.Join(", ", release.Modules.Select(x => x.Name))}.");
+                c.Problem("modules", $"release {release.Id} has no module {Q(name)}; it has {string.Join(", ", release.Modules.Select(x => x.Name))}.");
             // Catalog order, whatever order the stack lists them in, so output never depends on it.
             modules = wanted.Count == 0 ? [.. release.Modules] : release.Modules.Where(m => wanted.Contains(m.Name)).ToList();
         }
@@ -43,23 +55,23 @@ public static partial class LabSettingsReader
         // Who and until when.
         var researcher = c.Required("researcher", "jdoe");
         if (researcher.Length > 0 && !ResearcherId().IsMatch(researcher))
-            c.Problem("researcher", $"'{researcher}' must be 1-64 letters, digits or . _ @ + -, starting with a letter or digit.");
+            c.Problem("researcher", $"{Q(researcher)} must be 1-64 letters, digits or . _ @ + -, starting with a letter or digit.");
         var study = c.Required("study", "sepsis-2026");
         if (study.Length > 0 && !StudyId().IsMatch(study))
-            c.Problem("study", $"'{study}' must be 1-64 letters, digits or . _ -, starting with a letter or digit.");
+            c.Problem("study", $"{Q(study)} must be 1-64 letters, digits or . _ -, starting with a letter or digit.");
         var expiresText = c.Required("expires", "2027-06-30");
         var expires = default(DateOnly);
         if (expiresText.Length > 0 && !DateOnly.TryParseExact(expiresText, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out expires))
-            c.Problem("expires", $"'{expiresText}' is not a date; write it as YYYY-MM-DD.");
+            c.Problem("expires", $"{Q(expiresText)} is not a date; write it as YYYY-MM-DD.");
         var tags = ReadTags(c);
 
-        var aws = c.Boolean("aws") ? ReadAws(c, config, release, modules, derived) : null;
-        var gcp = c.Boolean("gcp") ? ReadGcp(c, release, modules, derived) : null;
-        if (aws is null && gcp is null && c.Problems.Count == 0)
+        var aws = cloud && c.Boolean("aws") ? ReadAws(c, config, release, modules, derived) : null;
+        var gcp = cloud && c.Boolean("gcp") ? ReadGcp(c, release, modules, derived) : null;
+        if (cloud && aws is null && gcp is null && c.Problems.Count == 0)
             c.Problem("aws", "the lab has no cloud side; set aws or gcp to true.");
 
         if (c.Problems.Count > 0)
-            throw new UserError($"stack '{config.Stack}' has {c.Problems.Count} problem(s) in its config:\n  " + string.Join("\n  ", c.Problems));
+            throw new UserError($"stack {Q(config.Stack)} has {c.Problems.Count} problem(s) in its config:\n  " + string.Join("\n  ", c.Problems));
         return new LabSettings(config.Stack, release!, modules, researcher, study, expires, tags, aws, gcp) { Derived = derived };
     }
 
@@ -72,9 +84,9 @@ public static partial class LabSettingsReader
             var eq = tag.IndexOf('=');
             var (k, v) = eq < 0 ? (tag, "") : (tag[..eq], tag[(eq + 1)..]);
             if (eq < 1 || !TagKey().IsMatch(k) || k.StartsWith("aws:", StringComparison.OrdinalIgnoreCase) || !TagValue().IsMatch(v))
-                c.Problem("tags", $"'{tag}' must be key=value (key 1-128 and value 0-256 letters, digits, spaces or _ . : / = + - @; no aws: prefix).");
+                c.Problem("tags", $"{Q(tag)} must be key=value (key 1-128 and value 0-256 letters, digits, spaces or _ . : / = + - @; no aws: prefix).");
             else if (reserved.Contains(k) || tags.Any(t => t.Key == k))
-                c.Problem("tags", $"'{k}' is set by the lab itself or listed twice; choose another key.");
+                c.Problem("tags", $"{Q(k)} is set by the lab itself or listed twice; choose another key.");
             else
                 tags.Add(new(k, v));
         }
@@ -86,7 +98,7 @@ public static partial class LabSettingsReader
         var region = config.Values.TryGetValue("aws:region", out var r) && r.Length > 0 ? r : null;
         region ??= modules.Select(m => m.OpenS3?.Region).FirstOrDefault(x => x is not null) ?? "us-east-1";
         if (!AwsRegion().IsMatch(region))
-            c.Problems.Add($"aws:region: '{region}' is not an AWS region name such as us-east-1.");
+            c.Problems.Add($"aws:region: {Q(region)} is not an AWS region name such as us-east-1.");
 
         var layoutText = c.Str("sourceLayout") ?? "physionet-csv";
         SourceLayout? layout = layoutText switch
@@ -97,7 +109,7 @@ public static partial class LabSettingsReader
             _ => null,
         };
         if (layout is null)
-            c.Problem("sourceLayout", $"'{layoutText}' must be physionet-csv (PhysioNet's CSV files as published), physionet-parquet " +
+            c.Problem("sourceLayout", $"{Q(layoutText)} must be physionet-csv (PhysioNet's CSV files as published), physionet-parquet " +
                                       "(PhysioNet's own Parquet copy of MIMIC-IV 2.2 or MIMIC-III 1.4) or table-parquet (your own Parquet copy, one folder per table, as `local --parquet` writes it).");
         var parquetCopy = release is not null && layout == SourceLayout.PhysionetParquet ? SourceProfiles.ParquetCopyOf(release) : null;
         if (release is not null && layout == SourceLayout.PhysionetParquet)
@@ -112,7 +124,7 @@ public static partial class LabSettingsReader
         S3Source? Parse(string key, string text)
         {
             var source = S3Source.TryParse(text, out var why);
-            if (source is null) c.Problem(key, $"'{text}' {why}.");
+            if (source is null) c.Problem(key, $"{Q(text)} {why}.");
             return source;
         }
         var root = c.Str("sourceUri") is { } rootText ? Parse("sourceUri", rootText) : null;
@@ -121,7 +133,7 @@ public static partial class LabSettingsReader
         {
             var eq = item.IndexOf('=');
             var (m, uri) = eq < 0 ? (item, "") : (item[..eq], item[(eq + 1)..]);
-            if (!modules.Any(x => x.Name == m)) c.Problem("moduleSources", $"'{item}' names no module of this lab ({string.Join(", ", modules.Select(x => x.Name))}).");
+            if (!modules.Any(x => x.Name == m)) c.Problem("moduleSources", $"{Q(item)} names no module of this lab ({string.Join(", ", modules.Select(x => x.Name))}).");
             else if (Parse("moduleSources", uri) is { } source) overrides[m] = source;
         }
         var inPlace = c.Boolean("sourceInPlace");
@@ -148,7 +160,7 @@ public static partial class LabSettingsReader
                 continue;
             }
             if (source.IsAccessPoint && source.AccessPointArn!.Split(':')[3] is var apRegion && apRegion != region && !c.Problems.Any(p => p.StartsWith("aws:region", StringComparison.Ordinal)))
-                c.Problems.Add($"aws:region: '{region}' differs from the region of the access point of module {m.Name} ({apRegion}); S3 copies through an access point only " +
+                c.Problems.Add($"aws:region: {Q(region)} differs from the region of the access point of module {m.Name} ({apRegion}); S3 copies through an access point only " +
                                $"within its region. Set aws:region to {apRegion}.");
             if (inPlace && source.IsAccessPoint)
                 c.Problem("sourceInPlace", $"module {m.Name} is behind an access point ARN, which a Glue table cannot name as its location; import it instead (remove sourceInPlace).");
@@ -163,7 +175,7 @@ public static partial class LabSettingsReader
         var retention = (int)c.Integer("resultsRetentionDays", 1, 3650);
         var keep = c.Boolean("keepResultsOnDestroy");
         var encryption = c.Str("resultsEncryption") ?? "kms";
-        if (encryption is not ("kms" or "s3")) c.Problem("resultsEncryption", $"'{encryption}' must be kms or s3.");
+        if (encryption is not ("kms" or "s3")) c.Problem("resultsEncryption", $"{Q(encryption)} must be kms or s3.");
         var importCutoff = c.Integer("importBytesScannedCutoff", 10_000_000, long.MaxValue);
 
         // Derived concepts: imported like any table, from Parquet (they have no CSV files): PhysioNet's derived
@@ -188,15 +200,15 @@ public static partial class LabSettingsReader
     private static NotebookSettings ReadNotebook(ConfigValues c)
     {
         var type = c.Str("notebookInstanceType") ?? "ml.t3.medium";
-        if (!InstanceType().IsMatch(type)) c.Problem("notebookInstanceType", $"'{type}' is not a SageMaker instance type such as ml.t3.medium.");
+        if (!InstanceType().IsMatch(type)) c.Problem("notebookInstanceType", $"{Q(type)} is not a SageMaker instance type such as ml.t3.medium.");
         var volume = (int)c.Integer("notebookVolumeSizeGb", 5, 16384);
         var idle = (int)c.Integer("notebookIdleMinutes", 5, 1440);
         var network = c.Str("notebookNetwork") ?? "internet";
-        if (network is not ("internet" or "vpc")) c.Problem("notebookNetwork", $"'{network}' must be internet or vpc.");
+        if (network is not ("internet" or "vpc")) c.Problem("notebookNetwork", $"{Q(network)} must be internet or vpc.");
         var subnet = c.Str("notebookSubnetId");
         var groups = c.List("notebookSecurityGroupIds");
-        if (subnet is not null && !SubnetId().IsMatch(subnet)) c.Problem("notebookSubnetId", $"'{subnet}' is not a subnet id (subnet-0123abcd...).");
-        foreach (var g in groups.Where(g => !SecurityGroupId().IsMatch(g))) c.Problem("notebookSecurityGroupIds", $"'{g}' is not a security group id (sg-0123abcd...).");
+        if (subnet is not null && !SubnetId().IsMatch(subnet)) c.Problem("notebookSubnetId", $"{Q(subnet)} is not a subnet id (subnet-0123abcd...).");
+        foreach (var g in groups.Where(g => !SecurityGroupId().IsMatch(g))) c.Problem("notebookSecurityGroupIds", $"{Q(g)} is not a security group id (sg-0123abcd...).");
         if (network == "vpc" && (subnet is null || groups.Count == 0))
             c.Problem("notebookNetwork", "vpc needs notebookSubnetId and notebookSecurityGroupIds (a subnet with a route to S3, Athena and Glue endpoints).");
         if (network == "internet" && (subnet is not null || groups.Count > 0))
@@ -207,7 +219,7 @@ public static partial class LabSettingsReader
     private static BudgetSettings? ReadBudget(ConfigValues c)
     {
         var emails = c.List("budgetEmails");
-        foreach (var e in emails.Where(e => !Email().IsMatch(e))) c.Problem("budgetEmails", $"'{e}' is not an e-mail address.");
+        foreach (var e in emails.Where(e => !Email().IsMatch(e))) c.Problem("budgetEmails", $"{Q(e)} is not an e-mail address.");
         if (!c.Has("budgetMonthlyUsd"))
         {
             if (emails.Count > 0) c.Problem("budgetEmails", "set budgetMonthlyUsd too, or remove budgetEmails.");
@@ -222,10 +234,10 @@ public static partial class LabSettingsReader
     {
         var project = c.Required("gcpProject", "my-research-project");
         if (project.Length > 0 && !GcpProject().IsMatch(project))
-            c.Problem("gcpProject", $"'{project}' is not a GCP project id (6-30 lower-case letters, digits, hyphens, starting with a letter).");
+            c.Problem("gcpProject", $"{Q(project)} is not a GCP project id (6-30 lower-case letters, digits, hyphens, starting with a letter).");
         var location = c.Str("gcpLocation") ?? "US";
         if (!location.Equals("US", StringComparison.OrdinalIgnoreCase))
-            c.Problem("gcpLocation", $"'{location}' cannot work: physionet-data lives in the US multi-region and a BigQuery view reads only datasets of its own location; use US.");
+            c.Problem("gcpLocation", $"{Q(location)} cannot work: physionet-data lives in the US multi-region and a BigQuery view reads only datasets of its own location; use US.");
         foreach (var m in modules.Where(m => m.BigQueryDataset is null))
             c.Problem("gcp", $"release {release?.Id} module {m.Name} has no dataset in physionet-data; choose a release with BigQuery datasets (e.g. mimic-iv-3.1) or set gcp to false.");
 
@@ -235,9 +247,9 @@ public static partial class LabSettingsReader
         foreach (var m in members)
         {
             if (m is "allUsers" or "allAuthenticatedUsers" || m.EndsWith(":allUsers", StringComparison.Ordinal) || m.EndsWith(":allAuthenticatedUsers", StringComparison.Ordinal))
-                c.Problem("gcpMembers", $"'{m}' would make MIMIC data public; name users, groups or service accounts.");
+                c.Problem("gcpMembers", $"{Q(m)} would make MIMIC data public; name users, groups or service accounts.");
             else if (!GcpMember().IsMatch(m))
-                c.Problem("gcpMembers", $"'{m}' must be user:EMAIL, group:EMAIL or serviceAccount:EMAIL.");
+                c.Problem("gcpMembers", $"{Q(m)} must be user:EMAIL, group:EMAIL or serviceAccount:EMAIL.");
         }
         var expiration = (int)c.Integer("gcpScratchExpirationDays", 1, 3650);
         var keep = c.Boolean("gcpKeepScratchOnDestroy");
@@ -247,16 +259,24 @@ public static partial class LabSettingsReader
         {
             var owner = c.Required("gcpWorkbenchOwner", "jdoe@example.org");
             if (owner.Length > 0 && !members.Contains($"user:{owner}"))
-                c.Problem("gcpWorkbenchOwner", $"'{owner}' must also be in gcpMembers as user:{owner}.");
+                c.Problem("gcpWorkbenchOwner", $"{Q(owner)} must also be in gcpMembers as {Q("user:" + owner)}.");
             var machine = c.Str("gcpWorkbenchMachineType") ?? "e2-standard-4";
-            if (!MachineType().IsMatch(machine)) c.Problem("gcpWorkbenchMachineType", $"'{machine}' is not a machine type such as e2-standard-4.");
+            if (!MachineType().IsMatch(machine)) c.Problem("gcpWorkbenchMachineType", $"{Q(machine)} is not a machine type such as e2-standard-4.");
             var zone = c.Str("gcpWorkbenchZone") ?? "us-central1-a";
-            if (!GcpZone().IsMatch(zone)) c.Problem("gcpWorkbenchZone", $"'{zone}' is not a zone such as us-central1-a.");
-            else if (!zone.StartsWith("us-", StringComparison.Ordinal)) c.Problem("gcpWorkbenchZone", $"'{zone}' is outside the US, where the lab's data is; pick a us- zone.");
-            var subnet = c.Str("gcpWorkbenchSubnet");
-            if (subnet is not null && !Subnetwork().IsMatch(subnet)) c.Problem("gcpWorkbenchSubnet", $"'{subnet}' must be projects/PROJECT/regions/REGION/subnetworks/NAME.");
+            if (!GcpZone().IsMatch(zone)) c.Problem("gcpWorkbenchZone", $"{Q(zone)} is not a zone such as us-central1-a.");
+            else if (!zone.StartsWith("us-", StringComparison.Ordinal)) c.Problem("gcpWorkbenchZone", $"{Q(zone)} is outside the US, where the lab's data is; pick a us- zone.");
+            // No public IP, so the instance reaches Google APIs only through a subnet with Private Google Access;
+            // the default network's subnets have it off, so the subnet (and its network) must be named.
+            var subnet = c.Required("gcpWorkbenchSubnet", "projects/my-research-project/regions/us-central1/subnetworks/lab");
+            if (subnet.Length > 0 && !Subnetwork().IsMatch(subnet)) c.Problem("gcpWorkbenchSubnet", $"{Q(subnet)} must be projects/PROJECT/regions/REGION/subnetworks/NAME.");
+            else if (subnet.Length > 0 && GcpZone().IsMatch(zone) && subnet.Split('/')[3] != zone[..zone.LastIndexOf('-')])
+                c.Problem("gcpWorkbenchSubnet", $"{Q(subnet)} is not in the region of gcpWorkbenchZone {zone}; name a subnet of region {zone[..zone.LastIndexOf('-')]} or another zone.");
+            var network = c.Required("gcpWorkbenchNetwork", "projects/my-research-project/global/networks/lab");
+            if (network.Length > 0 && !Network().IsMatch(network)) c.Problem("gcpWorkbenchNetwork", $"{Q(network)} must be projects/PROJECT/global/networks/NAME.");
+            else if (network.Length > 0 && Subnetwork().IsMatch(subnet) && network.Split('/')[1] != subnet.Split('/')[1])
+                c.Problem("gcpWorkbenchNetwork", $"{Q(network)} is in another project than gcpWorkbenchSubnet; a subnet belongs to a network of its own project.");
             var idle = (int)c.Integer("gcpWorkbenchIdleMinutes", 10, 1440);
-            workbench = new WorkbenchSettings(owner, machine, zone, subnet, idle);
+            workbench = new WorkbenchSettings(owner, machine, zone, subnet, network, idle);
         }
         return new GcpSettings(project, "US", members, expiration, keep, workbench) { Derived = ReadGcpDerived(c, release, derived) };
     }
@@ -288,7 +308,17 @@ public static partial class LabSettingsReader
     /// <summary>The project's config values, typed on demand, with the problems found so far.</summary>
     private sealed class ConfigValues
     {
+        private static readonly Dictionary<string, string> ListExamples = new(StringComparer.Ordinal)
+        {
+            ["modules"] = "hosp", ["tags"] = "cost-center=1234", ["moduleSources"] = "ed=s3://my-copy/ed/",
+            ["notebookSecurityGroupIds"] = "sg-0123abcd", ["budgetEmails"] = "you@example.org", ["gcpMembers"] = "user:you@example.org",
+        };
+
+        private const int MaxKeyLength = 100;
+        private const int MaxValueLength = 16_384;
+
         private readonly Dictionary<string, string> _values = new(StringComparer.Ordinal);
+        private readonly HashSet<string> _flagged = new(StringComparer.Ordinal);
 
         public List<string> Problems { get; } = [];
 
@@ -296,17 +326,38 @@ public static partial class LabSettingsReader
         {
             foreach (var (key, value) in config.Values)
             {
-                if (!key.Contains(':'))
+                if (key.Length > MaxKeyLength)
+                {
+                    Problems.Add($"{Q(key)}: a config key of {key.Length:N0} characters; settings are named as in Pulumi.yaml ({Ns}<setting>).");
+                    continue;
+                }
+                var colon = key.IndexOf(':');
+                if (colon < 0)
                 {
                     Problems.Add($"{key}: config keys are namespaced; write it as {Ns}{key}.");
                     continue;
                 }
-                if (!key.StartsWith(Ns, StringComparison.Ordinal)) continue;   // provider keys such as aws:region
-                var name = key[Ns.Length..];
+                var (ns, name) = (key[..colon], key[(colon + 1)..]);
+                if (ns != StackConfig.Project)
+                {
+                    // Provider keys such as aws:region pass; a near-miss of the project's own name is a typo.
+                    if (Distance(ns, StackConfig.Project) <= 3 || (SettingSpecs.Find(name) is not null && ns is not ("aws" or "gcp")))
+                    {
+                        Problems.Add($"{key}: {Q(ns)} is not this project's namespace; write it as {Ns}{name}.");
+                        _flagged.Add(name);   // not "required" as well: the fix above sets it
+                    }
+                    continue;
+                }
                 if (SettingSpecs.Find(name) is null)
                 {
                     var near = SettingSpecs.All.Select(s => s.Key).OrderBy(k => Distance(k, name)).First();
                     Problems.Add($"{key}: unknown setting. Did you mean {Ns}{near}? Settings are listed in Pulumi.yaml.");
+                    continue;
+                }
+                if (value.Length > MaxValueLength)
+                {
+                    Problem(name, $"{Q(value)} is longer than any setting needs (at most {MaxValueLength:N0} characters).");
+                    _flagged.Add(name);
                     continue;
                 }
                 _values[name] = value;
@@ -324,7 +375,7 @@ public static partial class LabSettingsReader
         public string Required(string key, string example)
         {
             var v = Str(key);
-            if (v is null) Problem(key, $"required. Set it with `pulumi config set {key} {example}`.");
+            if (v is null && !_flagged.Contains(key)) Problem(key, $"required. Set it with `pulumi config set {key} {example}`.");
             return v ?? "";
         }
 
@@ -335,9 +386,13 @@ public static partial class LabSettingsReader
             var v = Str(key);
             long n;
             if (v is null) n = Default(key) is long d ? d : min;
-            else if (!long.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out n))
+            else if (!long.TryParse(v, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out n))
             {
-                Problem(key, $"'{v}' is not a whole number.");
+                // A number that is not a long (1e29, 2.5, 99999999999999999999) gets the range or the fix, not a riddle.
+                var isNumber = double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var x) && double.IsFinite(x);
+                Problem(key, !isNumber ? $"{Q(v)} is not a whole number; write digits only, e.g. {Math.Max(min, 1)}."
+                    : x == Math.Floor(x) ? $"{Q(v)} is out of range; use a whole number in {min}..{max}."
+                    : $"{Q(v)} is not a whole number; use a whole number in {min}..{max}.");
                 return min;
             }
             if (n < min || n > max) Problem(key, $"{n} is out of range; use {min}..{max}.");
@@ -349,7 +404,7 @@ public static partial class LabSettingsReader
             var v = Str(key);
             if (v is null) return Default(key) is true;
             if (v is "true" or "false") return v == "true";
-            Problem(key, $"'{v}' is not true or false.");
+            Problem(key, $"{Q(v)} is not true or false.");
             return false;
         }
 
@@ -362,7 +417,10 @@ public static partial class LabSettingsReader
                 if (JsonSerializer.Deserialize<List<string>>(v) is { } items) return items;
             }
             catch (JsonException) { }
-            Problem(key, $"'{v}' is not a list of strings; write it in the stack file as a YAML list, e.g. [a, b].");
+            // `pulumi config set key a,b` stores one string; `--path 'key[0]'` is how the CLI sets list items.
+            var example = ListExamples.GetValueOrDefault(key, "VALUE");
+            Problem(key, $"{Q(v)} is not a list of strings; write it in the stack file as a YAML list ({Ns}{key}: [{example}]), " +
+                         $"or set each item with `pulumi config set --path '{key}[0]' {example}` (then [1], [2], ...).");
             return [];
         }
     }
@@ -419,4 +477,7 @@ public static partial class LabSettingsReader
 
     [GeneratedRegex("^projects/[a-z][a-z0-9-]{4,28}[a-z0-9]/regions/[a-z]+-[a-z]+[0-9]/subnetworks/[a-z]([-a-z0-9]*[a-z0-9])?$")]
     private static partial Regex Subnetwork();
+
+    [GeneratedRegex("^projects/[a-z][a-z0-9-]{4,28}[a-z0-9]/global/networks/[a-z]([-a-z0-9]*[a-z0-9])?$")]
+    private static partial Regex Network();
 }

@@ -51,7 +51,8 @@ public static class SettingSpecs
         new("gcpWorkbenchOwner", "string", null, "The one researcher (e-mail) who owns the Workbench instance; required with gcpWorkbench."),
         new("gcpWorkbenchMachineType", "string", "e2-standard-4", "Machine type of the Workbench instance."),
         new("gcpWorkbenchZone", "string", "us-central1-a", "Zone of the Workbench instance."),
-        new("gcpWorkbenchSubnet", "string", null, "Subnetwork of the Workbench instance (projects/P/regions/R/subnetworks/S); it needs Private Google Access. Default: the default network."),
+        new("gcpWorkbenchSubnet", "string", null, "Subnetwork of the Workbench instance (projects/P/regions/R/subnetworks/S) with Private Google Access on (the instance has no public IP); required with gcpWorkbench."),
+        new("gcpWorkbenchNetwork", "string", null, "The VPC network of gcpWorkbenchSubnet (projects/P/global/networks/N); required with gcpWorkbench."),
         new("gcpWorkbenchIdleMinutes", "integer", 60L, "Shut the Workbench instance down after this many idle minutes (10-1440)."),
     ];
 

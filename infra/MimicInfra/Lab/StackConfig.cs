@@ -1,32 +1,61 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
-using YamlDotNet.Core;
-using YamlDotNet.RepresentationModel;
+using MimicInfra.Input;
 
 namespace MimicInfra.Lab;
 
 /// <summary>
 /// A stack's name and config exactly as Pulumi hands them to a compiler: fully qualified keys
 /// (`mimic-infra:release`, `aws:region`) and string values, structured values as JSON text.
+/// Both readers are bounded (<see cref="BoundedYaml"/>, <see cref="MaxConfigBytes"/>): no input hangs or crashes them.
 /// </summary>
 public sealed record StackConfig(string Stack, IReadOnlyDictionary<string, string> Values)
 {
     public const string Project = "mimic-infra";
+
+    public const int MaxConfigBytes = 1 << 20;
+    private const int MaxJsonDepth = 16;
 
     /// <summary>From the environment Pulumi sets during a preview or update; null when it is not set.</summary>
     public static StackConfig? FromEnvironment(Func<string, string?> env)
     {
         var stack = env("PULUMI_STACK");
         if (string.IsNullOrEmpty(stack)) return null;
+        if (stack.Length > 100 || !stack.All(ch => char.IsAsciiLetterOrDigit(ch) || ch is '-' or '_' or '.'))
+            throw new Cli.UserError($"PULUMI_STACK {Shown.Quote(stack)} is not a stack name (1-100 letters, digits, '-', '_', '.'); Pulumi sets it to the stack being deployed.");
         var json = env("PULUMI_CONFIG");
         var values = new SortedDictionary<string, string>(StringComparer.Ordinal);
-        if (!string.IsNullOrWhiteSpace(json))
+        if (json is null) return new StackConfig(stack, values);
+        const string fix = "Pulumi sets it to the stack's config as a JSON object of strings, e.g. {\"mimic-infra:release\":\"mimic-iv-demo-2.2\"}; run the compiler through `pulumi preview`, or unset PULUMI_STACK to run it alone.";
+        if (json.Length > MaxConfigBytes)
+            throw new Cli.UserError($"PULUMI_CONFIG is {json.Length:N0} characters; at most {MaxConfigBytes:N0}. {fix}");
+        if (string.IsNullOrWhiteSpace(json))
+            throw new Cli.UserError($"PULUMI_CONFIG is empty, not a JSON object. {fix}");
+        JsonDocument doc;
+        try { doc = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = MaxJsonDepth }); }
+        catch (JsonException e)
         {
-            JsonObject? obj;
-            try { obj = JsonNode.Parse(json) as JsonObject; }
-            catch (JsonException e) { throw new Cli.UserError($"PULUMI_CONFIG is not a JSON object ({e.Message})"); }
-            foreach (var (key, value) in obj ?? [])
-                values[key] = value is JsonValue v && v.TryGetValue<string>(out var s) ? s : value?.ToJsonString() ?? "";
+            var where = e.LineNumber is { } l ? $" at line {l + 1}, byte {e.BytePositionInLine + 1}" : "";
+            throw new Cli.UserError($"PULUMI_CONFIG is not valid JSON{where}. {fix}");
+        }
+        catch (ArgumentException)
+        {
+            throw new Cli.UserError($"PULUMI_CONFIG is not valid Unicode text (a lone surrogate?). {fix}");
+        }
+        using (doc)
+        {
+            if (doc.RootElement.ValueKind != JsonValueKind.Object)
+                throw new Cli.UserError($"PULUMI_CONFIG is a JSON {doc.RootElement.ValueKind.ToString().ToLowerInvariant()}, not a JSON object. {fix}");
+            foreach (var p in doc.RootElement.EnumerateObject())
+            {
+                if (values.ContainsKey(p.Name))
+                    throw new Cli.UserError($"PULUMI_CONFIG names the key {Shown.Quote(p.Name)} twice; each config key appears once. {fix}");
+                values[p.Name] = p.Value.ValueKind switch
+                {
+                    JsonValueKind.String => p.Value.GetString()!,
+                    JsonValueKind.Null => "",
+                    _ => JsonSerializer.Serialize(p.Value),
+                };
+            }
         }
         return new StackConfig(stack, values);
     }
@@ -36,48 +65,56 @@ public sealed record StackConfig(string Stack, IReadOnlyDictionary<string, strin
     {
         if (!File.Exists(path))
             throw new Cli.UserError($"no stack file {path}. Create it (see stacks/Pulumi.demo.yaml) or pick another --stack.");
-        var stream = new YamlStream();
+        YamlValue? document;
         try
         {
-            using var reader = new StringReader(File.ReadAllText(path));
-            stream.Load(reader);
+            document = BoundedYaml.Parse(BoundedYaml.Decode(ReadAtMost(path, BoundedYaml.MaxBytes + 1)));
         }
-        catch (YamlException e)
+        catch (YamlInputException e)
         {
-            throw new Cli.UserError($"{path}: line {e.Start.Line}, column {e.Start.Column}: {(e.InnerException ?? e).Message} Fix the YAML syntax.");
+            throw new Cli.UserError(e.At is { } at ? $"{path}: {at}: {e.Message}" : $"{path} {e.Message}");
         }
         var values = new SortedDictionary<string, string>(StringComparer.Ordinal);
-        if (stream.Documents.Count == 0) return new StackConfig(stack, values);
-        if (stream.Documents[0].RootNode is not YamlMappingNode root)
-            throw new Cli.UserError($"{path}: a stack file is a mapping with a 'config:' key.");
-        foreach (var (k, v) in root.Children)
+        if (document is null or YamlText { Value: "", Plain: true }) return new StackConfig(stack, values);
+        if (document is not YamlMap root)
+            throw new Cli.UserError($"{path}: {document.At}: a stack file is a mapping with a 'config:' key.");
+        YamlValue? configNode = null;
+        foreach (var (key, value) in root.Entries)
         {
-            var key = ((YamlScalarNode)k).Value;
-            if (key is "config") continue;
-            if (key is "encryptionsalt" or "secretsprovider" or "encryptedkey" or "environment") continue;
-            throw new Cli.UserError($"{path}: unknown top-level key '{key}'. Lab settings go under 'config:' as {Project}:<setting>.");
+            if (key.Value is "config") { configNode = value; continue; }
+            if (key.Value is "encryptionsalt" or "secretsprovider" or "encryptedkey" or "environment") continue;
+            throw new Cli.UserError($"{path}: {key.At}: unknown top-level key {Shown.Quote(key.Value)}. Lab settings go under 'config:' as {Project}:<setting>.");
         }
-        if (!root.Children.TryGetValue(new YamlScalarNode("config"), out var configNode) || configNode is null || configNode is YamlScalarNode { Value: null or "" })
+        if (configNode is null or YamlText { Value: "" or "~" or "null", Plain: true })
             return new StackConfig(stack, values);
-        if (configNode is not YamlMappingNode config)
-            throw new Cli.UserError($"{path}: 'config:' must be a mapping of settings.");
-        foreach (var (k, v) in config.Children)
+        if (configNode is not YamlMap config)
+            throw new Cli.UserError($"{path}: {configNode.At}: 'config:' must be a mapping of settings, one `{Project}:<setting>: value` per line.");
+        foreach (var (key, value) in config.Entries)
         {
-            var key = ((YamlScalarNode)k).Value ?? "";
-            if (v is YamlMappingNode m && m.Children.ContainsKey(new YamlScalarNode("secure")))
-                throw new Cli.UserError($"{path}: '{key}' is a secret; `compile` cannot decrypt it. Run `pulumi preview`, which passes it decrypted.");
-            values[key] = v is YamlScalarNode s ? s.Value ?? "" : ToJson(v)?.ToJsonString() ?? "";
+            if (value is YamlMap m && m.Entries.Any(e => e.Key.Value == "secure"))
+                throw new Cli.UserError($"{path}: {key.At}: {Shown.Quote(key.Value)} is a secret; `compile` cannot decrypt it. Run `pulumi preview`, which passes it decrypted.");
+            values[key.Value] = value is YamlText s ? s.Value : ToJson(value)!.ToJsonString();
         }
         return new StackConfig(stack, values);
     }
 
-    private static JsonNode? ToJson(YamlNode node) => node switch
+    /// <summary>At most <paramref name="limit"/> bytes of a file, whatever it claims its length is (a device or a pipe may never end).</summary>
+    private static byte[] ReadAtMost(string path, int limit)
     {
-        YamlScalarNode s when s.Style == ScalarStyle.Plain && bool.TryParse(s.Value, out var b) => JsonValue.Create(b),
-        YamlScalarNode s when s.Style == ScalarStyle.Plain && long.TryParse(s.Value, out var n) => JsonValue.Create(n),
-        YamlScalarNode s => JsonValue.Create(s.Value),
-        YamlSequenceNode seq => new JsonArray(seq.Children.Select(ToJson).ToArray()),
-        YamlMappingNode map => new JsonObject(map.Children.Select(kv => KeyValuePair.Create(((YamlScalarNode)kv.Key).Value!, ToJson(kv.Value)))),
+        using var stream = File.OpenRead(path);
+        var buffer = new byte[limit];
+        var total = 0;
+        for (int n; total < limit && (n = stream.Read(buffer, total, limit - total)) > 0;) total += n;
+        return buffer[..total];
+    }
+
+    private static System.Text.Json.Nodes.JsonNode? ToJson(YamlValue node) => node switch
+    {
+        YamlText { Plain: true } s when bool.TryParse(s.Value, out var b) => System.Text.Json.Nodes.JsonValue.Create(b),
+        YamlText { Plain: true } s when long.TryParse(s.Value, out var n) => System.Text.Json.Nodes.JsonValue.Create(n),
+        YamlText s => System.Text.Json.Nodes.JsonValue.Create(s.Value),
+        YamlList list => new System.Text.Json.Nodes.JsonArray(list.Items.Select(ToJson).ToArray()),
+        YamlMap map => new System.Text.Json.Nodes.JsonObject(map.Entries.Select(e => KeyValuePair.Create(e.Key.Value, ToJson(e.Value)))),
         _ => null,
     };
 }

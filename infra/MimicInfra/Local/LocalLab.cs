@@ -37,6 +37,10 @@ public static class LocalLab
             throw new UserError($"{missing.Count} file(s) of the lab are not in {dataDir}: {string.Join(", ", missing)}. " +
                                 "Point --data at the release folder holding the module folders, or pass --skip-missing to build without them.");
 
+        if (missing.Count == plan.Count)
+            throw new UserError($"none of the lab's {plan.Count} files is in {dataDir} (looked for {string.Join(", ", plan.Take(3).Select(p => p.Module.FileOf(p.Table)))}, ...); " +
+                                $"point --data at the folder of release {release.Id} that holds {DataLayout(modules)}.");
+
         var clock = Stopwatch.StartNew();
         var temp = $"{dbPath}.building-{Environment.ProcessId}";
         File.Delete(temp);
@@ -110,6 +114,9 @@ public static class LocalLab
         }
         return new LocalBuild(dbPath, built, missing, clock.Elapsed.TotalSeconds) { Concepts = conceptResults };
     }
+
+    private static string DataLayout(IReadOnlyList<Module> modules) =>
+        modules.All(m => m.Folder.Length == 0) ? "the table files at its top level" : string.Join(", ", modules.Select(m => m.Folder + "/").Distinct());
 
     /// <summary>The typed table's name in its mimic-code schema, e.g. "mimiciv_hosp"."admissions".</summary>
     public static string QualifiedName(Module m, Table t) => $"{TypedViewSql.Quote(m.Schema)}.{TypedViewSql.Quote(t.Name)}";
