@@ -46,8 +46,8 @@ public class AwsLabCheckTests(ITestOutputHelper output)
     [Fact]
     public void CheckCommandNamesEveryResourceTypeAndPasses()
     {
-        var schemas = Shared.Require("provider-schemas");
-        var (code, stdout, stderr) = Cli.Run(["check", "--stack", "demo", "--schemas", schemas]);
+        // The schemas built into the program: `check` needs nothing outside the repository.
+        var (code, stdout, stderr) = Cli.Run(["check", "--stack", "demo"]);
         Assert.Equal("", stderr);
         Assert.Equal(0, code);
         Assert.Contains("stack demo: 110 resources", stdout);
@@ -57,12 +57,11 @@ public class AwsLabCheckTests(ITestOutputHelper output)
     [Fact]
     public void CheckCommandFailsOnABrokenProgram()
     {
-        var schemas = Shared.Require("provider-schemas");
         var file = Path.Combine(Path.GetTempPath(), $"broken-{Guid.NewGuid():N}.yaml");
         File.WriteAllText(file, Labs.Compile(Labs.Demo).Replace("enableKeyRotation: true", "enableKeyRotation: \"yes\""));
         try
         {
-            var (code, _, stderr) = Cli.Run(["check", "--file", file, "--schemas", schemas]);
+            var (code, _, stderr) = Cli.Run(["check", "--file", file]);
             Assert.Equal(1, code);
             Assert.Contains("problem: labKey.enableKeyRotation: string 'yes' is not assignable to boolean", stderr);
         }

@@ -60,7 +60,11 @@ public partial class StackSettingsTests
         { "yaml syntax", Demo + "  mimic-infra:tags: [a\n", "Pulumi.t.yaml: line" },
         { "not a mapping", "- just\n- a list\n", "a stack file is a mapping with a 'config:' key" },
         { "unknown top-level key", "settings:\n  a: b\n", "unknown top-level key 'settings'" },
-        { "secret value", Demo + "  mimic-infra:study2:\n    secure: AAABAK==\n", "'mimic-infra:study2' is a secret; `compile` cannot decrypt it" },
+        { "secret lab setting", Demo.Replace("mimic-infra:study: demo", "mimic-infra:study:\n    secure: AAABAK=="), "mimic-infra:study: is a secret, but lab settings go into resource names" },
+        { "expired", Demo.Replace("2027-06-30", "2020-01-01"), "mimic-infra:expires: the lab expired on 2020-01-01" },
+        { "placeholder", Demo.Replace("researcher: jdoe", "researcher: REPLACE"), "mimic-infra:researcher: 'REPLACE' still holds the example's placeholder REPLACE" },
+        { "provider key typo", Demo + "  aws:profle: researcher-a\n", "aws:profle: not a setting of the aws provider; did you mean aws:profile?" },
+        { "account id", Demo + "  mimic-infra:awsAccountId: \"1234\"\n", "mimic-infra:awsAccountId: '1234' is not an AWS account id" },
     };
 
     [Theory]

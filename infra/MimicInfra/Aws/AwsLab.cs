@@ -30,8 +30,8 @@ public sealed class AwsLab(LabSettings lab, ProgramBuilder program)
 
     public void Build()
     {
-        // An explicit provider: the region is the lab's, whatever the machine's AWS defaults say.
-        program.Add(new PulumiResource(ProviderName, "pulumi:providers:aws", YMap.Of(("region", _aws.Region)), new ResourceOptions(null, Version)));
+        // An explicit provider: the lab's region and account, and every aws: key the stack sets (by reference).
+        program.Add(new PulumiResource(ProviderName, "pulumi:providers:aws", lab.Providers.AwsProvider(_aws.Region), new ResourceOptions(null, Version)));
         program.Variable("awsAccount", Invoke("aws:index/getCallerIdentity:getCallerIdentity"));
         program.Variable("awsPartition", Invoke("aws:index/getPartition:getPartition"));
 

@@ -18,6 +18,9 @@ public sealed record LabSettings(
 {
     public LabNames Names { get; } = LabNames.For(Stack, Researcher, Study);
 
+    /// <summary>The stack's provider keys and account binding, passed to the explicit providers.</summary>
+    public Fleet.ProviderSettings Providers { get; init; } = Fleet.ProviderSettings.None;
+
     public IEnumerable<(Module Module, Table Table)> Tables => Modules.SelectMany(m => m.Tables.Select(t => (m, t)));
 
     /// <summary>The tags (AWS) every lab resource carries, in a fixed order.</summary>

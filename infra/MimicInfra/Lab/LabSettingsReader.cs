@@ -14,7 +14,8 @@ public static partial class LabSettingsReader
 {
     private const string Ns = StackConfig.Project + ":";
 
-    public static LabSettings Read(StackConfig config, SchemaCatalog catalog)
+    /// <param name="today">The UTC date an expiry is judged against (default: today).</param>
+    public static LabSettings Read(StackConfig config, SchemaCatalog catalog, DateOnly? today = null)
     {
         var c = new ConfigValues(config);
 
@@ -53,9 +54,13 @@ public static partial class LabSettingsReader
         if (aws is null && gcp is null && c.Problems.Count == 0)
             c.Problem("aws", "the lab has no cloud side; set aws or gcp to true.");
 
+        // Fleet rules (expiry, placeholders, secrets) and the provider keys passed to the explicit providers.
+        c.Problems.AddRange(Fleet.StackRules.Problems(config, expires == default ? null : expires, today ?? Fleet.Expiry.Today()));
+        var providers = Fleet.ProviderSettingsReader.Read(config, c.Str("awsAccountId"), gcp?.Project, aws is not null, gcp is not null, c.Problems.Add);
+
         if (c.Problems.Count > 0)
             throw new UserError($"stack '{config.Stack}' has {c.Problems.Count} problem(s) in its config:\n  " + string.Join("\n  ", c.Problems));
-        return new LabSettings(config.Stack, release!, modules, researcher, study, expires, tags, aws, gcp);
+        return new LabSettings(config.Stack, release!, modules, researcher, study, expires, tags, aws, gcp) { Providers = providers };
     }
 
     private static List<KeyValuePair<string, string>> ReadTags(ConfigValues c)

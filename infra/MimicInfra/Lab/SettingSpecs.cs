@@ -20,6 +20,7 @@ public static class SettingSpecs
         new("expires", "string", null, "Date the study ends, YYYY-MM-DD; tagged on every resource."),
         new("tags", "array", null, "Extra tags as key=value strings, e.g. [cost-center=1234]."),
         new("aws", "boolean", true, "Build the AWS side of the lab."),
+        new("awsAccountId", "string", null, "The AWS account (12 digits) the lab must be deployed to; a deploy with other credentials fails before any change. Default: no binding."),
         new("sourceUri", "string", null, "S3 folder (or access-point alias) holding the release's module folders (hosp/, icu/, ...). Default: PhysioNet's open bucket for open releases; required otherwise."),
         new("moduleSources", "array", null, "Per-module S3 folders as module=s3://... strings, for modules that live elsewhere (e.g. ed=s3://.../mimic-iv-ed/2.2/ed/)."),
         new("sourceLayout", "string", "flat-csv", "flat-csv (PhysioNet's files as published) or table-parquet (one folder of Parquet files per table)."),

@@ -13,6 +13,9 @@ public sealed record StackConfig(string Stack, IReadOnlyDictionary<string, strin
 {
     public const string Project = "mimic-infra";
 
+    /// <summary>Keys whose values Pulumi holds as secret; the program references them, never inlines them.</summary>
+    public IReadOnlySet<string> Secrets { get; init; } = new HashSet<string>();
+
     /// <summary>From the environment Pulumi sets during a preview or update; null when it is not set.</summary>
     public static StackConfig? FromEnvironment(Func<string, string?> env)
     {
@@ -47,6 +50,7 @@ public sealed record StackConfig(string Stack, IReadOnlyDictionary<string, strin
             throw new Cli.UserError($"{path}: line {e.Start.Line}, column {e.Start.Column}: {(e.InnerException ?? e).Message} Fix the YAML syntax.");
         }
         var values = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        var secrets = new HashSet<string>(StringComparer.Ordinal);
         if (stream.Documents.Count == 0) return new StackConfig(stack, values);
         if (stream.Documents[0].RootNode is not YamlMappingNode root)
             throw new Cli.UserError($"{path}: a stack file is a mapping with a 'config:' key.");
@@ -65,10 +69,15 @@ public sealed record StackConfig(string Stack, IReadOnlyDictionary<string, strin
         {
             var key = ((YamlScalarNode)k).Value ?? "";
             if (v is YamlMappingNode m && m.Children.ContainsKey(new YamlScalarNode("secure")))
-                throw new Cli.UserError($"{path}: '{key}' is a secret; `compile` cannot decrypt it. Run `pulumi preview`, which passes it decrypted.");
+            {
+                // Encrypted here; the program only ever references it (see Fleet.StackRules for lab settings).
+                secrets.Add(key);
+                values[key] = "";
+                continue;
+            }
             values[key] = v is YamlScalarNode s ? s.Value ?? "" : ToJson(v)?.ToJsonString() ?? "";
         }
-        return new StackConfig(stack, values);
+        return new StackConfig(stack, values) { Secrets = secrets };
     }
 
     private static JsonNode? ToJson(YamlNode node) => node switch
