@@ -17,6 +17,7 @@ public static class App
         root.Subcommands.Add(LocalCommands.Local(io));
         root.Subcommands.Add(LocalCommands.Query(io));
         root.Subcommands.Add(CatalogCommands.Build(io));
+        root.Subcommands.Add(LabsCommands.Build(io));
         root.Subcommands.Add(CompileCommands.PulumiProgram(io, env));
         var config = new InvocationConfiguration { Output = io.Out, Error = io.Error };
         return root.Parse(args).Invoke(config);
