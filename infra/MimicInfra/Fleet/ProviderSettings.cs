@@ -65,11 +65,13 @@ public static partial class ProviderSettingsReader
 
     private static List<string> KeysOf(StackConfig config, string package, bool used, Action<string> problem)
     {
-        var inputs = ProviderInputs.Of(package);
         var keys = new List<string>();
         foreach (var full in config.Values.Keys.Where(k => k.StartsWith(package + ":", StringComparison.Ordinal)).Order(StringComparer.Ordinal))
         {
             var key = full[(package.Length + 1)..];
+            // The region and project are every lab's: no need to read the provider schema for them.
+            if (key is "region" || (package == "gcp" && key == "project")) { keys.Add(key); continue; }
+            var inputs = ProviderInputs.Of(package);
             if (inputs.Contains(key)) { keys.Add(key); continue; }
             var near = inputs.OrderBy(i => Distance(i, key)).ThenBy(i => i, StringComparer.Ordinal).First();
             problem($"{full}: not a setting of the {package} provider; did you mean {package}:{near}? (the lab's provider would drop it)");
