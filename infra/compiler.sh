@@ -12,7 +12,7 @@ out=${MIMICINFRA_COMPILER_DIR:-$root/infra/.compiler}
 # restored file changes it too, whatever its modification time).
 fingerprint() {
   cd "$root"
-  files=$(find infra/MimicInfra schemas infra/provider-schemas Directory.Build.props -type f ! -path '*/bin/*' ! -path '*/obj/*' 2>/dev/null | LC_ALL=C sort)
+  files=$(find infra/MimicInfra schemas infra/provider-schemas/aws.json infra/provider-schemas/gcp.json Directory.Build.props -type f ! -path '*/bin/*' ! -path '*/obj/*' 2>/dev/null | LC_ALL=C sort)
   { printf '%s\n' "$files"; printf '%s\n' "$files" | tr '\n' '\0' | xargs -0 cat; } | cksum
   cd - >/dev/null
 }

@@ -34,13 +34,15 @@ public class AwsLabCheckTests(ITestOutputHelper output)
     public void ResourceCountsFollowTheCatalog()
     {
         var demo = new ParsedProgram(Labs.Compile(Labs.Demo));
-        // 31 tables x (manifest, raw table, typed view) + provider, key, alias, 6 bucket resources, 2 databases, workgroup
-        // + notebook: role, role policy, example notebook object, lifecycle configuration, instance
-        Assert.Equal(31 * 3 + 12 + 5, demo.Resources.Count());
+        // 31 tables x (typed Parquet table, import table) + provider, key, alias, 2 buckets x 6 resources,
+        // 2 databases, 2 workgroups, import script + notebook: role, role policy, example notebook, lifecycle configuration, instance
+        Assert.Equal(31 * 2 + 1 + 2 + 12 + 2 + 2 + 1 + 5, demo.Resources.Count());
         var full = new ParsedProgram(Labs.Compile(Labs.Full31()));
-        // 41 tables x one Parquet table + provider, key, alias, 6 bucket resources, 1 database, workgroup + notebook (5)
-        Assert.Equal(41 + 11 + 5, full.Resources.Count());
+        Assert.Equal(41 * 2 + 1 + 2 + 12 + 2 + 2 + 1 + 5, full.Resources.Count());
         Assert.Equal(41L, Convert.ToInt64(full.Outputs["tableCount"]));
+        // Read in place: one Parquet table per catalog table, one bucket, one database and workgroup, no import.
+        var inPlace = new ParsedProgram(Labs.Compile(Labs.Full31(("sourceInPlace", "true"))));
+        Assert.Equal(41 + 1 + 2 + 6 + 1 + 1 + 5, inPlace.Resources.Count());
     }
 
     [Fact]
@@ -50,7 +52,7 @@ public class AwsLabCheckTests(ITestOutputHelper output)
         var (code, stdout, stderr) = Cli.Run(["check", "--stack", "demo"]);
         Assert.Equal("", stderr);
         Assert.Equal(0, code);
-        Assert.Contains("stack demo: 110 resources", stdout);
+        Assert.Contains("stack demo: 87 resources", stdout);
         Assert.EndsWith("ok: no problems\n", stdout);
     }
 
@@ -85,23 +87,28 @@ public class AwsSecurityRuleTests
 {
     private static readonly ParsedProgram Demo = new(Labs.Compile(Labs.Demo));
 
-    [Fact]
-    public void CKV_AWS_53_54_55_56_AllFourPublicAccessBlocksAreOn()
+    public static TheoryData<string> Buckets => new() { "results", "data" };
+
+    [Theory]
+    [MemberData(nameof(Buckets))]
+    public void CKV_AWS_53_54_55_56_AllFourPublicAccessBlocksAreOn(string bucket)
     {
-        var pab = Demo.Single("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock");
-        Assert.Equal("${resultsBucket.id}", pab["bucket"]);
+        var pab = Demo.Named($"{bucket}PublicAccessBlock");
+        Assert.Equal($"${{{bucket}Bucket.id}}", pab["bucket"]);
         foreach (var key in new[] { "blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets" })
             Assert.Equal("true", pab[key]);
     }
 
-    [Fact]
-    public void CKV2_AWS_65_AclsAreDisabledByBucketOwnerEnforced() =>
-        Assert.Equal("BucketOwnerEnforced", Demo.Single("aws:s3/bucketOwnershipControls:BucketOwnershipControls").At("rule", "objectOwnership"));
+    [Theory]
+    [MemberData(nameof(Buckets))]
+    public void CKV2_AWS_65_AclsAreDisabledByBucketOwnerEnforced(string bucket) =>
+        Assert.Equal("BucketOwnerEnforced", Demo.Named($"{bucket}Ownership").At("rule", "objectOwnership"));
 
-    [Fact]
-    public void CKV_AWS_19_145_ResultsAreEncryptedWithTheLabKmsKey()
+    [Theory]
+    [MemberData(nameof(Buckets))]
+    public void CKV_AWS_19_145_BucketsAreEncryptedWithTheLabKmsKey(string bucket)
     {
-        var rule = Demo.Single("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration").At("rules", 0);
+        var rule = Demo.Named($"{bucket}Encryption").At("rules", 0);
         Assert.Equal("aws:kms", rule.At("applyServerSideEncryptionByDefault", "sseAlgorithm"));
         Assert.Equal("${labKey.arn}", rule.At("applyServerSideEncryptionByDefault", "kmsMasterKeyId"));
         Assert.Equal("true", rule.At("bucketKeyEnabled"));
@@ -111,47 +118,61 @@ public class AwsSecurityRuleTests
     public void CKV_AWS_145_Exception_OptOutStillEncryptsWithS3Keys()
     {
         var optOut = new ParsedProgram(Labs.Compile(Labs.Full31(("resultsEncryption", "s3"))));
-        var rule = optOut.Single("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration").At("rules", 0);
-        Assert.Equal("AES256", rule.At("applyServerSideEncryptionByDefault", "sseAlgorithm"));
+        var rules = optOut.OfType("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration");
+        Assert.Equal(2, rules.Count);
+        Assert.All(rules, r => Assert.Equal("AES256", r.Props.At("rules", 0, "applyServerSideEncryptionByDefault", "sseAlgorithm")));
         Assert.Empty(optOut.OfType("aws:kms/key:Key"));
-        Assert.Equal("SSE_S3", optOut.Single("aws:athena/workgroup:Workgroup").At("configuration", "resultConfiguration", "encryptionConfiguration", "encryptionOption"));
+        Assert.All(optOut.OfType("aws:athena/workgroup:Workgroup"),
+            w => Assert.Equal("SSE_S3", w.Props.At("configuration", "resultConfiguration", "encryptionConfiguration", "encryptionOption")));
     }
 
-    [Fact]
-    public void CKV_AWS_379_BucketPolicyDeniesEveryNonTlsRequest()
+    [Theory]
+    [MemberData(nameof(Buckets))]
+    public void CKV_AWS_379_BucketPolicyDeniesEveryNonTlsRequest(string bucket)
     {
-        var policy = Demo.Single("aws:s3/bucketPolicy:BucketPolicy").At("policy", "fn::toJSON");
+        var policy = Demo.Named($"{bucket}TlsOnlyPolicy").At("policy", "fn::toJSON");
         var statement = Assert.Single(policy.At("Statement").List()).Map();
         Assert.Equal("Deny", statement["Effect"]);
         Assert.Equal("s3:*", statement["Action"]);
-        Assert.Equal(new List<object> { "${resultsBucket.arn}", "${resultsBucket.arn}/*" }, statement["Resource"]);
+        Assert.Equal(new List<object> { $"${{{bucket}Bucket.arn}}", $"${{{bucket}Bucket.arn}}/*" }, statement["Resource"]);
         Assert.Equal("false", statement.At("Condition", "Bool", "aws:SecureTransport"));
     }
 
     [Fact]
-    public void CKV2_AWS_61_CKV_AWS_300_LifecycleExpiresResultsAndAbortsUploads()
+    public void CKV2_AWS_61_CKV_AWS_300_LifecycleExpiresResultsAndStagingAndAbortsUploads()
     {
-        var rules = Demo.Single("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration")["rules"].List().Select(r => r.Map()).ToList();
-        var expire = rules.Single(r => (string)r["id"] == "expire-query-results");
-        Assert.Equal("results/", expire.At("filter", "prefix"));
-        Assert.Equal("30", expire.At("expiration", "days"));
-        Assert.Equal("1", rules.Single(r => (string)r["id"] == "abort-incomplete-uploads").At("abortIncompleteMultipartUpload", "daysAfterInitiation"));
-        Assert.All(rules, r => Assert.Equal("Enabled", r["status"]));
+        var rules = Demo.Named("resultsLifecycle")["rules"].List().Select(r => r.Map()).ToList();
+        Assert.Equal("results/", rules.Single(r => (string)r["id"] == "expire-query-results").At("filter", "prefix"));
+        Assert.Equal("30", rules.Single(r => (string)r["id"] == "expire-query-results").At("expiration", "days"));
+        Assert.Equal("import-results/", rules.Single(r => (string)r["id"] == "expire-import-results").At("filter", "prefix"));
+        var data = Demo.Named("dataLifecycle")["rules"].List().Select(r => r.Map()).ToList();
+        // The typed copy is the lab's data and never expires; staged source files left by an unfinished import do.
+        Assert.Equal("staging/", data.Single(r => (string)r["id"] == "expire-forgotten-staging").At("filter", "prefix"));
+        foreach (var set in new[] { rules, data })
+        {
+            Assert.Equal("1", set.Single(r => (string)r["id"] == "abort-incomplete-uploads").At("abortIncompleteMultipartUpload", "daysAfterInitiation"));
+            Assert.All(set, r => Assert.Equal("Enabled", r["status"]));
+        }
     }
 
     [Fact]
-    public void CKV_AWS_82_WorkgroupEnforcesItsConfiguration() =>
-        Assert.Equal("true", Demo.Single("aws:athena/workgroup:Workgroup").At("configuration", "enforceWorkgroupConfiguration"));
+    public void CKV_AWS_82_WorkgroupsEnforceTheirConfiguration() =>
+        Assert.All(Demo.OfType("aws:athena/workgroup:Workgroup"), w => Assert.Equal("true", w.Props.At("configuration", "enforceWorkgroupConfiguration")));
 
     [Fact]
     public void CKV_AWS_159_WorkgroupResultsAreKmsEncrypted()
     {
-        var wg = Demo.Single("aws:athena/workgroup:Workgroup");
-        Assert.Equal("SSE_KMS", wg.At("configuration", "resultConfiguration", "encryptionConfiguration", "encryptionOption"));
-        Assert.Equal("${labKey.arn}", wg.At("configuration", "resultConfiguration", "encryptionConfiguration", "kmsKeyArn"));
-        Assert.Equal("Athena engine version 3", wg.At("configuration", "engineVersion", "selectedEngineVersion"));
-        Assert.Equal(SettingSpecs.DefaultBytesScannedCutoff.ToString(), wg.At("configuration", "bytesScannedCutoffPerQuery"));
-        Assert.Equal("true", wg["forceDestroy"]);
+        foreach (var (name, wg) in Demo.OfType("aws:athena/workgroup:Workgroup"))
+        {
+            Assert.Equal("SSE_KMS", wg.At("configuration", "resultConfiguration", "encryptionConfiguration", "encryptionOption"));
+            Assert.Equal("${labKey.arn}", wg.At("configuration", "resultConfiguration", "encryptionConfiguration", "kmsKeyArn"));
+            Assert.Equal("Athena engine version 3", wg.At("configuration", "engineVersion", "selectedEngineVersion"));
+            Assert.Equal("true", wg["forceDestroy"]);
+        }
+        Assert.Equal(SettingSpecs.DefaultBytesScannedCutoff.ToString(), Demo.Named("workgroup").At("configuration", "bytesScannedCutoffPerQuery"));
+        Assert.Equal("s3://${resultsBucket.bucket}/results/", Demo.Named("workgroup").At("configuration", "resultConfiguration", "outputLocation"));
+        Assert.Equal(SettingSpecs.DefaultImportBytesScannedCutoff.ToString(), Demo.Named("importWorkgroup").At("configuration", "bytesScannedCutoffPerQuery"));
+        Assert.Equal("s3://${resultsBucket.bucket}/import-results/", Demo.Named("importWorkgroup").At("configuration", "resultConfiguration", "outputLocation"));
     }
 
     [Fact]
@@ -181,8 +202,8 @@ public class AwsSecurityRuleTests
     {
         var schemas = Labs.Schemas();
         var taggable = Demo.Resources.Where(r => schemas["aws"].Resource(r.Type) is { } s && ProviderSchema.Inputs(s).Any(i => i.Name == "tags")).ToList();
-        Assert.True(taggable.Count >= 35);
-        foreach (var r in taggable)
+        Assert.True(taggable.Count >= 10);
+        foreach (var r in taggable.Where(r => r.Type != "aws:s3/bucketObjectv2:BucketObjectv2"))
         {
             var tags = r.Props["tags"].Map();
             Assert.Equal(["lab", "researcher", "study", "expires", "managed-by", "purpose"], tags.Keys.Cast<string>());
@@ -190,15 +211,28 @@ public class AwsSecurityRuleTests
         }
     }
 
+    /// <summary>S3 takes at most 10 tags per object: objects carry the lab's name only, whatever the stack's extra tags.</summary>
+    [Fact]
+    public void ObjectsStayWithinS3sTenTagsWithManyExtraTags()
+    {
+        var extra = "[" + string.Join(",", Enumerable.Range(1, 8).Select(i => $"\"t{i}=v\"")) + "]";
+        var program = new ParsedProgram(Labs.Compile(Labs.Full31(("tags", extra))));
+        var objects = program.OfType("aws:s3/bucketObjectv2:BucketObjectv2");
+        Assert.Equal(2, objects.Count);   // the import script and the example notebook
+        Assert.All(objects, o => Assert.Equal(["lab", "managed-by"], o.Props["tags"].Map().Keys.Cast<string>()));
+        Assert.Equal(13, program.Named("resultsBucket")["tags"].Map().Count);   // buckets (50 tags) carry the full set
+    }
+
     [Fact]
     public void DestroyRemovesEverythingUnlessResultsAreKept()
     {
-        Assert.Equal("true", Demo.Single("aws:s3/bucket:Bucket")["forceDestroy"]);
+        Assert.All(Demo.OfType("aws:s3/bucket:Bucket"), b => Assert.Equal("true", b.Props["forceDestroy"]));
         Assert.All(Demo.Resources, r => Assert.False(r.Options?.ContainsKey("retainOnDelete") ?? false));
         var kept = new ParsedProgram(Labs.Compile(Labs.Full31(("keepResultsOnDestroy", "true"))));
-        var bucket = kept.Resources.Single(r => r.Type == "aws:s3/bucket:Bucket");
+        var bucket = kept.Resources.Single(r => r.Name == "resultsBucket");
         Assert.Equal("false", bucket.Props["forceDestroy"]);
         Assert.Equal("true", bucket.Options!["retainOnDelete"]);
+        Assert.Equal("true", kept.Named("dataBucket")["forceDestroy"]);   // the copy can be imported again; results cannot
         // Kept results stay readable only while their key lives.
         Assert.Equal("true", kept.Resources.Single(r => r.Type == "aws:kms/key:Key").Options!["retainOnDelete"]);
     }

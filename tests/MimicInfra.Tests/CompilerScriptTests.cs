@@ -28,7 +28,7 @@ public class CompilerScriptTests(ITestOutputHelper output)
     private static string CopyOfInputs()
     {
         var dir = Directory.CreateTempSubdirectory("compiler-").FullName;
-        foreach (var sub in new[] { "infra/MimicInfra", "schemas", "infra/provider-schemas" })
+        foreach (var sub in new[] { "infra/MimicInfra", "schemas" })
             foreach (var file in Directory.GetFiles(Path.Combine(Shared.RepoRoot, sub), "*", SearchOption.AllDirectories)
                          .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}") && !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}")))
             {
@@ -37,6 +37,9 @@ public class CompilerScriptTests(ITestOutputHelper output)
                 File.Copy(file, target);
             }
         File.Copy(Path.Combine(Shared.RepoRoot, "Directory.Build.props"), Path.Combine(dir, "Directory.Build.props"));
+        Directory.CreateDirectory(Path.Combine(dir, "infra", "provider-schemas"));
+        foreach (var p in new[] { "aws.json", "gcp.json" })
+            File.Copy(Path.Combine(Shared.RepoRoot, "infra", "provider-schemas", p), Path.Combine(dir, "infra", "provider-schemas", p));
         return dir;
     }
 

@@ -25,10 +25,16 @@ internal static class Labs
         [.. Basics, ("release", "mimic-iv-3.1"), ("modules", "[\"hosp\",\"icu\",\"ed\",\"note\"]"),
          ("sourceLayout", "table-parquet"), ("sourceUri", "s3://my-mimic-copy/mimiciv/3.1/"), .. extra]);
 
-    /// <summary>MIMIC-IV 3.1 from PhysioNet's CSV files (no note module: its text has line breaks).</summary>
+    /// <summary>
+    /// MIMIC-IV 3.1 from PhysioNet's CSV files behind the researcher's access points, given as the URIs PhysioNet
+    /// shows (no note module: its text has line breaks).
+    /// </summary>
     public static StackConfig Csv31(params (string, string)[] extra) => Config("csv31",
         [.. Basics, ("release", "mimic-iv-3.1"), ("modules", "[\"hosp\",\"icu\",\"ed\"]"),
-         ("sourceUri", "s3://mimiciv-ap-123456789012-s3alias/3.1/"), ("moduleSources", "[\"ed=s3://mimic-ed-copy/2.2/ed/\"]"), .. extra]);
+         ("sourceUri", AccessPoint31), ("moduleSources", "[\"ed=s3://arn:aws:s3:us-east-1:724665945834:accesspoint/mimic-iv-ed-v2-2-01/mimic-iv-ed/2.2/ed/\"]"), .. extra]);
+
+    /// <summary>A per-user S3 URI in the form PhysioNet's project page shows it (access point ARN).</summary>
+    public const string AccessPoint31 = "s3://arn:aws:s3:us-east-1:724665945834:accesspoint/mimiciv-v3-1-01/mimiciv/3.1/";
 
     public static string Compile(StackConfig config) => ProgramYaml.Write(LabCompiler.Compile(config, Catalog));
 
@@ -56,6 +62,9 @@ internal sealed class ParsedProgram
         Resources.Where(r => r.Type == type).Select(r => (r.Name, r.Props)).ToList();
 
     public Dictionary<object, object> Single(string type) => Assert.Single(OfType(type)).Props;
+
+    /// <summary>The properties of the resource with this logical name.</summary>
+    public Dictionary<object, object> Named(string name) => Resources.Single(r => r.Name == name).Props;
 
     public Dictionary<object, object> Outputs => (Dictionary<object, object>)Root["outputs"];
 }

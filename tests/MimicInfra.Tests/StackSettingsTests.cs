@@ -42,7 +42,7 @@ public partial class StackSettingsTests
         { "unknown setting", Demo + "  mimic-infra:reseacher: x\n", "mimic-infra:reseacher: unknown setting. Did you mean mimic-infra:researcher?" },
         { "unnamespaced key", Demo + "  study2: x\n", "study2: config keys are namespaced; write it as mimic-infra:study2." },
         { "bad region", Demo.Replace("aws:region: us-east-1", "aws:region: useast1"), "aws:region: 'useast1' is not an AWS region name" },
-        { "bad layout", Demo + "  mimic-infra:sourceLayout: csv\n", "mimic-infra:sourceLayout: 'csv' must be flat-csv or table-parquet." },
+        { "bad layout", Demo + "  mimic-infra:sourceLayout: csv\n", "mimic-infra:sourceLayout: 'csv' must be physionet-csv (PhysioNet's CSV files as published), physionet-parquet" },
         { "bad source uri", Demo + "  mimic-infra:sourceUri: https://example.org/data\n", "mimic-infra:sourceUri: 'https://example.org/data' must be an s3:// folder ending in '/'" },
         { "credentialed without source", Demo.Replace("mimic-iv-demo-2.2", "mimic-iv-3.1"), "mimic-infra:sourceUri: release mimic-iv-3.1 module hosp is credentialed; set sourceUri" },
         { "parquet without source", Demo + "  mimic-infra:sourceLayout: table-parquet\n", "mimic-infra:sourceUri: table-parquet needs your own Parquet copy" },
@@ -118,8 +118,11 @@ public partial class StackSettingsTests
             var n = settings.Names;
             Assert.Matches(BucketPrefix(), n.BucketPrefix);
             Assert.Matches(GlueName(), n.Database);
-            Assert.Matches(GlueName(), n.RawDatabase);
+            Assert.Matches(BucketPrefix(), n.DataBucketPrefix);
+            Assert.NotEqual(n.BucketPrefix, n.DataBucketPrefix);
+            Assert.Matches(GlueName(), n.ImportDatabase);
             Assert.Matches(Workgroup(), n.Workgroup);
+            Assert.Matches(Workgroup(), n.ImportWorkgroup);
             Assert.Matches(KmsAlias(), n.KmsAlias);
             Assert.True(names.Add(n.Lab), $"lab name {n.Lab} repeats for researcher {id}");
         }

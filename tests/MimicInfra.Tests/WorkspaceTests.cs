@@ -19,10 +19,10 @@ internal static class Workspace
     /// <summary>A lifecycle script as the notebook runs it: Pulumi's `$$` read as `$`, the bucket filled in.</summary>
     public static string Script(ParsedProgram p, string which) =>
         ((string)p.Single("aws:sagemaker/notebookInstanceLifecycleConfiguration:NotebookInstanceLifecycleConfiguration").At(which, "fn::toBase64")!)
-        .Replace("${resultsBucket.bucket}", "mimic-lab-bucket-123").Replace("$$", "$");
+        .Replace("${dataBucket.bucket}", "mimic-lab-bucket-123").Replace("${resultsBucket.bucket}", "mimic-lab-bucket-123").Replace("$$", "$");
 
     public static string Notebook(ParsedProgram p) =>
-        ((string)p.OfType("aws:s3/bucketObjectv2:BucketObjectv2").Single(o => ((string)o.Props["key"]).StartsWith("notebooks/")).Props["content"]).Replace("$$", "$");
+        ((string)p.OfType("aws:s3/bucketObjectv2:BucketObjectv2").Single(o => ((string)o.Props["key"]).StartsWith("lab/notebooks/")).Props["content"]).Replace("$$", "$");
 
     public static List<Dictionary<object, object>> Statements(ParsedProgram p) =>
         p.Single("aws:iam/rolePolicy:RolePolicy").At("policy", "fn::toJSON", "Statement").List().Select(s => s.Map()).ToList();
@@ -185,16 +185,19 @@ public class WorkspaceSecurityRuleTests
         var grants = Workspace.Statements(Workspace.Demo).ToDictionary(s => (string)s["Sid"], s => s["Action"].List().Cast<string>().ToList());
         Assert.Equal(
         [
-            "RunQueriesInTheLabWorkgroup", "ReadTheLabCatalog", "ListTheLabBucket", "UseTheLabBucket", "UseTheLabKey",
-            "ReadSourcePhysionetOpenObjects", "ReadSourcePhysionetOpenList", "WriteNotebookLogs", "StopItselfWhenIdle",
+            "RunQueriesInTheLabWorkgroup", "ReadTheLabCatalog", "WriteQueryResults", "ListQueryResults", "ReadTheLabData", "ListTheLabData",
+            "UseTheLabKey", "WriteNotebookLogs", "StopItselfWhenIdle",
         ], grants.Keys);
         var byResource = Workspace.Statements(Workspace.Demo).ToDictionary(s => (string)s["Sid"], s => s["Resource"].List().Cast<string>().ToList());
         Assert.Equal(["${workgroup.arn}"], byResource["RunQueriesInTheLabWorkgroup"]);
-        Assert.Equal(["${resultsBucket.arn}/*"], byResource["UseTheLabBucket"]);
+        Assert.Equal(["${resultsBucket.arn}/results/*"], byResource["WriteQueryResults"]);
+        Assert.Equal(["${dataBucket.arn}/tables/*", "${dataBucket.arn}/imports/*", "${dataBucket.arn}/lab/notebooks/*"], byResource["ReadTheLabData"]);
+        Assert.Equal(["s3:GetObject"], grants["ReadTheLabData"]);   // the notebook can never rewrite the lab's data
         Assert.Equal(["${labKey.arn}"], byResource["UseTheLabKey"]);
-        Assert.Equal(["arn:${awsPartition.partition}:s3:::physionet-open/mimic-iv-demo/2.2/hosp/*", "arn:${awsPartition.partition}:s3:::physionet-open/mimic-iv-demo/2.2/icu/*"],
-            byResource["ReadSourcePhysionetOpenObjects"]);
         Assert.All(byResource["ReadTheLabCatalog"], r => Assert.Contains(":glue:us-east-1:${awsAccount.accountId}:", r));
+        Assert.DoesNotContain(byResource["ReadTheLabCatalog"], r => r.Contains("_import"));   // never the import database
+        // No source location at all: PhysioNet authorizes IAM users, never a role, and the notebook reads the lab's copy.
+        Assert.DoesNotContain(byResource.Values.SelectMany(r => r), r => r.Contains("physionet-open") || r.Contains("accesspoint") || r.Contains("/staging/"));
         Assert.DoesNotContain(grants.Values.SelectMany(a => a), a => a is "s3:DeleteObject" or "s3:PutBucketPolicy" or "glue:CreateTable" or "glue:DeleteTable");
         Assert.Equal(["arn:${awsPartition.partition}:sagemaker:us-east-1:${awsAccount.accountId}:notebook-instance/mimic-demo-researc-demo-0cb55dbb"], byResource["StopItselfWhenIdle"]);
     }
@@ -243,7 +246,7 @@ public class LifecycleScriptTests(ITestOutputHelper output)
         Assert.Contains(MimicInfra.Aws.LifecycleScripts.Autostop.Split('\n')[2], script);
         Assert.Contains("/etc/cron.d/mimic-autostop", script);
         var create = Workspace.Script(Workspace.Demo, "onCreate");
-        Assert.Contains("aws s3 cp \"s3://mimic-lab-bucket-123/notebooks/mimic-lab-example.ipynb\"", create);
+        Assert.Contains("aws s3 cp \"s3://mimic-lab-bucket-123/lab/notebooks/mimic-lab-example.ipynb\"", create);
         Assert.Contains("if [ ! -e \"$target\" ]", create);   // never over the researcher's own copy
     }
 

@@ -1,15 +1,15 @@
-using System.Text;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using MimicInfra.Catalog;
+using MimicInfra.Import;
 using MimicInfra.Lab;
 using MimicInfra.Program;
+using MimicInfra.Sources;
 
 namespace MimicInfra.Aws;
 
 /// <summary>
-/// The AWS data plane of a lab: a results bucket the lab owns (private, encrypted, TLS only, expiring),
-/// its KMS key, the Glue databases with a typed table for every catalog table, and an Athena workgroup
+/// The AWS data plane of a lab: the lab's own data bucket holding a typed Parquet copy of every catalog
+/// table (filled once by <see cref="LabImport"/>), a results bucket, both private, encrypted, TLS only,
+/// their KMS key, the Glue database of typed Parquet tables researchers query, and an Athena workgroup
 /// with a per-query scan cap. Each concern is one method; all names come from <see cref="LabNames"/>.
 /// </summary>
 public sealed class AwsLab(LabSettings lab, ProgramBuilder program)
@@ -26,6 +26,12 @@ public sealed class AwsLab(LabSettings lab, ProgramBuilder program)
     /// <summary>The lab's tags as an AWS `tags` map.</summary>
     internal static YMap TagsOf(LabSettings lab) => lab.Tags.Aggregate(new YMap(), (m, t) => { m[t.Key] = t.Value; return m; });
 
+    /// <summary>
+    /// Tags of S3 objects: only the lab's name and owner. S3 allows at most 10 tags per object, which the
+    /// lab's own five plus a stack's extra tags can pass; the bucket carries the full set.
+    /// </summary>
+    internal static YMap ObjectTagsOf(LabSettings lab) => YMap.Of(("lab", lab.Names.Lab), ("managed-by", "mimic-infra"));
+
     private YMap Tags() => TagsOf(lab);
 
     public void Build()
@@ -36,19 +42,15 @@ public sealed class AwsLab(LabSettings lab, ProgramBuilder program)
         program.Variable("awsPartition", Invoke("aws:index/getPartition:getPartition"));
 
         if (_aws.KmsEncryption) LabKey();
-        ResultsBucket();
+        new PrivateBucket(lab, program, "results", _names.BucketPrefix, _aws.KeepResultsOnDestroy,
+            [new("expire-query-results", "results/", _aws.ResultsRetentionDays), new("expire-import-results", "import-results/", _aws.ResultsRetentionDays)]).Build();
+        if (_aws.OwnsData)
+            new PrivateBucket(lab, program, "data", _names.DataBucketPrefix, keepOnDestroy: false,
+                [new("expire-forgotten-staging", DataLayout.Staging, 14)]).Build();
         Databases();
-        foreach (var (module, table) in lab.Tables)
-        {
-            if (_aws.Layout == SourceLayout.TableParquet) ParquetTableFor(module, table);
-            else
-            {
-                ManifestFor(module, table);
-                RawTableFor(module, table);
-                TypedViewFor(module, table);
-            }
-        }
+        foreach (var source in SourcePlan.For(lab)) TypedTableFor(source);
         Workgroup();
+        if (_aws.OwnsData) new LabImport(lab, program).Build();
         var workspace = new ResearcherWorkspace(lab, program);
         workspace.Build();
         Outputs();
@@ -86,194 +88,78 @@ public sealed class AwsLab(LabSettings lab, ProgramBuilder program)
             ("targetKeyId", "${labKey.keyId}")), Options()));
     }
 
-    private void ResultsBucket()
-    {
-        var keep = _aws.KeepResultsOnDestroy;
-        program.Add(new PulumiResource("resultsBucket", "aws:s3/bucket:Bucket", YMap.Of(
-            ("bucketPrefix", _names.BucketPrefix),
-            ("forceDestroy", !keep),
-            ("tags", Tags())), Options() with { RetainOnDelete = keep }));
-        program.Add(new PulumiResource("resultsPublicAccessBlock", "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", YMap.Of(
-            ("bucket", "${resultsBucket.id}"),
-            ("blockPublicAcls", true),
-            ("blockPublicPolicy", true),
-            ("ignorePublicAcls", true),
-            ("restrictPublicBuckets", true)), Options()));
-        program.Add(new PulumiResource("resultsOwnership", "aws:s3/bucketOwnershipControls:BucketOwnershipControls", YMap.Of(
-            ("bucket", "${resultsBucket.id}"),
-            ("rule", YMap.Of(("objectOwnership", "BucketOwnerEnforced")))), Options()));
-        program.Add(new PulumiResource("resultsEncryption", "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", YMap.Of(
-            ("bucket", "${resultsBucket.id}"),
-            ("rules", new object[]
-            {
-                YMap.Of(
-                    ("applyServerSideEncryptionByDefault", _aws.KmsEncryption
-                        ? YMap.Of(("sseAlgorithm", "aws:kms"), ("kmsMasterKeyId", "${labKey.arn}"))
-                        : YMap.Of(("sseAlgorithm", "AES256"))),
-                    ("bucketKeyEnabled", _aws.KmsEncryption ? true : null)),
-            })), Options()));
-        var denyInsecure = YMap.Of(
-            ("Version", "2012-10-17"),
-            ("Statement", new object[]
-            {
-                YMap.Of(
-                    ("Sid", "DenyInsecureTransport"),
-                    ("Effect", "Deny"),
-                    ("Principal", "*"),
-                    ("Action", "s3:*"),
-                    ("Resource", new object[] { "${resultsBucket.arn}", "${resultsBucket.arn}/*" }),
-                    ("Condition", YMap.Of(("Bool", YMap.Of(("aws:SecureTransport", "false")))))),
-            }));
-        program.Add(new PulumiResource("resultsTlsOnlyPolicy", "aws:s3/bucketPolicy:BucketPolicy", YMap.Of(
-            ("bucket", "${resultsBucket.id}"),
-            ("policy", YMap.Fn("toJSON", denyInsecure))), Options("resultsPublicAccessBlock")));
-        program.Add(new PulumiResource("resultsLifecycle", "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", YMap.Of(
-            ("bucket", "${resultsBucket.id}"),
-            ("rules", new object[]
-            {
-                YMap.Of(
-                    ("id", "expire-query-results"),
-                    ("status", "Enabled"),
-                    ("filter", YMap.Of(("prefix", "results/"))),
-                    ("expiration", YMap.Of(("days", _aws.ResultsRetentionDays)))),
-                YMap.Of(
-                    ("id", "abort-incomplete-uploads"),
-                    ("status", "Enabled"),
-                    ("filter", YMap.Of(("prefix", ""))),
-                    ("abortIncompleteMultipartUpload", YMap.Of(("daysAfterInitiation", 1)))),
-            })), Options()));
-    }
-
-    private void Databases()
-    {
+    private void Databases() =>
         program.Add(new PulumiResource("labDatabase", "aws:glue/catalogDatabase:CatalogDatabase", YMap.Of(
             ("name", _names.Database),
-            ("description", $"{lab.Release.Title} ({string.Join(", ", lab.Modules.Select(m => m.Name))}) for {lab.Researcher}, study {lab.Study}; typed tables"),
+            ("description", $"{lab.Release.Title} ({string.Join(", ", lab.Modules.Select(m => m.Name))}) for {lab.Researcher}, study {lab.Study}; typed Parquet tables"),
+            // Where the notebook finds the lab's data bucket and its import record.
+            ("parameters", _aws.OwnsData
+                ? YMap.Of(("mimic_release", lab.Release.Id), ("mimic_lab_data_bucket", "${dataBucket.bucket}"))
+                : YMap.Of(("mimic_release", lab.Release.Id))),
             ("tags", Tags())), Options()));
-        if (_aws.Layout == SourceLayout.FlatCsv)
-            program.Add(new PulumiResource("rawDatabase", "aws:glue/catalogDatabase:CatalogDatabase", YMap.Of(
-                ("name", _names.RawDatabase),
-                ("description", $"Raw all-text tables over the {lab.Release.Title} CSV files; query {_names.Database} instead"),
-                ("tags", Tags())), Options()));
-    }
 
-    private static string Key(Module m, Table t) => $"{m.Name}-{t.Name.Replace('_', '-')}";
-
-    private static string ManifestFolder(Module m, Table t) => $"manifests/{m.Name}/{t.Name}/";
+    internal static string Key(Module m, Table t) => $"{m.Name}-{t.Name.Replace('_', '-')}";
 
     /// <summary>
-    /// A Glue table location must be a folder, and PhysioNet keeps a module's tables side by side in one
-    /// folder. A symlink manifest in the lab's bucket names the one source file the raw table reads.
+    /// The table researchers query: Parquet in exact catalog types, in the lab's own data bucket (or, for a
+    /// table-parquet source read in place, where that copy is). No view, nothing over CSV in the query path.
     /// </summary>
-    private void ManifestFor(Module m, Table t) =>
-        program.Add(new PulumiResource($"manifest-{Key(m, t)}", "aws:s3/bucketObjectv2:BucketObjectv2", YMap.Of(
-            ("bucket", "${resultsBucket.bucket}"),
-            ("key", ManifestFolder(m, t) + "symlink.txt"),
-            ("content", _aws.SourceFileOf(m, t) + "\n"),
-            ("contentType", "text/plain"),
-            ("tags", Tags())), Options("resultsEncryption")));
-
-    /// <summary>
-    /// The raw layer: every column a string, as OpenCSVSerDe reads it (it cannot parse empty numbers or
-    /// text timestamps itself). Gzip is read from the file name; the header line is skipped.
-    /// </summary>
-    private void RawTableFor(Module m, Table t) =>
-        program.Add(new PulumiResource($"raw-{Key(m, t)}", "aws:glue/catalogTable:CatalogTable", YMap.Of(
-            ("name", t.Name),
-            ("databaseName", "${rawDatabase.name}"),
-            ("tableType", "EXTERNAL_TABLE"),
-            ("description", $"Raw text of {m.FileOf(t)}; query {_names.Database}.{t.Name} for typed columns"),
-            ("parameters", YMap.Of(("classification", "csv"), ("skip.header.line.count", "1"), ("EXTERNAL", "TRUE"))),
-            ("storageDescriptor", YMap.Of(
-                ("location", $"s3://${{resultsBucket.bucket}}/{ManifestFolder(m, t)}"),
-                ("inputFormat", "org.apache.hadoop.hive.ql.io.SymlinkTextInputFormat"),
-                ("outputFormat", "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat"),
-                ("serDeInfo", YMap.Of(
-                    ("name", "OpenCSVSerde"),
-                    ("serializationLibrary", "org.apache.hadoop.hive.serde2.OpenCSVSerde"),
-                    ("parameters", YMap.Of(("separatorChar", ","), ("quoteChar", "\""), ("escapeChar", "\\"))))),
-                ("columns", t.Columns.Select(c => (object)YMap.Of(("name", c.Name), ("type", "string"))).ToList())))),
-            Options($"manifest-{Key(m, t)}")));
-
-    /// <summary>
-    /// The typed table researchers query: a Glue table in Athena's view encoding. Athena stores a view as
-    /// a VIRTUAL_VIEW table whose viewOriginalText is "/* Presto View: BASE64 */", BASE64 being the JSON
-    /// {originalSql, catalog, schema, columns:[{name, type}]} with Trino types; viewExpandedText is the
-    /// marker "/* Presto View */" and the table parameter presto_view=true. The storage descriptor repeats
-    /// the columns with Hive types so Glue clients see the schema too.
-    /// </summary>
-    private void TypedViewFor(Module m, Table t)
+    private void TypedTableFor(TableSource source)
     {
-        var sql = TypedViewSql.ViewQuery(t, $"{TypedViewSql.Quote(_names.RawDatabase)}.{TypedViewSql.Quote(t.Name)}", Dialect.Athena);
-        program.Add(new PulumiResource($"table-{Key(m, t)}", "aws:glue/catalogTable:CatalogTable", YMap.Of(
-            ("name", t.Name),
-            ("databaseName", "${labDatabase.name}"),
-            ("tableType", "VIRTUAL_VIEW"),
-            ("description", Describe(m, t)),
-            ("parameters", YMap.Of(("presto_view", "true"), ("comment", "Presto View"))),
-            ("viewOriginalText", AthenaViewText(sql, t)),
-            ("viewExpandedText", "/* Presto View */"),
-            ("storageDescriptor", YMap.Of(("columns", GlueColumns(t))))), Options($"raw-{Key(m, t)}")));
-    }
-
-    internal string AthenaViewText(string sql, Table t)
-    {
-        var view = new JsonObject
-        {
-            ["originalSql"] = sql,
-            ["catalog"] = "awsdatacatalog",
-            ["schema"] = _names.Database,
-            ["columns"] = new JsonArray(t.Columns.Select(c => (JsonNode)new JsonObject
-            {
-                ["name"] = c.Name,
-                ["type"] = Dialects.TypeName(c.Type, Dialect.Athena),
-            }).ToArray()),
-        };
-        var json = view.ToJsonString(new JsonSerializerOptions { WriteIndented = false });
-        return $"/* Presto View: {Convert.ToBase64String(Encoding.UTF8.GetBytes(json))} */";
-    }
-
-    private void ParquetTableFor(Module m, Table t) =>
+        var (m, t) = (source.Module, source.Table);
+        var location = _aws.OwnsData ? $"s3://${{dataBucket.bucket}}/{DataLayout.TableFolder(m, t)}" : source.Folder.Uri;
         program.Add(new PulumiResource($"table-{Key(m, t)}", "aws:glue/catalogTable:CatalogTable", YMap.Of(
             ("name", t.Name),
             ("databaseName", "${labDatabase.name}"),
             ("tableType", "EXTERNAL_TABLE"),
             ("description", Describe(m, t)),
             ("parameters", YMap.Of(("classification", "parquet"), ("EXTERNAL", "TRUE"))),
-            ("storageDescriptor", YMap.Of(
-                ("location", _aws.SourceFolderOf(m, t)),
-                ("inputFormat", "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat"),
-                ("outputFormat", "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat"),
-                ("serDeInfo", YMap.Of(
-                    ("name", "ParquetHiveSerDe"),
-                    ("serializationLibrary", "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"),
-                    ("parameters", YMap.Of(("serialization.format", "1"))))),
-                ("columns", GlueColumns(t))))), Options()));
+            ("storageDescriptor", ParquetStorage(location, GlueColumns(t)))), Options()));
+    }
+
+    /// <summary>A Parquet storage descriptor (Hive's Parquet formats and SerDe), as Athena reads it.</summary>
+    internal static YMap ParquetStorage(string location, List<object> columns) => YMap.Of(
+        ("location", location),
+        ("inputFormat", "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat"),
+        ("outputFormat", "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat"),
+        ("serDeInfo", YMap.Of(
+            ("name", "ParquetHiveSerDe"),
+            ("serializationLibrary", "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"),
+            ("parameters", YMap.Of(("serialization.format", "1"))))),
+        ("columns", columns));
 
     private string Describe(Module m, Table t) =>
         t.Description ?? $"{lab.Release.Title} {m.Name}.{t.Name} ({t.Columns.Count} columns, typed from the MimicInfra catalog)";
 
-    private static List<object> GlueColumns(Table t) =>
+    internal static List<object> GlueColumns(Table t) =>
         t.Columns.Select(c => (object)YMap.Of(("name", c.Name), ("type", Dialects.TypeName(c.Type, Dialect.Glue)), ("comment", c.Description))).ToList();
 
     private void Workgroup() =>
-        program.Add(new PulumiResource("workgroup", "aws:athena/workgroup:Workgroup", YMap.Of(
-            ("name", _names.Workgroup),
-            ("description", $"MIMIC lab {_names.Lab}: {lab.Release.Title} for {lab.Researcher}"),
+        program.Add(WorkgroupResource(lab, "workgroup", _names.Workgroup, $"MIMIC lab {_names.Lab}: {lab.Release.Title} for {lab.Researcher}",
+            "results/", _aws.BytesScannedCutoffPerQuery));
+
+    /// <summary>An Athena workgroup of the lab: engine 3, settings enforced, a scan cap, encrypted results under a prefix of the results bucket.</summary>
+    internal static PulumiResource WorkgroupResource(LabSettings lab, string logicalName, string name, string description, string resultsPrefix, long cutoff)
+    {
+        var aws = lab.Aws!;
+        return new PulumiResource(logicalName, "aws:athena/workgroup:Workgroup", YMap.Of(
+            ("name", name),
+            ("description", description),
             ("state", "ENABLED"),
             ("forceDestroy", true),
             ("configuration", YMap.Of(
                 ("enforceWorkgroupConfiguration", true),
                 ("publishCloudwatchMetricsEnabled", true),
-                ("bytesScannedCutoffPerQuery", _aws.BytesScannedCutoffPerQuery),
+                ("bytesScannedCutoffPerQuery", cutoff),
                 ("engineVersion", YMap.Of(("selectedEngineVersion", "Athena engine version 3"))),
                 ("resultConfiguration", YMap.Of(
-                    ("outputLocation", "s3://${resultsBucket.bucket}/results/"),
+                    ("outputLocation", $"s3://${{resultsBucket.bucket}}/{resultsPrefix}"),
                     ("expectedBucketOwner", "${awsAccount.accountId}"),
-                    ("encryptionConfiguration", _aws.KmsEncryption
+                    ("encryptionConfiguration", aws.KmsEncryption
                         ? YMap.Of(("encryptionOption", "SSE_KMS"), ("kmsKeyArn", "${labKey.arn}"))
                         : YMap.Of(("encryptionOption", "SSE_S3"))))))),
-            ("tags", Tags())), Options("resultsEncryption", "resultsTlsOnlyPolicy")));
+            ("tags", TagsOf(lab))), Options("resultsEncryption", "resultsTlsOnlyPolicy"));
+    }
 
     private void Outputs()
     {
@@ -282,6 +168,7 @@ public sealed class AwsLab(LabSettings lab, ProgramBuilder program)
         program.Output("glueDatabase", "${labDatabase.name}");
         program.Output("athenaWorkgroup", "${workgroup.name}");
         program.Output("resultsBucket", "${resultsBucket.bucket}");
+        if (_aws.OwnsData) program.Output("dataBucket", "${dataBucket.bucket}");
         program.Output("athenaConsoleUrl", $"{console}#/workgroups/details/${{workgroup.name}}");
         program.Output("athenaQueryEditorUrl", $"{console}#/query-editor");
         program.Output("tableCount", lab.Tables.Count());

@@ -1,6 +1,8 @@
 using System.Globalization;
+using MimicInfra.Import;
 using MimicInfra.Lab;
 using MimicInfra.Program;
+using MimicInfra.Sources;
 
 namespace MimicInfra.Aws;
 
@@ -13,7 +15,10 @@ public sealed class ResearcherWorkspace(LabSettings lab, ProgramBuilder program)
 {
     private readonly AwsSettings _aws = lab.Aws!;
     private readonly LabNames _names = lab.Names;
-    private const string NotebookKey = "notebooks/" + ExampleNotebook.FileName;
+    private const string NotebookKey = DataLayout.LabFiles + "notebooks/" + ExampleNotebook.FileName;
+
+    /// <summary>The bucket of the lab's own files: the data bucket, or (a lab reading its source in place) the results bucket.</summary>
+    private string FilesBucket => _aws.OwnsData ? "dataBucket" : "resultsBucket";
 
     private static ResourceOptions Options(params string[] dependsOn) => AwsLab.Options(dependsOn);
 
@@ -61,32 +66,41 @@ public sealed class ResearcherWorkspace(LabSettings lab, ProgramBuilder program)
         const string arn = "arn:${awsPartition.partition}";
         var account = "${awsAccount.accountId}";
         var glue = $"{arn}:glue:{_aws.Region}:{account}";
-        var databases = _aws.Layout == SourceLayout.FlatCsv ? new[] { _names.Database, _names.RawDatabase } : [_names.Database];
         var statements = new List<YMap>
         {
             Statement("RunQueriesInTheLabWorkgroup",
                 ["athena:StartQueryExecution", "athena:StopQueryExecution", "athena:GetQueryExecution", "athena:GetQueryResults",
                  "athena:GetQueryRuntimeStatistics", "athena:BatchGetQueryExecution", "athena:ListQueryExecutions", "athena:GetWorkGroup"],
                 ["${workgroup.arn}"]),
+            // The lab's typed tables only: never the import database, whose tables read the staged source.
             Statement("ReadTheLabCatalog",
                 ["glue:GetDatabase", "glue:GetDatabases", "glue:GetTable", "glue:GetTables", "glue:GetPartition", "glue:GetPartitions", "glue:BatchGetPartition"],
-                [$"{glue}:catalog", .. databases.Select(d => $"{glue}:database/{d}"), .. databases.Select(d => $"{glue}:table/{d}/*")]),
-            Statement("ListTheLabBucket", ["s3:ListBucket", "s3:GetBucketLocation"], ["${resultsBucket.arn}"]),
-            Statement("UseTheLabBucket", ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"], ["${resultsBucket.arn}/*"]),
+                [$"{glue}:catalog", $"{glue}:database/{_names.Database}", $"{glue}:table/{_names.Database}/*"]),
+            // Athena writes results as the caller; nothing else in the results bucket is the notebook's.
+            Statement("WriteQueryResults", ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"], ["${resultsBucket.arn}/results/*"]),
+            Statement("ListQueryResults", ["s3:ListBucket", "s3:GetBucketLocation"], ["${resultsBucket.arn}"],
+                YMap.Of(("StringLike", YMap.Of(("s3:prefix", new List<object> { "results/*" }))))),
         };
+        if (_aws.OwnsData)
+        {
+            // Read only, and only the typed copy, the import record and the lab's notebooks: never staging.
+            var readable = new[] { DataLayout.Tables, DataLayout.Imports, DataLayout.LabFiles + "notebooks/" };
+            statements.Add(Statement("ReadTheLabData", ["s3:GetObject"], readable.Select(p => $"${{dataBucket.arn}}/{p}*").ToArray()));
+            statements.Add(Statement("ListTheLabData", ["s3:ListBucket", "s3:GetBucketLocation"], ["${dataBucket.arn}"],
+                YMap.Of(("StringLike", YMap.Of(("s3:prefix", readable.Select(p => (object)(p + "*")).ToList()))))));
+        }
+        else
+        {
+            // A table-parquet copy read in place is the lab's data: read its table folders, and the notebook file.
+            statements.Add(Statement("ReadTheLabNotebook", ["s3:GetObject"], [$"${{resultsBucket.arn}}/{DataLayout.LabFiles}notebooks/*"]));
+            var folders = SourcePlan.For(lab).Select(t => t.Folder).ToList();
+            statements.Add(Statement("ReadTheLabData", ["s3:GetObject"], folders.Select(f => f.ObjectsArn("${awsPartition.partition}")).Distinct().Order(StringComparer.Ordinal).ToArray()));
+            foreach (var g in folders.GroupBy(f => f.ListArn("${awsPartition.partition}")).OrderBy(g => g.Key, StringComparer.Ordinal))
+                statements.Add(Statement($"ListTheLabData{statements.Count}", ["s3:ListBucket", "s3:GetBucketLocation"], [g.Key],
+                    YMap.Of(("StringLike", YMap.Of(("s3:prefix", g.Select(f => (object)(f.Prefix + "*")).Distinct().ToList()))))));
+        }
         if (_aws.KmsEncryption)
             statements.Add(Statement("UseTheLabKey", ["kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"], ["${labKey.arn}"]));
-
-        // Read-only on the source: the files (or Parquet folders) under each module's prefix.
-        foreach (var (bucket, prefixes) in _aws.ModuleSources.Values
-                     .Select(SplitS3).GroupBy(x => x.Bucket).OrderBy(g => g.Key, StringComparer.Ordinal)
-                     .Select(g => (g.Key, g.Select(x => x.Prefix).Distinct().Order(StringComparer.Ordinal).ToList())))
-        {
-            var sid = $"ReadSource{Sid(bucket)}";
-            statements.Add(Statement(sid + "Objects", ["s3:GetObject"], [.. prefixes.Select(p => $"{arn}:s3:::{bucket}/{p}*")]));
-            statements.Add(Statement(sid + "List", ["s3:ListBucket", "s3:GetBucketLocation"], [$"{arn}:s3:::{bucket}"],
-                YMap.Of(("StringLike", YMap.Of(("s3:prefix", prefixes.Select(p => (object)(p + "*")).ToList()))))));
-        }
 
         var logs = $"{arn}:logs:{_aws.Region}:{account}:log-group:/aws/sagemaker/NotebookInstances";
         statements.Add(Statement("WriteNotebookLogs", ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
@@ -103,16 +117,6 @@ public sealed class ResearcherWorkspace(LabSettings lab, ProgramBuilder program)
         ("Resource", resources.Select(r => (object)r).ToList()),
         ("Condition", condition));
 
-    private static (string Bucket, string Prefix) SplitS3(string uri)
-    {
-        var rest = uri["s3://".Length..];
-        var slash = rest.IndexOf('/');
-        return (rest[..slash], rest[(slash + 1)..]);
-    }
-
-    private static string Sid(string bucket) =>
-        string.Concat(bucket.Split('-', '.').Select(p => p.Length == 0 ? "" : char.ToUpperInvariant(p[0]) + p[1..]));
-
     private void RolePolicy() =>
         program.Add(new PulumiResource("notebookRolePolicy", "aws:iam/rolePolicy:RolePolicy", YMap.Of(
             ("name", "mimic-lab-access"),
@@ -123,17 +127,17 @@ public sealed class ResearcherWorkspace(LabSettings lab, ProgramBuilder program)
 
     private void ExampleNotebookObject() =>
         program.Add(new PulumiResource("exampleNotebook", "aws:s3/bucketObjectv2:BucketObjectv2", YMap.Of(
-            ("bucket", "${resultsBucket.bucket}"),
+            ("bucket", $"${{{FilesBucket}.bucket}}"),
             ("key", NotebookKey),
             ("content", PulumiText.Literal(ExampleNotebook.Build(lab))),
             ("contentType", "application/x-ipynb+json"),
-            ("tags", Tags())), Options("resultsEncryption")));
+            ("tags", AwsLab.ObjectTagsOf(lab))), Options(_aws.OwnsData ? "dataEncryption" : "resultsEncryption")));
 
     private void LifecycleConfiguration(NotebookSettings notebook) =>
         program.Add(new PulumiResource("notebookLifecycle", "aws:sagemaker/notebookInstanceLifecycleConfiguration:NotebookInstanceLifecycleConfiguration", YMap.Of(
             ("name", NotebookName),
             // SageMaker takes each script base64-encoded; Pulumi encodes it once the bucket name is known.
-            ("onCreate", YMap.Fn("toBase64", LifecycleScripts.OnCreate("${resultsBucket.bucket}", NotebookKey))),
+            ("onCreate", YMap.Fn("toBase64", LifecycleScripts.OnCreate($"${{{FilesBucket}.bucket}}", NotebookKey))),
             ("onStart", YMap.Fn("toBase64", LifecycleScripts.OnStart(NotebookName, notebook.IdleMinutes))),
             ("tags", Tags())), Options()));
 

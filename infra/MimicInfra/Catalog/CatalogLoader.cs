@@ -208,8 +208,8 @@ public static partial class CatalogLoader
 
             if (m.From is not null)
             {
-                if (m.Tables is not null || m.Folder is not null)
-                    problem($"module {name} is borrowed with 'from:'; it cannot also give tables or a folder", null, null);
+                if (m.Tables is not null || m.Folder is not null || m.Schema is not null)
+                    problem($"module {name} is borrowed with 'from:'; it cannot also give tables, a folder or a schema", null, null);
                 var origin = Other(file, id, "from", m.From);
                 var borrowed = origin?.FindModule(name);
                 if (origin is not null && borrowed is null)
@@ -217,6 +217,8 @@ public static partial class CatalogLoader
                 return borrowed is null ? null : borrowed with { BigQueryDataset = m.BigQuery ?? borrowed.BigQueryDataset };
             }
 
+            if (m.Schema is not null && !IsIdentifier(m.Schema))
+                problem($"module {name}: 'schema: {m.Schema}' must be a lower-case identifier (letters, digits, '_')", null, null);
             if (m.Tables is null)
             {
                 var inherited = baseRelease?.FindModule(name);
@@ -232,6 +234,7 @@ public static partial class CatalogLoader
                 {
                     DefinedIn = inherited.DefinedIn == baseRelease!.Id ? id : inherited.DefinedIn,
                     Folder = m.Folder ?? inherited.Folder,
+                    Schema = m.Schema ?? inherited.Schema,
                     FilePattern = inherited.DefinedIn == baseRelease.Id ? filePattern : inherited.FilePattern,
                     BigQueryDataset = m.BigQuery,
                     OpenS3 = inherited.DefinedIn == baseRelease.Id ? s3 : inherited.OpenS3,
@@ -256,7 +259,7 @@ public static partial class CatalogLoader
                 }
                 tables.Add(new Table(t.Name!, t.Description, columns, t.Multiline));
             }
-            return new Module(name, id, m.Folder ?? name, filePattern, m.BigQuery, s3, tables);
+            return new Module(name, id, m.Folder ?? name, filePattern, m.BigQuery, s3, tables) { Schema = m.Schema ?? name };
         }
 
         private static List<Module> ApplyChange(List<Module> modules, ChangeDoc change, Action<string, string?, string?> problem)
@@ -301,6 +304,7 @@ public static partial class CatalogLoader
     {
         [YamlMember(Alias = "name")] public string? Name { get; set; }
         [YamlMember(Alias = "folder")] public string? Folder { get; set; }
+        [YamlMember(Alias = "schema")] public string? Schema { get; set; }
         [YamlMember(Alias = "bigquery")] public string? BigQuery { get; set; }
         [YamlMember(Alias = "from")] public string? From { get; set; }
         [YamlMember(Alias = "tables")] public List<TableDoc>? Tables { get; set; }

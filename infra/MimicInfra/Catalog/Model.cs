@@ -43,6 +43,12 @@ public sealed record Module(
     S3Location? OpenS3,
     IReadOnlyList<Table> Tables)
 {
+    /// <summary>
+    /// The SQL schema the module's tables live in, in mimic-code's naming (mimiciv_hosp, mimiciv_icu, mimiciii),
+    /// so mimic-code's own scripts run unchanged on a lab. Two modules may share one (MIMIC-III).
+    /// </summary>
+    public string Schema { get; init; } = Name;
+
     public Table? FindTable(string name) => Tables.FirstOrDefault(t => t.Name == name);
 
     /// <summary>The table's file path relative to the release root, as PhysioNet ships it.</summary>

@@ -1,26 +1,44 @@
 namespace MimicInfra.Catalog;
 
 /// <summary>
-/// The SQL of a typed view over a raw all-text relation: one generator for Athena (Trino) and DuckDB,
-/// which differ only in type names. Empty text is NULL, as PhysioNet's own loaders read the CSV files
-/// (postgres `NULL ''`), and OpenCSVSerDe cannot tell a quoted empty string from a missing value anyway.
+/// The SQL that turns a source relation into a table's catalog types: one generator for Athena (Trino) and
+/// DuckDB, which differ only in type names. Used by the local lab, the AWS import and the data tests.
+/// A text source (PhysioNet's CSV files) reads empty text as NULL, as PhysioNet's own loaders do (postgres
+/// `NULL ''`), and OpenCSVSerDe cannot tell a quoted empty string from a missing value anyway. A typed
+/// source (Parquet) is cast only where its physical type differs from the catalog's.
 /// </summary>
 public static class TypedViewSql
 {
+    /// <summary>The physical (Glue) type of a text column: what a CSV file holds.</summary>
+    public const string Text = "string";
+
     public static string Quote(string identifier) => $"\"{identifier.Replace("\"", "\"\"")}\"";
 
     /// <summary>The expression that turns the raw text column into its catalog type.</summary>
-    public static string CastExpression(Column column, Dialect dialect)
+    public static string CastExpression(Column column, Dialect dialect) => CastExpression(column, Text, dialect);
+
+    /// <summary>The expression that turns a source column of the given physical (Glue) type into its catalog type.</summary>
+    public static string CastExpression(Column column, string sourceGlueType, Dialect dialect)
     {
-        var text = $"NULLIF({Quote(column.Name)}, '')";
-        return column.Type.IsString ? text : $"CAST({text} AS {Dialects.TypeName(column.Type, dialect)})";
+        if (sourceGlueType == Text)
+        {
+            var text = $"NULLIF({Quote(column.Name)}, '')";
+            return column.Type.IsString ? text : $"CAST({text} AS {Dialects.TypeName(column.Type, dialect)})";
+        }
+        return sourceGlueType == Dialects.TypeName(column.Type, Dialect.Glue)
+            ? Quote(column.Name)
+            : $"CAST({Quote(column.Name)} AS {Dialects.TypeName(column.Type, dialect)})";
     }
 
-    /// <summary>SELECT list and FROM clause of the typed view, columns in catalog order.</summary>
+    /// <summary>SELECT list and FROM clause of the typed view over a text relation, columns in catalog order.</summary>
     public static string ViewQuery(Table table, string rawRelation, Dialect dialect) =>
+        ViewQuery(table, rawRelation, dialect, _ => Text);
+
+    /// <summary>SELECT list and FROM clause over a relation whose columns have the given physical (Glue) types.</summary>
+    public static string ViewQuery(Table table, string relation, Dialect dialect, Func<Column, string> sourceGlueType) =>
         "SELECT\n  " +
-        string.Join(",\n  ", table.Columns.Select(c => $"{CastExpression(c, dialect)} AS {Quote(c.Name)}")) +
-        $"\nFROM {rawRelation}";
+        string.Join(",\n  ", table.Columns.Select(c => $"{CastExpression(c, sourceGlueType(c), dialect)} AS {Quote(c.Name)}")) +
+        $"\nFROM {relation}";
 
     /// <summary>
     /// The text a non-string value must match to convert without loss: what Trino's varchar casts accept,

@@ -16,7 +16,8 @@ internal static class LocalCommands
         var dbOpt = new Option<string?>("--db") { Description = "DuckDB file to write (default: mimic-<stack>.duckdb)." };
         var skip = new Option<bool>("--skip-missing") { Description = "Build without tables whose files are missing (they are listed)." };
         var parquet = new Option<string?>("--parquet") { Description = "Also write every typed table as Parquet under this folder (<module>/<table>/) and report the bytes." };
-        var cmd = new Command("local", "Build the lab locally in DuckDB: typed views over PhysioNet's CSV files, the same SQL as on Athena.") { stack, dir, data, dbOpt, skip, parquet };
+        var inPlace = new Option<bool>("--in-place") { Description = "Keep typed views over the CSV files instead of storing typed tables (smaller file, every query re-reads the CSV)." };
+        var cmd = new Command("local", "Build the lab locally in DuckDB: typed tables from PhysioNet's CSV files in mimic-code's schemas, the same casts as the AWS import.") { stack, dir, data, dbOpt, skip, parquet, inPlace };
         cmd.SetAction(r => io.Run(() =>
         {
             var lab = CompileCommands.ReadLab(r.GetValue(stack)!, r.GetValue(dir));
@@ -24,13 +25,13 @@ internal static class LocalCommands
             if (!Directory.Exists(dataDir)) throw new UserError($"--data {dataDir} is not a folder.");
             var db = Path.GetFullPath(r.GetValue(dbOpt) ?? $"mimic-{lab.Stack}.duckdb");
             io.Error.WriteLine($"building {lab.Release.Title} ({string.Join(", ", lab.Modules.Select(m => m.Name))}) from {dataDir} into {db}");
-            var build = LocalLab.Build(lab.Release, lab.Modules, dataDir, db, r.GetValue(skip), io.Error.WriteLine);
+            var build = LocalLab.Build(lab.Release, lab.Modules, dataDir, db, r.GetValue(skip), io.Error.WriteLine, r.GetValue(inPlace));
             foreach (var m in build.Missing) io.Out.WriteLine($"missing, not built: {m}");
             io.Out.WriteLine($"built {build.Tables.Count} tables, {build.Tables.Sum(t => t.Rows):N0} rows in {build.Seconds:F1} s: {db} ({new FileInfo(db).Length:N0} bytes)");
 
             if (r.GetValue(parquet) is { } outDir)
             {
-                var files = ParquetExport.Write(db, build.Tables, outDir, io.Error.WriteLine);
+                var files = ParquetExport.Write(db, lab.Modules, build.Tables, outDir, io.Error.WriteLine);
                 io.Out.WriteLine();
                 io.Table(["table", "csv.gz bytes", "parquet bytes", "parquet/csv.gz"], files.Select(f => (IReadOnlyList<string>)
                     [$"{f.Module}.{f.Table}", f.CsvBytes.ToString("N0", CultureInfo.InvariantCulture), f.ParquetBytes.ToString("N0", CultureInfo.InvariantCulture), Ratio(f.ParquetBytes, f.CsvBytes)]));

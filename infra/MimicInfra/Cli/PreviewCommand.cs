@@ -40,19 +40,25 @@ public static class LabPreview
         {
             w.WriteLine();
             w.WriteLine($"AWS, region {aws.Region}");
-            var layout = aws.Layout == SourceLayout.FlatCsv
-                ? "flat-csv: per table a symlink manifest, a raw text table and a typed view"
-                : "table-parquet: per table a typed Parquet table";
-            foreach (var (module, uri) in aws.ModuleSources) w.WriteLine($"  source      {module}: {uri}");
-            w.WriteLine($"  layout      {layout}");
-            w.WriteLine($"  database    {lab.Names.Database} (typed tables)" + (aws.Layout == SourceLayout.FlatCsv ? $", {lab.Names.RawDatabase} (raw text)" : ""));
+            foreach (var (module, source) in aws.ModuleSources) w.WriteLine($"  source      {module}: {source.Uri}{(source.IsAccessPoint ? " (access point)" : "")}");
+            w.WriteLine($"  layout      {LayoutText(aws.Layout)}");
+            if (aws.OwnsData)
+            {
+                w.WriteLine($"  data        bucket {lab.Names.DataBucketPrefix}<unique suffix>: the lab's own typed Parquet copy, one folder per table, private, " +
+                            (aws.KmsEncryption ? $"KMS key {lab.Names.KmsAlias}" : "S3-managed encryption") + ", TLS only");
+                w.WriteLine($"  database    {lab.Names.Database} (typed Parquet tables); {lab.Names.ImportDatabase} (import only: the staged source, never the notebook's)");
+                w.WriteLine($"  import      once, by the researcher as themselves (PhysioNet authorizes IAM users, not roles): `import --stack {lab.Stack}` prints the command; " +
+                            $"workgroup {lab.Names.ImportWorkgroup}, scan cap {Bytes(aws.ImportBytesScannedCutoffPerQuery)} per query");
+            }
+            else
+                w.WriteLine($"  database    {lab.Names.Database} (typed Parquet tables read in place; no import)");
             w.WriteLine($"  workgroup   {lab.Names.Workgroup}: Athena engine 3, settings enforced, scan cap {Bytes(aws.BytesScannedCutoffPerQuery)} per query");
             w.WriteLine($"  results     bucket {lab.Names.BucketPrefix}<unique suffix>: private, " +
                         (aws.KmsEncryption ? $"KMS key {lab.Names.KmsAlias} (rotated)" : "S3-managed encryption") +
                         $", TLS only, results expire after {aws.ResultsRetentionDays} days, " +
                         (aws.KeepResultsOnDestroy ? "kept on destroy" : "destroyed with the lab"));
-            var crossRegion = aws.ModuleSources.Values.Any(u => u.StartsWith("s3://physionet-open/", StringComparison.Ordinal)) && aws.Region != "us-east-1";
-            if (crossRegion) w.WriteLine($"  note        PhysioNet's open bucket is in us-east-1; queries from {aws.Region} read across regions.");
+            var crossRegion = aws.ModuleSources.Values.Any(u => u.ApiBucket.StartsWith("physionet-open", StringComparison.Ordinal) || u.IsAccessPoint) && aws.Region != "us-east-1";
+            if (crossRegion) w.WriteLine($"  note        PhysioNet's buckets are in us-east-1; the import copies across regions into {aws.Region}.");
             if (aws.Notebook is { } nb)
                 w.WriteLine($"  notebook    {lab.Names.Lab}: {nb.InstanceType}, {nb.VolumeSizeGb} GB encrypted, root off, IMDSv2, " +
                             $"{(nb.DirectInternetAccess ? "direct internet" : "VPC only")}, stops after {nb.IdleMinutes} idle minutes");
@@ -84,7 +90,13 @@ public static class LabPreview
         w.WriteLine("Stack outputs:");
         foreach (var (k, v) in program.Outputs)
         {
-            var text = v is IEnumerable<object> list && v is not string ? string.Join(", ", list) : Convert.ToString(v, CultureInfo.InvariantCulture) ?? "";
+            var text = v switch
+            {
+                YMap policy when policy.ContainsKey("fn::toJSON") => "IAM policy (JSON) to attach to the researcher's IAM user",
+                string s => s,
+                IEnumerable<object> list => string.Join(", ", list),
+                _ => Convert.ToString(v, CultureInfo.InvariantCulture) ?? "",
+            };
             w.WriteLine($"  {k,-22} {Check.Interpolation.Describe(text)}");
         }
         return w.ToString();
@@ -113,6 +125,13 @@ public static class LabPreview
         YMap m => m.SelectMany(kv => Strings(kv.Value)),
         System.Collections.IEnumerable e => e.Cast<object?>().SelectMany(Strings),
         _ => [],
+    };
+
+    private static string LayoutText(Sources.SourceLayout layout) => layout switch
+    {
+        Sources.SourceLayout.PhysionetCsv => "physionet-csv: PhysioNet's CSV files as published, typed by the import's casts",
+        Sources.SourceLayout.PhysionetParquet => "physionet-parquet: PhysioNet's Parquet copy, cast from its physical types by the import",
+        _ => "table-parquet: a Parquet copy in catalog types, one folder per table",
     };
 
     private static string Bytes(long n) => n % (1L << 30) == 0 ? $"{n >> 30} GiB" : n % (1L << 20) == 0 ? $"{n >> 20} MiB" : $"{n:N0} bytes";

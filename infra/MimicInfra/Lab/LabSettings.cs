@@ -1,8 +1,7 @@
 using MimicInfra.Catalog;
+using MimicInfra.Sources;
 
 namespace MimicInfra.Lab;
-
-public enum SourceLayout { FlatCsv, TableParquet }
 
 /// <summary>Everything a lab is built from, read once from the stack config and validated.</summary>
 public sealed record LabSettings(
@@ -35,11 +34,16 @@ public sealed record LabSettings(
     ];
 }
 
-/// <summary>The AWS side of a lab: data source, Athena cost guard, results bucket policy.</summary>
+/// <summary>
+/// The AWS side of a lab: where its source is (each module's folder), whether the lab copies it into its own
+/// typed Parquet (the default) or reads an exact-typed Parquet copy in place, Athena cost guards, results policy.
+/// </summary>
 public sealed record AwsSettings(
     string Region,
     SourceLayout Layout,
-    IReadOnlyDictionary<string, string> ModuleSources,
+    IReadOnlyDictionary<string, S3Source> ModuleSources,
+    bool ReadSourceInPlace,
+    long ImportBytesScannedCutoffPerQuery,
     long BytesScannedCutoffPerQuery,
     int ResultsRetentionDays,
     bool KeepResultsOnDestroy,
@@ -47,12 +51,8 @@ public sealed record AwsSettings(
     NotebookSettings? Notebook,
     BudgetSettings? Budget)
 {
-    /// <summary>The S3 object a flat-csv table reads, as PhysioNet ships it.</summary>
-    public string SourceFileOf(Module module, Table table) =>
-        ModuleSources[module.Name] + module.FileOf(table)[(module.Folder.Length == 0 ? 0 : module.Folder.Length + 1)..];
-
-    /// <summary>The S3 folder of a table-parquet table: one folder per table under its module.</summary>
-    public string SourceFolderOf(Module module, Table table) => $"{ModuleSources[module.Name]}{table.Name}/";
+    /// <summary>Whether the lab owns its data: a typed Parquet copy that the import fills.</summary>
+    public bool OwnsData => !ReadSourceInPlace;
 }
 
 /// <summary>The researcher's SageMaker notebook.</summary>

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using MimicInfra.Catalog;
 using MimicInfra.Cli;
+using MimicInfra.Sources;
 
 namespace MimicInfra.Lab;
 
@@ -88,41 +89,75 @@ public static partial class LabSettingsReader
         if (!AwsRegion().IsMatch(region))
             c.Problems.Add($"aws:region: '{region}' is not an AWS region name such as us-east-1.");
 
-        var layoutText = c.Str("sourceLayout") ?? "flat-csv";
-        SourceLayout? layout = layoutText switch { "flat-csv" => SourceLayout.FlatCsv, "table-parquet" => SourceLayout.TableParquet, _ => null };
-        if (layout is null) c.Problem("sourceLayout", $"'{layoutText}' must be flat-csv or table-parquet.");
+        var layoutText = c.Str("sourceLayout") ?? "physionet-csv";
+        SourceLayout? layout = layoutText switch
+        {
+            "physionet-csv" or "flat-csv" => SourceLayout.PhysionetCsv,   // flat-csv: its name before source profiles
+            "physionet-parquet" => SourceLayout.PhysionetParquet,
+            "table-parquet" => SourceLayout.TableParquet,
+            _ => null,
+        };
+        if (layout is null)
+            c.Problem("sourceLayout", $"'{layoutText}' must be physionet-csv (PhysioNet's CSV files as published), physionet-parquet " +
+                                      "(PhysioNet's own Parquet copy of MIMIC-IV 2.2 or MIMIC-III 1.4) or table-parquet (your own Parquet copy, one folder per table, as `local --parquet` writes it).");
+        var parquetCopy = release is not null && layout == SourceLayout.PhysionetParquet ? SourceProfiles.ParquetCopyOf(release) : null;
+        if (release is not null && layout == SourceLayout.PhysionetParquet)
+        {
+            if (parquetCopy is null)
+                c.Problem("sourceLayout", $"PhysioNet publishes no Parquet copy of {release.Id} (copies exist for {string.Join(", ", SourceProfiles.ParquetCopies.Select(p => p.Release))}); use physionet-csv.");
+            else
+                foreach (var m in modules.Where(m => !parquetCopy.Modules.Contains(m.Name)))
+                    c.Problem("modules", $"PhysioNet's Parquet copy of {release.Id} has no module {m.Name}; list only {string.Join(", ", parquetCopy.Modules)}, or use physionet-csv.");
+        }
 
-        var root = c.Str("sourceUri");
-        if (root is not null && !S3Folder().IsMatch(root))
-            c.Problem("sourceUri", $"'{root}' must be an s3:// folder ending in '/', e.g. s3://my-copy/mimiciv/3.1/.");
-        var overrides = new Dictionary<string, string>(StringComparer.Ordinal);
+        S3Source? Parse(string key, string text)
+        {
+            var source = S3Source.TryParse(text, out var why);
+            if (source is null) c.Problem(key, $"'{text}' {why}.");
+            return source;
+        }
+        var root = c.Str("sourceUri") is { } rootText ? Parse("sourceUri", rootText) : null;
+        var overrides = new Dictionary<string, S3Source>(StringComparer.Ordinal);
         foreach (var item in c.List("moduleSources"))
         {
             var eq = item.IndexOf('=');
             var (m, uri) = eq < 0 ? (item, "") : (item[..eq], item[(eq + 1)..]);
             if (!modules.Any(x => x.Name == m)) c.Problem("moduleSources", $"'{item}' names no module of this lab ({string.Join(", ", modules.Select(x => x.Name))}).");
-            else if (!S3Folder().IsMatch(uri)) c.Problem("moduleSources", $"'{item}' must be module=s3://bucket/folder/ (ending in '/').");
-            else overrides[m] = uri;
+            else if (Parse("moduleSources", uri) is { } source) overrides[m] = source;
         }
+        var inPlace = c.Boolean("sourceInPlace");
+        if (inPlace && layout is not (null or SourceLayout.TableParquet))
+            c.Problem("sourceInPlace", "only your own table-parquet copy, already in the catalog's types, can be read in place; PhysioNet's files are imported into the lab's typed copy. Remove sourceInPlace.");
 
-        var sources = new SortedDictionary<string, string>(StringComparer.Ordinal);
-        foreach (var m in modules)
+        var sources = new SortedDictionary<string, S3Source>(StringComparer.Ordinal);
+        foreach (var m in layout is null || release is null ? [] : modules)
         {
-            var folder = m.Folder.Length == 0 ? "" : m.Folder + "/";
-            var uri = overrides.GetValueOrDefault(m.Name)
-                ?? (root is not null ? root + folder : null)
-                ?? (layout == SourceLayout.FlatCsv && m.OpenS3 is not null ? m.OpenS3.Uri + folder : null);
-            if (uri is null)
+            var folder = SourcePlan.ModuleFolder(layout!.Value, release!, m);
+            var source = overrides.GetValueOrDefault(m.Name) ?? root?.Child(folder) ?? layout switch
             {
-                c.Problem("sourceUri", layout == SourceLayout.TableParquet
-                    ? $"table-parquet needs your own Parquet copy (PhysioNet publishes CSV); set sourceUri to the folder holding {m.Name}/<table>/."
-                    : $"release {release?.Id} module {m.Name} is credentialed; set sourceUri to the S3 folder (or access-point alias) holding {folder}, or moduleSources for this module.");
+                SourceLayout.PhysionetCsv when m.OpenS3 is not null => S3Source.TryParse(m.OpenS3.Uri + folder, out _),
+                SourceLayout.PhysionetParquet => parquetCopy?.Location.Child(folder),
+                _ => null,
+            };
+            if (source is null)
+            {
+                if (!c.HasProblem("sourceUri") && !c.HasProblem("moduleSources"))
+                    c.Problem("sourceUri", layout == SourceLayout.TableParquet
+                        ? $"table-parquet needs your own Parquet copy; set sourceUri to the folder holding {m.Name}/<table>/ (`local --parquet DIR` writes that layout; upload DIR)."
+                        : $"release {release!.Id} module {m.Name} is credentialed; set sourceUri to the S3 URI PhysioNet shows on the project page " +
+                          "(s3://arn:aws:s3:us-east-1:ACCOUNT:accesspoint/NAME/<project>/<version>/), or moduleSources for this module.");
                 continue;
             }
-            sources[m.Name] = uri;
-            if (layout == SourceLayout.FlatCsv)
+            if (source.IsAccessPoint && source.AccessPointArn!.Split(':')[3] is var apRegion && apRegion != region && !c.Problems.Any(p => p.StartsWith("aws:region", StringComparison.Ordinal)))
+                c.Problems.Add($"aws:region: '{region}' differs from the region of the access point of module {m.Name} ({apRegion}); S3 copies through an access point only " +
+                               $"within its region. Set aws:region to {apRegion}.");
+            if (inPlace && source.IsAccessPoint)
+                c.Problem("sourceInPlace", $"module {m.Name} is behind an access point ARN, which a Glue table cannot name as its location; import it instead (remove sourceInPlace).");
+            sources[m.Name] = source;
+            if (layout == SourceLayout.PhysionetCsv)
                 foreach (var t in m.Tables.Where(t => t.MultilineText))
-                    c.Problem("sourceLayout", $"{m.Name}.{t.Name} has line breaks inside its text fields, which Athena's CSV reader cannot read; use table-parquet, or leave module {m.Name} out.");
+                    c.Problem("sourceLayout", $"{m.Name}.{t.Name} has line breaks inside its text fields, which Athena's CSV reader cannot read. Import it from Parquet: " +
+                                              $"build the local lab with `local --parquet DIR`, upload DIR to S3 and use sourceLayout table-parquet; or leave module {m.Name} out.");
         }
 
         var cutoff = c.Integer("athenaBytesScannedCutoff", 10_000_000, long.MaxValue);
@@ -130,7 +165,8 @@ public static partial class LabSettingsReader
         var keep = c.Boolean("keepResultsOnDestroy");
         var encryption = c.Str("resultsEncryption") ?? "kms";
         if (encryption is not ("kms" or "s3")) c.Problem("resultsEncryption", $"'{encryption}' must be kms or s3.");
-        return new AwsSettings(region, layout ?? SourceLayout.FlatCsv, sources, cutoff, retention, keep, encryption == "kms",
+        var importCutoff = c.Integer("importBytesScannedCutoff", 10_000_000, long.MaxValue);
+        return new AwsSettings(region, layout ?? SourceLayout.PhysionetCsv, sources, inPlace, importCutoff, cutoff, retention, keep, encryption == "kms",
             c.Boolean("notebook") ? ReadNotebook(c) : null, ReadBudget(c));
     }
 
@@ -317,9 +353,6 @@ public static partial class LabSettingsReader
 
     [GeneratedRegex(@"^[a-z]{2}(-[a-z]+)+-[0-9]$")]
     private static partial Regex AwsRegion();
-
-    [GeneratedRegex(@"^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/[^\s]*)?/$")]
-    private static partial Regex S3Folder();
 
     [GeneratedRegex(@"^ml\.[a-z0-9]+\.[a-z0-9]+$")]
     private static partial Regex InstanceType();

@@ -10,6 +10,7 @@ public sealed record SettingSpec(string Key, string Type, object? Default, strin
 public static class SettingSpecs
 {
     public const long DefaultBytesScannedCutoff = 10L * 1024 * 1024 * 1024;
+    public const long DefaultImportBytesScannedCutoff = 100L * 1024 * 1024 * 1024;
 
     public static readonly IReadOnlyList<SettingSpec> All =
     [
@@ -21,9 +22,11 @@ public static class SettingSpecs
         new("tags", "array", null, "Extra tags as key=value strings, e.g. [cost-center=1234]."),
         new("aws", "boolean", true, "Build the AWS side of the lab."),
         new("awsAccountId", "string", null, "The AWS account (12 digits) the lab must be deployed to; a deploy with other credentials fails before any change. Default: no binding."),
-        new("sourceUri", "string", null, "S3 folder (or access-point alias) holding the release's module folders (hosp/, icu/, ...). Default: PhysioNet's open bucket for open releases; required otherwise."),
+        new("sourceUri", "string", null, "Where the release's files are: the S3 URI PhysioNet shows on the project page (s3://arn:aws:s3:...:accesspoint/NAME/<project>/<version>/ for credentialed releases) or any s3:// folder holding the module folders. Default: PhysioNet's open bucket (open releases) or Parquet copy (physionet-parquet); required otherwise."),
         new("moduleSources", "array", null, "Per-module S3 folders as module=s3://... strings, for modules that live elsewhere (e.g. ed=s3://.../mimic-iv-ed/2.2/ed/)."),
-        new("sourceLayout", "string", "flat-csv", "flat-csv (PhysioNet's files as published) or table-parquet (one folder of Parquet files per table)."),
+        new("sourceLayout", "string", "physionet-csv", "physionet-csv (PhysioNet's CSV files as published), physionet-parquet (PhysioNet's own Parquet copy: MIMIC-IV 2.2, MIMIC-III 1.4) or table-parquet (your own Parquet copy, one folder per table in catalog types)."),
+        new("sourceInPlace", "boolean", false, "Query a table-parquet source where it is instead of importing it into the lab's own copy (it must be in exact catalog types, and a bucket, not an access point)."),
+        new("importBytesScannedCutoff", "integer", DefaultImportBytesScannedCutoff, "Per-query scan cap of the import workgroup (the one-time copy reads each source file once; at least 10000000)."),
         new("athenaBytesScannedCutoff", "integer", DefaultBytesScannedCutoff, "Per-query cap on bytes Athena may scan (cost guard; at least 10000000)."),
         new("resultsRetentionDays", "integer", 30L, "Days Athena query results are kept in the lab bucket."),
         new("keepResultsOnDestroy", "boolean", false, "Keep the results bucket and its objects when the lab is destroyed."),

@@ -11,14 +11,17 @@ public sealed record LocalTable(string Module, string Table, string File, long R
 public sealed record LocalBuild(string Database, IReadOnlyList<LocalTable> Tables, IReadOnlyList<string> Missing, double Seconds);
 
 /// <summary>
-/// A lab in a DuckDB file, from the same catalog: per module a schema of typed views (`hosp`) over a schema
-/// of raw all-text relations (`hosp_raw`) reading PhysioNet's CSV files in place, the same two layers as
-/// an AWS flat-csv lab, with the same cast SQL. The file is built beside its target and moved into place
-/// only when every table is built, so a failure leaves nothing half-made.
+/// A lab in a DuckDB file, from the same catalog. By default the typed tables are stored in the file
+/// (materialized), so a query never re-parses CSV; with <c>inPlace</c> they are views over the CSV files, as
+/// before. Tables live in mimic-code's schemas (mimiciv_hosp, mimiciv_icu, mimiciii), so mimic-code's own
+/// DuckDB scripts run unchanged; each module's short name (hosp, icu) is a schema of views onto them. The
+/// typed SQL is the one the AWS import runs. The file is built beside its target and moved into place only
+/// when every table is built, so a failure leaves nothing half-made.
 /// </summary>
 public static class LocalLab
 {
-    public static LocalBuild Build(Release release, IReadOnlyList<Module> modules, string dataDir, string dbPath, bool skipMissing, Action<string> progress)
+    public static LocalBuild Build(Release release, IReadOnlyList<Module> modules, string dataDir, string dbPath, bool skipMissing, Action<string> progress,
+        bool inPlace = false)
     {
         var plan = modules.SelectMany(m => m.Tables.Select(t => (Module: m, Table: t, Path: Path.GetFullPath(Path.Combine(dataDir, m.FileOf(t)))))).ToList();
         var missing = plan.Where(p => !File.Exists(p.Path)).Select(p => p.Module.FileOf(p.Table)).ToList();
@@ -35,27 +38,39 @@ public static class LocalLab
             using (var db = Attach(temp, readOnly: false))
             {
                 var present = plan.Where(p => File.Exists(p.Path)).ToList();
-                foreach (var m in modules)
+                foreach (var schema in modules.Select(m => m.Schema).Distinct())
                 {
-                    Execute(db, $"CREATE SCHEMA {TypedViewSql.Quote(m.Name)}");
-                    Execute(db, $"CREATE SCHEMA {TypedViewSql.Quote(RawSchema(m))}");
+                    Execute(db, $"CREATE SCHEMA {TypedViewSql.Quote(schema)}");
+                    if (inPlace) Execute(db, $"CREATE SCHEMA {TypedViewSql.Quote(RawSchema(schema))}");
                 }
+                foreach (var m in modules.Where(m => m.Name != m.Schema))
+                    Execute(db, $"CREATE SCHEMA IF NOT EXISTS {TypedViewSql.Quote(m.Name)}");
                 var i = 0;
                 foreach (var (m, t, path) in present)
                 {
                     var tableClock = Stopwatch.StartNew();
-                    var raw = $"{TypedViewSql.Quote(RawSchema(m))}.{TypedViewSql.Quote(t.Name)}";
-                    Execute(db, $"CREATE VIEW {raw} AS SELECT * FROM {DuckDbSql.RawRelation(path, t)}");
-                    Execute(db, $"CREATE VIEW {TypedViewSql.Quote(m.Name)}.{TypedViewSql.Quote(t.Name)} AS {TypedViewSql.ViewQuery(t, raw, Dialect.DuckDb)}");
-                    var rows = Scalar(db, $"SELECT count(*) FROM {raw}");
+                    var typed = QualifiedName(m, t);
+                    if (inPlace)
+                    {
+                        var raw = $"{TypedViewSql.Quote(RawSchema(m.Schema))}.{TypedViewSql.Quote(t.Name)}";
+                        Execute(db, $"CREATE VIEW {raw} AS SELECT * FROM {DuckDbSql.RawRelation(path, t)}");
+                        Execute(db, $"CREATE VIEW {typed} AS {TypedViewSql.ViewQuery(t, raw, Dialect.DuckDb)}");
+                    }
+                    else
+                        Execute(db, $"CREATE TABLE {typed} AS {TypedViewSql.ViewQuery(t, DuckDbSql.RawRelation(path, t), Dialect.DuckDb)}");
+                    if (m.Name != m.Schema)
+                        Execute(db, $"CREATE VIEW {TypedViewSql.Quote(m.Name)}.{TypedViewSql.Quote(t.Name)} AS SELECT * FROM {typed}");
+                    var rows = Scalar(db, $"SELECT count(*) FROM {typed}");
                     var row = new LocalTable(m.Name, t.Name, m.FileOf(t), rows, new FileInfo(path).Length, tableClock.Elapsed.TotalSeconds);
                     built.Add(row);
-                    progress($"[{++i}/{present.Count}] {m.Name}.{t.Name}: {rows:N0} rows ({row.Seconds:F1} s)");
+                    progress($"[{++i}/{present.Count}] {m.Schema}.{t.Name}: {rows:N0} rows ({row.Seconds:F1} s)");
                 }
                 // PhysioNet's BigQuery convention: a _metadata table says which release this is.
                 Execute(db, "CREATE TABLE main._metadata (attribute VARCHAR, value VARCHAR)");
                 Execute(db, $"INSERT INTO main._metadata VALUES ('mimic_release', {DuckDbSql.Literal(release.Id)}), " +
-                            $"('modules', {DuckDbSql.Literal(string.Join(",", modules.Select(m => m.Name)))}), ('built_by', 'mimic-infra local')");
+                            $"('modules', {DuckDbSql.Literal(string.Join(",", modules.Select(m => m.Name)))}), " +
+                            $"('schemas', {DuckDbSql.Literal(string.Join(",", modules.Select(m => m.Schema).Distinct()))}), " +
+                            $"('storage', {DuckDbSql.Literal(inPlace ? "views over the CSV files" : "tables")}), ('built_by', 'mimic-infra local')");
                 Execute(db, "CHECKPOINT");
             }
             File.Move(temp, dbPath, overwrite: true);
@@ -72,7 +87,10 @@ public static class LocalLab
         return new LocalBuild(dbPath, built, missing, clock.Elapsed.TotalSeconds);
     }
 
-    public static string RawSchema(Module m) => m.Name + "_raw";
+    /// <summary>The typed table's name in its mimic-code schema, e.g. "mimiciv_hosp"."admissions".</summary>
+    public static string QualifiedName(Module m, Table t) => $"{TypedViewSql.Quote(m.Schema)}.{TypedViewSql.Quote(t.Name)}";
+
+    public static string RawSchema(string schema) => schema + "_raw";
 
     /// <summary>The catalog modules a built lab holds, from its _metadata table.</summary>
     public static IReadOnlyList<Module> ModulesOf(DuckDBConnection db, SchemaCatalog catalog)
@@ -89,9 +107,10 @@ public static class LocalLab
     {
         if (!File.Exists(dbPath)) throw new UserError($"no local lab at {dbPath}; build one with `local --stack <stack> --data <dir> --db {dbPath}`.");
         var db = Attach(dbPath, readOnly: true);
-        var schemas = Query(db, "SELECT DISTINCT schema_name FROM information_schema.schemata WHERE catalog_name = current_database() " +
-                                "AND schema_name NOT IN ('main', 'information_schema', 'pg_catalog') AND schema_name NOT LIKE '%\\_raw' ESCAPE '\\' ORDER BY 1")
-            .Rows.Select(r => (string)r[0]!).ToList();
+        // The schemas holding the typed tables (mimic-code's names), as the build recorded them; the short-name
+        // schemas of views and the raw layers stay off the path.
+        var schemas = Query(db, "SELECT value FROM main._metadata WHERE attribute = 'schemas'").Rows
+            .SelectMany(r => ((string)r[0]!).Split(',', StringSplitOptions.RemoveEmptyEntries)).ToList();
         Execute(db, $"SET search_path = {DuckDbSql.Literal(string.Join(",", schemas.Append("main").Select(x => $"{Catalog}.{x}")))}");
         return db;
     }

@@ -16,7 +16,7 @@ public sealed record ScanEstimate(string Title, IReadOnlyList<string> Tables, lo
 /// </summary>
 public static class ParquetExport
 {
-    public static IReadOnlyList<ParquetTable> Write(string dbPath, IReadOnlyList<LocalTable> tables, string outDir, Action<string> progress)
+    public static IReadOnlyList<ParquetTable> Write(string dbPath, IReadOnlyList<Module> modules, IReadOnlyList<LocalTable> tables, string outDir, Action<string> progress)
     {
         using var db = LocalLab.Open(dbPath);
         var result = new List<ParquetTable>();
@@ -25,7 +25,8 @@ public static class ParquetExport
             var folder = Path.Combine(outDir, t.Module, t.Table);
             Directory.CreateDirectory(folder);
             var file = Path.Combine(folder, $"{t.Table}.parquet");
-            LocalLab.Execute(db, $"COPY (SELECT * FROM {TypedViewSql.Quote(t.Module)}.{TypedViewSql.Quote(t.Table)}) TO {DuckDbSql.Literal(file)} (FORMAT parquet, COMPRESSION zstd)");
+            var module = modules.First(m => m.Name == t.Module);
+            LocalLab.Execute(db, Import.CopySql.DuckDbCopy($"SELECT * FROM {LocalLab.QualifiedName(module, module.FindTable(t.Table)!)}", file));
             var row = new ParquetTable(t.Module, t.Table, t.CsvBytes, new FileInfo(file).Length, file);
             result.Add(row);
             progress($"{t.Module}.{t.Table}: csv.gz {t.CsvBytes:N0} B -> parquet {row.ParquetBytes:N0} B");

@@ -7,7 +7,7 @@
 //   node infra/provider-schemas/generator/generate.mjs                 # regenerate from tokens.txt
 //   node infra/provider-schemas/generator/generate.mjs --add TOKEN...  # add resource/function types, regenerate
 //
-// Needs Node.js and npm (npm fetches the two SDK packages and the TypeScript parser once, into .cache).
+// Needs Node.js and npm (npm fetches the two SDK packages and the TypeScript parser once, into ~/.cache).
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
@@ -15,7 +15,8 @@ import { fileURLToPath } from "node:url";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const outDir = path.resolve(here, "..");
-const cache = path.join(here, ".cache");
+// Outside the repository: Pulumi's YAML host scans the project folder for *.yaml files.
+const cache = process.env.MIMICINFRA_SCHEMA_CACHE ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(process.env.HOME ?? here, ".cache"), "mimicinfra-provider-schemas");
 const manifest = JSON.parse(fs.readFileSync(path.join(here, "package.json"), "utf8"));
 const tokensFile = path.join(outDir, "tokens.txt");
 

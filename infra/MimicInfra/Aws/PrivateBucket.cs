@@ -1,0 +1,83 @@
+using MimicInfra.Lab;
+using MimicInfra.Program;
+
+namespace MimicInfra.Aws;
+
+/// <summary>One lifecycle rule of a lab bucket: expire what is under a prefix after some days.</summary>
+public sealed record ExpiryRule(string Id, string Prefix, int Days);
+
+/// <summary>
+/// A bucket the lab owns, with every guard a lab bucket has: public access blocked, objects owned by the
+/// bucket owner (no ACLs), default encryption (the lab key, or SSE-S3), TLS-only policy, lifecycle rules,
+/// and incomplete uploads aborted. The lab's results bucket and its data bucket are both one.
+/// </summary>
+public sealed class PrivateBucket(LabSettings lab, ProgramBuilder program, string prefix, string bucketPrefix, bool keepOnDestroy, IReadOnlyList<ExpiryRule> expiry)
+{
+    private readonly AwsSettings _aws = lab.Aws!;
+
+    private readonly string name = prefix + "Bucket";
+
+    /// <summary>The logical name of the bucket resource (`${name.bucket}`, `${name.arn}`).</summary>
+    public string Name => name;
+
+    /// <summary>The resource that enforces default encryption: objects written by the lab wait for it.</summary>
+    public string Encryption => $"{prefix}Encryption";
+
+    /// <summary>The bucket policy resource.</summary>
+    public string Policy => $"{prefix}TlsOnlyPolicy";
+
+    public void Build()
+    {
+        program.Add(new PulumiResource(name, "aws:s3/bucket:Bucket", YMap.Of(
+            ("bucketPrefix", bucketPrefix),
+            ("forceDestroy", !keepOnDestroy),
+            ("tags", AwsLab.TagsOf(lab))), AwsLab.Options() with { RetainOnDelete = keepOnDestroy }));
+        program.Add(new PulumiResource($"{prefix}PublicAccessBlock", "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", YMap.Of(
+            ("bucket", $"${{{name}.id}}"),
+            ("blockPublicAcls", true),
+            ("blockPublicPolicy", true),
+            ("ignorePublicAcls", true),
+            ("restrictPublicBuckets", true)), AwsLab.Options()));
+        program.Add(new PulumiResource($"{prefix}Ownership", "aws:s3/bucketOwnershipControls:BucketOwnershipControls", YMap.Of(
+            ("bucket", $"${{{name}.id}}"),
+            ("rule", YMap.Of(("objectOwnership", "BucketOwnerEnforced")))), AwsLab.Options()));
+        program.Add(new PulumiResource(Encryption, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", YMap.Of(
+            ("bucket", $"${{{name}.id}}"),
+            ("rules", new object[]
+            {
+                YMap.Of(
+                    ("applyServerSideEncryptionByDefault", _aws.KmsEncryption
+                        ? YMap.Of(("sseAlgorithm", "aws:kms"), ("kmsMasterKeyId", "${labKey.arn}"))
+                        : YMap.Of(("sseAlgorithm", "AES256"))),
+                    ("bucketKeyEnabled", _aws.KmsEncryption ? true : null)),
+            })), AwsLab.Options()));
+        var denyInsecure = YMap.Of(
+            ("Version", "2012-10-17"),
+            ("Statement", new object[]
+            {
+                YMap.Of(
+                    ("Sid", "DenyInsecureTransport"),
+                    ("Effect", "Deny"),
+                    ("Principal", "*"),
+                    ("Action", "s3:*"),
+                    ("Resource", new object[] { $"${{{name}.arn}}", $"${{{name}.arn}}/*" }),
+                    ("Condition", YMap.Of(("Bool", YMap.Of(("aws:SecureTransport", "false")))))),
+            }));
+        program.Add(new PulumiResource(Policy, "aws:s3/bucketPolicy:BucketPolicy", YMap.Of(
+            ("bucket", $"${{{name}.id}}"),
+            ("policy", YMap.Fn("toJSON", denyInsecure))), AwsLab.Options($"{prefix}PublicAccessBlock")));
+        var rules = expiry.Select(r => (object)YMap.Of(
+            ("id", r.Id),
+            ("status", "Enabled"),
+            ("filter", YMap.Of(("prefix", r.Prefix))),
+            ("expiration", YMap.Of(("days", r.Days))))).ToList();
+        rules.Add(YMap.Of(
+            ("id", "abort-incomplete-uploads"),
+            ("status", "Enabled"),
+            ("filter", YMap.Of(("prefix", ""))),
+            ("abortIncompleteMultipartUpload", YMap.Of(("daysAfterInitiation", 1)))));
+        program.Add(new PulumiResource($"{prefix}Lifecycle", "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", YMap.Of(
+            ("bucket", $"${{{name}.id}}"),
+            ("rules", rules)), AwsLab.Options()));
+    }
+}

@@ -1,0 +1,82 @@
+using MimicInfra.Catalog;
+using MimicInfra.Lab;
+using MimicInfra.Sources;
+
+namespace MimicInfra.Import;
+
+/// <summary>
+/// The lab's data location (one bucket the lab owns) and what lives where in it. Fixed prefixes, so the
+/// Glue tables, the import, the notebook role and the lifecycle rules all name the same places.
+/// </summary>
+public static class DataLayout
+{
+    /// <summary>Typed Parquet, one folder per catalog table: what researchers query.</summary>
+    public const string Tables = "tables/";
+    /// <summary>The import's server-side copies of the source files, one folder per table; removed once imported.</summary>
+    public const string Staging = "staging/";
+    /// <summary>Import records: one per table, and the lab's summary (imports/import.json).</summary>
+    public const string Imports = "imports/";
+    /// <summary>The lab's own files: the import script, the example notebook.</summary>
+    public const string LabFiles = "lab/";
+
+    public const string ImportScriptKey = LabFiles + "import/" + ImportScript.FileName;
+    public const string ImportSummaryKey = Imports + "import.json";
+
+    public static string TableFolder(Module m, Table t) => $"{Tables}{m.Name}/{t.Name}/";
+    public static string StagingFolder(Module m, Table t) => $"{Staging}{m.Name}/{t.Name}/";
+    public static string TableRecord(Module m, Table t) => $"{Imports}tables/{m.Name}/{t.Name}.json";
+}
+
+/// <summary>One table's import: copy the source into staging as the researcher, then UNLOAD typed Parquet into the lab's table folder.</summary>
+public sealed record TableImport(TableSource Source, string StagingFolder, string TableFolder, string RecordKey, string RawTable, string TypedTable, string Unload, string SourceCount, string CopyCount)
+{
+    public Module Module => Source.Module;
+    public Table Table => Source.Table;
+}
+
+public sealed record ImportPlanData(string Lab, string Release, string ReleaseTitle, string Region, string LabDatabase, string ImportDatabase,
+    string ImportWorkgroup, bool SourceIsPhysioNetCredentialed, IReadOnlyList<TableImport> Tables);
+
+/// <summary>
+/// The third stage of an AWS lab that owns its data: per table, where the source is copied, the raw table
+/// the import reads (physical types), and the SQL that writes the typed copy. The placeholder
+/// <see cref="DataBucketToken"/> stands for the lab's data bucket, whose name S3 completes at deploy time;
+/// the import script reads it from the import database's parameters. No I/O.
+/// </summary>
+public static class ImportPlan
+{
+    public const string DataBucketToken = "{data_bucket}";
+
+    public static ImportPlanData For(LabSettings lab)
+    {
+        var aws = lab.Aws ?? throw new InvalidOperationException("import plans are for AWS labs");
+        var names = lab.Names;
+        var tables = SourcePlan.For(lab).Select(source =>
+        {
+            var (m, t) = (source.Module, source.Table);
+            var raw = $"{TypedViewSql.Quote(names.ImportDatabase)}.{TypedViewSql.Quote(t.Name)}";
+            var typed = $"{TypedViewSql.Quote(names.Database)}.{TypedViewSql.Quote(t.Name)}";
+            var target = $"s3://{DataBucketToken}/{DataLayout.TableFolder(m, t)}";
+            return new TableImport(source, DataLayout.StagingFolder(m, t), DataLayout.TableFolder(m, t), DataLayout.TableRecord(m, t), raw, typed,
+                CopySql.Unload(t, raw, source.PhysicalTypeOf, target),
+                $"SELECT count(*) FROM {raw}", $"SELECT count(*) FROM {typed}");
+        }).ToList();
+        var credentialed = lab.Release.Access == Access.Credentialed && aws.Layout != SourceLayout.TableParquet;
+        return new ImportPlanData(names.Lab, lab.Release.Id, lab.Release.Title, aws.Region, names.Database, names.ImportDatabase, names.ImportWorkgroup,
+            credentialed, tables);
+    }
+}
+
+/// <summary>
+/// The one SQL generator of the typed copy: the catalog casts over a source relation, written as Parquet
+/// (zstd). Athena runs it as UNLOAD into the lab's table folder; the local lab runs it as DuckDB COPY.
+/// </summary>
+public static class CopySql
+{
+    public static string Unload(Table t, string relation, Func<Column, string> physicalType, string targetFolder) =>
+        $"UNLOAD (\n{TypedViewSql.ViewQuery(t, relation, Dialect.Athena, physicalType)}\n)\nTO '{targetFolder.Replace("'", "''")}'\n" +
+        "WITH (format = 'PARQUET', compression = 'ZSTD')";
+
+    public static string DuckDbCopy(string select, string targetFile) =>
+        $"COPY ({select}) TO '{targetFile.Replace("'", "''")}' (FORMAT parquet, COMPRESSION zstd)";
+}
