@@ -20,7 +20,7 @@ internal static class LabsCommands
         var dir = CompileCommands.StacksDirOption();
         var json = new Option<bool>("--json") { Description = "Print JSON instead of a table." };
         var list = new Command("list", $"Every stack in stacks/ with researcher, study, release, clouds, expiry and status. Exits {ExpiredExit} when any lab is expired.") { json, dir };
-        list.SetAction(r => io.Run(() => List(io, r.GetValue(dir), r.GetValue(json), Expiry.Today())));
+        list.SetAction(r => io.Run(() => List(io, r.GetValue(dir), r.GetValue(json), ExpiryDates.Today())));
 
         var stack = CompileCommands.StackOption();
         var release = new Option<string>("--release") { Description = "Catalog release, e.g. mimic-iv-3.1 (`catalog list`).", Required = true };

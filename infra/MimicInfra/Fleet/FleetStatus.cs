@@ -51,8 +51,8 @@ public static class FleetStatus
             if (problems.Count == 0) problems.Add(e.Message);
         }
         DateOnly? expires = lab?.Expires ?? (DateOnly.TryParseExact(Get("expires") ?? "", "yyyy-MM-dd", out var d) ? d : null);
-        int? left = expires is { } e2 ? Expiry.DaysLeft(e2, today) : null;
-        var state = expires is { } x && Expiry.IsExpired(x, today) ? LabState.Expired
+        int? left = expires is { } e2 ? ExpiryDates.DaysLeft(e2, today) : null;
+        var state = expires is { } x && ExpiryDates.IsExpired(x, today) ? LabState.Expired
             : problems.Count > 0 ? LabState.Problems
             : left <= StackRules.WarnDays ? LabState.Expiring
             : LabState.Active;

@@ -18,7 +18,7 @@ public static partial class StackRules
 
     public static IEnumerable<string> Problems(StackConfig config, DateOnly? expires, DateOnly today)
     {
-        if (expires is { } e && Expiry.IsExpired(e, today))
+        if (expires is { } e && ExpiryDates.IsExpired(e, today))
             yield return $"{Ns}expires: the lab expired on {e:yyyy-MM-dd} ({today.DayNumber - e.DayNumber} day(s) ago) and stopped itself at 00:00 UTC that day. " +
                          "To continue the study, extend it (`pulumi config set expires YYYY-MM-DD`) and run `pulumi up`; to end it, run `pulumi destroy` (destroy does not run this program).";
         foreach (var (key, value) in config.Values.OrderBy(kv => kv.Key, StringComparer.Ordinal))
@@ -43,7 +43,7 @@ public static partial class StackRules
 }
 
 /// <summary>When a lab stops: at 00:00 UTC on its `expires` date.</summary>
-public static class Expiry
+public static class ExpiryDates
 {
     public static bool IsExpired(DateOnly expires, DateOnly today) => today >= expires;
 

@@ -37,7 +37,11 @@ public static class LabCompiler
     public static PulumiProgram Compile(LabSettings lab)
     {
         var program = new ProgramBuilder();
-        if (lab.Aws is not null) new AwsLab(lab, program).Build();
+        if (lab.Aws is not null)
+        {
+            new AwsLab(lab, program).Build();
+            new Expiry.AwsExpiryStop(lab, program).Build();
+        }
         if (lab.Gcp is not null) new Gcp.GcpLab(lab, program).Build();
         program.Output("labName", lab.Names.Lab);
         program.Output("release", lab.Release.Id);

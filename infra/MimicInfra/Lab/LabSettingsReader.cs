@@ -56,7 +56,7 @@ public static partial class LabSettingsReader
             c.Problem("aws", "the lab has no cloud side; set aws or gcp to true.");
 
         // Fleet rules (expiry, placeholders, secrets) and the provider keys passed to the explicit providers.
-        c.Problems.AddRange(Fleet.StackRules.Problems(config, expires == default ? null : expires, today ?? Fleet.Expiry.Today()));
+        c.Problems.AddRange(Fleet.StackRules.Problems(config, expires == default ? null : expires, today ?? Fleet.ExpiryDates.Today()));
         var providers = Fleet.ProviderSettingsReader.Read(config, c.Str("awsAccountId"), gcp?.Project, aws is not null, gcp is not null, c.Problems.Add);
 
         if (c.Problems.Count > 0)

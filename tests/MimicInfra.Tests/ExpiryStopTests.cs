@@ -1,0 +1,94 @@
+using System.Text.Json;
+using MimicInfra.Lab;
+
+namespace MimicInfra.Tests;
+
+/// <summary>The lab stops itself at 00:00 UTC on `expires`, and comes back when `expires` moves (issue: Fleet).</summary>
+public class ExpiryStopTests
+{
+    private static ParsedProgram Program(string expires = "2027-06-30", params (string, string)[] extra) =>
+        new(Labs.Compile(Labs.Config("exp", [("researcher", "jdoe"), ("study", "sepsis"), ("expires", expires), ("release", "mimic-iv-demo-2.2"), .. extra])));
+
+    private static JsonElement Json(object? fnToJson) => JsonSerializer.SerializeToElement(fnToJson.Map()["fn::toJSON"]);
+
+    [Fact]
+    public void TwoOneTimeSchedulesStopTheWorkgroupAndTheNotebookAtMidnightUtc()
+    {
+        var p = Program();
+        var schedules = p.OfType("aws:scheduler/schedule:Schedule").ToDictionary(s => s.Name, s => s.Props);
+        Assert.Equal(["expiryStopWorkgroup", "expiryStopNotebook"], schedules.Keys);
+        foreach (var s in schedules.Values)
+        {
+            Assert.Equal("at(2027-06-30T00:00:00)", s["scheduleExpression"]);
+            Assert.Equal("UTC", s["scheduleExpressionTimezone"]);
+            Assert.Equal("OFF", s["flexibleTimeWindow"].At("mode"));
+            Assert.Equal("NONE", s["actionAfterCompletion"]);
+            Assert.Equal("${expiryRole.arn}", s["target"].At("roleArn"));
+        }
+        var wg = schedules["expiryStopWorkgroup"]["target"].Map();
+        Assert.Equal("arn:${awsPartition.partition}:scheduler:::aws-sdk:athena:updateWorkGroup", wg["arn"]);
+        var input = Json(wg["input"]);
+        Assert.Equal("${workgroup.name}", input.GetProperty("WorkGroup").GetString());
+        Assert.Equal("DISABLED", input.GetProperty("State").GetString());
+        var nb = schedules["expiryStopNotebook"]["target"].Map();
+        Assert.Equal("arn:${awsPartition.partition}:scheduler:::aws-sdk:sagemaker:stopNotebookInstance", nb["arn"]);
+        Assert.Equal("${notebook.name}", Json(nb["input"]).GetProperty("NotebookInstanceName").GetString());
+        Assert.Equal("2027-06-30T00:00:00Z", p.Outputs["expiryStopsAt"]);
+    }
+
+    [Fact]
+    public void TheScheduleRoleIsForSchedulerOnlyAndMayDoExactlyTheTwoStops()
+    {
+        var p = Program();
+        var trust = Json(p.Resources.Single(r => r.Name == "expiryRole").Props["assumeRolePolicy"]).GetProperty("Statement")[0];
+        Assert.Equal("scheduler.amazonaws.com", trust.GetProperty("Principal").GetProperty("Service").GetString());
+        Assert.Equal("${awsAccount.accountId}", trust.GetProperty("Condition").GetProperty("StringEquals").GetProperty("aws:SourceAccount").GetString());
+        var statements = Json(p.Resources.Single(r => r.Name == "expiryRolePolicy").Props["policy"]).GetProperty("Statement").EnumerateArray().ToList();
+        Assert.Equal(["athena:UpdateWorkGroup", "sagemaker:StopNotebookInstance"], statements.Select(s => s.GetProperty("Action").GetString()));
+        Assert.Equal("${workgroup.arn}", statements[0].GetProperty("Resource").GetString());
+        Assert.Matches(@"^arn:\$\{awsPartition\.partition\}:sagemaker:us-east-1:\$\{awsAccount\.accountId\}:notebook-instance/mimic-jdoe-sepsis-[0-9a-f]{8}$", statements[1].GetProperty("Resource").GetString());
+        Assert.All(statements, s => Assert.Equal("Allow", s.GetProperty("Effect").GetString()));
+    }
+
+    [Fact]
+    public void WithoutANotebookOnlyTheWorkgroupIsStopped()
+    {
+        var p = Program(extra: ("notebook", "false"));
+        Assert.Equal(["expiryStopWorkgroup"], p.OfType("aws:scheduler/schedule:Schedule").Select(s => s.Name));
+        var statements = Json(p.Resources.Single(r => r.Name == "expiryRolePolicy").Props["policy"]).GetProperty("Statement").EnumerateArray();
+        Assert.Equal(["athena:UpdateWorkGroup"], statements.Select(s => s.GetProperty("Action").GetString()));
+    }
+
+    /// <summary>
+    /// Pulumi diffs the program against its last saved inputs (no refresh), so the stop made by the schedule
+    /// is invisible to it. Extending `expires` changes the workgroup's description, which is marked
+    /// replaceOnChanges: Pulumi replaces the workgroup (deleting first, as its name is fixed) and the new one
+    /// is created ENABLED. The schedules move to the new date in place.
+    /// </summary>
+    [Fact]
+    public void ExtendingExpiresReplacesTheWorkgroupSoItComesBackEnabledWithoutARefresh()
+    {
+        var before = Program("2027-06-30").Resources.ToDictionary(r => r.Name);
+        var after = Program("2027-12-31").Resources.ToDictionary(r => r.Name);
+        var (old, now) = (before["workgroup"], after["workgroup"]);
+        Assert.Equal("ENABLED", now.Props["state"]);
+        Assert.NotEqual(old.Props["description"], now.Props["description"]);
+        Assert.EndsWith("(lab expires 2027-12-31)", (string)now.Props["description"]);
+        Assert.Equal(["description"], now.Options!["replaceOnChanges"].List());
+        Assert.Equal("true", now.Options["deleteBeforeReplace"]);
+        Assert.Equal(old.Props["name"], now.Props["name"]);   // same name: results and links keep working
+        Assert.Equal("at(2027-12-31T00:00:00)", after["expiryStopWorkgroup"].Props["scheduleExpression"]);
+        Assert.Equal(before["expiryStopWorkgroup"].Props["name"], after["expiryStopWorkgroup"].Props["name"]);   // moved in place
+        // Nothing else the researcher keeps changes with the date: the buckets and the data stay.
+        foreach (var name in before.Keys.Where(k => k.Contains("Bucket") && !k.Contains("Policy")))
+            Assert.Equal(before[name].Props.GetValueOrDefault("bucketPrefix"), after[name].Props.GetValueOrDefault("bucketPrefix"));
+    }
+
+    [Fact]
+    public void SchedulesConformToTheProviderSchema()
+    {
+        var report = new MimicInfra.Check.ProgramChecker(Labs.Schemas()).Check(Labs.Compile(Labs.Config("exp", [.. Labs.Basics, ("release", "mimic-iv-demo-2.2")])));
+        Assert.Empty(report.Problems);
+        Assert.Equal(2, report.ResourcesByType["aws:scheduler/schedule:Schedule"]);
+    }
+}
