@@ -42,7 +42,11 @@ public static class LabCompiler
             new AwsLab(lab, program).Build();
             new Expiry.AwsExpiryStop(lab, program).Build();
         }
-        if (lab.Gcp is not null) new Gcp.GcpLab(lab, program).Build();
+        if (lab.Gcp is not null)
+        {
+            new Gcp.GcpLab(lab, program).Build();
+            new CostGuards.GcpQueryQuota(lab, program).Build();
+        }
         program.Output("labName", lab.Names.Lab);
         program.Output("release", lab.Release.Id);
         program.Output("modules", lab.Modules.Select(m => (object)m.Name).ToList());

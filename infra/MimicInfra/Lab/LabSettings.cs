@@ -74,7 +74,11 @@ public sealed record GcpSettings(
     IReadOnlyList<string> Members,
     int ScratchExpirationDays,
     bool KeepScratchOnDestroy,
-    WorkbenchSettings? Workbench);
+    WorkbenchSettings? Workbench)
+{
+    /// <summary>The daily per-user query quota and the notebook's per-query byte cap.</summary>
+    public CostGuards.GcpCostGuards CostGuards { get; init; } = MimicInfra.CostGuards.GcpCostGuards.Default;
+}
 
 public sealed record WorkbenchSettings(string Owner, string MachineType, string Zone, string? Subnet, int IdleMinutes)
 {

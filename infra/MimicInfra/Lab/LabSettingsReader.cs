@@ -243,7 +243,8 @@ public static partial class LabSettingsReader
             var idle = (int)c.Integer("gcpWorkbenchIdleMinutes", 10, 1440);
             workbench = new WorkbenchSettings(owner, machine, zone, subnet, idle);
         }
-        return new GcpSettings(project, "US", members, expiration, keep, workbench);
+        var guards = new CostGuards.GcpCostGuards(c.Integer("gcpDailyQueryGibPerUser", 1, 204_800), c.Integer("gcpMaxBytesBilledPerQuery", 10_485_760, long.MaxValue));
+        return new GcpSettings(project, "US", members, expiration, keep, workbench) { CostGuards = guards };
     }
 
     /// <summary>The project's config values, typed on demand, with the problems found so far.</summary>

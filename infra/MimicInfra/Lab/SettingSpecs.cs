@@ -45,6 +45,8 @@ public static class SettingSpecs
         new("gcpLocation", "string", "US", "BigQuery location of the lab datasets; must be US, where physionet-data lives (a view reads only its own location)."),
         new("gcpMembers", "array", null, "Who may use the lab: user:, group: or serviceAccount: members; required with gcp."),
         new("gcpScratchExpirationDays", "integer", 30L, "Default expiration of tables in the scratch dataset, in days."),
+        new("gcpDailyQueryGibPerUser", "integer", CostGuards.GcpCostGuards.DefaultDailyQueryGibPerUser, "BigQuery quota on the lab's project: GiB each user's queries may process per day (1-204800; cost guard)."),
+        new("gcpMaxBytesBilledPerQuery", "integer", CostGuards.GcpCostGuards.DefaultMaxBytesBilledPerQuery, "Per-query byte cap the BigQuery example notebook sets (maximum_bytes_billed; at least 10485760)."),
         new("gcpKeepScratchOnDestroy", "boolean", false, "Keep the scratch dataset and its tables when the lab is destroyed."),
         new("gcpWorkbench", "boolean", false, "Give the researcher a Vertex AI Workbench instance (no public IP, shielded VM, idle shutdown)."),
         new("gcpWorkbenchOwner", "string", null, "The one researcher (e-mail) who owns the Workbench instance; required with gcpWorkbench."),
