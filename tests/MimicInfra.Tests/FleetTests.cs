@@ -136,7 +136,7 @@ public class ExpiryAndPlaceholderTests
     }
 
     [Theory]
-    [InlineData("mimic-iv-3-1", new[] { "mimic-infra:sourceUri: 's3://replace-your-mimic-copy/", "mimic-infra:tags: '[\"cost-center=REPLACE\"]'" })]
+    [InlineData("mimic-iv-3-1", new[] { "mimic-infra:tags: '[\"cost-center=REPLACE\"]'" })]
     [InlineData("gcp-mimic-iv-3-1", new[] { "gcp:project: 'replace-research-project'", "mimic-infra:gcpProject: 'replace-research-project'", "mimic-infra:gcpWorkbenchOwner: 'REPLACE-jdoe@example.org'" })]
     public void ExampleStacksWithPlaceholdersAreRefusedNamingEachKey(string stack, string[] expected)
     {

@@ -14,8 +14,12 @@ internal static class Labs
     public static StackConfig Demo => StackConfig.FromFile("demo", Path.Combine(Shared.RepoRoot, "stacks", "Pulumi.demo.yaml"));
 
     /// <summary>A stack from settings; keys without a namespace are the project's own.</summary>
-    public static StackConfig Config(string stack, params (string Key, string Value)[] settings) =>
-        new(stack, settings.ToDictionary(s => s.Key.Contains(':') ? s.Key : $"{StackConfig.Project}:{s.Key}", s => s.Value));
+    public static StackConfig Config(string stack, params (string Key, string Value)[] settings)
+    {
+        var values = new Dictionary<string, string>();
+        foreach (var (key, value) in settings) values[key.Contains(':') ? key : $"{StackConfig.Project}:{key}"] = value;   // a later setting overrides
+        return new(stack, values);
+    }
 
     public static readonly (string, string)[] Basics =
         [("researcher", "jdoe"), ("study", "sepsis"), ("expires", "2027-06-30")];

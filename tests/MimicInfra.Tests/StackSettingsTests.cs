@@ -46,7 +46,7 @@ public partial class StackSettingsTests
         { "bad source uri", Demo + "  mimic-infra:sourceUri: https://example.org/data\n", "mimic-infra:sourceUri: 'https://example.org/data' must be an s3:// folder ending in '/'" },
         { "credentialed without source", Demo.Replace("mimic-iv-demo-2.2", "mimic-iv-3.1"), "mimic-infra:sourceUri: release mimic-iv-3.1 module hosp is credentialed; set sourceUri" },
         { "parquet without source", Demo + "  mimic-infra:sourceLayout: table-parquet\n", "mimic-infra:sourceUri: table-parquet needs your own Parquet copy" },
-        { "notes as csv", Demo.Replace("mimic-iv-demo-2.2", "mimic-iv-note-2.2") + "  mimic-infra:sourceUri: s3://copy/note/\n", "mimic-infra:sourceLayout: note.discharge has line breaks inside its text fields" },
+        { "notes as csv", Demo.Replace("mimic-iv-demo-2.2", "mimic-iv-note-2.2") + "  mimic-infra:sourceUri: s3://copy/note/\n", "mimic-infra:sourceLayout: note.discharge has line breaks inside its text fields, which Athena's CSV reader cannot read. Import it from Parquet: build the local lab with `local --parquet DIR`" },
         { "cutoff too small", Demo + "  mimic-infra:athenaBytesScannedCutoff: 1000\n", "mimic-infra:athenaBytesScannedCutoff: 1000 is out of range; use 10000000.." },
         { "cutoff not a number", Demo + "  mimic-infra:athenaBytesScannedCutoff: lots\n", "mimic-infra:athenaBytesScannedCutoff: 'lots' is not a whole number." },
         { "retention out of range", Demo + "  mimic-infra:resultsRetentionDays: 0\n", "mimic-infra:resultsRetentionDays: 0 is out of range; use 1..3650." },
@@ -65,6 +65,22 @@ public partial class StackSettingsTests
         { "placeholder", Demo.Replace("researcher: jdoe", "researcher: REPLACE"), "mimic-infra:researcher: 'REPLACE' still holds the example's placeholder REPLACE" },
         { "provider key typo", Demo + "  aws:profle: researcher-a\n", "aws:profle: not a setting of the aws provider; did you mean aws:profile?" },
         { "account id", Demo + "  mimic-infra:awsAccountId: \"1234\"\n", "mimic-infra:awsAccountId: '1234' is not an AWS account id" },
+        { "access point uri malformed", Demo + "  mimic-infra:sourceUri: s3://arn:aws:s3:us-east-1:72466594583:accesspoint/mimiciv-v3-1-01/mimiciv/3.1/\n",
+            "mimic-infra:sourceUri: 's3://arn:aws:s3:us-east-1:72466594583:accesspoint/mimiciv-v3-1-01/mimiciv/3.1/' must be an access-point URI as PhysioNet shows it" },
+        { "access point in another region", Demo.Replace("mimic-iv-demo-2.2", "mimic-iv-3.1").Replace("us-east-1", "eu-west-1") +
+            "  mimic-infra:modules: [hosp]\n  mimic-infra:sourceUri: s3://arn:aws:s3:us-east-1:724665945834:accesspoint/mimiciv-v3-1-01/mimiciv/3.1/\n",
+            "aws:region: 'eu-west-1' differs from the region of the access point of module hosp (us-east-1); S3 copies through an access point only within its region. Set aws:region to us-east-1." },
+        { "wildcard in source", Demo + "  mimic-infra:sourceUri: s3://bucket/*/\n", "mimic-infra:sourceUri: 's3://bucket/*/' must be an s3:// folder ending in '/'" },
+        { "interpolation in source", Demo + "  mimic-infra:moduleSources: [\"hosp=s3://b/${labKey.arn}/\"]\n", "mimic-infra:moduleSources: 's3://b/${labKey.arn}/' must be an s3:// folder" },
+        { "no parquet copy of 3.1", Demo.Replace("mimic-iv-demo-2.2", "mimic-iv-3.1") + "  mimic-infra:sourceLayout: physionet-parquet\n",
+            "mimic-infra:sourceLayout: PhysioNet publishes no Parquet copy of mimic-iv-3.1 (copies exist for mimic-iv-2.2, mimic-iii-1.4); use physionet-csv." },
+        { "module not in parquet copy", Demo.Replace("mimic-iv-demo-2.2", "mimic-iv-2.2") + "  mimic-infra:sourceLayout: physionet-parquet\n",
+            "mimic-infra:modules: PhysioNet's Parquet copy of mimic-iv-2.2 has no module ed; list only hosp, icu, or use physionet-csv." },
+        { "in place from physionet", Demo + "  mimic-infra:sourceInPlace: true\n",
+            "mimic-infra:sourceInPlace: only your own table-parquet copy, already in the catalog's types, can be read in place" },
+        { "in place behind access point", Demo + "  mimic-infra:sourceLayout: table-parquet\n  mimic-infra:sourceInPlace: true\n  mimic-infra:sourceUri: s3://arn:aws:s3:us-east-1:724665945834:accesspoint/copy/mimic/\n",
+            "mimic-infra:sourceInPlace: module hosp is behind an access point ARN, which a Glue table cannot name as its location" },
+        { "import cutoff too small", Demo + "  mimic-infra:importBytesScannedCutoff: 5\n", "mimic-infra:importBytesScannedCutoff: 5 is out of range; use 10000000.." },
     };
 
     [Theory]

@@ -14,8 +14,11 @@ public static class App
         root.Subcommands.Add(CompileCommands.Compile(io));
         root.Subcommands.Add(CheckCommand.Build(io));
         root.Subcommands.Add(NotebookCommand.Build(io));
+        root.Subcommands.Add(ImportCommand.Build(io));
         root.Subcommands.Add(LocalCommands.Local(io));
         root.Subcommands.Add(LocalCommands.Query(io));
+        root.Subcommands.Add(BenchCommands.ScaleDemo(io));
+        root.Subcommands.Add(BenchCommands.Bench(io));
         root.Subcommands.Add(CatalogCommands.Build(io));
         root.Subcommands.Add(LabsCommands.Build(io));
         root.Subcommands.Add(CompileCommands.PulumiProgram(io, env));

@@ -20,13 +20,16 @@ internal static class CheckCommand
         var cmd = new Command("check", "Check a program against the provider schemas: types, inputs, required inputs, references, cycles, names.") { stack, dir, file, schemas };
         cmd.SetAction(r => io.Run(() =>
         {
+            var lab = r.GetValue(file) is null && r.GetValue(stack) is { } st ? CompileCommands.ReadLab(st, r.GetValue(dir)) : null;
             var (name, text) = r.GetValue(file) is { } path
                 ? (path, File.Exists(path) ? File.ReadAllText(path) : throw new UserError($"--file {path} does not exist."))
-                : r.GetValue(stack) is { } s
-                    ? ($"stack {s}", ProgramYaml.Write(CompileCommands.CompileStack(s, r.GetValue(dir))))
+                : lab is not null
+                    ? ($"stack {lab.Stack}", ProgramYaml.Write(Lab.LabCompiler.Compile(lab)))
                     : throw new UserError("give --stack <name> or --file <program.yaml>.");
             var providers = LoadSchemas(r.GetValue(schemas));
-            var report = new ProgramChecker(providers).Check(text);
+            var schemaReport = new ProgramChecker(providers).Check(text);
+            // The lab's own rules: no Glue view without a SerDe, queried tables in catalog types, notebook off the source.
+            var report = schemaReport with { Problems = [.. schemaReport.Problems, .. LabRules.Check(text, lab)] };
             io.Out.WriteLine($"{name}: {report.Resources} resources, {report.References} references checked against {string.Join(", ", providers.Values.Select(x => $"{x.Name} {x.Version}"))}");
             foreach (var (type, count) in report.ResourcesByType) io.Out.WriteLine($"  {count,4}  {type}");
             foreach (var p in report.Problems) io.Error.WriteLine($"problem: {p}");

@@ -24,6 +24,9 @@ from datetime import datetime, timezone
 import boto3
 from botocore.exceptions import ClientError
 
+if sys.version_info < (3, 8):
+    sys.exit("this import needs python3 3.8 or newer (AWS CloudShell has it)")
+
 POLL_SECONDS = float(os.environ.get("MIMIC_IMPORT_POLL_SECONDS", "2"))
 USD_PER_TB = 5.0                 # Athena's price per TB scanned, for the estimate only
 MIN_BYTES_PER_QUERY = 10 * 1000 * 1000  # Athena bills at least 10 MB per query
@@ -160,7 +163,9 @@ class Lab:
             if staged.get(target) == size:
                 continue  # copied by an earlier run
             try:
-                self.s3.copy({"Bucket": t["source"]["bucket"], "Key": key}, self.bucket, target, SourceClient=self.source_s3)
+                # Tags are not copied: PhysioNet's access points grant s3:GetObject, not s3:GetObjectTagging.
+                self.s3.copy({"Bucket": t["source"]["bucket"], "Key": key}, self.bucket, target,
+                             ExtraArgs={"TaggingDirective": "REPLACE"}, SourceClient=self.source_s3)
             except ClientError as e:
                 if code_of(e) in ("AccessDenied", "403"):
                     raise ImportFailure(access_denied_message(self.plan, f"copying {t['source']['uri']}", e))
@@ -169,22 +174,25 @@ class Lab:
         return sum(s for _, _, s in objects), copied
 
     # ----- Athena ------------------------------------------------------------------------------------
-    def run_query(self, sql, table):
+    def start_query(self, sql, table):
         delay = 2.0
         for attempt in range(12):
             try:
-                qid = self.athena.start_query_execution(
+                return self.athena.start_query_execution(
                     QueryString=sql, WorkGroup=self.plan["importWorkgroup"],
                     QueryExecutionContext={"Database": self.plan["importDatabase"]})["QueryExecutionId"]
-                break
             except ClientError as e:
                 if code_of(e) in ("TooManyRequestsException", "ThrottlingException") and attempt < 11:
-                    time.sleep(min(delay, 60) if POLL_SECONDS > 0 else 0)  # over the Active DML queries quota: wait
+                    # Over the account's "Active DML queries" quota (running and queued count): wait and retry.
+                    time.sleep(min(delay, 60) if POLL_SECONDS > 0 else 0)
                     delay *= 2
                     continue
                 if code_of(e) in ("AccessDeniedException", "AccessDenied"):
                     raise ImportFailure(access_denied_message(self.plan, "starting an Athena query in the import workgroup", e))
                 raise ImportFailure(f"Athena refused the query: {e}")
+        raise ImportFailure("Athena kept refusing the query: too many queries are active in this account; try a smaller --parallel")
+
+    def wait_for(self, qid, table):
         while True:
             q = self.athena.get_query_execution(QueryExecutionId=qid)["QueryExecution"]
             state = q["Status"]["State"]
@@ -197,11 +205,15 @@ class Lab:
             if "AccessDenied" in reason or "Access Denied" in reason:
                 raise ImportFailure(access_denied_message(self.plan, "while Athena read the staged files", reason))
             if "timeout" in reason.lower() or "maximum query execution time" in reason.lower():
-                raise ImportFailure(f"Athena stopped the query at the DML query timeout ({reason}). Raise the quota "
-                                    "'DML query timeout' of Amazon Athena in the Service Quotas console (up to 240 minutes), "
-                                    f"then run this again with --tables {table}")
+                raise ImportFailure(f"Athena stopped the query at the DML query timeout ({reason}). Raise the Amazon Athena quota "
+                                    "'DML query timeout' (L-E80DC288, 30 minutes by default) in the Service Quotas console, up to "
+                                    f"240 minutes, then run this again with --tables {table}")
             raise ImportFailure(f"Athena query {qid} {state.lower()}: {reason}")
-        return qid, scanned
+        return scanned
+
+    def run_query(self, sql, table):
+        qid = self.start_query(sql, table)
+        return qid, self.wait_for(qid, table)
 
     def scalar(self, sql, table):
         qid, scanned = self.run_query(sql, table)
@@ -222,15 +234,27 @@ class Lab:
         if record and record.get("status") == "imported" and not self.args.redo:
             return dict(record, skipped=True)
         clock = time.monotonic()
-        source_bytes, copied = self.copy_to_staging(t)
-        self.delete_under(t["target"])  # UNLOAD writes only into an empty folder; a failed run may have left files
-        qid, scanned = self.run_query(t["unload"].replace(TOKEN, self.bucket), name)
+        qid = None
+        if record and record.get("status") == "running" and not self.args.redo:
+            # An earlier run stopped while Athena was writing (a closed CloudShell tab): Athena went on by itself.
+            state = self.athena.get_query_execution(QueryExecutionId=record["queryId"])["QueryExecution"]["Status"]["State"]
+            if state in ("QUEUED", "RUNNING", "SUCCEEDED"):
+                qid = record["queryId"]
+                say(f"resuming     {name}: Athena query {qid} of an earlier run is {state.lower()}")
+        source_bytes, copied = record.get("sourceBytes", 0) if record else 0, 0
+        if qid is None:
+            source_bytes, copied = self.copy_to_staging(t)
+            self.delete_under(t["target"])  # UNLOAD writes only into an empty folder; a failed run may have left files
+            qid = self.start_query(t["unload"].replace(TOKEN, self.bucket), name)
+            self.write_json(t["record"], {"status": "running", "table": name, "queryId": qid, "sourceBytes": source_bytes})
+        scanned = self.wait_for(qid, name)
         copy_rows, scanned_copy = self.scalar(t["copyCount"], name)
-        source_rows = self.input_rows(qid)
-        scanned_source = 0
-        if source_rows is None:
+        # Athena counts the rows it read; where it does not say, or says otherwise, count the source itself.
+        source_rows, scanned_source = self.input_rows(qid), 0
+        if source_rows is None or int(source_rows) != copy_rows:
             source_rows, scanned_source = self.scalar(t["sourceCount"], name)
         if int(source_rows) != copy_rows:
+            self.write_json(t["record"], {"status": "failed", "table": name, "queryId": qid, "rows": copy_rows, "sourceRows": int(source_rows)})
             raise ImportFailure(f"the copy has {copy_rows:,} rows but the source has {int(source_rows):,}; run again to redo it")
         queries = [scanned, scanned_copy] + ([scanned_source] if scanned_source else [])
         record = {

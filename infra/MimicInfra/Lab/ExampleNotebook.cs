@@ -60,6 +60,7 @@ public static class ExampleNotebook
                 "    print(f\"{len(rows) - 1} rows, {scanned / 1e6:.1f} MB scanned\")",
                 "    return pd.DataFrame(rows[1:], columns=rows[0])"),
         };
+        if (aws.OwnsData) cells.AddRange(ImportCheckCells(lab, aws));
         cells.AddRange(QueryAndTableCells(lab, q => "\"\"\")"));
         cells.Add(Markdown("## Your results", "", "Athena writes every result as a CSV file to the lab bucket; this is where:"));
         cells.Add(Code(
@@ -111,6 +112,40 @@ public static class ExampleNotebook
         cells.Add(Markdown("## Your own tables", "", $"Write your own tables to the scratch dataset; each expires {gcp.ScratchExpirationDays} days after it is written unless you set otherwise."));
         cells.Add(Code("print(\"Scratch dataset:\", f\"{PROJECT}.{SCRATCH}\")"));
         return Write(cells, "python3");
+    }
+
+    /// <summary>
+    /// Whether the lab's own copy has been imported, from the record the import writes; if not, how to run it.
+    /// The notebook's role can read the record, never the source (PhysioNet authorizes the researcher, not a role).
+    /// </summary>
+    private static IEnumerable<JsonObject> ImportCheckCells(LabSettings lab, AwsSettings aws)
+    {
+        yield return Markdown(
+            "## Is the lab's data there?",
+            "",
+            "The lab queries only its own typed copy of the data, which the researcher imports once, as themselves: PhysioNet authorizes individual IAM users, never a role such as this notebook's. " +
+            "If the import has not run yet, run this in AWS CloudShell, signed in as your PhysioNet-verified IAM user:",
+            "",
+            "```",
+            Import.ImportScript.CommandFor(lab.Names, aws.Region),
+            "```");
+        yield return Code(
+            "import json",
+            "",
+            "from botocore.exceptions import ClientError",
+            "",
+            "glue = boto3.client(\"glue\", region_name=REGION)",
+            "s3 = boto3.client(\"s3\", region_name=REGION)",
+            "DATA_BUCKET = glue.get_database(Name=DATABASE)[\"Database\"][\"Parameters\"][\"mimic_lab_data_bucket\"]",
+            "try:",
+            $"    record = json.loads(s3.get_object(Bucket=DATA_BUCKET, Key=\"{Import.DataLayout.ImportSummaryKey}\")[\"Body\"].read())",
+            "    print(f\"{record['tablesImported']} of {len(record['tables'])} tables of {record['releaseTitle']} imported (last run {record['finishedAt']})\")",
+            "    if not record[\"complete\"]:",
+            "        print(\"Not imported yet:\", \", \".join(record[\"missing\"]), \"- run the import again (above); it redoes only these.\")",
+            "except ClientError as e:",
+            "    if e.response[\"Error\"][\"Code\"] not in (\"NoSuchKey\", \"AccessDenied\", \"404\", \"403\"):",
+            "        raise",
+            "    print(\"The lab's data has not been imported yet: run the command above in AWS CloudShell as your PhysioNet-verified IAM user.\")");
     }
 
     /// <summary>A heading and a `run("""SQL""" ...)` cell per example query, then the lab's tables.</summary>

@@ -1,0 +1,92 @@
+using MimicInfra.Catalog;
+using MimicInfra.Lab;
+using MimicInfra.Sources;
+using YamlDotNet.Serialization;
+
+namespace MimicInfra.Check;
+
+/// <summary>
+/// Rules of a lab's program that no provider schema knows, read back from the text Pulumi gets:
+/// Glue views carry a SerDe (Athena refuses them otherwise), the tables researchers query are Parquet in
+/// exactly the catalog's types, and the notebook role reaches no source location and no import table.
+/// </summary>
+public static class LabRules
+{
+    private const string GlueTable = "aws:glue/catalogTable:CatalogTable";
+
+    /// <summary>Rules that need only the program text.</summary>
+    public static IReadOnlyList<CheckProblem> Check(string programText) => Check(programText, null);
+
+    /// <summary>All rules; those about catalog types and sources need the lab's settings.</summary>
+    public static IReadOnlyList<CheckProblem> Check(string programText, LabSettings? lab)
+    {
+        var problems = new List<CheckProblem>();
+        Dictionary<object, object> root;
+        try { root = new DeserializerBuilder().Build().Deserialize<Dictionary<object, object>>(programText) ?? []; }
+        catch (YamlDotNet.Core.YamlException) { return problems; }   // the schema check reports unreadable YAML
+        var resources = (root.GetValueOrDefault("resources") as Dictionary<object, object> ?? [])
+            .Select(kv => (Name: (string)kv.Key, Body: kv.Value as Dictionary<object, object> ?? []))
+            .Select(r => (r.Name, Type: r.Body.GetValueOrDefault("type") as string ?? "", Props: r.Body.GetValueOrDefault("properties") as Dictionary<object, object> ?? []))
+            .ToList();
+
+        foreach (var (name, _, props) in resources.Where(r => r.Type == GlueTable))
+            if (At(props, "tableType") as string == "VIRTUAL_VIEW" && At(props, "storageDescriptor", "serDeInfo") is null)
+                problems.Add(new(name, "a Glue view without storageDescriptor.serDeInfo fails in Athena (HIVE_METASTORE_ERROR: Table storage descriptor is missing SerDe info)"));
+
+        if (lab?.Aws is { } aws)
+        {
+            QueriedTablesHaveCatalogTypes(lab, resources.Where(r => r.Type == GlueTable && At(r.Props, "databaseName") as string == "${labDatabase.name}")
+                .Select(r => (r.Name, r.Props)).ToList(), problems);
+            NotebookReachesOnlyTheLab(lab, aws, resources.FirstOrDefault(r => r.Name == "notebookRolePolicy").Props, problems);
+        }
+        return problems;
+    }
+
+    private static void QueriedTablesHaveCatalogTypes(LabSettings lab, List<(string Name, Dictionary<object, object> Props)> queried, List<CheckProblem> problems)
+    {
+        foreach (var (m, t) in lab.Tables)
+        {
+            var found = queried.Where(q => At(q.Props, "name") as string == t.Name).ToList();
+            if (found.Count != 1) { problems.Add(new($"labDatabase.{t.Name}", $"the lab database must hold one table {t.Name} ({m.Name}); it holds {found.Count}")); continue; }
+            var (name, props) = found[0];
+            if (At(props, "tableType") as string != "EXTERNAL_TABLE" || At(props, "storageDescriptor", "serDeInfo", "serializationLibrary") as string != "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe")
+                problems.Add(new(name, "a table researchers query must be a Parquet table (ParquetHiveSerDe), not a view or a CSV reader"));
+            var columns = (At(props, "storageDescriptor", "columns") as List<object> ?? []).OfType<Dictionary<object, object>>()
+                .Select(c => $"{c.GetValueOrDefault("name")} {c.GetValueOrDefault("type")}").ToList();
+            var expected = t.Columns.Select(c => $"{c.Name} {Dialects.TypeName(c.Type, Dialect.Glue)}").ToList();
+            if (!columns.SequenceEqual(expected))
+            {
+                var first = columns.Zip(expected).Select((p, i) => (p, i)).FirstOrDefault(x => x.p.First != x.p.Second);
+                problems.Add(new(name, first.p == default
+                    ? $"has {columns.Count} columns; the catalog's {m.Name}.{t.Name} has {expected.Count}"
+                    : $"column {first.i + 1} is '{first.p.First}'; the catalog says '{first.p.Second}'"));
+            }
+        }
+    }
+
+    private static void NotebookReachesOnlyTheLab(LabSettings lab, AwsSettings aws, Dictionary<object, object>? policy, List<CheckProblem> problems)
+    {
+        if (policy is null) return;
+        var resources = (At(policy, "policy", "fn::toJSON", "Statement") as List<object> ?? []).OfType<Dictionary<object, object>>()
+            .SelectMany(s => s.GetValueOrDefault("Resource") switch { List<object> l => l.Select(x => (Sid: s.GetValueOrDefault("Sid") as string ?? "", Resource: x as string ?? "")), string one => [(s.GetValueOrDefault("Sid") as string ?? "", one)], _ => [] })
+            .ToList();
+        var forbidden = new List<(string Text, string Why)>
+        {
+            (lab.Names.ImportDatabase, "the import database, whose tables read the staged source"),
+            ("/staging/", "the import's staged source files"),
+        };
+        if (aws.OwnsData)
+            foreach (var source in aws.ModuleSources.Values)
+                forbidden.Add((source.Bucket is { } b ? $":s3:::{b}" : source.AccessPointArn!, $"the source {source.Uri} (PhysioNet authorizes IAM users, never a role; the notebook reads the lab's copy)"));
+        foreach (var (sid, resource) in resources)
+            foreach (var (text, why) in forbidden.Where(f => resource.Contains(f.Text, StringComparison.Ordinal)))
+                problems.Add(new($"notebookRolePolicy.{sid}", $"reaches {why}: {resource}"));
+    }
+
+    private static object? At(Dictionary<object, object> map, params string[] path)
+    {
+        object? o = map;
+        foreach (var p in path) o = (o as Dictionary<object, object>)?.GetValueOrDefault(p);
+        return o;
+    }
+}

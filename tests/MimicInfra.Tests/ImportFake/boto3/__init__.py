@@ -1,0 +1,222 @@
+"""
+A fake AWS for testing the lab's import script: S3, Athena, Glue and STS in memory, kept in a JSON file
+between runs (FAKE_AWS_STATE) so a re-run sees what the last run left. Faults come from FAKE_AWS_FAULTS
+(JSON). The fake "runs" only the SQL shapes the import sends: UNLOAD (...) TO 's3://...' and
+SELECT count(*) FROM "db"."table", counting rows that objects carry as metadata.
+"""
+import atexit
+import fnmatch
+import json
+import os
+import re
+import threading
+
+from botocore.exceptions import ClientError
+
+_lock = threading.RLock()
+_path = os.environ["FAKE_AWS_STATE"]
+with open(_path) as f:
+    STATE = json.load(f)
+FAULTS = json.loads(os.environ.get("FAKE_AWS_FAULTS", "{}"))
+STATE.setdefault("log", [])
+STATE.setdefault("queries", {})
+STATE.setdefault("maxActive", 0)
+_active = {"n": 0}
+
+
+def _save():
+    with _lock:
+        with open(_path, "w") as f:
+            json.dump(STATE, f, indent=1, sort_keys=True)
+
+
+atexit.register(_save)
+
+
+def _bucket(name):
+    return STATE["s3"].setdefault(name, {})
+
+
+class _Body:
+    def __init__(self, data):
+        self._data = data
+
+    def read(self):
+        return self._data.encode()
+
+
+class S3:
+    def __init__(self, region):
+        self.region = region
+
+    def _denied(self, bucket, key):
+        for pattern in FAULTS.get("denySource", []):
+            if fnmatch.fnmatch(f"{bucket}/{key}", pattern):
+                raise ClientError("AccessDenied", "Access Denied", "CopyObject")
+
+    def head_object(self, Bucket, Key):
+        with _lock:
+            self._denied(Bucket, Key)
+            o = _bucket(Bucket).get(Key)
+            if o is None:
+                raise ClientError("404", "Not Found", "HeadObject")
+            return {"ContentLength": o["size"]}
+
+    def get_object(self, Bucket, Key):
+        with _lock:
+            o = _bucket(Bucket).get(Key)
+            if o is None:
+                raise ClientError("NoSuchKey", "The specified key does not exist.", "GetObject")
+            return {"Body": _Body(o.get("body", ""))}
+
+    def put_object(self, Bucket, Key, Body, ContentType=None):
+        with _lock:
+            STATE["log"].append(["put", Bucket, Key])
+            _bucket(Bucket)[Key] = {"size": len(Body), "body": Body.decode()}
+
+    def list_objects_v2(self, Bucket, Prefix="", ContinuationToken=None):
+        with _lock:
+            for pattern in FAULTS.get("denySource", []):
+                if fnmatch.fnmatch(f"{Bucket}/{Prefix}", pattern):
+                    raise ClientError("AccessDenied", "Access Denied", "ListObjectsV2")
+            keys = sorted(k for k in _bucket(Bucket) if k.startswith(Prefix))
+            start = int(ContinuationToken or 0)
+            page = keys[start:start + 2]  # tiny pages, so paging is exercised
+            more = start + 2 < len(keys)
+            return {"Contents": [{"Key": k, "Size": _bucket(Bucket)[k]["size"]} for k in page], "IsTruncated": more,
+                    **({"NextContinuationToken": str(start + 2)} if more else {})}
+
+    def delete_objects(self, Bucket, Delete):
+        with _lock:
+            for o in Delete["Objects"]:
+                _bucket(Bucket).pop(o["Key"], None)
+                STATE["log"].append(["delete", Bucket, o["Key"]])
+
+    def copy(self, CopySource, Bucket, Key, ExtraArgs=None, SourceClient=None):
+        with _lock:
+            self._denied(CopySource["Bucket"], CopySource["Key"])
+            o = _bucket(CopySource["Bucket"]).get(CopySource["Key"])
+            if o is None:
+                raise ClientError("404", "Not Found", "HeadObject")
+            STATE["log"].append(["copy", CopySource["Bucket"], CopySource["Key"], Bucket, Key, ExtraArgs or {}])
+            _bucket(Bucket)[Key] = dict(o)
+
+
+def _rows_under(bucket, prefix):
+    return sum(o.get("rows", 0) for k, o in _bucket(bucket).items() if k.startswith(prefix))
+
+
+def _folder_of(table, area):
+    """The data bucket and folder ('staging/' or 'tables/') of a table, as the import database names it."""
+    bucket = STATE["glue"][STATE["plan"]["importDatabase"]]["Parameters"]["mimic_lab_data_bucket"]
+    module = STATE["plan"]["modules"][table]
+    return bucket, f"{area}{module}/{table}/"
+
+
+class Athena:
+    def __init__(self, region):
+        self.region = region
+
+    def start_query_execution(self, QueryString, WorkGroup, QueryExecutionContext):
+        with _lock:
+            if WorkGroup != STATE["plan"]["importWorkgroup"]:
+                raise ClientError("InvalidRequestException", f"workgroup {WorkGroup} is not the import workgroup")
+            if FAULTS.get("throttle", 0) > STATE.get("throttled", 0):
+                STATE["throttled"] = STATE.get("throttled", 0) + 1
+                raise ClientError("TooManyRequestsException", "CONCURRENT_QUERY_LIMIT_EXCEEDED", "StartQueryExecution")
+            qid = f"q{len(STATE['queries']) + 1:04d}"
+            q = {"sql": QueryString, "state": "QUEUED", "polls": 0, "scanned": 0}
+            STATE["queries"][qid] = q
+            STATE["log"].append(["query", qid, QueryString])
+            _active["n"] += 1
+            STATE["maxActive"] = max(STATE["maxActive"], _active["n"])
+            return {"QueryExecutionId": qid}
+
+    def _finish(self, qid, q):
+        sql = q["sql"]
+        unload = re.match(r"(?s)UNLOAD \(\n(.*)\n\)\nTO 's3://([^/]+)/(.*)'\nWITH \(format = 'PARQUET', compression = 'ZSTD'\)$", sql)
+        if unload:
+            select, bucket, prefix = unload.groups()
+            table = re.search(r'FROM "[^"]+"\."([^"]+)"', select).group(1)
+            sb, staging = _folder_of(table, "staging/")
+            if any(k.startswith(prefix) for k in _bucket(bucket)):
+                return "FAILED", f"HIVE_PATH_ALREADY_EXISTS: Target directory already exists: s3://{bucket}/{prefix}"
+            rows = _rows_under(sb, staging)
+            q["scanned"] = sum(o["size"] for k, o in _bucket(sb).items() if k.startswith(staging))
+            q["inputRows"] = rows
+            fails = FAULTS.get("failUnload", {})
+            name = STATE["plan"]["modules"][table] + "." + table
+            if fails.get(name, 0) > STATE.setdefault("failed", {}).get(name, 0):
+                STATE["failed"][name] = STATE["failed"].get(name, 0) + 1
+                _bucket(bucket)[prefix + "orphan-part-00000.parquet"] = {"size": 7, "rows": rows // 2}  # Athena leaves what it wrote
+                return "FAILED", "HIVE_CURSOR_ERROR: something broke halfway"
+            if name in FAULTS.get("timeout", []):
+                return "FAILED", "Query exhausted resources at this scale factor / Query timeout"
+            written = rows - FAULTS.get("dropRows", {}).get(name, 0)
+            _bucket(bucket)[prefix + f"{qid}-part-00000.parquet"] = {"size": max(1, q["scanned"] // 3), "rows": written}
+            return "SUCCEEDED", None
+        count = re.match(r'^SELECT count\(\*\) FROM "([^"]+)"\."([^"]+)"$', sql)
+        if count:
+            db, table = count.groups()
+            area = "tables/" if db == STATE["plan"]["labDatabase"] else "staging/"
+            bucket, prefix = _folder_of(table, area)
+            q["result"] = _rows_under(bucket, prefix)
+            q["scanned"] = 1024
+            return "SUCCEEDED", None
+        return "FAILED", f"the fake cannot run: {sql[:80]}"
+
+    def get_query_execution(self, QueryExecutionId):
+        with _lock:
+            q = STATE["queries"][QueryExecutionId]
+            if q["state"] in ("QUEUED", "RUNNING"):
+                q["polls"] += 1
+                if q["polls"] >= FAULTS.get("pollsToFinish", 2) and not q.get("hold"):
+                    q["state"], q["reason"] = self._finish(QueryExecutionId, q)
+                    _active["n"] = max(0, _active["n"] - 1)
+                else:
+                    q["state"] = "RUNNING"
+            status = {"State": q["state"]}
+            if q.get("reason"):
+                status["StateChangeReason"] = q["reason"]
+            return {"QueryExecution": {"QueryExecutionId": QueryExecutionId, "Status": status,
+                                       "Statistics": {"DataScannedInBytes": q["scanned"]}}}
+
+    def get_query_results(self, QueryExecutionId):
+        with _lock:
+            n = STATE["queries"][QueryExecutionId]["result"]
+            return {"ResultSet": {"Rows": [{"Data": [{"VarCharValue": "_col0"}]}, {"Data": [{"VarCharValue": str(n)}]}]}}
+
+    def get_query_runtime_statistics(self, QueryExecutionId):
+        with _lock:
+            q = STATE["queries"][QueryExecutionId]
+            if FAULTS.get("noRuntimeRows") or "inputRows" not in q:
+                return {"QueryRuntimeStatistics": {"Timeline": {}}}
+            return {"QueryRuntimeStatistics": {"Rows": {"InputRows": q["inputRows"] + FAULTS.get("inputRowsOffBy", 0)}}}
+
+
+class Glue:
+    def __init__(self, region):
+        self.region = region
+
+    def get_database(self, Name):
+        with _lock:
+            if Name not in STATE["glue"]:
+                raise ClientError("EntityNotFoundException", f"Database {Name} not found.", "GetDatabase")
+            return {"Database": STATE["glue"][Name]}
+
+
+class Sts:
+    def __init__(self, region):
+        self.region = region
+
+    def get_caller_identity(self):
+        return {"Arn": STATE.get("identity", "arn:aws:iam::111122223333:user/jdoe")}
+
+
+class _Session:
+    def client(self, name, region_name=None, config=None):
+        return {"s3": S3, "athena": Athena, "glue": Glue, "sts": Sts}[name](region_name)
+
+
+class session:  # boto3.session.Session()
+    Session = _Session

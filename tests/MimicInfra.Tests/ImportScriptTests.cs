@@ -1,0 +1,347 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using MimicInfra.Import;
+using MimicInfra.Lab;
+using MimicInfra.Local;
+
+namespace MimicInfra.Tests;
+
+/// <summary>
+/// The import script's control flow against a fake AWS (tests/MimicInfra.Tests/ImportFake: S3, Athena, Glue,
+/// STS in memory, state kept between runs): the full MIMIC-IV 3.1 table set, retries, partial failure,
+/// re-runs that redo only what failed and never double rows, access denied, timeouts, resumption.
+/// </summary>
+public class ImportScriptTests(ITestOutputHelper output)
+{
+    private const string DataBucket = "mimic-jdoe-lab-data-123";
+
+    private sealed record Run(int Code, string Out, string Err, JsonObject State);
+
+    private static string Python
+    {
+        get
+        {
+            var python = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator).Select(d => Path.Combine(d, "python3")).FirstOrDefault(File.Exists);
+            if (python is null) Assert.Skip("the import script is python3; no python3 on PATH here");
+            return python;
+        }
+    }
+
+    /// <summary>A fresh fake account: the lab deployed (its import database names the data bucket) and every source file present.</summary>
+    private static (string Dir, ImportPlanData Plan) Deploy(StackConfig stack, Func<string, long>? rowsOf = null)
+    {
+        var lab = LabSettingsReader.Read(stack, Labs.Catalog);
+        var plan = ImportPlan.For(lab);
+        var dir = Directory.CreateTempSubdirectory("import-").FullName;
+        File.WriteAllText(Path.Combine(dir, ImportScript.FileName), ImportScript.Build(plan));
+        var s3 = new JsonObject();
+        var i = 0;
+        foreach (var t in plan.Tables)
+        {
+            var bucket = (JsonObject)(s3[t.Source.Folder.ApiBucket] ??= new JsonObject());
+            var rows = rowsOf?.Invoke(t.Table.Name) ?? 100 + 37 * i++;
+            if (t.Source.File is not null)
+                bucket[t.Source.Folder.Prefix + t.Source.File] = new JsonObject { ["size"] = rows * 40, ["rows"] = rows };
+            else
+            {
+                // A Parquet folder: two files, and a marker file Athena ignores.
+                bucket[t.Source.Folder.Prefix + "part-0.parquet"] = new JsonObject { ["size"] = rows * 10, ["rows"] = rows / 2 };
+                bucket[t.Source.Folder.Prefix + "part-1.parquet"] = new JsonObject { ["size"] = rows * 10, ["rows"] = rows - rows / 2 };
+                bucket[t.Source.Folder.Prefix + "_SUCCESS"] = new JsonObject { ["size"] = 0, ["rows"] = 999_999 };
+            }
+        }
+        var state = new JsonObject
+        {
+            ["s3"] = s3,
+            ["glue"] = new JsonObject { [plan.ImportDatabase] = new JsonObject { ["Name"] = plan.ImportDatabase, ["Parameters"] = new JsonObject { ["mimic_lab_data_bucket"] = DataBucket } } },
+            ["plan"] = new JsonObject
+            {
+                ["importDatabase"] = plan.ImportDatabase, ["importWorkgroup"] = plan.ImportWorkgroup, ["labDatabase"] = plan.LabDatabase,
+                ["modules"] = new JsonObject(plan.Tables.Select(t => KeyValuePair.Create(t.Table.Name, (JsonNode?)t.Module.Name))),
+            },
+        };
+        File.WriteAllText(Path.Combine(dir, "state.json"), state.ToJsonString());
+        return (dir, plan);
+    }
+
+    private Run Import(string dir, object? faults = null, params string[] args)
+    {
+        var psi = new ProcessStartInfo(Python) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = dir };
+        psi.ArgumentList.Add(Path.Combine(dir, ImportScript.FileName));
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        psi.Environment["PYTHONPATH"] = Path.Combine(Shared.RepoRoot, "tests", "MimicInfra.Tests", "ImportFake");
+        psi.Environment["PYTHONDONTWRITEBYTECODE"] = "1";
+        psi.Environment["FAKE_AWS_STATE"] = Path.Combine(dir, "state.json");
+        psi.Environment["FAKE_AWS_FAULTS"] = JsonSerializer.Serialize(faults ?? new { });
+        psi.Environment["MIMIC_IMPORT_POLL_SECONDS"] = "0";
+        using var p = Process.Start(psi)!;
+        var o = p.StandardOutput.ReadToEndAsync();
+        var e = p.StandardError.ReadToEndAsync();
+        Assert.True(p.WaitForExit(600_000), "the import did not end within 10 minutes");
+        output.WriteLine(o.Result);
+        output.WriteLine(e.Result);
+        return new Run(p.ExitCode, o.Result, e.Result, JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "state.json")))!.AsObject());
+    }
+
+    private static JsonObject Data(Run r) => r.State["s3"]![DataBucket]!.AsObject();
+
+    private static long RowsUnder(Run r, string prefix) =>
+        Data(r).Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal)).Sum(kv => (long?)kv.Value!["rows"] ?? 0);
+
+    private static List<string> Unloads(Run r) =>
+        r.State["log"]!.AsArray().Where(l => (string)l![0]! == "query" && ((string)l[2]!).StartsWith("UNLOAD", StringComparison.Ordinal)).Select(l => (string)l![2]!).ToList();
+
+    private static long SourceRows(JsonObject before, TableImport t) =>
+        before["s3"]![t.Source.Folder.ApiBucket]!.AsObject()
+            .Where(kv => kv.Key.StartsWith(t.Source.Folder.Prefix + (t.Source.File ?? ""), StringComparison.Ordinal) && !kv.Key.EndsWith("_SUCCESS", StringComparison.Ordinal))
+            .Sum(kv => (long)kv.Value!["rows"]!);
+
+    [Theory]
+    [InlineData("table-parquet")]
+    [InlineData("physionet-csv")]
+    public void TheFull31TableSetImportsWithExactCountsWithinTheConcurrencyBound(string layout)
+    {
+        var (dir, plan) = Deploy(layout == "table-parquet" ? Labs.Full31() : Labs.Csv31());
+        var before = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "state.json")))!.AsObject();
+        var run = Import(dir, new { throttle = 3 }, "--parallel", "4");
+        Assert.True(run.Code == 0, run.Out + run.Err);
+        Assert.Equal(layout == "table-parquet" ? 41 : 37, plan.Tables.Count);   // 3.1 hosp, icu, ed (and note, from Parquet)
+        Assert.Contains($"done         {plan.Tables.Count}/{plan.Tables.Count} tables imported", run.Out);
+        foreach (var t in plan.Tables)
+        {
+            Assert.Equal(SourceRows(before, t), RowsUnder(run, t.TableFolder));                    // the copy has the source's rows
+            Assert.DoesNotContain(Data(run), kv => kv.Key.StartsWith(t.StagingFolder, StringComparison.Ordinal));   // staging removed
+            Assert.Equal("imported", (string)JsonNode.Parse((string)Data(run)[t.RecordKey]!["body"]!)!["status"]!);
+            Assert.Matches($@"\] {t.Module.Name}\.{t.Table.Name}: [0-9,]+ rows, [0-9.,]+ MB scanned, [0-9.]+ s, ~\$[0-9.]+", run.Out);
+        }
+        Assert.InRange((int)run.State["maxActive"]!, 1, 4);                                          // --parallel bounds Athena's active queries
+        Assert.Equal(3, (int)run.State["throttled"]!);                                               // TooManyRequests was retried
+        // Copies never carry the source's tags (PhysioNet's access points grant no s3:GetObjectTagging).
+        Assert.All(run.State["log"]!.AsArray().Where(l => (string)l![0]! == "copy"), l => Assert.Equal("REPLACE", (string)l![5]!["TaggingDirective"]!));
+        Assert.DoesNotContain(run.State["log"]!.AsArray(), l => (string)l![0]! == "copy" && ((string)l[2]!).EndsWith("_SUCCESS", StringComparison.Ordinal));
+        var summary = JsonNode.Parse((string)Data(run)[DataLayout.ImportSummaryKey]!["body"]!)!;
+        Assert.True((bool)summary["complete"]!);
+        Assert.Equal(plan.Release, (string)summary["release"]!);
+        Assert.Equal(plan.Tables.Count, summary["tables"]!.AsObject().Count);
+
+        // Every UNLOAD's SELECT parses in DuckDB, the engine the local lab runs the same casts in.
+        using var db = new DuckDB.NET.Data.DuckDBConnection("Data Source=:memory:");
+        db.Open();
+        foreach (var sql in Unloads(run))
+        {
+            var select = sql[(sql.IndexOf('\n') + 1)..sql.LastIndexOf("\n)\nTO '", StringComparison.Ordinal)];
+            var ast = (string)LocalLab.Query(db, $"SELECT json_serialize_sql({DuckDbSql.Literal(select)})").Rows[0][0]!;
+            Assert.False(JsonNode.Parse(ast)!["error"]!.GetValue<bool>(), ast);
+        }
+        Assert.Equal(plan.Tables.Count, Unloads(run).Count);
+    }
+
+    [Fact]
+    public void APartialFailureIsNamedAndARerunRedoesOnlyItWithoutDoublingRows()
+    {
+        var (dir, plan) = Deploy(Labs.Csv31());
+        var before = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "state.json")))!.AsObject();
+        var first = Import(dir, new { failUnload = new Dictionary<string, int> { ["hosp.labevents"] = 1 }, denySource = new[] { "*accesspoint/mimic-iv-ed-v2-2-01/mimic-iv-ed/2.2/ed/triage.csv.gz" } });
+        Assert.Equal(1, first.Code);
+        Assert.Matches(@"hosp\.labevents: FAILED: Athena query q[0-9]+ failed: HIVE_CURSOR_ERROR", first.Out);
+        Assert.Contains("ed.triage: FAILED: access denied reading s3://arn:aws:s3:us-east-1:724665945834:accesspoint/mimic-iv-ed-v2-2-01/mimic-iv-ed/2.2/ed/triage.csv.gz", first.Out);
+        Assert.Contains("PhysioNet has not authorized this identity for MIMIC-IV 3.1: run this as the IAM user you verified on PhysioNet", first.Out);
+        Assert.Contains("failed       ed.triage, hosp.labevents: run the same command again to retry only these", first.Out);
+        var summary = JsonNode.Parse((string)Data(first)[DataLayout.ImportSummaryKey]!["body"]!)!;
+        Assert.False((bool)summary["complete"]!);
+        Assert.Equal(["ed.triage", "hosp.labevents"], summary["missing"]!.AsArray().Select(n => (string)n!));
+        var unloadsBefore = Unloads(first).Count;
+
+        var second = Import(dir);
+        Assert.True(second.Code == 0, second.Out);
+        Assert.Equal(2, Unloads(second).Count - unloadsBefore);   // only the two failed tables ran again
+        Assert.Contains("hosp.admissions: imported earlier", second.Out);
+        foreach (var t in plan.Tables)
+            Assert.Equal(SourceRows(before, t), RowsUnder(second, t.TableFolder));   // the orphaned half-write is gone, nothing doubled
+        Assert.True((bool)JsonNode.Parse((string)Data(second)[DataLayout.ImportSummaryKey]!["body"]!)!["complete"]!);
+
+        // --redo imports a table again from an empty folder: still exactly the source's rows.
+        var third = Import(dir, null, "--redo", "--tables", "hosp.labevents,patients");
+        Assert.Equal(0, third.Code);
+        Assert.Equal(2, Unloads(third).Count - Unloads(second).Count);
+        var labevents = plan.Tables.Single(t => t.Table.Name == "labevents");
+        Assert.Equal(SourceRows(before, labevents), RowsUnder(third, labevents.TableFolder));
+    }
+
+    [Fact]
+    public void TheDmlTimeoutSaysWhichQuotaToRaiseAndHowToRetry()
+    {
+        var (dir, _) = Deploy(Labs.Csv31());
+        var run = Import(dir, new { timeout = new[] { "icu.chartevents" } });
+        Assert.Equal(1, run.Code);
+        Assert.Contains("icu.chartevents: FAILED: Athena stopped the query at the DML query timeout", run.Out);
+        Assert.Contains("'DML query timeout' (L-E80DC288, 30 minutes by default) in the Service Quotas console, up to 240 minutes", run.Out);
+        Assert.Contains("run this again with --tables icu.chartevents", run.Out);
+    }
+
+    [Fact]
+    public void WithoutRuntimeRowCountsItCountsTheSourceAndAMismatchIsNeverRecorded()
+    {
+        var (dir, plan) = Deploy(Labs.Full31(("modules", "[\"ed\"]")));
+        var run = Import(dir, new { noRuntimeRows = true });
+        Assert.Equal(0, run.Code);
+        var counts = run.State["log"]!.AsArray().Count(l => (string)l![0]! == "query" && ((string)l[2]!).StartsWith($"SELECT count(*) FROM \"{plan.ImportDatabase}\"", StringComparison.Ordinal));
+        Assert.Equal(plan.Tables.Count, counts);
+
+        // Athena's count disagrees with the copy: the source is counted, and here they agree, so it is imported.
+        var (dir2, _) = Deploy(Labs.Full31(("modules", "[\"ed\"]")));
+        Assert.Equal(0, Import(dir2, new { inputRowsOffBy = 1 }).Code);
+
+        // A copy that lost rows is never recorded as imported; the next run redoes it.
+        var (dir3, plan3) = Deploy(Labs.Full31(("modules", "[\"ed\"]")), _ => 500);
+        var lost = Import(dir3, new { dropRows = new Dictionary<string, int> { ["ed.triage"] = 3 } });
+        Assert.Equal(1, lost.Code);
+        Assert.Contains("ed.triage: FAILED: the copy has 497 rows but the source has 500; run again to redo it", lost.Out);
+        Assert.Equal("failed", (string)JsonNode.Parse((string)Data(lost)[plan3.Tables.Single(t => t.Table.Name == "triage").RecordKey]!["body"]!)!["status"]!);
+        var again = Import(dir3);
+        Assert.Equal(0, again.Code);
+        Assert.Equal(500, RowsUnder(again, plan3.Tables.Single(t => t.Table.Name == "triage").TableFolder));
+    }
+
+    [Fact]
+    public void ARunStoppedWhileAthenaWroteResumesThatQueryInsteadOfStartingAgain()
+    {
+        var (dir, plan) = Deploy(Labs.Full31(("modules", "[\"ed\"]")));
+        var edstays = plan.Tables.Single(t => t.Table.Name == "edstays");
+        // What a run leaves when its CloudShell tab closes mid-UNLOAD: staged files, a record naming the query, the query still running.
+        var state = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "state.json")))!.AsObject();
+        var data = new JsonObject
+        {
+            [edstays.StagingFolder + "part-0.parquet"] = new JsonObject { ["size"] = 10, ["rows"] = 40 },
+            [edstays.StagingFolder + "part-1.parquet"] = new JsonObject { ["size"] = 10, ["rows"] = 60 },
+            [edstays.RecordKey] = new JsonObject { ["size"] = 1, ["body"] = "{\"status\": \"running\", \"queryId\": \"q0001\", \"sourceBytes\": 20}" },
+        };
+        state["s3"]![DataBucket] = data;
+        state["queries"] = new JsonObject
+        {
+            ["q0001"] = new JsonObject { ["sql"] = edstays.Unload.Replace(ImportPlan.DataBucketToken, DataBucket), ["state"] = "RUNNING", ["polls"] = 0, ["scanned"] = 0 },
+        };
+        File.WriteAllText(Path.Combine(dir, "state.json"), state.ToJsonString());
+
+        var run = Import(dir, null, "--tables", "edstays");
+        Assert.True(run.Code == 0, run.Out);
+        Assert.Contains("resuming     ed.edstays: Athena query q0001 of an earlier run is running", run.Out);
+        Assert.Empty(Unloads(run));                                     // no second UNLOAD over the first one's output
+        Assert.Equal(100, RowsUnder(run, edstays.TableFolder));
+        Assert.Equal("imported", (string)JsonNode.Parse((string)Data(run)[edstays.RecordKey]!["body"]!)!["status"]!);
+    }
+
+    [Fact]
+    public void AnUndeployedLabOrAnUnknownTableStopsBeforeAnythingChanges()
+    {
+        var (dir, _) = Deploy(Labs.Csv31());
+        var state = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "state.json")))!.AsObject();
+        state["glue"] = new JsonObject();
+        File.WriteAllText(Path.Combine(dir, "state.json"), state.ToJsonString());
+        var run = Import(dir);
+        Assert.Equal(2, run.Code);
+        Assert.Contains("the lab is not deployed in us-east-1", run.Out);
+        Assert.Contains("run `pulumi up` first", run.Out);
+        Assert.Empty(run.State["log"]!.AsArray());
+        var (dir2, _) = Deploy(Labs.Csv31());
+        var unknown = Import(dir2, null, "--tables", "nope");
+        Assert.Equal(2, unknown.Code);
+        Assert.Contains("no table nope in this lab", unknown.Out);
+    }
+
+    [Fact]
+    public void ARoleIdentityIsWarnedThatPhysioNetAuthorizesIamUsersOnly()
+    {
+        var (dir, _) = Deploy(Labs.Csv31(("modules", "[\"ed\"]")));
+        var state = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "state.json")))!.AsObject();
+        state["identity"] = "arn:aws:sts::111122223333:assumed-role/Admin/jdoe";
+        File.WriteAllText(Path.Combine(dir, "state.json"), state.ToJsonString());
+        var run = Import(dir);
+        Assert.Contains("warning      PhysioNet authorizes IAM users only, never roles or the root user", run.Out);
+    }
+
+    [Fact]
+    public void DryRunPrintsEveryTablesSqlAndTouchesNothing()
+    {
+        var (dir, plan) = Deploy(Labs.Csv31());
+        var run = Import(dir, null, "--dry-run");
+        Assert.Equal(0, run.Code);
+        Assert.Equal(plan.Tables.Count, run.Out.Split("UNLOAD (").Length - 1);
+        Assert.Empty(run.State["log"]!.AsArray());
+    }
+}
+
+public class ImportCommandTests
+{
+    [Fact]
+    public void ImportPrintsTheCommandAndTheScriptPulumiUploads()
+    {
+        var (code, stdout, stderr) = Cli.Run(["import", "--stack", "demo"]);
+        Assert.Equal(0, code);
+        Assert.Equal("aws s3 cp \"s3://$(aws glue get-database --region us-east-1 --name mimic_demo_researc_demo_0cb55dbb_import " +
+                     "--query 'Database.Parameters.mimic_lab_data_bucket' --output text)/lab/import/mimic-lab-import.py\" . && python3 mimic-lab-import.py\n", stdout);
+        Assert.Contains("in AWS CloudShell (us-east-1)", stderr);
+        Assert.Contains("It copies 31 tables", stderr);
+
+        // `import --script` is byte for byte what the program puts in the data bucket (Pulumi reads $$ as $).
+        (code, stdout, _) = Cli.Run(["import", "--stack", "demo", "--script"]);
+        Assert.Equal(0, code);
+        var program = new ParsedProgram(Labs.Compile(Labs.Demo));
+        var uploaded = ((string)program.Named("importScript")["content"]).Replace("$$", "$");
+        Assert.Equal(uploaded, stdout);
+        Assert.Equal("lab/import/mimic-lab-import.py", program.Named("importScript")["key"]);
+        Assert.Equal("aws s3 cp s3://${dataBucket.bucket}/lab/import/mimic-lab-import.py . && python3 mimic-lab-import.py", program.Outputs["importCommand"]);
+    }
+
+    [Fact]
+    public void ImportSaysWhyWhenThereIsNothingToImport()
+    {
+        var dir = Directory.CreateTempSubdirectory("stacks-").FullName;
+        File.WriteAllText(Path.Combine(dir, "Pulumi.p.yaml"), "config:\n  mimic-infra:release: mimic-iv-demo-2.2\n  mimic-infra:researcher: r\n  mimic-infra:study: s\n" +
+            "  mimic-infra:expires: \"2027-01-01\"\n  mimic-infra:sourceLayout: table-parquet\n  mimic-infra:sourceUri: s3://my-copy/demo/\n  mimic-infra:sourceInPlace: true\n");
+        var (code, stdout, stderr) = Cli.Run(["import", "--stack", "p", "--stacks-dir", dir]);
+        Assert.Equal(2, code);
+        Assert.Equal("", stdout);
+        Assert.Contains("reads its table-parquet copy in place (sourceInPlace), so there is nothing to import", stderr);
+    }
+}
+
+public class NotebookImportCheckTests
+{
+    [Fact]
+    public void TheExampleNotebookChecksTheImportAndSaysHowToRunIt()
+    {
+        var nb = System.Text.Json.JsonDocument.Parse(Workspace.Notebook(Workspace.Demo)).RootElement;
+        var cells = nb.GetProperty("cells").EnumerateArray()
+            .Select(c => (Type: c.GetProperty("cell_type").GetString(), Text: string.Concat(c.GetProperty("source").EnumerateArray().Select(l => l.GetString())))).ToList();
+        var check = cells.Single(c => c.Text.Contains("imports/import.json"));
+        Assert.Equal("code", check.Type);
+        Assert.Contains("[\"Parameters\"][\"mimic_lab_data_bucket\"]", check.Text);
+        Assert.Contains("The lab's data has not been imported yet", check.Text);
+        var how = cells.Single(c => c.Type == "markdown" && c.Text.Contains("## Is the lab's data there?"));
+        Assert.Contains("aws glue get-database --region us-east-1 --name mimic_demo_researc_demo_0cb55dbb_import", how.Text);
+        // It comes before the first query, so a researcher sees it first.
+        Assert.True(cells.IndexOf(check) < cells.FindIndex(c => c.Text.StartsWith("run(\"\"\"", StringComparison.Ordinal)));
+
+        // Every code cell is valid Python.
+        var python = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator).Select(d => Path.Combine(d, "python3")).FirstOrDefault(File.Exists);
+        if (python is null) Assert.Skip("needs python3 on PATH to compile the notebook's cells");
+        foreach (var (type, text) in cells.Where(c => c.Type == "code"))
+        {
+            var psi = new System.Diagnostics.ProcessStartInfo(python) { RedirectStandardInput = true, RedirectStandardError = true, RedirectStandardOutput = true };
+            psi.ArgumentList.Add("-c");
+            psi.ArgumentList.Add("import sys; compile(sys.stdin.read(), 'cell', 'exec')");
+            using var p = System.Diagnostics.Process.Start(psi)!;
+            p.StandardInput.Write(text);
+            p.StandardInput.Close();
+            var err = p.StandardError.ReadToEnd();
+            p.WaitForExit();
+            Assert.True(p.ExitCode == 0, $"{err}\n{text}");
+        }
+    }
+
+    [Fact]
+    public void ALabReadingInPlaceHasNoImportCheck() =>
+        Assert.DoesNotContain("imports/import.json", Workspace.Notebook(new ParsedProgram(Labs.Compile(Labs.Full31(("sourceInPlace", "true"))))));
+}
