@@ -34,12 +34,13 @@ public static class LabPreview
         w.WriteLine($"MIMIC lab {lab.Names.Lab} (stack {lab.Stack})");
         w.WriteLine($"  release     {lab.Release.Title} ({lab.Release.Id}), {lab.Release.Access.ToString().ToLowerInvariant()} access");
         w.WriteLine($"  modules     {string.Join(", ", lab.Modules.Select(m => $"{m.Name} ({m.Tables.Count} tables)"))}");
-        w.WriteLine($"  researcher  {lab.Researcher}, study {lab.Study}, expires {lab.Expires:yyyy-MM-dd}");
+        w.WriteLine($"  researcher  {lab.Researcher}, study {lab.Study}, expires {lab.Expires:yyyy-MM-dd} ({Fleet.FleetPreview.DaysLeft(lab, Fleet.ExpiryDates.Today())})");
         w.WriteLine($"  tags        {string.Join(", ", lab.Tags.Select(t => $"{t.Key}={t.Value}"))}");
         if (lab.Aws is { } aws)
         {
             w.WriteLine();
             w.WriteLine($"AWS, region {aws.Region}");
+            foreach (var line in Fleet.FleetPreview.Aws(lab)) w.WriteLine(line);
             foreach (var (module, source) in aws.ModuleSources) w.WriteLine($"  source      {module}: {source.Uri}{(source.IsAccessPoint ? " (access point)" : "")}");
             w.WriteLine($"  layout      {LayoutText(aws.Layout)}");
             if (aws.OwnsData)
@@ -69,6 +70,7 @@ public static class LabPreview
         {
             w.WriteLine();
             w.WriteLine($"GCP, project {gcp.Project}, BigQuery location {gcp.Location}");
+            foreach (var line in Fleet.FleetPreview.Gcp(lab)) w.WriteLine(line);
             foreach (var m in lab.Modules)
                 w.WriteLine($"  dataset     {Gcp.GcpLab.DatasetOf(lab, m)}: {m.Tables.Count} views over {Gcp.GcpLab.SourceProject}.{m.BigQueryDataset}");
             w.WriteLine($"  scratch     {Gcp.GcpLab.ScratchDataset(lab)}: tables expire after {gcp.ScratchExpirationDays} days, " +
