@@ -131,6 +131,9 @@ public class CommandLineTests
         Assert.Contains("    62  aws:glue/catalogTable:CatalogTable", stdout);
         Assert.Contains("Tables (31):", stdout);
         Assert.Contains("athenaConsoleUrl", stdout);
+        // The query editor cannot be linked with a workgroup selected: the output says which to pick instead.
+        Assert.Contains("athenaQueryEditorHint  Athena console > Query editor > Workgroup: mimic-demo-researc-demo-0cb55dbb > Database: mimic_demo_researc_demo_0cb55dbb", stdout);
+        Assert.DoesNotContain("#/query-editor", stdout);
         Assert.DoesNotContain("${", stdout);   // values Pulumi computes are marked, never shown raw
     }
 

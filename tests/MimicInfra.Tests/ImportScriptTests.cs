@@ -345,3 +345,26 @@ public class NotebookImportCheckTests
     public void ALabReadingInPlaceHasNoImportCheck() =>
         Assert.DoesNotContain("imports/import.json", Workspace.Notebook(new ParsedProgram(Labs.Compile(Labs.Full31(("sourceInPlace", "true"))))));
 }
+
+public class ResearcherImportPolicyTests
+{
+    [Fact]
+    public void TheResearchersPolicyReadsTheAccessPointsAndWritesOnlyTheImportsPlaces()
+    {
+        var program = new ParsedProgram(Labs.Compile(Labs.Csv31()));
+        var statements = program.Outputs["researcherImportPolicy"].At("fn::toJSON", "Statement").List().Select(s => s.Map()).ToDictionary(s => (string)s["Sid"]);
+        Assert.Equal(["ReadTheSource", "ListTheSource1", "ListTheSource2", "WriteTheLabCopy", "ReadTheImportScript", "ListTheLabData", "WriteImportResults", "ListImportResults",
+                      "RunTheImport", "ReadTheLabCatalog", "UseTheLabKey"], statements.Keys);
+        // Through the access point, in the ARN forms IAM takes for it (objects under .../object/<prefix>*).
+        Assert.Equal(new List<object>
+        {
+            "arn:aws:s3:us-east-1:724665945834:accesspoint/mimic-iv-ed-v2-2-01/object/mimic-iv-ed/2.2/ed/*",
+            "arn:aws:s3:us-east-1:724665945834:accesspoint/mimiciv-v3-1-01/object/mimiciv/3.1/hosp/*",
+            "arn:aws:s3:us-east-1:724665945834:accesspoint/mimiciv-v3-1-01/object/mimiciv/3.1/icu/*",
+        }, statements["ReadTheSource"]["Resource"]);
+        Assert.Equal(new List<object> { "s3:GetObject" }, statements["ReadTheSource"]["Action"]);
+        Assert.Equal(new List<object> { "${dataBucket.arn}/staging/*", "${dataBucket.arn}/tables/*", "${dataBucket.arn}/imports/*" }, statements["WriteTheLabCopy"]["Resource"]);
+        Assert.Equal(new List<object> { "${importWorkgroup.arn}" }, statements["RunTheImport"]["Resource"]);
+        Assert.DoesNotContain(statements.Values.SelectMany(s => s["Resource"].List()), r => ((string)r).Contains("${workgroup.arn}") || (string)r == "*");
+    }
+}

@@ -123,6 +123,14 @@ public class LabsCommandTests
     }
 
     [Fact]
+    public void NewRefusesAStackNameThatIsAPath()
+    {
+        var (code, _, stderr) = Cli.Run(["labs", "new", "--stack", "../evil", "--release", "mimic-iv-demo-2.2", "--researcher", "r", "--study", "s", "--expires", "2099-01-01"]);
+        Assert.Equal(2, code);
+        Assert.Contains("--stack '../evil' is not a stack name", stderr);
+    }
+
+    [Fact]
     public void WrittenValuesAreAlwaysQuotedStrings()
     {
         var text = StackFileWriter.Write(new NewLab("s", "mimic-iv-demo-2.2", "r", "1e3", new DateOnly(2099, 1, 1), [], true, "012345678901", null, null, null, false, null, []));

@@ -170,7 +170,9 @@ public sealed class AwsLab(LabSettings lab, ProgramBuilder program)
         program.Output("resultsBucket", "${resultsBucket.bucket}");
         if (_aws.OwnsData) program.Output("dataBucket", "${dataBucket.bucket}");
         program.Output("athenaConsoleUrl", $"{console}#/workgroups/details/${{workgroup.name}}");
-        program.Output("athenaQueryEditorUrl", $"{console}#/query-editor");
+        // No console URL selects a workgroup in the query editor (the editor opens in the last one used), so the
+        // link goes to the lab's workgroup page and the output below names what to pick.
+        program.Output("athenaQueryEditorHint", $"Athena console > Query editor > Workgroup: {_names.Workgroup} > Database: {_names.Database}");
         program.Output("tableCount", lab.Tables.Count());
     }
 }

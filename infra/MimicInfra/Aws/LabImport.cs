@@ -83,17 +83,9 @@ public sealed class LabImport(LabSettings lab, ProgramBuilder program)
     /// </summary>
     internal IReadOnlyList<YMap> ResearcherImportStatements()
     {
-        const string partition = "${awsPartition.partition}";
-        var glue = $"arn:{partition}:glue:{_aws.Region}:${{awsAccount.accountId}}";
+        var glue = $"arn:{Iam.Partition}:glue:{_aws.Region}:${{awsAccount.accountId}}";
         var databases = new[] { _names.ImportDatabase, _names.Database };
-        var folders = _plan.Tables.Select(t => t.Source.Folder).ToList();
-        var statements = new List<YMap>
-        {
-            Statement("ReadTheSource", ["s3:GetObject"], folders.Select(f => f.ObjectsArn(partition)).Distinct().Order(StringComparer.Ordinal).ToArray()),
-        };
-        foreach (var g in folders.GroupBy(f => f.ListArn(partition)).OrderBy(g => g.Key, StringComparer.Ordinal))
-            statements.Add(Statement($"ListTheSource{statements.Count}", ["s3:ListBucket"], [g.Key],
-                YMap.Of(("StringLike", YMap.Of(("s3:prefix", g.Select(f => (object)(f.Prefix + "*")).Distinct().ToList()))))));
+        var statements = Iam.ReadFolders("TheSource", _plan.Tables.Select(t => t.Source.Folder).ToList()).ToList();
         statements.AddRange(
         [
             Statement("WriteTheLabCopy", ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
@@ -112,10 +104,5 @@ public sealed class LabImport(LabSettings lab, ProgramBuilder program)
         return statements;
     }
 
-    internal static YMap Statement(string sid, string[] actions, string[] resources, YMap? condition = null) => YMap.Of(
-        ("Sid", sid),
-        ("Effect", "Allow"),
-        ("Action", actions.Select(a => (object)a).ToList()),
-        ("Resource", resources.Select(r => (object)r).ToList()),
-        ("Condition", condition));
+    private static YMap Statement(string sid, string[] actions, string[] resources, YMap? condition = null) => Iam.Statement(sid, actions, resources, condition);
 }

@@ -93,11 +93,7 @@ public sealed class ResearcherWorkspace(LabSettings lab, ProgramBuilder program)
         {
             // A table-parquet copy read in place is the lab's data: read its table folders, and the notebook file.
             statements.Add(Statement("ReadTheLabNotebook", ["s3:GetObject"], [$"${{resultsBucket.arn}}/{DataLayout.LabFiles}notebooks/*"]));
-            var folders = SourcePlan.For(lab).Select(t => t.Folder).ToList();
-            statements.Add(Statement("ReadTheLabData", ["s3:GetObject"], folders.Select(f => f.ObjectsArn("${awsPartition.partition}")).Distinct().Order(StringComparer.Ordinal).ToArray()));
-            foreach (var g in folders.GroupBy(f => f.ListArn("${awsPartition.partition}")).OrderBy(g => g.Key, StringComparer.Ordinal))
-                statements.Add(Statement($"ListTheLabData{statements.Count}", ["s3:ListBucket", "s3:GetBucketLocation"], [g.Key],
-                    YMap.Of(("StringLike", YMap.Of(("s3:prefix", g.Select(f => (object)(f.Prefix + "*")).Distinct().ToList()))))));
+            statements.AddRange(Iam.ReadFolders("TheLabData", SourcePlan.For(lab).Select(t => t.Folder).ToList()));
         }
         if (_aws.KmsEncryption)
             statements.Add(Statement("UseTheLabKey", ["kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"], ["${labKey.arn}"]));
@@ -110,12 +106,7 @@ public sealed class ResearcherWorkspace(LabSettings lab, ProgramBuilder program)
         return statements;
     }
 
-    private static YMap Statement(string sid, string[] actions, string[] resources, YMap? condition = null) => YMap.Of(
-        ("Sid", sid),
-        ("Effect", "Allow"),
-        ("Action", actions.Select(a => (object)a).ToList()),
-        ("Resource", resources.Select(r => (object)r).ToList()),
-        ("Condition", condition));
+    private static YMap Statement(string sid, string[] actions, string[] resources, YMap? condition = null) => Iam.Statement(sid, actions, resources, condition);
 
     private void RolePolicy() =>
         program.Add(new PulumiResource("notebookRolePolicy", "aws:iam/rolePolicy:RolePolicy", YMap.Of(

@@ -104,6 +104,8 @@ internal static class LabsCommands
 
     internal static int New(Console io, NewLab lab, string? stacksDir)
     {
+        if (!System.Text.RegularExpressions.Regex.IsMatch(lab.Stack, "^[A-Za-z0-9_.-]{1,100}$"))
+            throw new UserError($"--stack '{lab.Stack}' is not a stack name (letters, digits, '-', '_', '.').");
         var dir = stacksDir ?? Path.Combine(CompileCommands.ProjectRoot(), "stacks");
         var path = Path.Combine(dir, $"Pulumi.{lab.Stack}.yaml");
         if (File.Exists(path)) throw new UserError($"{path} exists; `labs new` never overwrites a lab. Pick another --stack, or edit that file.");

@@ -43,9 +43,8 @@ public static class DemoScaler
                 var repeated = t.FindColumn("subject_id") is not null;
                 var columns = t.Columns.Select(c => $"{(repeated ? Moved(c) : TypedViewSql.Quote(c.Name))} AS {TypedViewSql.Quote(c.Name)}");
                 var from = DuckDbSql.RawRelation(source, t) + (repeated ? $", range({factor}) AS copies(k)" : "");
-                var order = repeated ? " ORDER BY k" : "";
                 var compression = target.EndsWith(".gz", StringComparison.Ordinal) ? ", COMPRESSION gzip" : "";
-                LocalLab.Execute(db, $"COPY (SELECT {string.Join(", ", columns)} FROM {from}{order}) TO {DuckDbSql.Literal(target)} (HEADER, DELIMITER ','{compression})");
+                LocalLab.Execute(db, $"COPY (SELECT {string.Join(", ", columns)} FROM {from}) TO {DuckDbSql.Literal(target)} (HEADER, DELIMITER ','{compression})");
                 var rows = LocalLab.Scalar(db, $"SELECT count(*) FROM {DuckDbSql.RawRelation(target, t)}");
                 written.Add(new ScaledTable(m.FileOf(t), rows, new FileInfo(target).Length, repeated));
                 progress($"{m.FileOf(t)}: {rows:N0} rows, {new FileInfo(target).Length:N0} bytes ({clock.Elapsed.TotalSeconds:F1} s)");

@@ -1,0 +1,30 @@
+using MimicInfra.Program;
+using MimicInfra.Sources;
+
+namespace MimicInfra.Aws;
+
+/// <summary>IAM policy statements as the lab writes them: always Allow, explicit actions and resources.</summary>
+internal static class Iam
+{
+    public const string Partition = "${awsPartition.partition}";
+
+    public static YMap Statement(string sid, string[] actions, string[] resources, YMap? condition = null) => YMap.Of(
+        ("Sid", sid),
+        ("Effect", "Allow"),
+        ("Action", actions.Select(a => (object)a).ToList()),
+        ("Resource", resources.Select(r => (object)r).ToList()),
+        ("Condition", condition));
+
+    /// <summary>
+    /// Read-only on S3 folders, in the resource forms each takes (bucket or access point): s3:GetObject under
+    /// each prefix, and listing only those prefixes (one statement per bucket or access point).
+    /// </summary>
+    public static IEnumerable<YMap> ReadFolders(string sid, IReadOnlyCollection<S3Source> folders)
+    {
+        yield return Statement($"Read{sid}", ["s3:GetObject"], folders.Select(f => f.ObjectsArn(Partition)).Distinct().Order(StringComparer.Ordinal).ToArray());
+        var lists = folders.GroupBy(f => f.ListArn(Partition)).OrderBy(g => g.Key, StringComparer.Ordinal).ToList();
+        for (var i = 0; i < lists.Count; i++)
+            yield return Statement($"List{sid}{(lists.Count > 1 ? i + 1 : "")}", ["s3:ListBucket"], [lists[i].Key],
+                YMap.Of(("StringLike", YMap.Of(("s3:prefix", lists[i].Select(f => (object)(f.Prefix + "*")).Distinct().ToList())))));
+    }
+}
