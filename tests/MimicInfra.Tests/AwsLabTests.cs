@@ -36,10 +36,10 @@ public class AwsLabCheckTests(ITestOutputHelper output)
         var demo = new ParsedProgram(Labs.Compile(Labs.Demo));
         // 31 tables x (typed Parquet table, import table) + provider, key, alias, 2 buckets x 6 resources,
         // 2 databases, 2 workgroups, import script + notebook: role, role policy, example notebook, lifecycle configuration, instance
-        // + expiry stop: role, role policy, 2 schedules
-        Assert.Equal(31 * 2 + 1 + 2 + 12 + 2 + 2 + 1 + 5 + 4, demo.Resources.Count());
+        // + expiry stop: role, role policy, 3 schedules (workgroup, import workgroup, notebook)
+        Assert.Equal(31 * 2 + 1 + 2 + 12 + 2 + 2 + 1 + 5 + 5, demo.Resources.Count());
         var full = new ParsedProgram(Labs.Compile(Labs.Full31()));
-        Assert.Equal(41 * 2 + 1 + 2 + 12 + 2 + 2 + 1 + 5 + 4, full.Resources.Count());
+        Assert.Equal(41 * 2 + 1 + 2 + 12 + 2 + 2 + 1 + 5 + 5, full.Resources.Count());
         Assert.Equal(41L, Convert.ToInt64(full.Outputs["tableCount"]));
         // Read in place: one Parquet table per catalog table, one bucket, one database and workgroup, no import.
         var inPlace = new ParsedProgram(Labs.Compile(Labs.Full31(("sourceInPlace", "true"))));
@@ -53,7 +53,7 @@ public class AwsLabCheckTests(ITestOutputHelper output)
         var (code, stdout, stderr) = Cli.Run(["check", "--stack", "demo"]);
         Assert.Equal("", stderr);
         Assert.Equal(0, code);
-        Assert.Contains("stack demo: 91 resources", stdout);
+        Assert.Contains("stack demo: 92 resources", stdout);
         Assert.EndsWith("ok: no problems\n", stdout);
     }
 

@@ -16,7 +16,7 @@ public class ExpiryStopTests
     {
         var p = Program();
         var schedules = p.OfType("aws:scheduler/schedule:Schedule").ToDictionary(s => s.Name, s => s.Props);
-        Assert.Equal(["expiryStopWorkgroup", "expiryStopNotebook"], schedules.Keys);
+        Assert.Equal(["expiryStopWorkgroup", "expiryStopImportWorkgroup", "expiryStopNotebook"], schedules.Keys);
         foreach (var s in schedules.Values)
         {
             Assert.Equal("at(2027-06-30T00:00:00)", s["scheduleExpression"]);
@@ -45,7 +45,7 @@ public class ExpiryStopTests
         Assert.Equal("${awsAccount.accountId}", trust.GetProperty("Condition").GetProperty("StringEquals").GetProperty("aws:SourceAccount").GetString());
         var statements = Json(p.Resources.Single(r => r.Name == "expiryRolePolicy").Props["policy"]).GetProperty("Statement").EnumerateArray().ToList();
         Assert.Equal(["athena:UpdateWorkGroup", "sagemaker:StopNotebookInstance"], statements.Select(s => s.GetProperty("Action").GetString()));
-        Assert.Equal("${workgroup.arn}", statements[0].GetProperty("Resource").GetString());
+        Assert.Equal(["${workgroup.arn}", "${importWorkgroup.arn}"], statements[0].GetProperty("Resource").EnumerateArray().Select(r => r.GetString()));
         Assert.Matches(@"^arn:\$\{awsPartition\.partition\}:sagemaker:us-east-1:\$\{awsAccount\.accountId\}:notebook-instance/mimic-jdoe-sepsis-[0-9a-f]{8}$", statements[1].GetProperty("Resource").GetString());
         Assert.All(statements, s => Assert.Equal("Allow", s.GetProperty("Effect").GetString()));
     }
@@ -54,7 +54,7 @@ public class ExpiryStopTests
     public void WithoutANotebookOnlyTheWorkgroupIsStopped()
     {
         var p = Program(extra: ("notebook", "false"));
-        Assert.Equal(["expiryStopWorkgroup"], p.OfType("aws:scheduler/schedule:Schedule").Select(s => s.Name));
+        Assert.Equal(["expiryStopWorkgroup", "expiryStopImportWorkgroup"], p.OfType("aws:scheduler/schedule:Schedule").Select(s => s.Name));
         var statements = Json(p.Resources.Single(r => r.Name == "expiryRolePolicy").Props["policy"]).GetProperty("Statement").EnumerateArray();
         Assert.Equal(["athena:UpdateWorkGroup"], statements.Select(s => s.GetProperty("Action").GetString()));
     }
@@ -75,6 +75,7 @@ public class ExpiryStopTests
         Assert.NotEqual(old.Props["description"], now.Props["description"]);
         Assert.EndsWith("(lab expires 2027-12-31)", (string)now.Props["description"]);
         Assert.Equal(["description"], now.Options!["replaceOnChanges"].List());
+        Assert.Equal(["description"], after["importWorkgroup"].Options!["replaceOnChanges"].List());
         Assert.Equal("true", now.Options["deleteBeforeReplace"]);
         Assert.Equal(old.Props["name"], now.Props["name"]);   // same name: results and links keep working
         Assert.Equal("at(2027-12-31T00:00:00)", after["expiryStopWorkgroup"].Props["scheduleExpression"]);
@@ -89,7 +90,7 @@ public class ExpiryStopTests
     {
         var report = new MimicInfra.Check.ProgramChecker(Labs.Schemas()).Check(Labs.Compile(Labs.Config("exp", [.. Labs.Basics, ("release", "mimic-iv-demo-2.2")])));
         Assert.Empty(report.Problems);
-        Assert.Equal(2, report.ResourcesByType["aws:scheduler/schedule:Schedule"]);
+        Assert.Equal(3, report.ResourcesByType["aws:scheduler/schedule:Schedule"]);
     }
 }
 

@@ -7,7 +7,7 @@ namespace MimicInfra.Expiry;
 
 /// <summary>
 /// The AWS lab stops itself at 00:00 UTC on `expires`: two EventBridge Scheduler one-time schedules with
-/// universal targets disable the Athena workgroup (athena:UpdateWorkGroup, State DISABLED) and stop the
+/// universal targets disable the Athena workgroups (the lab's and the import's: athena:UpdateWorkGroup, State DISABLED) and stop the
 /// notebook (sagemaker:StopNotebookInstance), run by a role that Scheduler alone may assume (for this
 /// account only) and that may do exactly those two actions on exactly those two resources.
 ///
@@ -37,10 +37,10 @@ public sealed class AwsExpiryStop(LabSettings lab, ProgramBuilder program)
         var aws = lab.Aws!;
         var names = lab.Names;
         var account = "${awsAccount.accountId}";
-        var workgroupArn = "${workgroup.arn}";
+        var workgroups = aws.OwnsData ? new List<object> { "${workgroup.arn}", "${importWorkgroup.arn}" } : new List<object> { "${workgroup.arn}" };
         var statements = new List<object>
         {
-            YMap.Of(("Sid", "DisableTheLabWorkgroup"), ("Effect", "Allow"), ("Action", "athena:UpdateWorkGroup"), ("Resource", workgroupArn)),
+            YMap.Of(("Sid", "DisableTheLabWorkgroups"), ("Effect", "Allow"), ("Action", "athena:UpdateWorkGroup"), ("Resource", workgroups)),
         };
         if (aws.Notebook is not null)
             statements.Add(YMap.Of(("Sid", "StopTheLabNotebook"), ("Effect", "Allow"), ("Action", "sagemaker:StopNotebookInstance"),
@@ -69,6 +69,9 @@ public sealed class AwsExpiryStop(LabSettings lab, ProgramBuilder program)
 
         Schedule("expiryStopWorkgroup", $"{names.Lab}-stop-workgroup", "athena:updateWorkGroup",
             YMap.Of(("WorkGroup", "${workgroup.name}"), ("State", "DISABLED")), "workgroup");
+        if (aws.OwnsData)
+            Schedule("expiryStopImportWorkgroup", $"{names.Lab}-stop-import", "athena:updateWorkGroup",
+                YMap.Of(("WorkGroup", "${importWorkgroup.name}"), ("State", "DISABLED")), "importWorkgroup");
         if (aws.Notebook is not null)
             Schedule("expiryStopNotebook", $"{names.Lab}-stop-notebook", "sagemaker:stopNotebookInstance",
                 YMap.Of(("NotebookInstanceName", "${notebook.name}")), "notebook");
