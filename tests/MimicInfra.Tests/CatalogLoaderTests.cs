@@ -34,9 +34,9 @@ public class CatalogLoaderTests
         {
             ["mimic-iii-1.4"] = "clinical:25 notes:1",
             ["mimic-iii-demo-1.4"] = "clinical:25 notes:1",
-            ["mimic-iv-2.2"] = "hosp:22 icu:9 ed:6 note:4",
-            ["mimic-iv-3.1"] = "hosp:22 icu:9 ed:6 note:4",
-            ["mimic-iv-demo-2.2"] = "hosp:22 icu:9",
+            ["mimic-iv-2.2"] = "hosp:22 icu:9 ed:6 note:4 derived:65",
+            ["mimic-iv-3.1"] = "hosp:22 icu:9 ed:6 note:4 derived:65",
+            ["mimic-iv-demo-2.2"] = "hosp:22 icu:9 derived:65",
             ["mimic-iv-ed-2.2"] = "ed:6",
             ["mimic-iv-ed-demo-2.2"] = "ed:6",
             ["mimic-iv-note-2.2"] = "note:4",

@@ -12,8 +12,8 @@ public class CommandLineTests
         var releases = JsonDocument.Parse(stdout).RootElement.EnumerateArray().ToList();
         Assert.Equal(8, releases.Count);
         var v31 = releases.Single(r => r.GetProperty("release").GetString() == "mimic-iv-3.1");
-        Assert.Equal(41, v31.GetProperty("tables").GetInt32());
-        Assert.Equal(["hosp", "icu", "ed", "note"], v31.GetProperty("modules").EnumerateArray().Select(m => m.GetProperty("name").GetString()));
+        Assert.Equal(41 + 65, v31.GetProperty("tables").GetInt32());
+        Assert.Equal(["hosp", "icu", "ed", "note", "derived"], v31.GetProperty("modules").EnumerateArray().Select(m => m.GetProperty("name").GetString()));
         Assert.Equal("mimiciv_3_1_hosp", v31.GetProperty("modules")[0].GetProperty("bigquery").GetString());
     }
 
@@ -69,7 +69,7 @@ public class CommandLineTests
 
     [Theory]
     [InlineData(new[] { "catalog", "show", "mimic-v-9" }, "unknown release 'mimic-v-9'. Known releases: mimic-iii-1.4")]
-    [InlineData(new[] { "catalog", "show", "mimic-iv-3.1", "--module", "core" }, "release mimic-iv-3.1 has no module 'core'. Its modules: hosp, icu, ed, note.")]
+    [InlineData(new[] { "catalog", "show", "mimic-iv-3.1", "--module", "core" }, "release mimic-iv-3.1 has no module 'core'. Its modules: hosp, icu, ed, note, derived.")]
     [InlineData(new[] { "catalog", "diff", "mimic-iv-2.2", "nope" }, "unknown release 'nope'")]
     [InlineData(new[] { "preview", "--stack", "bad/name" }, "--stack 'bad/name' is not a stack name")]
     [InlineData(new[] { "query", "--db", "/nonexistent/lab.duckdb", "SELECT 1" }, "no local lab at /nonexistent/lab.duckdb")]

@@ -55,8 +55,42 @@ public class GcpLabTests(ITestOutputHelper output)
     public void FullMimicIv31LabHasAViewPerTable()
     {
         var p = new ParsedProgram(Labs.Compile(Gcp.Only31()));
+        Assert.Equal(41 + 65, p.OfType("gcp:bigquery/table:Table").Count);
+        Assert.Equal(6, p.OfType("gcp:bigquery/dataset:Dataset").Count);   // hosp, icu, ed, note, derived, scratch
+    }
+
+    [Fact]
+    public void DerivedViewsArePinnedToTheVersionedDerivedDatasetAndCanBeSwitchedOff()
+    {
+        var views = new ParsedProgram(Labs.Compile(Gcp.Only31())).OfType("gcp:bigquery/table:Table")
+            .Where(v => (string)v.Props["datasetId"] == "${dataset-derived.datasetId}").ToList();
+        Assert.Equal(65, views.Count);
+        Assert.All(views, v => Assert.Contains("FROM `physionet-data.mimiciv_3_1_derived.", (string)v.Props.At("view", "query")!));
+        var sofa = (string)views.Single(v => (string)v.Props["tableId"] == "first_day_sofa").Props.At("view", "query")!;
+        Assert.StartsWith("SELECT\n  subject_id,\n  hadm_id,\n  stay_id,\n  sofa,", sofa);
+
+        var off = new ParsedProgram(Labs.Compile(Gcp.Only31([("gcpDerived", "false")])));
+        Assert.Equal(41, off.OfType("gcp:bigquery/table:Table").Count);
+        Assert.DoesNotContain(off.OfType("gcp:bigquery/dataset:Dataset"), d => ((string)d.Props["datasetId"]).EndsWith("_derived"));
+        var left = new ParsedProgram(Labs.Compile(Gcp.Only31([("modules", "[\"hosp\", \"icu\"]")])));
+        Assert.Equal(31, left.OfType("gcp:bigquery/table:Table").Count);
+    }
+
+    [Fact]
+    public void MimicIv22PinsNoDerivedViewsAndSaysWhy()
+    {
+        var stack = Labs.Config("gcp22", [.. Labs.Basics, ("release", "mimic-iv-2.2"), ("aws", "false"), .. Gcp.Settings]);
+        var lab = LabSettingsReader.Read(stack, Labs.Catalog);
+        var preview = LabPreview.Summary(lab, LabCompiler.Compile(lab));
+        Assert.Contains("  derived     no views: physionet-data.mimiciv_2_2_derived lacks about 16 of the 65 concept tables upstream (MIT-LCP/mimic-code#1958", preview);
+        Assert.Contains("Build them locally (`local --concepts`)", preview);
+        var off = LabSettingsReader.Read(Gcp.Only31([("gcpDerived", "false")]), Labs.Catalog);
+        Assert.Contains("  derived     no views: switched off (gcpDerived false).", LabPreview.Summary(off, LabCompiler.Compile(off)));
+        var p = new ParsedProgram(Labs.Compile(stack));
         Assert.Equal(41, p.OfType("gcp:bigquery/table:Table").Count);
-        Assert.Equal(5, p.OfType("gcp:bigquery/dataset:Dataset").Count);   // hosp, icu, ed, note, scratch
+        Assert.DoesNotContain("_derived", Labs.Compile(stack));
+        var e = Assert.Throws<UserError>(() => LabSettingsReader.Read(Labs.Config("gcp22", [.. Labs.Basics, ("release", "mimic-iv-2.2"), ("aws", "false"), .. Gcp.Settings, ("gcpDerived", "true")]), Labs.Catalog));
+        Assert.Contains("mimic-infra:gcpDerived: release mimic-iv-2.2 pins no derived dataset in physionet-data (physionet-data.mimiciv_2_2_derived lacks", e.Message);
     }
 
     [Fact]
@@ -67,7 +101,7 @@ public class GcpLabTests(ITestOutputHelper output)
         var views = p.OfType("gcp:bigquery/table:Table");
         foreach (var (module, table) in release.AllTables)
         {
-            var view = views.Single(v => (string)v.Props["tableId"] == table.Name).Props;
+            var view = views.Single(v => (string)v.Props["tableId"] == table.Name && (string)v.Props["datasetId"] == $"${{dataset-{module.Name}.datasetId}}").Props;
             var sql = (string)view.At("view", "query")!;
             Assert.Equal("false", view.At("view", "useLegacySql"));
             Assert.Equal($"${{dataset-{module.Name}.datasetId}}", view["datasetId"]);
@@ -78,7 +112,7 @@ public class GcpLabTests(ITestOutputHelper output)
             Assert.DoesNotContain("*", sql);
             Assert.DoesNotMatch(@"mimiciv_v\d", sql);
         }
-        Assert.Equal(["mimiciv_3_1_hosp", "mimiciv_3_1_icu", "mimiciv_ed", "mimiciv_note"], release.Modules.Select(m => m.BigQueryDataset));
+        Assert.Equal(["mimiciv_3_1_hosp", "mimiciv_3_1_icu", "mimiciv_ed", "mimiciv_note", "mimiciv_3_1_derived"], release.Modules.Select(m => m.BigQueryDataset));
     }
 
     [Fact]
@@ -108,7 +142,7 @@ public class GcpLabTests(ITestOutputHelper output)
         var grants = p.OfType("gcp:bigquery/datasetIamMember:DatasetIamMember").Select(g => ((string)g.Props["member"], (string)g.Props["role"], (string)g.Props["datasetId"])).ToList();
         foreach (var member in new[] { "user:jdoe@example.org", "group:icu-lab@example.org" })
         {
-            Assert.Equal(4, grants.Count(g => g.Item1 == member && g.Item2 == "roles/bigquery.dataViewer"));
+            Assert.Equal(5, grants.Count(g => g.Item1 == member && g.Item2 == "roles/bigquery.dataViewer"));
             Assert.Contains((member, "roles/bigquery.dataEditor", "${dataset-scratch.datasetId}"), grants);
             Assert.Contains(p.OfType("gcp:projects/iAMMember:IAMMember"), j => (string)j.Props["member"] == member && (string)j.Props["role"] == "roles/bigquery.jobUser");
         }
@@ -119,7 +153,7 @@ public class GcpLabTests(ITestOutputHelper output)
     public void OutputsGiveDatasetsConsoleLinkAndAReadyQuery()
     {
         var o = new ParsedProgram(Labs.Compile(Gcp.Only31(Gcp.Workbench))).Outputs;
-        Assert.Equal(5, o["bigqueryDatasets"].List().Count + 1);
+        Assert.Equal(6, o["bigqueryDatasets"].List().Count + 1);
         Assert.Equal("${dataset-scratch.datasetId}", o["bigqueryScratchDataset"]);
         Assert.StartsWith("https://console.cloud.google.com/bigquery?project=mimic-research-1&ws=", (string)o["bigqueryConsoleUrl"]);
         var query = (string)o["bigqueryExampleQuery"];

@@ -185,7 +185,7 @@ public partial class LocalLabTests(ITestOutputHelper output)
                 foreach (Match m in FromOrJoin().Matches(q.Sql))
                     Assert.Contains(m.Groups[1].Value, tables);
         }
-        Assert.Equal(["Admissions per year", "Top 10 diagnoses", "ICU length of stay by first care unit", "ED stays by disposition", "Notes per type"],
+        Assert.Equal(["Admissions per year", "Top 10 diagnoses", "ICU length of stay by first care unit", "ED stays by disposition", "Notes per type", "First-day SOFA score distribution"],
             ExampleQueries.For(Labs.Catalog.Find("mimic-iv-3.1")!.Modules).Select(q => q.Title));
     }
 

@@ -36,7 +36,7 @@ public partial class StackSettingsTests
         { "bad study", Demo.Replace("study: demo", "study: \"-demo\""), "mimic-infra:study: '-demo' must be 1-64 letters" },
         { "bad date", Demo.Replace("\"2027-06-30\"", "\"30/06/2027\""), "mimic-infra:expires: '30/06/2027' is not a date; write it as YYYY-MM-DD." },
         { "impossible date", Demo.Replace("\"2027-06-30\"", "\"2027-02-30\""), "mimic-infra:expires: '2027-02-30' is not a date" },
-        { "unknown module", Demo + "  mimic-infra:modules: [hosp, ed]\n", "mimic-infra:modules: release mimic-iv-demo-2.2 has no module 'ed'; it has hosp, icu." },
+        { "unknown module", Demo + "  mimic-infra:modules: [hosp, ed]\n", "mimic-infra:modules: release mimic-iv-demo-2.2 has no module 'ed'; it has hosp, icu, derived." },
         { "empty modules", Demo + "  mimic-infra:modules: []\n", "mimic-infra:modules: the list is empty" },
         { "modules not a list", Demo + "  mimic-infra:modules: hosp\n", "mimic-infra:modules: 'hosp' is not a list of strings" },
         { "unknown setting", Demo + "  mimic-infra:reseacher: x\n", "mimic-infra:reseacher: unknown setting. Did you mean mimic-infra:researcher?" },

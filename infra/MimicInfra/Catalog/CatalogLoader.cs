@@ -186,14 +186,33 @@ public static partial class CatalogLoader
             foreach (var change in doc.Changes ?? [])
                 modules = ApplyChange(modules, change, Problem);
 
+            // A derived module lives in its own schema (dataset, database), so its names may repeat a source
+            // table's (derived.vitalsign and ed.vitalsign); the source modules share one lab database.
             var seenTables = new Dictionary<string, string>(StringComparer.Ordinal);
-            foreach (var m in modules)
+            foreach (var m in modules.Where(m => !m.IsDerived))
                 foreach (var t in m.Tables)
                     if (!seenTables.TryAdd(t.Name, m.Name))
                         Problem($"table name is used by modules {seenTables[t.Name]} and {m.Name}; a lab database holds one table per name", $"{m.Name}.{t.Name}");
 
+            foreach (var m in modules.Where(m => m.IsDerived))
+                CheckConceptInputs(m, modules, Problem);
+
             if (problems.Count > before || access is null) return null;
             return new Release(id, doc.Title!, access.Value, doc.Base, s3, modules);
+        }
+
+        /// <summary>Every source table a concept reads is a table of a source module of this release, named by its schema.</summary>
+        private static void CheckConceptInputs(Module derived, List<Module> modules, Action<string, string?, string?> problem)
+        {
+            foreach (var t in derived.Tables.Where(t => t.Concept is not null))
+                foreach (var read in t.Concept!.Reads)
+                {
+                    var dot = read.IndexOf('.');
+                    var source = modules.FirstOrDefault(m => !m.IsDerived && m.Schema == read[..dot] && m.FindTable(read[(dot + 1)..]) is not null);
+                    if (source is null)
+                        problem($"concept reads '{read}', which no module of this release has (schemas: {string.Join(", ", modules.Where(m => !m.IsDerived).Select(m => m.Schema).Distinct())}); " +
+                                "name it as schema.table, or add the module", $"{derived.Name}.{t.Name}", null);
+                }
         }
 
         private static string? InheritedPattern(Release r) => r.Modules.FirstOrDefault(m => m.DefinedIn == r.Id)?.FilePattern
@@ -208,8 +227,8 @@ public static partial class CatalogLoader
 
             if (m.From is not null)
             {
-                if (m.Tables is not null || m.Folder is not null || m.Schema is not null)
-                    problem($"module {name} is borrowed with 'from:'; it cannot also give tables, a folder or a schema", null, null);
+                if (m.Tables is not null || m.Folder is not null || m.Schema is not null || m.Concepts is not null)
+                    problem($"module {name} is borrowed with 'from:'; it cannot also give tables, a folder, a schema or concepts", null, null);
                 var origin = Other(file, id, "from", m.From);
                 var borrowed = origin?.FindModule(name);
                 if (origin is not null && borrowed is null)
@@ -219,6 +238,7 @@ public static partial class CatalogLoader
 
             if (m.Schema is not null && !IsIdentifier(m.Schema))
                 problem($"module {name}: 'schema: {m.Schema}' must be a lower-case identifier (letters, digits, '_')", null, null);
+            var concepts = m.Concepts is null ? null : ConceptSourceOf(name, m.Concepts, problem);
             if (m.Tables is null)
             {
                 var inherited = baseRelease?.FindModule(name);
@@ -238,6 +258,8 @@ public static partial class CatalogLoader
                     FilePattern = inherited.DefinedIn == baseRelease.Id ? filePattern : inherited.FilePattern,
                     BigQueryDataset = m.BigQuery,
                     OpenS3 = inherited.DefinedIn == baseRelease.Id ? s3 : inherited.OpenS3,
+                    Concepts = concepts ?? inherited.Concepts,
+                    BigQueryNote = m.BigQueryNote,
                 };
             }
 
@@ -249,6 +271,16 @@ public static partial class CatalogLoader
                 if (!IsIdentifier(t.Name)) { problem($"table name '{t.Name}' must be a lower-case identifier (letters, digits, '_')", tableName, null); continue; }
                 if (tables.Any(x => x.Name == t.Name)) { problem("duplicate table; each table is listed once per module", tableName, null); continue; }
                 if (t.Columns is null || t.Columns.Count == 0) { problem("table has no columns; list them under 'columns:'", tableName, null); continue; }
+                Concept? concept = null;
+                if (t.Concept is not null && concepts is null)
+                    problem($"table has 'concept:' but module {name} has no 'concepts:' saying where the concept SQL is", tableName, null);
+                else if (concepts is not null && t.Concept is null)
+                    problem($"every table of derived module {name} needs 'concept: {{file: <group>/{t.Name}.sql, needs: [...], reads: [...]}}'", tableName, null);
+                else if (t.Concept is not null)
+                {
+                    concept = ConceptOf(t.Name!, t.Concept, tables, msg => problem(msg, tableName, null));
+                    if (concept is null) continue;
+                }
                 var columns = new List<Column>();
                 foreach (var c in t.Columns)
                 {
@@ -257,9 +289,39 @@ public static partial class CatalogLoader
                     if (!ColumnType.TryParse(c.Type, out var type, out var why)) { problem(why, tableName, c.Name); continue; }
                     columns.Add(new Column(c.Name!, type, !c.Required, c.Description));
                 }
-                tables.Add(new Table(t.Name!, t.Description, columns, t.Multiline));
+                tables.Add(new Table(t.Name!, t.Description, columns, t.Multiline) { Concept = concept });
             }
-            return new Module(name, id, m.Folder ?? name, filePattern, m.BigQuery, s3, tables) { Schema = m.Schema ?? name };
+            return new Module(name, id, m.Folder ?? name, filePattern, m.BigQuery, s3, tables)
+            {
+                Schema = m.Schema ?? name, Concepts = concepts, BigQueryNote = m.BigQueryNote,
+            };
+        }
+
+        private static ConceptSource? ConceptSourceOf(string module, ConceptsDoc doc, Action<string, string?, string?> problem)
+        {
+            var ok = true;
+            if (doc.Repository is null || !RepositoryName().IsMatch(doc.Repository))
+            { problem($"module {module}: 'concepts.repository: {doc.Repository}' must be a GitHub owner/name, e.g. MIT-LCP/mimic-code", null, null); ok = false; }
+            foreach (var (key, value) in new[] { ("sql", doc.Sql), ("duckdb", doc.DuckDb) })
+                if (value is null || !RelativeFolder().IsMatch(value))
+                { problem($"module {module}: 'concepts.{key}: {value}' must be a folder inside the repository, e.g. mimic-iv/concepts", null, null); ok = false; }
+            return ok ? new ConceptSource(doc.Repository!, doc.Sql!, doc.DuckDb!) : null;
+        }
+
+        /// <summary>A concept's file is named after its table; what it needs is listed before it, which makes catalog order a build order.</summary>
+        private static Concept? ConceptOf(string table, ConceptDoc doc, List<Table> earlier, Action<string> problem)
+        {
+            var ok = true;
+            void Bad(string message) { problem(message); ok = false; }
+            if (doc.File is null || !ConceptFile().IsMatch(doc.File) || Path.GetFileNameWithoutExtension(doc.File) != table)
+                Bad($"'concept.file: {doc.File}' must be <group>/{table}.sql (mimic-code names each concept file after its table), e.g. score/{table}.sql");
+            foreach (var need in doc.Needs ?? [])
+                if (earlier.All(x => x.Name != need))
+                    Bad($"concept needs '{need}', which is not listed before it in this module; list every concept after the concepts it needs");
+            foreach (var read in doc.Reads ?? [])
+                if (!SchemaTable().IsMatch(read ?? ""))
+                    Bad($"concept reads '{read}'; write a source table as schema.table, e.g. mimiciv_icu.icustays");
+            return ok ? new Concept(doc.File!, doc.Needs ?? [], doc.Reads ?? [], doc.Inferred) : null;
         }
 
         private static List<Module> ApplyChange(List<Module> modules, ChangeDoc change, Action<string, string?, string?> problem)
@@ -280,6 +342,18 @@ public static partial class CatalogLoader
 
     [GeneratedRegex("^[A-Za-z0-9_]{1,1024}$")]
     private static partial Regex BigQueryDataset();
+
+    [GeneratedRegex("^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")]
+    private static partial Regex RepositoryName();
+
+    [GeneratedRegex("^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$")]
+    private static partial Regex RelativeFolder();
+
+    [GeneratedRegex(@"^[a-z0-9_]+/[a-z0-9_]+\.sql$")]
+    private static partial Regex ConceptFile();
+
+    [GeneratedRegex("^[a-z][a-z0-9_]*\\.[a-z][a-z0-9_]*$")]
+    private static partial Regex SchemaTable();
 
     // The YAML shape of one catalog file (schemas/README.md documents it).
     private sealed class ReleaseDoc
@@ -307,7 +381,24 @@ public static partial class CatalogLoader
         [YamlMember(Alias = "schema")] public string? Schema { get; set; }
         [YamlMember(Alias = "bigquery")] public string? BigQuery { get; set; }
         [YamlMember(Alias = "from")] public string? From { get; set; }
+        [YamlMember(Alias = "concepts")] public ConceptsDoc? Concepts { get; set; }
+        [YamlMember(Alias = "bigqueryNote")] public string? BigQueryNote { get; set; }
         [YamlMember(Alias = "tables")] public List<TableDoc>? Tables { get; set; }
+    }
+
+    private sealed class ConceptsDoc
+    {
+        [YamlMember(Alias = "repository")] public string? Repository { get; set; }
+        [YamlMember(Alias = "sql")] public string? Sql { get; set; }
+        [YamlMember(Alias = "duckdb")] public string? DuckDb { get; set; }
+    }
+
+    private sealed class ConceptDoc
+    {
+        [YamlMember(Alias = "file")] public string? File { get; set; }
+        [YamlMember(Alias = "needs")] public List<string>? Needs { get; set; }
+        [YamlMember(Alias = "reads")] public List<string>? Reads { get; set; }
+        [YamlMember(Alias = "inferred")] public bool Inferred { get; set; }
     }
 
     private sealed class TableDoc
@@ -315,6 +406,7 @@ public static partial class CatalogLoader
         [YamlMember(Alias = "name")] public string? Name { get; set; }
         [YamlMember(Alias = "description")] public string? Description { get; set; }
         [YamlMember(Alias = "multiline")] public bool Multiline { get; set; }
+        [YamlMember(Alias = "concept")] public ConceptDoc? Concept { get; set; }
         [YamlMember(Alias = "columns")] public List<ColumnDoc>? Columns { get; set; }
     }
 

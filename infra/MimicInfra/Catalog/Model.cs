@@ -49,6 +49,15 @@ public sealed record Module(
     /// </summary>
     public string Schema { get; init; } = Name;
 
+    /// <summary>Set when the module is computed by mimic-code's concept SQL from the other modules, not shipped as files.</summary>
+    public ConceptSource? Concepts { get; init; }
+
+    /// <summary>Why the module has no pinned BigQuery dataset although physionet-data has one by its name (a location note: never inherited).</summary>
+    public string? BigQueryNote { get; init; }
+
+    /// <summary>A derived module: its tables are built (concept SQL), so it has no files of its own.</summary>
+    public bool IsDerived => Concepts is not null;
+
     public Table? FindTable(string name) => Tables.FirstOrDefault(t => t.Name == name);
 
     /// <summary>The table's file path relative to the release root, as PhysioNet ships it.</summary>
@@ -62,7 +71,23 @@ public sealed record Module(
 /// <summary>A table; <see cref="MultilineText"/> marks free text with line breaks inside quoted fields.</summary>
 public sealed record Table(string Name, string? Description, IReadOnlyList<Column> Columns, bool MultilineText = false)
 {
+    /// <summary>How a derived table is made; null for tables shipped as files.</summary>
+    public Concept? Concept { get; init; }
+
     public Column? FindColumn(string name) => Columns.FirstOrDefault(c => c.Name == name);
 }
 
 public sealed record Column(string Name, ColumnType Type, bool Nullable, string? Description);
+
+/// <summary>The concept SQL that computes a derived module: folders of <see cref="Repository"/> holding one file per table.</summary>
+/// <param name="SqlFolder">The source dialect (BigQuery) every other dialect is generated from, e.g. mimic-iv/concepts.</param>
+/// <param name="DuckDbFolder">mimic-code's DuckDB translation of it, which a local lab runs unchanged.</param>
+public sealed record ConceptSource(string Repository, string SqlFolder, string DuckDbFolder);
+
+/// <summary>
+/// How one derived table is made: its concept file (relative to the concept folders, e.g. score/sofa.sql), the
+/// derived tables it needs (always listed earlier in its module, so catalog order is a build order) and the
+/// source tables it reads as schema.table (mimiciv_icu.chartevents). <see cref="InferredTypes"/> marks column
+/// types inferred from the SQL rather than taken from a published schema.
+/// </summary>
+public sealed record Concept(string File, IReadOnlyList<string> Needs, IReadOnlyList<string> Reads, bool InferredTypes);

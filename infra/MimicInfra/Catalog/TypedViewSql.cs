@@ -14,31 +14,34 @@ public static class TypedViewSql
 
     public static string Quote(string identifier) => $"\"{identifier.Replace("\"", "\"\"")}\"";
 
-    /// <summary>The expression that turns the raw text column into its catalog type.</summary>
-    public static string CastExpression(Column column, Dialect dialect) => CastExpression(column, Text, dialect);
+    /// <summary>The expression that turns the raw text column (a CSV field) into its catalog type.</summary>
+    public static string CastExpression(Column column, Dialect dialect)
+    {
+        var text = $"NULLIF({Quote(column.Name)}, '')";
+        return column.Type.IsString ? text : $"CAST({text} AS {Dialects.TypeName(column.Type, dialect)})";
+    }
 
-    /// <summary>The expression that turns a source column of the given physical (Glue) type into its catalog type.</summary>
+    /// <summary>
+    /// The expression that turns a typed source column of the given physical (Glue) type into its catalog type:
+    /// as it is where the types agree, else a cast (a string read as a number or time treats '' as NULL, as text does).
+    /// </summary>
     public static string CastExpression(Column column, string sourceGlueType, Dialect dialect)
     {
-        if (sourceGlueType == Text)
-        {
-            var text = $"NULLIF({Quote(column.Name)}, '')";
-            return column.Type.IsString ? text : $"CAST({text} AS {Dialects.TypeName(column.Type, dialect)})";
-        }
-        return sourceGlueType == Dialects.TypeName(column.Type, Dialect.Glue)
-            ? Quote(column.Name)
-            : $"CAST({Quote(column.Name)} AS {Dialects.TypeName(column.Type, dialect)})";
+        if (sourceGlueType == Dialects.TypeName(column.Type, Dialect.Glue)) return Quote(column.Name);
+        var value = sourceGlueType == Text ? $"NULLIF({Quote(column.Name)}, '')" : Quote(column.Name);
+        return $"CAST({value} AS {Dialects.TypeName(column.Type, dialect)})";
     }
 
     /// <summary>SELECT list and FROM clause of the typed view over a text relation, columns in catalog order.</summary>
     public static string ViewQuery(Table table, string rawRelation, Dialect dialect) =>
-        ViewQuery(table, rawRelation, dialect, _ => Text);
+        Select(table, rawRelation, c => CastExpression(c, dialect));
 
-    /// <summary>SELECT list and FROM clause over a relation whose columns have the given physical (Glue) types.</summary>
+    /// <summary>SELECT list and FROM clause over a typed relation whose columns have the given physical (Glue) types.</summary>
     public static string ViewQuery(Table table, string relation, Dialect dialect, Func<Column, string> sourceGlueType) =>
-        "SELECT\n  " +
-        string.Join(",\n  ", table.Columns.Select(c => $"{CastExpression(c, sourceGlueType(c), dialect)} AS {Quote(c.Name)}")) +
-        $"\nFROM {relation}";
+        Select(table, relation, c => CastExpression(c, sourceGlueType(c), dialect));
+
+    private static string Select(Table table, string relation, Func<Column, string> expression) =>
+        "SELECT\n  " + string.Join(",\n  ", table.Columns.Select(c => $"{expression(c)} AS {Quote(c.Name)}")) + $"\nFROM {relation}";
 
     /// <summary>
     /// The text a non-string value must match to convert without loss: what Trino's varchar casts accept,

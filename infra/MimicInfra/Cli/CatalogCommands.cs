@@ -82,18 +82,7 @@ internal static class CatalogCommands
             var root = new JsonObject
             {
                 ["release"] = release.Id,
-                ["modules"] = new JsonArray(selected.Select(x => (JsonNode)new JsonObject
-                {
-                    ["name"] = x.Module.Name,
-                    ["tables"] = new JsonArray(x.Tables.Select(t => (JsonNode)new JsonObject
-                    {
-                        ["name"] = t.Name,
-                        ["columns"] = new JsonArray(t.Columns.Select(c => (JsonNode)new JsonObject
-                        {
-                            ["name"] = c.Name, ["type"] = c.Type.ToString(), ["nullable"] = c.Nullable,
-                        }).ToArray()),
-                    }).ToArray()),
-                }).ToArray()),
+                ["modules"] = new JsonArray(selected.Select(x => (JsonNode)ModuleJson(x.Module, x.Tables)).ToArray()),
             };
             io.Out.WriteLine(root.ToJsonString(Json.Indented));
             return 0;
@@ -102,17 +91,56 @@ internal static class CatalogCommands
         foreach (var (m, tables) in selected)
         {
             io.Out.WriteLine();
-            io.Out.WriteLine($"module {m.Name}: {m.Tables.Count} tables, files {m.Folder}/{m.FilePattern}" +
+            io.Out.WriteLine($"module {m.Name}: {m.Tables.Count} tables, " +
+                (m.Concepts is { } cs ? $"schema {m.Schema}, built by {cs.Repository} concept SQL ({cs.SqlFolder}; DuckDB {cs.DuckDbFolder})" : $"files {m.Folder}/{m.FilePattern}") +
                 (m.BigQueryDataset is null ? "" : $", BigQuery physionet-data.{m.BigQueryDataset}"));
+            if (m.BigQueryDataset is null && m.BigQueryNote is not null) io.Out.WriteLine($"  no BigQuery dataset: {m.BigQueryNote}");
             foreach (var t in tables)
             {
-                io.Out.WriteLine($"  {t.Name} ({t.Columns.Count} columns)");
+                io.Out.WriteLine($"  {t.Name} ({t.Columns.Count} columns)" + (t.Concept is { } concept
+                    ? $" from {concept.File}" + (concept.Needs.Count == 0 ? "" : $", needs {string.Join(" ", concept.Needs)}") +
+                      (concept.Reads.Count == 0 ? "" : $", reads {string.Join(" ", concept.Reads)}") + (concept.InferredTypes ? ", types inferred from the SQL" : "")
+                    : ""));
                 var width = t.Columns.Max(c => c.Name.Length);
                 foreach (var c in t.Columns)
                     io.Out.WriteLine($"    {c.Name.PadRight(width)}  {c.Type}{(c.Nullable ? "" : " not null")}");
             }
         }
         return 0;
+    }
+
+    private static JsonNode ModuleJson(Module m, IReadOnlyList<Table> tables) => WithoutNulls(new JsonObject
+    {
+        ["name"] = m.Name,
+        ["schema"] = m.Schema,
+        ["bigquery"] = m.BigQueryDataset,
+        ["bigqueryNote"] = m.BigQueryNote,
+        ["concepts"] = m.Concepts is not { } cs ? null : new JsonObject
+        {
+            ["repository"] = cs.Repository, ["sql"] = cs.SqlFolder, ["duckdb"] = cs.DuckDbFolder,
+        },
+        ["tables"] = new JsonArray(tables.Select(t => (JsonNode)new JsonObject
+        {
+            ["name"] = t.Name,
+            ["concept"] = t.Concept is not { } c ? null : new JsonObject
+            {
+                ["file"] = c.File,
+                ["needs"] = new JsonArray(c.Needs.Select(n => (JsonNode)n).ToArray()),
+                ["reads"] = new JsonArray(c.Reads.Select(n => (JsonNode)n).ToArray()),
+                ["inferredTypes"] = c.InferredTypes,
+            },
+            ["columns"] = new JsonArray(t.Columns.Select(col => (JsonNode)new JsonObject
+            {
+                ["name"] = col.Name, ["type"] = col.Type.ToString(), ["nullable"] = col.Nullable,
+            }).ToArray()),
+        }).Select(t => WithoutNulls((JsonObject)t)).ToArray()),
+    });
+
+    /// <summary>Keys that do not apply (a source module's concepts) are left out rather than written as null.</summary>
+    private static JsonNode WithoutNulls(JsonObject o)
+    {
+        foreach (var key in o.Where(p => p.Value is null).Select(p => p.Key).ToList()) o.Remove(key);
+        return o;
     }
 
     private static int Diff(Console io, string a, string b)

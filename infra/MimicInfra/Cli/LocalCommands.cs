@@ -17,25 +17,36 @@ internal static class LocalCommands
         var skip = new Option<bool>("--skip-missing") { Description = "Build without tables whose files are missing (they are listed)." };
         var parquet = new Option<string?>("--parquet") { Description = "Also write every typed table as Parquet under this folder (<module>/<table>/) and report the bytes." };
         var inPlace = new Option<bool>("--in-place") { Description = "Keep typed views over the CSV files instead of storing typed tables (smaller file, every query re-reads the CSV)." };
-        var cmd = new Command("local", "Build the lab locally in DuckDB: typed tables from PhysioNet's CSV files in mimic-code's schemas, the same casts as the AWS import.") { stack, dir, data, dbOpt, skip, parquet, inPlace };
+        var concepts = new Option<string?>("--concepts") { Description = "A checkout of MIT-LCP/mimic-code (or its mimic-iv/concepts_duckdb folder): also build the derived concepts (mimiciv_derived) with its DuckDB scripts, unmodified." };
+        var cmd = new Command("local", "Build the lab locally in DuckDB: typed tables from PhysioNet's CSV files in mimic-code's schemas, the same casts as the AWS import.") { stack, dir, data, dbOpt, skip, parquet, inPlace, concepts };
         cmd.SetAction(r => io.Run(() =>
         {
             var lab = CompileCommands.ReadLab(r.GetValue(stack)!, r.GetValue(dir));
             var dataDir = r.GetValue(data)!;
             if (!Directory.Exists(dataDir)) throw new UserError($"--data {dataDir} is not a folder.");
             var db = Path.GetFullPath(r.GetValue(dbOpt) ?? $"mimic-{lab.Stack}.duckdb");
+            var scripts = DerivedScripts(lab, r.GetValue(concepts));
             io.Error.WriteLine($"building {lab.Release.Title} ({string.Join(", ", lab.Modules.Select(m => m.Name))}) from {dataDir} into {db}");
-            var build = LocalLab.Build(lab.Release, lab.Modules, dataDir, db, r.GetValue(skip), io.Error.WriteLine, r.GetValue(inPlace));
+            var build = LocalLab.Build(lab.Release, lab.Modules, dataDir, db, r.GetValue(skip), io.Error.WriteLine, r.GetValue(inPlace), scripts);
             foreach (var m in build.Missing) io.Out.WriteLine($"missing, not built: {m}");
             io.Out.WriteLine($"built {build.Tables.Count} tables, {build.Tables.Sum(t => t.Rows):N0} rows in {build.Seconds:F1} s: {db} ({new FileInfo(db).Length:N0} bytes)");
+            if (scripts is not null) ReportConcepts(io, scripts, build.Concepts);
+            else if (lab.Derived is { } d)
+                io.Out.WriteLine($"{d.Schema} not built: pass --concepts <a checkout of {d.Concepts!.Repository}> to build its {d.Tables.Count} concept tables with mimic-code's DuckDB scripts.");
 
             if (r.GetValue(parquet) is { } outDir)
             {
-                var files = ParquetExport.Write(db, lab.Modules, build.Tables, outDir, io.Error.WriteLine);
+                // Derived tables are written like any module: <out>/derived/<table>/, the table-parquet layout.
+                var derivedRows = build.Concepts.Where(c => c.Outcome == ConceptOutcome.Built)
+                    .Select(c => new LocalTable(scripts!.Derived.Name, c.Table, c.File, c.Rows, 0, c.Seconds));
+                var files = ParquetExport.Write(db, [.. lab.Modules, .. scripts is null ? [] : new[] { scripts.Derived }], [.. build.Tables, .. derivedRows], outDir, io.Error.WriteLine);
                 io.Out.WriteLine();
                 io.Table(["table", "csv.gz bytes", "parquet bytes", "parquet/csv.gz"], files.Select(f => (IReadOnlyList<string>)
                     [$"{f.Module}.{f.Table}", f.CsvBytes.ToString("N0", CultureInfo.InvariantCulture), f.ParquetBytes.ToString("N0", CultureInfo.InvariantCulture), Ratio(f.ParquetBytes, f.CsvBytes)]));
-                io.Out.WriteLine($"all tables: csv.gz {files.Sum(f => f.CsvBytes):N0} bytes, parquet {files.Sum(f => f.ParquetBytes):N0} bytes ({Ratio(files.Sum(f => f.ParquetBytes), files.Sum(f => f.CsvBytes))})");
+                var shipped = files.Where(f => f.Module != scripts?.Derived.Name).ToList();
+                io.Out.WriteLine($"all tables: csv.gz {shipped.Sum(f => f.CsvBytes):N0} bytes, parquet {shipped.Sum(f => f.ParquetBytes):N0} bytes ({Ratio(shipped.Sum(f => f.ParquetBytes), shipped.Sum(f => f.CsvBytes))})");
+                if (files.Count > shipped.Count)
+                    io.Out.WriteLine($"{scripts!.Derived.Name} (no csv.gz: built here): {files.Count - shipped.Count} tables, parquet {files.Sum(f => f.ParquetBytes) - shipped.Sum(f => f.ParquetBytes):N0} bytes in {Path.Combine(outDir, scripts.Derived.Name)}");
                 var scans = ParquetExport.Scans(db, ExampleQueries.For(lab.Modules), lab.Modules, files);
                 io.Out.WriteLine();
                 io.Out.WriteLine("Bytes a columnar engine (Athena) scans for each example query:");
@@ -45,6 +56,33 @@ internal static class LocalCommands
             return 0;
         }));
         return cmd;
+    }
+
+    /// <summary>The concept scripts to run, when --concepts is given; an error when the release has no derived module.</summary>
+    private static ConceptScripts? DerivedScripts(LabSettings lab, string? dir)
+    {
+        if (dir is null) return null;
+        var derived = lab.Derived ?? throw new UserError(lab.Release.Modules.Any(m => m.IsDerived)
+            ? $"--concepts: stack {lab.Stack} leaves the derived module out (modules); add it, or drop --concepts."
+            : $"--concepts: release {lab.Release.Id} has no derived concepts in the catalog; drop --concepts.");
+        if (!Directory.Exists(dir)) throw new UserError($"--concepts {dir} is not a folder; point it at a checkout of {derived.Concepts!.Repository}.");
+        return new ConceptScripts(derived, ConceptBuild.ScriptsFolder(dir, derived));
+    }
+
+    private static void ReportConcepts(Console io, ConceptScripts scripts, IReadOnlyList<ConceptResult> results)
+    {
+        io.Out.WriteLine();
+        io.Out.WriteLine($"{scripts.Derived.Schema} from {scripts.Folder}:");
+        io.Table(["concept", "rows", "seconds", "result"], results.Select(c => (IReadOnlyList<string>)
+        [
+            c.Table,
+            c.Outcome == ConceptOutcome.Built ? c.Rows.ToString("N0", CultureInfo.InvariantCulture) : "-",
+            c.Outcome == ConceptOutcome.Skipped ? "-" : c.Seconds.ToString("F2", CultureInfo.InvariantCulture),
+            c.Outcome switch { ConceptOutcome.Built => c.Reason ?? "built", ConceptOutcome.Failed => $"failed: {c.Reason}", _ => $"skipped: {c.Reason}" },
+        ]));
+        io.Out.WriteLine($"{scripts.Derived.Schema}: {results.Count(c => c.Outcome == ConceptOutcome.Built)} built, " +
+                         $"{results.Count(c => c.Outcome == ConceptOutcome.Failed)} failed, {results.Count(c => c.Outcome == ConceptOutcome.Skipped)} skipped " +
+                         $"of {results.Count}, {results.Where(c => c.Outcome == ConceptOutcome.Built).Sum(c => c.Rows):N0} rows in {results.Sum(c => c.Seconds):F1} s");
     }
 
     public static Command Query(Console io)
@@ -57,9 +95,13 @@ internal static class LocalCommands
         cmd.SetAction(r => io.Run(() =>
         {
             using var conn = LocalLab.Open(r.GetValue(db)!);
+            var labModules = LocalLab.ModulesOf(conn, Catalog.CatalogLoader.LoadEmbedded());
             var queries = r.GetValue(examples)
-                ? ExampleQueries.For(LocalLab.ModulesOf(conn, Catalog.CatalogLoader.LoadEmbedded())).Select(q => (q.Title, q.Sql)).ToList()
+                ? ExampleQueries.For(labModules).Select(q => (q.Title, q.Sql)).ToList()
                 : [("", r.GetValue(sql) ?? throw new UserError("give the SQL to run, or --examples."))];
+            if (r.GetValue(examples))
+                foreach (var (title, missing) in ExampleQueries.Unavailable(labModules))
+                    io.Out.WriteLine($"-- {title}: not run, this lab has no {string.Join(", ", missing)} (its inputs were missing when it was built)");
             foreach (var (title, text) in queries)
             {
                 if (title.Length > 0) io.Out.WriteLine($"-- {title}");

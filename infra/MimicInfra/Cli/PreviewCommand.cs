@@ -34,6 +34,8 @@ public static class LabPreview
         w.WriteLine($"MIMIC lab {lab.Names.Lab} (stack {lab.Stack})");
         w.WriteLine($"  release     {lab.Release.Title} ({lab.Release.Id}), {lab.Release.Access.ToString().ToLowerInvariant()} access");
         w.WriteLine($"  modules     {string.Join(", ", lab.Modules.Select(m => $"{m.Name} ({m.Tables.Count} tables)"))}");
+        if (lab.Derived is { } derived)
+            w.WriteLine($"  derived     {derived.Name} ({derived.Tables.Count} concept tables, schema {derived.Schema}), computed from the other modules by {derived.Concepts!.Repository}'s concept SQL");
         w.WriteLine($"  researcher  {lab.Researcher}, study {lab.Study}, expires {lab.Expires:yyyy-MM-dd} ({Fleet.FleetPreview.DaysLeft(lab, Fleet.ExpiryDates.Today())})");
         w.WriteLine($"  tags        {string.Join(", ", lab.Tags.Select(t => $"{t.Key}={t.Value}"))}");
         if (lab.Aws is { } aws)
@@ -65,14 +67,20 @@ public static class LabPreview
                             $"{(nb.DirectInternetAccess ? "direct internet" : "VPC only")}, stops after {nb.IdleMinutes} idle minutes");
             if (aws.Budget is { } budget)
                 w.WriteLine($"  budget      {budget.MonthlyUsd} USD a month on the lab tag, alerts at 80 % and 100 % to {string.Join(", ", budget.Emails)}");
+            if (lab.Derived is { } d)
+                w.WriteLine($"  derived     no {d.Name} tables on AWS yet; `local --concepts <mimic-code checkout> --parquet OUT` builds them as OUT/{d.Name}/<table>/");
         }
         if (lab.Gcp is { } gcp)
         {
             w.WriteLine();
             w.WriteLine($"GCP, project {gcp.Project}, BigQuery location {gcp.Location}");
             foreach (var line in Fleet.FleetPreview.Gcp(lab)) w.WriteLine(line);
-            foreach (var m in lab.Modules)
+            foreach (var m in Gcp.GcpLab.ModulesOf(lab))
                 w.WriteLine($"  dataset     {Gcp.GcpLab.DatasetOf(lab, m)}: {m.Tables.Count} views over {Gcp.GcpLab.SourceProject}.{m.BigQueryDataset}");
+            if (lab.Derived is { } d && gcp.Derived is null)
+                w.WriteLine($"  derived     no views: " + (d.BigQueryDataset is null
+                    ? $"{d.BigQueryNote ?? $"release {lab.Release.Id} has no derived dataset in {Gcp.GcpLab.SourceProject}"}. Build them locally (`local --concepts`) or use a release with a pinned derived dataset (mimic-iv-3.1)."
+                    : "switched off (gcpDerived false)."));
             w.WriteLine($"  scratch     {Gcp.GcpLab.ScratchDataset(lab)}: tables expire after {gcp.ScratchExpirationDays} days, " +
                         (gcp.KeepScratchOnDestroy ? "kept on destroy" : "deleted with the lab"));
             w.WriteLine($"  access      {string.Join(", ", gcp.Members)}: read the lab datasets, write scratch, run BigQuery jobs");

@@ -21,6 +21,10 @@ public sealed partial class GcpLab(LabSettings lab, ProgramBuilder program)
     public const string SourceProject = "physionet-data";
 
     private readonly GcpSettings _gcp = lab.Gcp!;
+    private readonly IReadOnlyList<Module> _modules = ModulesOf(lab);
+
+    /// <summary>The modules the GCP side offers: the lab's, then the derived concepts when their views are on.</summary>
+    public static IReadOnlyList<Module> ModulesOf(LabSettings lab) => [.. lab.Modules, .. lab.Gcp?.Derived is { } d ? [d] : Array.Empty<Module>()];
 
     private ResourceOptions Options(params string[] dependsOn) => new(ProviderName, Version) { DependsOn = dependsOn };
 
@@ -36,7 +40,7 @@ public sealed partial class GcpLab(LabSettings lab, ProgramBuilder program)
         program.Add(new PulumiResource(ProviderName, "pulumi:providers:gcp", lab.Providers.GcpProvider(_gcp.Project, _gcp.Workbench?.Region), new ResourceOptions(null, Version)));
         Service("bigquery", "bigquery.googleapis.com");
 
-        foreach (var m in lab.Modules)
+        foreach (var m in _modules)
         {
             program.Add(new PulumiResource(Key(m), "gcp:bigquery/dataset:Dataset", YMap.Of(
                 ("datasetId", DatasetOf(lab, m)),
@@ -90,7 +94,7 @@ public sealed partial class GcpLab(LabSettings lab, ProgramBuilder program)
     {
         foreach (var (member, i) in _gcp.Members.Select((m, i) => (m, i + 1)))
         {
-            foreach (var m in lab.Modules)
+            foreach (var m in _modules)
                 program.Add(new PulumiResource($"reader-{i}-{m.Name}", "gcp:bigquery/datasetIamMember:DatasetIamMember", YMap.Of(
                     ("datasetId", $"${{{Key(m)}.datasetId}}"),
                     ("role", "roles/bigquery.dataViewer"),
@@ -136,11 +140,11 @@ public sealed partial class GcpLab(LabSettings lab, ProgramBuilder program)
     private void Outputs()
     {
         program.Output("gcpProject", _gcp.Project);
-        program.Output("bigqueryDatasets", lab.Modules.Select(m => (object)$"${{{Key(m)}.datasetId}}").ToList());
+        program.Output("bigqueryDatasets", _modules.Select(m => (object)$"${{{Key(m)}.datasetId}}").ToList());
         program.Output("bigqueryScratchDataset", "${dataset-scratch.datasetId}");
         var first = DatasetOf(lab, lab.Modules[0]);
         program.Output("bigqueryConsoleUrl", $"https://console.cloud.google.com/bigquery?project={_gcp.Project}&ws=!1m4!1m3!3m2!1s{_gcp.Project}!2s{first}");
-        if (ExampleQueries.For(lab.Modules).FirstOrDefault() is { } q)
+        if (ExampleQueries.For(_modules).FirstOrDefault() is { } q)
             program.Output("bigqueryExampleQuery", Qualified(q));
         if (_gcp.Workbench is not null) program.Output("workbenchUrl", "https://${workbench.proxyUri}");
     }
@@ -148,7 +152,7 @@ public sealed partial class GcpLab(LabSettings lab, ProgramBuilder program)
     /// <summary>An example query with its tables written out in full, ready to paste into the BigQuery console.</summary>
     public string Qualified(ExampleQuery q)
     {
-        var module = lab.Modules.First(m => m.Name == q.Module);
+        var module = _modules.First(m => m.Name == q.Module);
         return TableReference().Replace(q.Sql, x => module.FindTable(x.Groups[2].Value) is null
             ? x.Value
             : $"{x.Groups[1].Value} `{_gcp.Project}.{DatasetOf(lab, module)}.{x.Groups[2].Value}`");

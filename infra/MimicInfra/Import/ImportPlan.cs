@@ -58,7 +58,7 @@ public static class ImportPlan
             var typed = $"{TypedViewSql.Quote(names.Database)}.{TypedViewSql.Quote(t.Name)}";
             var target = $"s3://{DataBucketToken}/{DataLayout.TableFolder(m, t)}";
             return new TableImport(source, DataLayout.StagingFolder(m, t), DataLayout.TableFolder(m, t), DataLayout.TableRecord(m, t), raw, typed,
-                CopySql.Unload(t, raw, source.PhysicalTypeOf, target),
+                CopySql.Unload(t, raw, source.IsText, source.PhysicalTypeOf, target),
                 $"SELECT count(*) FROM {raw}", $"SELECT count(*) FROM {typed}");
         }).ToList();
         var credentialed = lab.Release.Access == Access.Credentialed && aws.Layout != SourceLayout.TableParquet;
@@ -73,9 +73,10 @@ public static class ImportPlan
 /// </summary>
 public static class CopySql
 {
-    public static string Unload(Table t, string relation, Func<Column, string> physicalType, string targetFolder) =>
-        $"UNLOAD (\n{TypedViewSql.ViewQuery(t, relation, Dialect.Athena, physicalType)}\n)\nTO '{targetFolder.Replace("'", "''")}'\n" +
-        "WITH (format = 'PARQUET', compression = 'ZSTD')";
+    /// <summary>The UNLOAD of one table: text sources (CSV) by the text casts, typed ones (Parquet) by their physical types.</summary>
+    public static string Unload(Table t, string relation, bool textSource, Func<Column, string> physicalType, string targetFolder) =>
+        $"UNLOAD (\n{(textSource ? TypedViewSql.ViewQuery(t, relation, Dialect.Athena) : TypedViewSql.ViewQuery(t, relation, Dialect.Athena, physicalType))}\n)\n" +
+        $"TO '{targetFolder.Replace("'", "''")}'\nWITH (format = 'PARQUET', compression = 'ZSTD')";
 
     public static string DuckDbCopy(string select, string targetFile) =>
         $"COPY ({select}) TO '{targetFile.Replace("'", "''")}' (FORMAT parquet, COMPRESSION zstd)";

@@ -61,7 +61,7 @@ public static class ExampleNotebook
                 "    return pd.DataFrame(rows[1:], columns=rows[0])"),
         };
         if (aws.OwnsData) cells.AddRange(ImportCheckCells(lab, aws));
-        cells.AddRange(QueryAndTableCells(lab, q => "\"\"\")"));
+        cells.AddRange(QueryAndTableCells(lab.Modules, q => "\"\"\")"));
         cells.Add(Markdown("## Your results", "", "Athena writes every result as a CSV file to the lab bucket; this is where:"));
         cells.Add(Code(
             "config = athena.get_work_group(WorkGroup=WORKGROUP)[\"WorkGroup\"][\"Configuration\"]",
@@ -82,7 +82,7 @@ public static class ExampleNotebook
             Markdown(
                 $"# MIMIC lab `{lab.Names.Lab}` on BigQuery",
                 "",
-                $"**{lab.Release.Title}**, modules {string.Join(", ", lab.Modules.Select(m => $"`{m.Name}`"))}, for researcher `{lab.Researcher}`, study `{lab.Study}` (lab expires {lab.Expires:yyyy-MM-dd}).",
+                $"**{lab.Release.Title}**, modules {string.Join(", ", Gcp.GcpLab.ModulesOf(lab).Select(m => $"`{m.Name}`"))}, for researcher `{lab.Researcher}`, study `{lab.Study}` (lab expires {lab.Expires:yyyy-MM-dd}).",
                 "",
                 $"Each module is a dataset of views in project `{gcp.Project}`, pinned to the release's datasets in `physionet-data`. " +
                 "Queries are billed to your project and read PhysioNet's data with your own Google account, which PhysioNet must have granted access.",
@@ -93,7 +93,7 @@ public static class ExampleNotebook
                 "",
                 $"PROJECT = \"{gcp.Project}\"",
                 "DATASETS = {",
-                .. lab.Modules.Select(m => $"    \"{m.Name}\": \"{Gcp.GcpLab.DatasetOf(lab, m)}\","),
+                .. Gcp.GcpLab.ModulesOf(lab).Select(m => $"    \"{m.Name}\": \"{Gcp.GcpLab.DatasetOf(lab, m)}\","),
                 "}",
                 $"SCRATCH = \"{Gcp.GcpLab.ScratchDataset(lab)}\"",
                 $"MAX_BYTES_BILLED = {gcp.CostGuards.MaxBytesBilledPerQuery}  # a query that would bill more fails instead (cost guard)",
@@ -108,7 +108,7 @@ public static class ExampleNotebook
                 "    print(f\"{len(frame)} rows, {(job.total_bytes_processed or 0) / 1e6:.1f} MB processed\")",
                 "    return frame"]),
         };
-        cells.AddRange(QueryAndTableCells(lab, q => $"\"\"\", \"{q.Module}\")"));
+        cells.AddRange(QueryAndTableCells(Gcp.GcpLab.ModulesOf(lab), q => $"\"\"\", \"{q.Module}\")"));
         cells.Add(Markdown("## Your own tables", "", $"Write your own tables to the scratch dataset; each expires {gcp.ScratchExpirationDays} days after it is written unless you set otherwise."));
         cells.Add(Code("print(\"Scratch dataset:\", f\"{PROJECT}.{SCRATCH}\")"));
         return Write(cells, "python3");
@@ -149,14 +149,14 @@ public static class ExampleNotebook
     }
 
     /// <summary>A heading and a `run("""SQL""" ...)` cell per example query, then the lab's tables.</summary>
-    private static IEnumerable<JsonObject> QueryAndTableCells(LabSettings lab, Func<ExampleQuery, string> closeRun)
+    private static IEnumerable<JsonObject> QueryAndTableCells(IReadOnlyList<Catalog.Module> modules, Func<ExampleQuery, string> closeRun)
     {
-        foreach (var q in ExampleQueries.For(lab.Modules))
+        foreach (var q in ExampleQueries.For(modules))
         {
             yield return Markdown($"## {q.Title}", "", $"From module `{q.Module}`.");
             yield return Code([$"run(\"\"\"", .. q.Sql.TrimEnd().Split('\n'), closeRun(q)]);
         }
-        yield return Markdown(["## Tables", "", .. lab.Modules.Select(m => $"- `{m.Name}`: {string.Join(", ", m.Tables.Select(t => $"`{t.Name}`"))}")]);
+        yield return Markdown(["## Tables", "", .. modules.Select(m => $"- `{m.Name}`: {string.Join(", ", m.Tables.Select(t => $"`{t.Name}`"))}")]);
     }
 
     private static string Write(List<JsonObject> cells, string kernel)

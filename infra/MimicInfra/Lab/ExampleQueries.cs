@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using MimicInfra.Catalog;
 
 namespace MimicInfra.Lab;
@@ -11,7 +12,7 @@ public sealed record ExampleQuery(string Module, string Title, string Sql);
 /// module schemas on its search path. Only what all three share is used (count, avg, round, EXTRACT,
 /// GROUP BY expressions rather than select aliases, which Trino does not allow).
 /// </summary>
-public static class ExampleQueries
+public static partial class ExampleQueries
 {
     // (modules the query is for, title, SQL): MIMIC-III's clinical module shares the MIMIC-IV queries
     // whose tables and columns it has.
@@ -57,9 +58,30 @@ public static class ExampleQueries
             FROM radiology
             GROUP BY note_type
             """),
+        (["derived"], "First-day SOFA score distribution",
+            """
+            SELECT sofa, count(*) AS stays
+            FROM first_day_sofa
+            GROUP BY sofa
+            ORDER BY sofa
+            """),
     ];
 
-    /// <summary>The queries for these modules, in module order.</summary>
+    /// <summary>
+    /// The queries for these modules, in module order; a query is offered only where its module has every table
+    /// it reads (a local lab's derived module holds only the concepts its data allowed).
+    /// </summary>
     public static IReadOnlyList<ExampleQuery> For(IEnumerable<Module> modules) =>
-        modules.SelectMany(m => All.Where(q => q.Modules.Contains(m.Name)).Select(q => new ExampleQuery(m.Name, q.Title, q.Sql))).ToList();
+        modules.SelectMany(m => All
+            .Where(q => q.Modules.Contains(m.Name) && TableReference().Matches(q.Sql).All(t => m.FindTable(t.Groups[1].Value) is not null))
+            .Select(q => new ExampleQuery(m.Name, q.Title, q.Sql))).ToList();
+
+    /// <summary>The queries of these modules that <see cref="For"/> leaves out, with the tables each lacks.</summary>
+    public static IReadOnlyList<(string Title, IReadOnlyList<string> Missing)> Unavailable(IEnumerable<Module> modules) =>
+        modules.SelectMany(m => All.Where(q => q.Modules.Contains(m.Name)).Select(q => (q.Title,
+            Missing: (IReadOnlyList<string>)TableReference().Matches(q.Sql).Select(t => t.Groups[1].Value).Where(t => m.FindTable(t) is null).Distinct().ToList())))
+            .Where(x => x.Missing.Count > 0).ToList();
+
+    [GeneratedRegex(@"(?m)^\s*(?:FROM|JOIN) ([a-z_][a-z0-9_]*)")]
+    private static partial Regex TableReference();
 }

@@ -36,6 +36,10 @@ public static partial class LabSettingsReader
             // Catalog order, whatever order the stack lists them in, so output never depends on it.
             modules = wanted.Count == 0 ? [.. release.Modules] : release.Modules.Where(m => wanted.Contains(m.Name)).ToList();
         }
+        var derived = modules.FirstOrDefault(m => m.IsDerived);
+        modules.RemoveAll(m => m.IsDerived);
+        if (derived is not null && modules.Count == 0)
+            c.Problem("modules", $"{derived.Name} is computed from the other modules; list them too, e.g. [hosp, icu, {derived.Name}].");
 
         // Who and until when.
         var researcher = c.Required("researcher", "jdoe");
@@ -51,7 +55,7 @@ public static partial class LabSettingsReader
         var tags = ReadTags(c);
 
         var aws = c.Boolean("aws") ? ReadAws(c, config, release, modules) : null;
-        var gcp = c.Boolean("gcp") ? ReadGcp(c, release, modules) : null;
+        var gcp = c.Boolean("gcp") ? ReadGcp(c, release, modules, derived) : null;
         if (aws is null && gcp is null && c.Problems.Count == 0)
             c.Problem("aws", "the lab has no cloud side; set aws or gcp to true.");
 
@@ -61,7 +65,7 @@ public static partial class LabSettingsReader
 
         if (c.Problems.Count > 0)
             throw new UserError($"stack '{config.Stack}' has {c.Problems.Count} problem(s) in its config:\n  " + string.Join("\n  ", c.Problems));
-        return new LabSettings(config.Stack, release!, modules, researcher, study, expires, tags, aws, gcp) { Providers = providers };
+        return new LabSettings(config.Stack, release!, modules, researcher, study, expires, tags, aws, gcp) { Providers = providers, Derived = derived };
     }
 
     private static List<KeyValuePair<string, string>> ReadTags(ConfigValues c)
@@ -107,7 +111,7 @@ public static partial class LabSettingsReader
                 c.Problem("sourceLayout", $"PhysioNet publishes no Parquet copy of {release.Id} (copies exist for {string.Join(", ", SourceProfiles.ParquetCopies.Select(p => p.Release))}); use physionet-csv.");
             else
                 foreach (var m in modules.Where(m => !parquetCopy.Modules.Contains(m.Name)))
-                    c.Problem("modules", $"PhysioNet's Parquet copy of {release.Id} has no module {m.Name}; list only {string.Join(", ", parquetCopy.Modules)}, or use physionet-csv.");
+                    c.Problem("modules", $"PhysioNet's Parquet copy of {release.Id} has no module {m.Name}; list only {string.Join(", ", parquetCopy.Modules.Where(n => release.FindModule(n) is { IsDerived: false }))}, or use physionet-csv.");
         }
 
         S3Source? Parse(string key, string text)
@@ -203,7 +207,7 @@ public static partial class LabSettingsReader
         return new BudgetSettings(usd, emails);
     }
 
-    private static GcpSettings ReadGcp(ConfigValues c, Release? release, List<Module> modules)
+    private static GcpSettings ReadGcp(ConfigValues c, Release? release, List<Module> modules, Module? derived)
     {
         var project = c.Required("gcpProject", "my-research-project");
         if (project.Length > 0 && !GcpProject().IsMatch(project))
@@ -244,7 +248,31 @@ public static partial class LabSettingsReader
             workbench = new WorkbenchSettings(owner, machine, zone, subnet, idle);
         }
         var guards = new CostGuards.GcpCostGuards(c.Integer("gcpDailyQueryGibPerUser", 1, 204_800), c.Integer("gcpMaxBytesBilledPerQuery", 10_485_760, long.MaxValue));
-        return new GcpSettings(project, "US", members, expiration, keep, workbench) { CostGuards = guards };
+        return new GcpSettings(project, "US", members, expiration, keep, workbench) { Derived = ReadGcpDerived(c, release, derived), CostGuards = guards };
+    }
+
+    /// <summary>Derived views are on whenever the release pins a derived dataset; gcpDerived false switches them off.</summary>
+    private static Module? ReadGcpDerived(ConfigValues c, Release? release, Module? derived)
+    {
+        var on = c.Boolean("gcpDerived");
+        var asked = on && c.Has("gcpDerived");
+        if (!on) return null;
+        if (derived is null)
+        {
+            if (asked && release is not null)
+                c.Problem("gcpDerived", release.Modules.Any(m => m.IsDerived)
+                    ? "the lab leaves the derived module out (modules); add it to modules, or remove gcpDerived."
+                    : $"release {release.Id} has no derived module; remove gcpDerived.");
+            return null;
+        }
+        if (derived.BigQueryDataset is null)
+        {
+            if (asked)
+                c.Problem("gcpDerived", $"release {release?.Id} pins no derived dataset in physionet-data" +
+                    (derived.BigQueryNote is null ? "" : $" ({derived.BigQueryNote})") + "; remove gcpDerived or set it to false.");
+            return null;
+        }
+        return derived;
     }
 
     /// <summary>The project's config values, typed on demand, with the problems found so far.</summary>

@@ -44,6 +44,7 @@ public static class SettingSpecs
         new("gcpProject", "string", null, "The researcher's GCP project id (queries are billed there); required with gcp."),
         new("gcpLocation", "string", "US", "BigQuery location of the lab datasets; must be US, where physionet-data lives (a view reads only its own location)."),
         new("gcpMembers", "array", null, "Who may use the lab: user:, group: or serviceAccount: members; required with gcp."),
+        new("gcpDerived", "boolean", true, "Offer the release's derived concept tables (mimiciv_derived) as views pinned to its versioned derived dataset (mimic-iv-3.1: physionet-data.mimiciv_3_1_derived), where the release has one."),
         new("gcpScratchExpirationDays", "integer", 30L, "Default expiration of tables in the scratch dataset, in days."),
         new("gcpDailyQueryGibPerUser", "integer", CostGuards.GcpCostGuards.DefaultDailyQueryGibPerUser, "BigQuery quota on the lab's project: GiB each user's queries may process per day (1-204800; cost guard)."),
         new("gcpMaxBytesBilledPerQuery", "integer", CostGuards.GcpCostGuards.DefaultMaxBytesBilledPerQuery, "Per-query byte cap the BigQuery example notebook sets (maximum_bytes_billed; at least 10485760)."),

@@ -8,7 +8,14 @@ namespace MimicInfra.Local;
 /// <summary>One table of a built local lab.</summary>
 public sealed record LocalTable(string Module, string Table, string File, long Rows, long CsvBytes, double Seconds);
 
-public sealed record LocalBuild(string Database, IReadOnlyList<LocalTable> Tables, IReadOnlyList<string> Missing, double Seconds);
+public sealed record LocalBuild(string Database, IReadOnlyList<LocalTable> Tables, IReadOnlyList<string> Missing, double Seconds)
+{
+    /// <summary>The derived concepts, when the build ran them (<see cref="ConceptBuild"/>).</summary>
+    public IReadOnlyList<ConceptResult> Concepts { get; init; } = [];
+}
+
+/// <summary>Build the derived module too, with the DuckDB concept scripts in this folder.</summary>
+public sealed record ConceptScripts(Module Derived, string Folder);
 
 /// <summary>
 /// A lab in a DuckDB file, from the same catalog. By default the typed tables are stored in the file
@@ -21,8 +28,9 @@ public sealed record LocalBuild(string Database, IReadOnlyList<LocalTable> Table
 public static class LocalLab
 {
     public static LocalBuild Build(Release release, IReadOnlyList<Module> modules, string dataDir, string dbPath, bool skipMissing, Action<string> progress,
-        bool inPlace = false)
+        bool inPlace = false, ConceptScripts? concepts = null)
     {
+        modules = modules.Where(m => !m.IsDerived).ToList();   // built from the others, never read from files
         var plan = modules.SelectMany(m => m.Tables.Select(t => (Module: m, Table: t, Path: Path.GetFullPath(Path.Combine(dataDir, m.FileOf(t)))))).ToList();
         var missing = plan.Where(p => !File.Exists(p.Path)).Select(p => p.Module.FileOf(p.Table)).ToList();
         if (missing.Count > 0 && !skipMissing)
@@ -33,6 +41,7 @@ public static class LocalLab
         var temp = $"{dbPath}.building-{Environment.ProcessId}";
         File.Delete(temp);
         var built = new List<LocalTable>();
+        IReadOnlyList<ConceptResult> conceptResults = [];
         try
         {
             using (var db = Attach(temp, readOnly: false))
@@ -65,11 +74,26 @@ public static class LocalLab
                     built.Add(row);
                     progress($"[{++i}/{present.Count}] {m.Schema}.{t.Name}: {rows:N0} rows ({row.Seconds:F1} s)");
                 }
+                var withDerived = modules;
+                var derivedTables = new List<string>();
+                if (concepts is { Derived: var derived })
+                {
+                    conceptResults = ConceptBuild.Run(db, derived, concepts.Folder, progress);
+                    derivedTables = conceptResults.Where(r => r.Outcome == ConceptOutcome.Built).Select(r => r.Table).ToList();
+                    if (derived.Name != derived.Schema)
+                    {
+                        Execute(db, $"CREATE SCHEMA IF NOT EXISTS {TypedViewSql.Quote(derived.Name)}");
+                        foreach (var name in derivedTables)
+                            Execute(db, $"CREATE VIEW {TypedViewSql.Quote(derived.Name)}.{TypedViewSql.Quote(name)} AS SELECT * FROM {TypedViewSql.Quote(derived.Schema)}.{TypedViewSql.Quote(name)}");
+                    }
+                    if (derivedTables.Count > 0) withDerived = [.. modules, derived];
+                }
                 // PhysioNet's BigQuery convention: a _metadata table says which release this is.
                 Execute(db, "CREATE TABLE main._metadata (attribute VARCHAR, value VARCHAR)");
                 Execute(db, $"INSERT INTO main._metadata VALUES ('mimic_release', {DuckDbSql.Literal(release.Id)}), " +
-                            $"('modules', {DuckDbSql.Literal(string.Join(",", modules.Select(m => m.Name)))}), " +
-                            $"('schemas', {DuckDbSql.Literal(string.Join(",", modules.Select(m => m.Schema).Distinct()))}), " +
+                            $"('modules', {DuckDbSql.Literal(string.Join(",", withDerived.Select(m => m.Name)))}), " +
+                            $"('schemas', {DuckDbSql.Literal(string.Join(",", withDerived.Select(m => m.Schema).Distinct()))}), " +
+                            $"('derived_tables', {DuckDbSql.Literal(string.Join(",", derivedTables))}), " +
                             $"('storage', {DuckDbSql.Literal(inPlace ? "views over the CSV files" : "tables")}), ('built_by', 'mimic-infra local')");
                 Execute(db, "CHECKPOINT");
             }
@@ -84,7 +108,7 @@ public static class LocalLab
             File.Delete(temp);
             File.Delete(temp + ".wal");
         }
-        return new LocalBuild(dbPath, built, missing, clock.Elapsed.TotalSeconds);
+        return new LocalBuild(dbPath, built, missing, clock.Elapsed.TotalSeconds) { Concepts = conceptResults };
     }
 
     /// <summary>The typed table's name in its mimic-code schema, e.g. "mimiciv_hosp"."admissions".</summary>
@@ -99,7 +123,10 @@ public static class LocalLab
         var release = catalog.Find(meta.GetValueOrDefault("mimic_release") ?? "")
             ?? throw new UserError($"this lab was built from release '{meta.GetValueOrDefault("mimic_release")}', which the catalog does not know; rebuild it.");
         var names = meta.GetValueOrDefault("modules", "").Split(',');
-        return release.Modules.Where(m => names.Contains(m.Name)).ToList();
+        // A derived module holds only the concepts the build could make.
+        var derivedTables = meta.GetValueOrDefault("derived_tables", "").Split(',');
+        return release.Modules.Where(m => names.Contains(m.Name))
+            .Select(m => m.IsDerived ? m with { Tables = m.Tables.Where(t => derivedTables.Contains(t.Name)).ToList() } : m).ToList();
     }
 
     /// <summary>Opens a built lab with its module schemas on the search path, so unqualified table names work.</summary>

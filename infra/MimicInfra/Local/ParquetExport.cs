@@ -26,12 +26,28 @@ public static class ParquetExport
             Directory.CreateDirectory(folder);
             var file = Path.Combine(folder, $"{t.Table}.parquet");
             var module = modules.First(m => m.Name == t.Module);
-            LocalLab.Execute(db, Import.CopySql.DuckDbCopy($"SELECT * FROM {LocalLab.QualifiedName(module, module.FindTable(t.Table)!)}", file));
+            var table = module.FindTable(t.Table)!;
+            LocalLab.Execute(db, Import.CopySql.DuckDbCopy(module.IsDerived ? InCatalogTypes(db, module, table) : $"SELECT * FROM {LocalLab.QualifiedName(module, table)}", file));
             var row = new ParquetTable(t.Module, t.Table, t.CsvBytes, new FileInfo(file).Length, file);
             result.Add(row);
             progress($"{t.Module}.{t.Table}: csv.gz {t.CsvBytes:N0} B -> parquet {row.ParquetBytes:N0} B");
         }
         return result;
+    }
+
+    /// <summary>
+    /// A derived table carries the types mimic-code's DuckDB scripts give it (a BOOLEAN where BigQuery's published copy
+    /// has a string, a DECIMAL for a DOUBLE); its Parquet copy takes the catalog's, as table-parquet promises the import.
+    /// A table whose columns are not the catalog's (another checkout) is written as built.
+    /// </summary>
+    private static string InCatalogTypes(DuckDB.NET.Data.DuckDBConnection db, Module module, Table table)
+    {
+        var built = LocalLab.Query(db, $"SELECT column_name FROM information_schema.columns WHERE table_schema = {DuckDbSql.Literal(module.Schema)} " +
+                                       $"AND table_name = {DuckDbSql.Literal(table.Name)} ORDER BY ordinal_position").Rows.Select(r => (string)r[0]!);
+        if (!built.SequenceEqual(table.Columns.Select(c => c.Name))) return $"SELECT * FROM {LocalLab.QualifiedName(module, table)}";
+        return "SELECT " + string.Join(", ", table.Columns.Select(c =>
+                   $"CAST({TypedViewSql.Quote(c.Name)} AS {Dialects.TypeName(c.Type, Dialect.DuckDb)}) AS {TypedViewSql.Quote(c.Name)}")) +
+               $" FROM {LocalLab.QualifiedName(module, table)}";
     }
 
     /// <summary>For each example query: the tables and columns it reads (from DuckDB's own parse of it) and the bytes each format scans.</summary>

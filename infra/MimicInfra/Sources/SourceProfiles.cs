@@ -29,6 +29,12 @@ public sealed record ParquetCopy(
     string TableFolder,
     IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> Types)
 {
+    /// <summary>Tables of its modules the copy does not have, as module.table (derived concepts it never published).</summary>
+    public IReadOnlyList<string> Lacks { get; init; } = [];
+
+    /// <summary>Whether the copy has this table.</summary>
+    public bool Has(Module m, Table t) => Modules.Contains(m.Name) && !Lacks.Contains($"{m.Name}.{t.Name}");
+
     public string ModuleFolderOf(Module m) => ModuleFolder.Replace("{module}", m.Name);
 
     public string TableFolderOf(Table t) => TableFolder.Replace("{table}", t.Name).Replace("{TABLE}", t.Name.ToUpperInvariant());
@@ -75,7 +81,12 @@ public static class SourceProfiles
             }
             foreach (var m in (p.Modules ?? []).Where(m => release.FindModule(m) is null))
                 problems.Add($"{p.Release}: module '{m}' is not in the release");
-            copies.Add(new ParquetCopy(release.Id, p.Title ?? release.Title, p.Source ?? "", location, p.Modules ?? [], p.ModuleFolder ?? "", p.TableFolder ?? "{table}/", types));
+            foreach (var key in (p.Lacks ?? []).Where(k => k.Split('.') is not [var m, var t] || !(p.Modules ?? []).Contains(m) || release.FindModule(m)?.FindTable(t) is null))
+                problems.Add($"{p.Release}: lacks names '{key}', which is not module.table of a module of this copy");
+            copies.Add(new ParquetCopy(release.Id, p.Title ?? release.Title, p.Source ?? "", location, p.Modules ?? [], p.ModuleFolder ?? "", p.TableFolder ?? "{table}/", types)
+            {
+                Lacks = p.Lacks ?? [],
+            });
         }
         // The file ships inside the program; a broken one is a build defect, found by the tests.
         if (problems.Count > 0) throw new InvalidOperationException("schemas/sources/physionet-parquet.yaml: " + string.Join("; ", problems));
@@ -95,6 +106,7 @@ public static class SourceProfiles
         [YamlMember(Alias = "source")] public string? Source { get; set; }
         [YamlMember(Alias = "location")] public string? Location { get; set; }
         [YamlMember(Alias = "modules")] public List<string>? Modules { get; set; }
+        [YamlMember(Alias = "lacks")] public List<string>? Lacks { get; set; }
         [YamlMember(Alias = "moduleFolder")] public string? ModuleFolder { get; set; }
         [YamlMember(Alias = "tableFolder")] public string? TableFolder { get; set; }
         [YamlMember(Alias = "types")] public Dictionary<string, Dictionary<string, string>>? Types { get; set; }
