@@ -21,6 +21,8 @@ public static class FleetPreview
     {
         var keys = lab.Providers.GcpKeys.Where(k => k is not ("project" or "region")).ToList();
         if (keys.Count > 0) yield return $"  provider    from the stack, by reference: {string.Join(", ", keys.Select(k => $"gcp:{k}"))}";
+        if (lab.Gcp!.Workbench is not null)
+            yield return $"  expiry      Workbench instance stopped at {ExpiryDates.StopAt(lab.Expires)}Z (Cloud Scheduler, a role with notebooks.instances.stop only); its owner starts it again";
         var g = lab.Gcp!.CostGuards;
         yield return $"  cost guard  BigQuery quota {g.DailyQueryGibPerUser} GiB processed per user per day; the example notebook caps a query at {g.MaxBytesBilledPerQuery >> 20} MiB billed";
     }
