@@ -36,35 +36,35 @@ public class AwsLabCheckTests(ITestOutputHelper output)
         var demo = new ParsedProgram(Labs.Compile(Labs.Demo));
         // 31 tables x (typed Parquet table, import table) + provider, key, alias, 2 buckets x 6 resources,
         // 2 databases, 2 workgroups, import script + notebook: role, role policy, example notebook, lifecycle configuration, instance
-        Assert.Equal(31 * 2 + 1 + 2 + 12 + 2 + 2 + 1 + 5, demo.Resources.Count());
+        // + expiry stop: role, role policy, 3 schedules (workgroup, import workgroup, notebook)
+        Assert.Equal(31 * 2 + 1 + 2 + 12 + 2 + 2 + 1 + 5 + 5, demo.Resources.Count());
         var full = new ParsedProgram(Labs.Compile(Labs.Full31()));
-        Assert.Equal(41 * 2 + 1 + 2 + 12 + 2 + 2 + 1 + 5, full.Resources.Count());
+        Assert.Equal(41 * 2 + 1 + 2 + 12 + 2 + 2 + 1 + 5 + 5, full.Resources.Count());
         Assert.Equal(41L, Convert.ToInt64(full.Outputs["tableCount"]));
         // Read in place: one Parquet table per catalog table, one bucket, one database and workgroup, no import.
         var inPlace = new ParsedProgram(Labs.Compile(Labs.Full31(("sourceInPlace", "true"))));
-        Assert.Equal(41 + 1 + 2 + 6 + 1 + 1 + 5, inPlace.Resources.Count());
+        Assert.Equal(41 + 1 + 2 + 6 + 1 + 1 + 5 + 4, inPlace.Resources.Count());
     }
 
     [Fact]
     public void CheckCommandNamesEveryResourceTypeAndPasses()
     {
-        var schemas = Shared.Require("provider-schemas");
-        var (code, stdout, stderr) = Cli.Run(["check", "--stack", "demo", "--schemas", schemas]);
+        // The schemas built into the program: `check` needs nothing outside the repository.
+        var (code, stdout, stderr) = Cli.Run(["check", "--stack", "demo"]);
         Assert.Equal("", stderr);
         Assert.Equal(0, code);
-        Assert.Contains("stack demo: 87 resources", stdout);
+        Assert.Contains("stack demo: 92 resources", stdout);
         Assert.EndsWith("ok: no problems\n", stdout);
     }
 
     [Fact]
     public void CheckCommandFailsOnABrokenProgram()
     {
-        var schemas = Shared.Require("provider-schemas");
         var file = Path.Combine(Path.GetTempPath(), $"broken-{Guid.NewGuid():N}.yaml");
         File.WriteAllText(file, Labs.Compile(Labs.Demo).Replace("enableKeyRotation: true", "enableKeyRotation: \"yes\""));
         try
         {
-            var (code, _, stderr) = Cli.Run(["check", "--file", file, "--schemas", schemas]);
+            var (code, _, stderr) = Cli.Run(["check", "--file", file]);
             Assert.Equal(1, code);
             Assert.Contains("problem: labKey.enableKeyRotation: string 'yes' is not assignable to boolean", stderr);
         }

@@ -22,7 +22,14 @@ internal static class Gcp
     /// <summary>AWS and GCP in one stack.</summary>
     public static StackConfig Combined() => Labs.Csv31([.. Settings, .. Workbench]);
 
-    public static StackConfig FromFile => StackConfig.FromFile("gcp-mimic-iv-3-1", Path.Combine(Shared.RepoRoot, "stacks", "Pulumi.gcp-mimic-iv-3-1.yaml"));
+    /// <summary>The example stack file as it is, placeholders and all.</summary>
+    public static StackConfig ExampleFile => StackConfig.FromFile("gcp-mimic-iv-3-1", Path.Combine(Shared.RepoRoot, "stacks", "Pulumi.gcp-mimic-iv-3-1.yaml"));
+
+    /// <summary>The example stack file with its placeholders filled in, as a platform engineer would.</summary>
+    public static StackConfig FromFile => ExampleFile with
+    {
+        Values = ExampleFile.Values.ToDictionary(kv => kv.Key, kv => kv.Value.Replace("replace-research-project", "mimic-research-1").Replace("REPLACE-jdoe", "jdoe")),
+    };
 }
 
 public class GcpLabTests(ITestOutputHelper output)
@@ -162,9 +169,13 @@ public class GcpLabTests(ITestOutputHelper output)
     [Fact]
     public void PreviewShowsTheGcpSide()
     {
-        var (code, stdout, _) = Cli.Run(["preview", "--stack", "gcp-mimic-iv-3-1"]);
+        var dir = Directory.CreateTempSubdirectory("stacks-").FullName;
+        var text = File.ReadAllText(Path.Combine(Shared.RepoRoot, "stacks", "Pulumi.gcp-mimic-iv-3-1.yaml"));
+        File.WriteAllText(Path.Combine(dir, "Pulumi.g.yaml"), text.Replace("replace-research-project", "mimic-research-1").Replace("REPLACE-jdoe", "jdoe"));
+        var (code, stdout, _) = Cli.Run(["preview", "--stack", "g", "--stacks-dir", dir]);
+        Directory.Delete(dir, true);
         Assert.Equal(0, code);
-        Assert.Contains("GCP, project replace-research-project, BigQuery location US", stdout);
+        Assert.Contains("GCP, project mimic-research-1, BigQuery location US", stdout);
         Assert.Contains("22 views over physionet-data.mimiciv_3_1_hosp", stdout);
         Assert.Contains("workbench", stdout);
     }
@@ -263,8 +274,9 @@ public class GcpSecurityRuleTests
         var wb = Lab.Single("gcp:workbench/instance:Instance");
         Assert.Equal("true", wb["enableManagedEuc"]);
         Assert.False(wb.Map()["gceSetup"].Map().ContainsKey("serviceAccounts"));
-        Assert.Empty(Lab.OfType("gcp:serviceaccount/account:Account"));
-        Assert.DoesNotContain(Workspace.Strings(Lab.Root), s => s.StartsWith("serviceAccount:"));
+        // The one service account of a lab is the expiry stop's, which may only stop this instance (issue 10).
+        Assert.Equal(["expiryServiceAccount"], Lab.Resources.Where(r => r.Type == "gcp:serviceaccount/account:Account").Select(r => r.Name));
+        Assert.All(Workspace.Strings(Lab.Root).Where(s => s.StartsWith("serviceAccount:")), s => Assert.Contains("${expiryServiceAccount.email}", s));
     }
 
     [Fact]

@@ -42,8 +42,8 @@ internal static class Labs
 
     public static string Compile(StackConfig config) => ProgramYaml.Write(LabCompiler.Compile(config, Catalog));
 
-    public static IReadOnlyDictionary<string, ProviderSchema> Schemas() =>
-        ProviderSchema.LoadDirectory(Shared.Require("provider-schemas"));
+    /// <summary>The provider schemas generated into the repository (infra/provider-schemas), as `check` uses them.</summary>
+    public static IReadOnlyDictionary<string, ProviderSchema> Schemas() => MimicInfra.Cli.CheckCommand.BuiltInSchemas();
 }
 
 /// <summary>A compiled program read back as plain YAML data, to assert on what Pulumi receives.</summary>

@@ -60,6 +60,11 @@ public partial class StackSettingsTests
         { "yaml syntax", Demo + "  mimic-infra:tags: [a\n", "Pulumi.t.yaml: line" },
         { "not a mapping", "- just\n- a list\n", "a stack file is a mapping with a 'config:' key" },
         { "unknown top-level key", "settings:\n  a: b\n", "unknown top-level key 'settings'" },
+        { "secret lab setting", Demo.Replace("mimic-infra:study: demo", "mimic-infra:study:\n    secure: AAABAK=="), "mimic-infra:study: is a secret, but lab settings go into resource names" },
+        { "expired", Demo.Replace("2027-06-30", "2020-01-01"), "mimic-infra:expires: the lab expired on 2020-01-01" },
+        { "placeholder", Demo.Replace("researcher: jdoe", "researcher: REPLACE"), "mimic-infra:researcher: 'REPLACE' still holds the example's placeholder REPLACE" },
+        { "provider key typo", Demo + "  aws:profle: researcher-a\n", "aws:profle: not a setting of the aws provider; did you mean aws:profile?" },
+        { "account id", Demo + "  mimic-infra:awsAccountId: \"1234\"\n", "mimic-infra:awsAccountId: '1234' is not an AWS account id" },
         { "access point uri malformed", Demo + "  mimic-infra:sourceUri: s3://arn:aws:s3:us-east-1:72466594583:accesspoint/mimiciv-v3-1-01/mimiciv/3.1/\n",
             "mimic-infra:sourceUri: 's3://arn:aws:s3:us-east-1:72466594583:accesspoint/mimiciv-v3-1-01/mimiciv/3.1/' must be an access-point URI as PhysioNet shows it" },
         { "access point in another region", Demo.Replace("mimic-iv-demo-2.2", "mimic-iv-3.1").Replace("us-east-1", "eu-west-1") +
@@ -76,7 +81,6 @@ public partial class StackSettingsTests
         { "in place behind access point", Demo + "  mimic-infra:sourceLayout: table-parquet\n  mimic-infra:sourceInPlace: true\n  mimic-infra:sourceUri: s3://arn:aws:s3:us-east-1:724665945834:accesspoint/copy/mimic/\n",
             "mimic-infra:sourceInPlace: module hosp is behind an access point ARN, which a Glue table cannot name as its location" },
         { "import cutoff too small", Demo + "  mimic-infra:importBytesScannedCutoff: 5\n", "mimic-infra:importBytesScannedCutoff: 5 is out of range; use 10000000.." },
-        { "secret value", Demo + "  mimic-infra:study2:\n    secure: AAABAK==\n", "'mimic-infra:study2' is a secret; `compile` cannot decrypt it" },
     };
 
     [Theory]

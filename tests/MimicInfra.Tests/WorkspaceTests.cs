@@ -25,7 +25,7 @@ internal static class Workspace
         ((string)p.OfType("aws:s3/bucketObjectv2:BucketObjectv2").Single(o => ((string)o.Props["key"]).StartsWith("lab/notebooks/")).Props["content"]).Replace("$$", "$");
 
     public static List<Dictionary<object, object>> Statements(ParsedProgram p) =>
-        p.Single("aws:iam/rolePolicy:RolePolicy").At("policy", "fn::toJSON", "Statement").List().Select(s => s.Map()).ToList();
+        p.Resources.Single(r => r.Name == "notebookRolePolicy").Props.At("policy", "fn::toJSON", "Statement").List().Select(s => s.Map()).ToList();
 
     public static IEnumerable<string> Strings(object? o) => o switch
     {
@@ -65,7 +65,7 @@ public class WorkspaceCheckTests
     public void NotebookOffLeavesNoRoleAndNoNotebookOutputs()
     {
         var p = new ParsedProgram(Labs.Compile(Labs.Full31(("notebook", "false"))));
-        Assert.Empty(p.OfType("aws:iam/role:Role"));
+        Assert.Equal(["expiryRole"], p.OfType("aws:iam/role:Role").Select(r => r.Name));   // the expiry stop's own role only
         Assert.False(p.Outputs.ContainsKey("notebookUrl"));
     }
 
@@ -143,7 +143,7 @@ public class WorkspaceSecurityRuleTests
     [Fact]
     public void CKV_AWS_274_AwsSolutions_IAM4_NoManagedPoliciesNoAdmin()
     {
-        var role = Workspace.Demo.Single("aws:iam/role:Role");
+        var role = Workspace.Demo.Resources.Single(r => r.Name == "notebookRole").Props;
         Assert.False(role.ContainsKey("managedPolicyArns"));
         Assert.Empty(Workspace.Demo.OfType("aws:iam/rolePolicyAttachment:RolePolicyAttachment"));
         Assert.Empty(Workspace.Demo.OfType("aws:iam/policy:Policy"));
@@ -166,7 +166,7 @@ public class WorkspaceSecurityRuleTests
     [Fact]
     public void CKV_AWS_60_61_OnlySageMakerMayAssumeTheRole()
     {
-        var trust = Workspace.Demo.Single("aws:iam/role:Role").At("assumeRolePolicy", "fn::toJSON", "Statement").List();
+        var trust = Workspace.Demo.Resources.Single(r => r.Name == "notebookRole").Props.At("assumeRolePolicy", "fn::toJSON", "Statement").List();
         var s = Assert.Single(trust).Map();
         Assert.Equal("sts:AssumeRole", s["Action"]);
         Assert.Equal("sagemaker.amazonaws.com", s.At("Principal", "Service"));

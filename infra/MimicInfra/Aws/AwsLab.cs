@@ -36,8 +36,8 @@ public sealed class AwsLab(LabSettings lab, ProgramBuilder program)
 
     public void Build()
     {
-        // An explicit provider: the region is the lab's, whatever the machine's AWS defaults say.
-        program.Add(new PulumiResource(ProviderName, "pulumi:providers:aws", YMap.Of(("region", _aws.Region)), new ResourceOptions(null, Version)));
+        // An explicit provider: the lab's region and account, and every aws: key the stack sets (by reference).
+        program.Add(new PulumiResource(ProviderName, "pulumi:providers:aws", lab.Providers.AwsProvider(_aws.Region), new ResourceOptions(null, Version)));
         program.Variable("awsAccount", Invoke("aws:index/getCallerIdentity:getCallerIdentity"));
         program.Variable("awsPartition", Invoke("aws:index/getPartition:getPartition"));
 
@@ -148,8 +148,8 @@ public sealed class AwsLab(LabSettings lab, ProgramBuilder program)
         t.Columns.Select(c => (object)YMap.Of(("name", c.Name), ("type", Dialects.TypeName(c.Type, Dialect.Glue)), ("comment", c.Description))).ToList();
 
     private void Workgroup() =>
-        program.Add(WorkgroupResource(lab, "workgroup", _names.Workgroup, $"MIMIC lab {_names.Lab}: {lab.Release.Title} for {lab.Researcher}",
-            "results/", _aws.BytesScannedCutoffPerQuery));
+        program.Add(Expiry.AwsExpiryStop.Resumable(lab, WorkgroupResource(lab, "workgroup", _names.Workgroup, $"MIMIC lab {_names.Lab}: {lab.Release.Title} for {lab.Researcher}",
+            "results/", _aws.BytesScannedCutoffPerQuery)));
 
     /// <summary>An Athena workgroup of the lab: engine 3, settings enforced, a scan cap, encrypted results under a prefix of the results bucket.</summary>
     internal static PulumiResource WorkgroupResource(LabSettings lab, string logicalName, string name, string description, string resultsPrefix, long cutoff)

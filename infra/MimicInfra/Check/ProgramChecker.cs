@@ -312,6 +312,15 @@ public sealed partial class ProgramChecker(IReadOnlyDictionary<string, ProviderS
                 Problem(where, $"{r.Text}: '{r.Path[0]}' is not an output of {token}");
             return;
         }
+        if (r.Root.IndexOf(':') is > 0 and var colon)
+        {
+            // Stack config under a provider's namespace (`${aws:profile}`): Pulumi YAML exposes every config key.
+            var (package, key) = (r.Root[..colon], r.Root[(colon + 1)..]);
+            var config = schemas.GetValueOrDefault(package)?.Root is { } pkg && pkg.TryGetProperty("config", out var c) && c.TryGetProperty("variables", out var v) ? v : (System.Text.Json.JsonElement?)null;
+            if (config is null || !config.Value.TryGetProperty(key, out _))
+                Problem(where, $"{r.Text}: '{key}' is not a config key of the {package} provider");
+            return;
+        }
         if (r.Root == "pulumi")
         {
             if (r.Path.Count != 1 || !PulumiBuiltins.Contains(r.Path[0])) Problem(where, $"{r.Text}: the pulumi variable has {string.Join(", ", PulumiBuiltins)}");

@@ -15,7 +15,7 @@ internal static class CheckCommand
         var file = new Option<string?>("--file") { Description = "Check this program file instead of compiling a stack." };
         var schemas = new Option<string?>("--schemas")
         {
-            Description = "Folder of provider schemas (aws.json, gcp.json). Default: $MIMICINFRA_PROVIDER_SCHEMAS, else ../shared/provider-schemas beside the checkout.",
+            Description = "Folder of provider schemas (aws.json, gcp.json). Default: $MIMICINFRA_PROVIDER_SCHEMAS, else the schemas built into the program (infra/provider-schemas).",
         };
         var cmd = new Command("check", "Check a program against the provider schemas: types, inputs, required inputs, references, cycles, names.") { stack, dir, file, schemas };
         cmd.SetAction(r => io.Run(() =>
@@ -51,13 +51,14 @@ internal static class CheckCommand
         return text;
     }
 
-    internal static string DefaultSchemasDir() =>
-        Environment.GetEnvironmentVariable("MIMICINFRA_PROVIDER_SCHEMAS")
-        ?? Path.GetFullPath(Path.Combine(CompileCommands.ProjectRoot(), "..", "shared", "provider-schemas"));
+    /// <summary>The schemas generated into the repository (infra/provider-schemas), as built into the program.</summary>
+    internal static IReadOnlyDictionary<string, ProviderSchema> BuiltInSchemas() =>
+        new[] { "aws", "gcp" }.Select(p => ProviderSchema.Parse(Fleet.ProviderInputs.SchemaText(p))).ToDictionary(s => s.Name);
 
     private static IReadOnlyDictionary<string, ProviderSchema> LoadSchemas(string? dir)
     {
-        dir ??= DefaultSchemasDir();
+        dir ??= Environment.GetEnvironmentVariable("MIMICINFRA_PROVIDER_SCHEMAS");
+        if (dir is null) return BuiltInSchemas();
         if (!Directory.Exists(dir) || Directory.GetFiles(dir, "*.json").Length == 0)
             throw new UserError($"no provider schemas in {dir}; pass --schemas <folder with aws.json and gcp.json>.");
         return ProviderSchema.LoadDirectory(dir);

@@ -15,7 +15,7 @@ internal static partial class CompileCommands
             "Without them (plugin discovery) it prints a program with the same packages and versions.");
         cmd.SetAction(_ => io.Run(() =>
         {
-            var config = StackConfig.FromEnvironment(env) ?? LabCompiler.DiscoveryConfig;
+            var config = StackConfig.FromEnvironment(env) is { } stack ? Fleet.SecretKeys.WithSecretsOf(stack, env) : LabCompiler.DiscoveryConfig;
             io.Out.Write(ProgramYaml.Write(LabCompiler.Compile(config, CatalogLoader.LoadEmbedded())));
             return 0;
         }));

@@ -36,12 +36,13 @@ public static class LabPreview
         w.WriteLine($"  modules     {string.Join(", ", lab.Modules.Select(m => $"{m.Name} ({m.Tables.Count} tables)"))}");
         if (lab.Derived is { } derived)
             w.WriteLine($"  derived     {derived.Name} ({derived.Tables.Count} concept tables, schema {derived.Schema}), computed from the other modules by {derived.Concepts!.Repository}'s concept SQL");
-        w.WriteLine($"  researcher  {lab.Researcher}, study {lab.Study}, expires {lab.Expires:yyyy-MM-dd}");
+        w.WriteLine($"  researcher  {lab.Researcher}, study {lab.Study}, expires {lab.Expires:yyyy-MM-dd} ({Fleet.FleetPreview.DaysLeft(lab, Fleet.ExpiryDates.Today())})");
         w.WriteLine($"  tags        {string.Join(", ", lab.Tags.Select(t => $"{t.Key}={t.Value}"))}");
         if (lab.Aws is { } aws)
         {
             w.WriteLine();
             w.WriteLine($"AWS, region {aws.Region}");
+            foreach (var line in Fleet.FleetPreview.Aws(lab)) w.WriteLine(line);
             foreach (var (module, source) in aws.ModuleSources) w.WriteLine($"  source      {module}: {source.Uri}{(source.IsAccessPoint ? " (access point)" : "")}");
             w.WriteLine($"  layout      {LayoutText(aws.Layout)}");
             if (aws.OwnsData)
@@ -80,6 +81,7 @@ public static class LabPreview
         {
             w.WriteLine();
             w.WriteLine($"GCP, project {gcp.Project}, BigQuery location {gcp.Location}");
+            foreach (var line in Fleet.FleetPreview.Gcp(lab)) w.WriteLine(line);
             foreach (var m in Gcp.GcpLab.ModulesOf(lab))
                 w.WriteLine($"  dataset     {Gcp.GcpLab.DatasetOf(lab, m)}: {m.Tables.Count} views over {Gcp.GcpLab.SourceProject}.{m.BigQueryDataset}");
             if (lab.Derived is { } d && gcp.Derived is null)

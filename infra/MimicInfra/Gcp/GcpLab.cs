@@ -37,9 +37,7 @@ public sealed partial class GcpLab(LabSettings lab, ProgramBuilder program)
 
     public void Build()
     {
-        program.Add(new PulumiResource(ProviderName, "pulumi:providers:gcp", YMap.Of(
-            ("project", _gcp.Project),
-            ("region", _gcp.Workbench?.Region)), new ResourceOptions(null, Version)));
+        program.Add(new PulumiResource(ProviderName, "pulumi:providers:gcp", lab.Providers.GcpProvider(_gcp.Project, _gcp.Workbench?.Region), new ResourceOptions(null, Version)));
         Service("bigquery", "bigquery.googleapis.com");
 
         foreach (var m in _modules)

@@ -39,8 +39,17 @@ public static class LabCompiler
     public static PulumiProgram Compile(LabSettings lab)
     {
         var program = new ProgramBuilder();
-        if (lab.Aws is not null) new AwsLab(lab, program).Build();
-        if (lab.Gcp is not null) new Gcp.GcpLab(lab, program).Build();
+        if (lab.Aws is not null)
+        {
+            new AwsLab(lab, program).Build();
+            new Expiry.AwsExpiryStop(lab, program).Build();
+        }
+        if (lab.Gcp is not null)
+        {
+            new Gcp.GcpLab(lab, program).Build();
+            new CostGuards.GcpQueryQuota(lab, program).Build();
+            new Expiry.GcpExpiryStop(lab, program).Build();
+        }
         program.Output("labName", lab.Names.Lab);
         program.Output("release", lab.Release.Id);
         program.Output("modules", lab.Modules.Select(m => (object)m.Name).ToList());

@@ -17,6 +17,9 @@ public sealed record LabSettings(
 {
     public LabNames Names { get; } = LabNames.For(Stack, Researcher, Study);
 
+    /// <summary>The stack's provider keys and account binding, passed to the explicit providers.</summary>
+    public Fleet.ProviderSettings Providers { get; init; } = Fleet.ProviderSettings.None;
+
     /// <summary>
     /// The release's derived concept module (mimiciv_derived) when the stack keeps it. It is not in
     /// <see cref="Modules"/>: it has no files, each side offers it its own way (BigQuery views, a local build).
@@ -85,6 +88,9 @@ public sealed record GcpSettings(
     bool KeepScratchOnDestroy,
     WorkbenchSettings? Workbench)
 {
+    /// <summary>The daily per-user query quota and the notebook's per-query byte cap.</summary>
+    public CostGuards.GcpCostGuards CostGuards { get; init; } = MimicInfra.CostGuards.GcpCostGuards.Default;
+
     /// <summary>The derived module offered as views (pinned to its versioned dataset); null when switched off or not pinned.</summary>
     public Module? Derived { get; init; }
 }

@@ -19,15 +19,16 @@ public static partial class LabSettingsReader
     /// <summary>A user's value as messages show it: quoted, at most 100 characters.</summary>
     private static string Q(string value) => Shown.Quote(value);
 
-    public static LabSettings Read(StackConfig config, SchemaCatalog catalog) => Read(config, catalog, cloud: true);
+    /// <param name="today">The UTC date an expiry is judged against (default: today).</param>
+    public static LabSettings Read(StackConfig config, SchemaCatalog catalog, DateOnly? today = null) => Read(config, catalog, cloud: true, today);
 
     /// <summary>
     /// For the local lab, which is built from the release and modules alone: the cloud sides' settings are not
     /// read, so their limits (Athena's CSV reader cannot read note text) do not stop a lab DuckDB can build.
     /// </summary>
-    public static LabSettings ReadForLocal(StackConfig config, SchemaCatalog catalog) => Read(config, catalog, cloud: false);
+    public static LabSettings ReadForLocal(StackConfig config, SchemaCatalog catalog) => Read(config, catalog, cloud: false, null);
 
-    private static LabSettings Read(StackConfig config, SchemaCatalog catalog, bool cloud)
+    private static LabSettings Read(StackConfig config, SchemaCatalog catalog, bool cloud, DateOnly? today)
     {
         var c = new ConfigValues(config);
 
@@ -70,9 +71,13 @@ public static partial class LabSettingsReader
         if (cloud && aws is null && gcp is null && c.Problems.Count == 0)
             c.Problem("aws", "the lab has no cloud side; set aws or gcp to true.");
 
+        // Fleet rules (expiry, placeholders, secrets) and the provider keys passed to the explicit providers.
+        c.Problems.AddRange(Fleet.StackRules.Problems(config, expires == default ? null : expires, today ?? Fleet.ExpiryDates.Today()));
+        var providers = Fleet.ProviderSettingsReader.Read(config, c.Str("awsAccountId"), gcp?.Project, aws is not null, gcp is not null, c.Problems.Add);
+
         if (c.Problems.Count > 0)
             throw new UserError($"stack {Q(config.Stack)} has {c.Problems.Count} problem(s) in its config:\n  " + string.Join("\n  ", c.Problems));
-        return new LabSettings(config.Stack, release!, modules, researcher, study, expires, tags, aws, gcp) { Derived = derived };
+        return new LabSettings(config.Stack, release!, modules, researcher, study, expires, tags, aws, gcp) { Providers = providers, Derived = derived };
     }
 
     private static List<KeyValuePair<string, string>> ReadTags(ConfigValues c)
@@ -278,7 +283,8 @@ public static partial class LabSettingsReader
             var idle = (int)c.Integer("gcpWorkbenchIdleMinutes", 10, 1440);
             workbench = new WorkbenchSettings(owner, machine, zone, subnet, network, idle);
         }
-        return new GcpSettings(project, "US", members, expiration, keep, workbench) { Derived = ReadGcpDerived(c, release, derived) };
+        var guards = new CostGuards.GcpCostGuards(c.Integer("gcpDailyQueryGibPerUser", 1, 204_800), c.Integer("gcpMaxBytesBilledPerQuery", 10_485_760, long.MaxValue));
+        return new GcpSettings(project, "US", members, expiration, keep, workbench) { Derived = ReadGcpDerived(c, release, derived), CostGuards = guards };
     }
 
     /// <summary>Derived views are on whenever the release pins a derived dataset; gcpDerived false switches them off.</summary>

@@ -15,6 +15,9 @@ public sealed record StackConfig(string Stack, IReadOnlyDictionary<string, strin
     public const int MaxConfigBytes = 1 << 20;
     private const int MaxJsonDepth = 16;
 
+    /// <summary>Keys whose values Pulumi holds as secret; the program references them, never inlines them.</summary>
+    public IReadOnlySet<string> Secrets { get; init; } = new HashSet<string>();
+
     /// <summary>From the environment Pulumi sets during a preview or update; null when it is not set.</summary>
     public static StackConfig? FromEnvironment(Func<string, string?> env)
     {
@@ -75,6 +78,7 @@ public sealed record StackConfig(string Stack, IReadOnlyDictionary<string, strin
             throw new Cli.UserError(e.At is { } at ? $"{path}: {at}: {e.Message}" : $"{path} {e.Message}");
         }
         var values = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        var secrets = new HashSet<string>(StringComparer.Ordinal);
         if (document is null or YamlText { Value: "", Plain: true }) return new StackConfig(stack, values);
         if (document is not YamlMap root)
             throw new Cli.UserError($"{path}: {document.At}: a stack file is a mapping with a 'config:' key.");
@@ -92,10 +96,15 @@ public sealed record StackConfig(string Stack, IReadOnlyDictionary<string, strin
         foreach (var (key, value) in config.Entries)
         {
             if (value is YamlMap m && m.Entries.Any(e => e.Key.Value == "secure"))
-                throw new Cli.UserError($"{path}: {key.At}: {Shown.Quote(key.Value)} is a secret; `compile` cannot decrypt it. Run `pulumi preview`, which passes it decrypted.");
+            {
+                // Encrypted here; the program only ever references it (see Fleet.StackRules for lab settings).
+                secrets.Add(key.Value);
+                values[key.Value] = "";
+                continue;
+            }
             values[key.Value] = value is YamlText s ? s.Value : ToJson(value)!.ToJsonString();
         }
-        return new StackConfig(stack, values);
+        return new StackConfig(stack, values) { Secrets = secrets };
     }
 
     /// <summary>At most <paramref name="limit"/> bytes of a file, whatever it claims its length is (a device or a pipe may never end).</summary>

@@ -44,12 +44,16 @@ public sealed record ResourceOptions(string? Provider, string Version)
 {
     public IReadOnlyList<string> DependsOn { get; init; } = [];
     public bool RetainOnDelete { get; init; }
+    public IReadOnlyList<string> ReplaceOnChanges { get; init; } = [];
+    public bool DeleteBeforeReplace { get; init; }
 
     public YMap ToYaml() => YMap.Of(
         ("provider", Provider is null ? null : $"${{{Provider}}}"),
         ("version", Version),
         ("dependsOn", DependsOn.Count == 0 ? null : DependsOn.Select(d => (object?)$"${{{d}}}").ToList()),
-        ("retainOnDelete", RetainOnDelete ? true : null));
+        ("retainOnDelete", RetainOnDelete ? true : null),
+        ("replaceOnChanges", ReplaceOnChanges.Count == 0 ? null : ReplaceOnChanges.Select(p => (object?)p).ToList()),
+        ("deleteBeforeReplace", DeleteBeforeReplace ? true : null));
 }
 
 public sealed record PulumiResource(string Name, string Type, YMap Properties, ResourceOptions? Options)

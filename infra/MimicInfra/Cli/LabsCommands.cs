@@ -1,0 +1,127 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using MimicInfra.Catalog;
+using MimicInfra.Fleet;
+using MimicInfra.Lab;
+
+namespace MimicInfra.Cli;
+
+/// <summary>`labs list | new`: the fleet of labs in stacks/, one stack file per researcher.</summary>
+internal static class LabsCommands
+{
+    /// <summary>Exit code of `labs list` when any lab is past its expiry, for a scheduled job.</summary>
+    public const int ExpiredExit = 3;
+
+    public static Command Build(Console io)
+    {
+        var labs = new Command("labs", "The labs of this repository (stacks/): list them, or write a new one.");
+
+        var dir = CompileCommands.StacksDirOption();
+        var json = new Option<bool>("--json") { Description = "Print JSON instead of a table." };
+        var list = new Command("list", $"Every stack in stacks/ with researcher, study, release, clouds, expiry and status. Exits {ExpiredExit} when any lab is expired.") { json, dir };
+        list.SetAction(r => io.Run(() => List(io, r.GetValue(dir), r.GetValue(json), ExpiryDates.Today())));
+
+        var stack = CompileCommands.StackOption();
+        var release = new Option<string>("--release") { Description = "Catalog release, e.g. mimic-iv-3.1 (`catalog list`).", Required = true };
+        var researcher = new Option<string>("--researcher") { Description = "Researcher id.", Required = true };
+        var study = new Option<string>("--study") { Description = "Study id.", Required = true };
+        var expires = new Option<string>("--expires") { Description = "YYYY-MM-DD the study ends (the lab stops at 00:00 UTC that day).", Required = true };
+        var modules = new Option<string[]>("--module") { Description = "A module to include (repeat; default all).", AllowMultipleArgumentsPerToken = true };
+        var account = new Option<string?>("--aws-account") { Description = "The researcher's AWS account id (12 digits): the lab deploys only there." };
+        var region = new Option<string?>("--aws-region") { Description = "AWS region of the lab." };
+        var profile = new Option<string?>("--aws-profile") { Description = "AWS CLI profile with the account's credentials." };
+        var source = new Option<string?>("--source-uri") { Description = "S3 folder of the data (required for credentialed releases on AWS)." };
+        var noAws = new Option<bool>("--no-aws") { Description = "No AWS side." };
+        var project = new Option<string?>("--gcp-project") { Description = "The researcher's GCP project: adds the GCP side." };
+        var members = new Option<string[]>("--gcp-member") { Description = "user:, group: or serviceAccount: member of the GCP lab (repeat).", AllowMultipleArgumentsPerToken = true };
+        var newDir = CompileCommands.StacksDirOption();
+        var create = new Command("new", "Write stacks/Pulumi.<stack>.yaml for a new researcher, checked by the same reader as `compile`; never overwrites.")
+            { stack, release, researcher, study, expires, modules, account, region, profile, source, noAws, project, members, newDir };
+        create.SetAction(r => io.Run(() =>
+        {
+            if (!DateOnly.TryParseExact(r.GetValue(expires), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var until))
+                throw new UserError($"--expires '{r.GetValue(expires)}' is not a date; write it as YYYY-MM-DD.");
+            var gcpProject = r.GetValue(project);
+            var lab = new NewLab(r.GetValue(stack)!, r.GetValue(release)!, r.GetValue(researcher)!, r.GetValue(study)!, until,
+                r.GetValue(modules) ?? [], !r.GetValue(noAws), r.GetValue(account), r.GetValue(region), r.GetValue(profile), r.GetValue(source),
+                gcpProject is not null, gcpProject, r.GetValue(members) ?? []);
+            return New(io, lab, r.GetValue(newDir));
+        }));
+
+        labs.Subcommands.Add(list);
+        labs.Subcommands.Add(create);
+        return labs;
+    }
+
+    internal static int List(Console io, string? stacksDir, bool json, DateOnly today)
+    {
+        var dir = stacksDir ?? Path.Combine(CompileCommands.ProjectRoot(), "stacks");
+        if (!Directory.Exists(dir)) throw new UserError($"no stacks folder {dir}.");
+        var catalog = CatalogLoader.LoadEmbedded();
+        var labs = Directory.GetFiles(dir, "Pulumi.*.yaml").Order(StringComparer.Ordinal).Select(file =>
+        {
+            var stack = Path.GetFileName(file)["Pulumi.".Length..^".yaml".Length];
+            try { return FleetStatus.Of(StackConfig.FromFile(stack, file), catalog, today); }
+            catch (UserError e) { return new LabStatus(stack, null, null, null, [], [], null, null, null, null, LabState.Problems, [e.Message]); }
+        }).ToList();
+
+        if (json)
+        {
+            var arr = new JsonArray(labs.Select(l => (JsonNode)new JsonObject
+            {
+                ["stack"] = l.Stack,
+                ["researcher"] = l.Researcher,
+                ["study"] = l.Study,
+                ["release"] = l.Release,
+                ["modules"] = new JsonArray(l.Modules.Select(m => (JsonNode)JsonValue.Create(m)!).ToArray()),
+                ["clouds"] = new JsonArray(l.Clouds.Select(c => (JsonNode)JsonValue.Create(c)!).ToArray()),
+                ["awsAccountId"] = l.AwsAccountId,
+                ["gcpProject"] = l.GcpProject,
+                ["expires"] = l.Expires?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+                ["daysLeft"] = l.DaysLeft,
+                ["status"] = l.State.ToString().ToLowerInvariant(),
+                ["problems"] = new JsonArray(l.Problems.Select(p => (JsonNode)JsonValue.Create(p)!).ToArray()),
+            }).ToArray());
+            io.Out.WriteLine(arr.ToJsonString(Json.Indented));
+        }
+        else
+        {
+            io.Table(["stack", "researcher", "study", "release", "modules", "clouds", "account / project", "expires", "days left", "status"],
+                labs.Select(l => (IReadOnlyList<string>)[
+                    l.Stack, l.Researcher ?? "-", l.Study ?? "-", l.Release ?? "-",
+                    l.Modules.Count == 0 ? "all" : string.Join(",", l.Modules), string.Join(",", l.Clouds),
+                    string.Join(" / ", new[] { l.AwsAccountId, l.GcpProject }.Where(x => x is not null)) is { Length: > 0 } a ? a : "-",
+                    l.Expires?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? "-",
+                    l.DaysLeft?.ToString(CultureInfo.InvariantCulture) ?? "-", l.StateText]));
+            foreach (var l in labs.Where(l => l.Problems.Count > 0))
+                foreach (var p in l.Problems) io.Out.WriteLine($"{l.Stack}: {p}");
+            io.Out.WriteLine($"{labs.Count} lab(s): {labs.Count(l => l.State == LabState.Active)} active, {labs.Count(l => l.State == LabState.Expiring)} expiring within {StackRules.WarnDays} days, " +
+                             $"{labs.Count(l => l.State == LabState.Expired)} expired, {labs.Count(l => l.State == LabState.Problems)} with problems.");
+        }
+        return labs.Any(l => l.State == LabState.Expired) ? ExpiredExit : 0;
+    }
+
+    internal static int New(Console io, NewLab lab, string? stacksDir)
+    {
+        if (!System.Text.RegularExpressions.Regex.IsMatch(lab.Stack, "^[A-Za-z0-9_.-]{1,100}$"))
+            throw new UserError($"--stack '{lab.Stack}' is not a stack name (letters, digits, '-', '_', '.').");
+        var dir = stacksDir ?? Path.Combine(CompileCommands.ProjectRoot(), "stacks");
+        var path = Path.Combine(dir, $"Pulumi.{lab.Stack}.yaml");
+        if (File.Exists(path)) throw new UserError($"{path} exists; `labs new` never overwrites a lab. Pick another --stack, or edit that file.");
+        var text = StackFileWriter.Write(lab);
+        // Checked by the reader `compile` uses, from the very text that will be written; nothing is written on a problem.
+        var temp = Path.Combine(dir, $".Pulumi.{lab.Stack}.{Environment.ProcessId}.tmp");
+        Directory.CreateDirectory(dir);
+        File.WriteAllText(temp, text);
+        try
+        {
+            var settings = LabSettingsReader.Read(StackConfig.FromFile(lab.Stack, temp), CatalogLoader.LoadEmbedded());
+            File.Move(temp, path);
+            io.Out.WriteLine($"wrote {path}: lab {settings.Names.Lab} ({settings.Release.Id}, expires {settings.Expires:yyyy-MM-dd}). " +
+                             $"Next: preview --stack {lab.Stack}, then `pulumi stack init {lab.Stack}` and `pulumi up`.");
+            return 0;
+        }
+        finally { File.Delete(temp); }
+    }
+}

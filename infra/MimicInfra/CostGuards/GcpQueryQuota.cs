@@ -1,0 +1,41 @@
+using System.Globalization;
+using MimicInfra.Lab;
+using MimicInfra.Program;
+
+namespace MimicInfra.CostGuards;
+
+/// <summary>BigQuery cost guards of a GCP lab: a daily per-user query quota and a per-query byte cap.</summary>
+public sealed record GcpCostGuards(long DailyQueryGibPerUser, long MaxBytesBilledPerQuery)
+{
+    public const long DefaultDailyQueryGibPerUser = 1024;          // 1 TiB a day per user
+    public const long DefaultMaxBytesBilledPerQuery = 10L << 30;   // 10 GiB a query
+
+    public static GcpCostGuards Default { get; } = new(DefaultDailyQueryGibPerUser, DefaultMaxBytesBilledPerQuery);
+}
+
+/// <summary>
+/// A consumer quota override on the lab's project: BigQuery's "Query usage per day per user"
+/// (metric bigquery.googleapis.com/quota/query/usage, limit /d/project/user, in MiB), so no member's
+/// queries can bill more than the lab allows in one day, whatever tool they use. BigQuery resets it at
+/// midnight Pacific time. The deployer needs serviceusage.quotas.update (Quota Administrator).
+/// </summary>
+public sealed class GcpQueryQuota(LabSettings lab, ProgramBuilder program)
+{
+    public void Build()
+    {
+        var gcp = lab.Gcp!;
+        var options = new ResourceOptions(Gcp.GcpLab.ProviderName, Gcp.GcpLab.Version);
+        program.Add(new PulumiResource("service-serviceusage", "gcp:projects/service:Service", YMap.Of(
+            ("service", "serviceusage.googleapis.com"),
+            ("disableOnDestroy", false)), options));
+        program.Add(new PulumiResource("bigqueryDailyQuotaPerUser", "gcp:serviceusage/consumerQuotaOverride:ConsumerQuotaOverride", YMap.Of(
+            ("project", gcp.Project),
+            ("service", "bigquery.googleapis.com"),
+            // The provider takes both names URL-encoded (its documented examples encode them).
+            ("metric", Uri.EscapeDataString("bigquery.googleapis.com/quota/query/usage")),
+            ("limit", Uri.EscapeDataString("/d/project/user")),
+            ("overrideValue", (gcp.CostGuards.DailyQueryGibPerUser * 1024).ToString(CultureInfo.InvariantCulture)),
+            // Lowering a quota by more than 10 % is refused without force (the default is 200 TiB a day).
+            ("force", true)), options with { DependsOn = ["service-serviceusage", "service-bigquery"] }));
+    }
+}
