@@ -206,7 +206,8 @@ public partial class LocalLabTests(ITestOutputHelper output)
             var (code, stdout, stderr) = Cli.Run(["local", "--stack", "ed", "--stacks-dir", dir, "--data", data, "--db", db, "--parquet", parquet]);
             Assert.True(code == 0, stderr);
             Assert.Contains("built 6 tables, 5,873 rows", stdout);
-            Assert.Contains("[6/6] mimiciv_ed.vitalsign: 1,038 rows", stderr);
+            Assert.Contains("[6/6] ", stderr);
+            Assert.Contains("mimiciv_ed.vitalsign: 1,038 rows", stderr);
             Assert.Contains("all tables: csv.gz 88,138 bytes, parquet ", stdout);   // the six ed files of the data README
             Assert.Contains("Bytes a columnar engine (Athena) scans for each example query:", stdout);
             Assert.Contains("ED stays by disposition", stdout);

@@ -58,26 +58,36 @@ public static class LocalLab
                 }
                 foreach (var m in modules.Where(m => m.Name != m.Schema))
                     Execute(db, $"CREATE SCHEMA IF NOT EXISTS {TypedViewSql.Quote(m.Name)}");
-                var i = 0;
-                foreach (var (m, t, path) in present)
+                // Tables are built side by side, one per core, largest file first: a gzip file is read by one
+                // thread, so one table at a time would leave the other cores idle.
+                var done = 0;
+                var results = new LocalTable?[present.Count];
+                var order = Enumerable.Range(0, present.Count).OrderByDescending(k => new FileInfo(present[k].Path).Length).ToList();
+                var gate = new object();
+                Parallel.ForEach(order, new ParallelOptions { MaxDegreeOfParallelism = inPlace ? 1 : Math.Max(1, Environment.ProcessorCount) }, k =>
                 {
+                    var (m, t, path) = present[k];
+                    using var conn = db.Duplicate();
+                    conn.Open();
+                    Execute(conn, $"USE {Catalog}");
                     var tableClock = Stopwatch.StartNew();
                     var typed = QualifiedName(m, t);
                     if (inPlace)
                     {
                         var raw = $"{TypedViewSql.Quote(RawSchema(m.Schema))}.{TypedViewSql.Quote(t.Name)}";
-                        Execute(db, $"CREATE VIEW {raw} AS SELECT * FROM {DuckDbSql.RawRelation(path, t)}");
-                        Execute(db, $"CREATE VIEW {typed} AS {TypedViewSql.ViewQuery(t, raw, Dialect.DuckDb)}");
+                        Execute(conn, $"CREATE VIEW {raw} AS SELECT * FROM {DuckDbSql.RawRelation(path, t)}");
+                        Execute(conn, $"CREATE VIEW {typed} AS {TypedViewSql.ViewQuery(t, raw, Dialect.DuckDb)}");
                     }
                     else
-                        Execute(db, $"CREATE TABLE {typed} AS {TypedViewSql.ViewQuery(t, DuckDbSql.RawRelation(path, t), Dialect.DuckDb)}");
+                        Execute(conn, $"CREATE TABLE {typed} AS {TypedViewSql.ViewQuery(t, DuckDbSql.RawRelation(path, t), Dialect.DuckDb)}");
                     if (m.Name != m.Schema)
-                        Execute(db, $"CREATE VIEW {TypedViewSql.Quote(m.Name)}.{TypedViewSql.Quote(t.Name)} AS SELECT * FROM {typed}");
-                    var rows = Scalar(db, $"SELECT count(*) FROM {typed}");
+                        Execute(conn, $"CREATE VIEW {TypedViewSql.Quote(m.Name)}.{TypedViewSql.Quote(t.Name)} AS SELECT * FROM {typed}");
+                    var rows = Scalar(conn, $"SELECT count(*) FROM {typed}");
                     var row = new LocalTable(m.Name, t.Name, m.FileOf(t), rows, new FileInfo(path).Length, tableClock.Elapsed.TotalSeconds);
-                    built.Add(row);
-                    progress($"[{++i}/{present.Count}] {m.Schema}.{t.Name}: {rows:N0} rows ({row.Seconds:F1} s)");
-                }
+                    results[k] = row;
+                    lock (gate) progress($"[{++done}/{present.Count}] {m.Schema}.{t.Name}: {rows:N0} rows ({row.Seconds:F1} s)");
+                });
+                built.AddRange(results.Select(r => r!));   // catalog order, whatever order they finished in
                 var withDerived = modules;
                 var derivedTables = new List<string>();
                 if (concepts is { Derived: var derived })
@@ -106,6 +116,10 @@ public static class LocalLab
         catch (DuckDBException e)
         {
             throw new UserError($"building the local lab failed, nothing was written to {dbPath}: {e.Message}");
+        }
+        catch (AggregateException e) when (e.InnerExceptions.FirstOrDefault(x => x is DuckDBException) is { } first)
+        {
+            throw new UserError($"building the local lab failed, nothing was written to {dbPath}: {first.Message}");
         }
         finally
         {
