@@ -90,7 +90,10 @@ public class CostEstimateTests
         Assert.Equal(0.25m * 176, vm.WithIdleStop);
         Assert.Equal(0.25m * 730, vm.AlwaysOn);
         Assert.StartsWith("no verified price for fee (not read;", estimate.Lines.Single(l => l.Item == "workbench management fee").Missing);
-        Assert.StartsWith("no verified price for the Workbench instance's default boot disk", estimate.Lines.Single(l => l.Item == "workbench boot disk").Missing);
+        var disk = estimate.Lines.Single(l => l.Item == "workbench boot disk");
+        Assert.Equal("150 GB (Workbench's default: the lab sets none)", disk.Quantity);
+        Assert.Equal("no verified price for the Workbench boot disk (not in the price table)", disk.Missing);
+        Assert.Equal(0.25m * 176, estimate.TotalWithIdleStop);
         Assert.Contains(estimate.PerUse, p => p.Item == "BigQuery queries" && p.Text.StartsWith("$9.00 per TiB scanned", StringComparison.Ordinal));
     }
 

@@ -24,6 +24,12 @@ public sealed record CostEstimate(IReadOnlyList<CostLine> Lines, IReadOnlyList<U
     /// <summary>Hours in an average month (8,760 / 12): a notebook that never stops.</summary>
     public const int HoursAlwaysOn = 730;
 
+    /// <summary>
+    /// The boot disk Workbench gives an instance that names none: "defaults to the recommended value of 150GB"
+    /// (gcp provider 9.37.0, workbench Instance gceSetup.bootDisk.diskSizeGb, in infra/provider-schemas/gcp.json).
+    /// </summary>
+    public const int WorkbenchDefaultBootDiskGb = 150;
+
     public decimal TotalWithIdleStop => Lines.Sum(l => l.WithIdleStop ?? 0);
     public decimal TotalAlwaysOn => Lines.Sum(l => l.AlwaysOn ?? 0);
     public bool Complete => Lines.All(l => l.Missing is null);
@@ -66,9 +72,9 @@ public sealed record CostEstimate(IReadOnlyList<CostLine> Lines, IReadOnlyList<U
                 {
                     lines.Add(Hourly("GCP", $"workbench {wb.MachineType} VM", table.Find($"compute-vm/{wb.MachineType}", wb.Region), wb.MachineType));
                     lines.Add(Hourly("GCP", "workbench management fee", table.Find($"workbench-management/{wb.MachineType}", wb.Region), $"Workbench management of {wb.MachineType}"));
-                    // The lab sets no boot disk, so Workbench creates its default one; its size is not in the lab's settings.
-                    lines.Add(new("GCP", "workbench boot disk", "Workbench's default", null, null,
-                        "no verified price for the Workbench instance's default boot disk (the lab does not set its size or type)"));
+                    // The lab sets no boot disk, so Workbench creates its default one, billed stopped or not.
+                    lines.Add(Monthly("GCP", "workbench boot disk", WorkbenchDefaultBootDiskGb, table.Find("workbench-boot-disk", wb.Region),
+                        "the Workbench boot disk", " (Workbench's default: the lab sets none)"));
                 }
             }
             if (table.Covers(gcp.Location))
