@@ -99,6 +99,8 @@ public static class LabPreview
             }
         }
         w.WriteLine();
+        foreach (var line in Costs.CostEstimate.For(lab, Costs.PriceTable.Embedded).Render()) w.WriteLine(line);
+        w.WriteLine();
         var real = program.Resources.Where(r => !r.Type.StartsWith("pulumi:providers:", StringComparison.Ordinal)).ToList();
         w.WriteLine($"`pulumi up` would create {real.Count} resources (plus {program.Resources.Count - real.Count} provider):");
         foreach (var g in real.GroupBy(r => r.Type).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal))

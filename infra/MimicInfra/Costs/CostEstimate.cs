@@ -1,0 +1,134 @@
+using System.Globalization;
+using MimicInfra.Lab;
+
+namespace MimicInfra.Costs;
+
+/// <summary>
+/// One line of a lab's standing cost: a monthly figure with and without idle stop (the same figure for what is
+/// billed whether or not anything runs, like storage), or why there is none.
+/// </summary>
+public sealed record CostLine(string Cloud, string Item, string Quantity, decimal? WithIdleStop, decimal? AlwaysOn, string? Missing);
+
+/// <summary>A price per use (per TB scanned), which has no monthly figure.</summary>
+public sealed record UsagePrice(string Cloud, string Item, string Text);
+
+/// <summary>
+/// The lab's standing cost per month, estimated from the dated price table: a pure function of the lab's
+/// settings and the table. Lines whose price the table cannot vouch for are listed but left out of the totals.
+/// </summary>
+public sealed record CostEstimate(IReadOnlyList<CostLine> Lines, IReadOnlyList<UsagePrice> PerUse, IReadOnlyList<string> Notes)
+{
+    /// <summary>Assumed use with idle stop: a researcher's working month.</summary>
+    public const int WorkingHoursPerDay = 8, WorkingDaysPerMonth = 22;
+    public const int HoursWithIdleStop = WorkingHoursPerDay * WorkingDaysPerMonth;   // 176
+    /// <summary>Hours in an average month (8,760 / 12): a notebook that never stops.</summary>
+    public const int HoursAlwaysOn = 730;
+
+    /// <summary>
+    /// The boot disk Workbench gives an instance that names none: "defaults to the recommended value of 150GB"
+    /// (gcp provider 9.37.0, workbench Instance gceSetup.bootDisk.diskSizeGb, in infra/provider-schemas/gcp.json).
+    /// </summary>
+    public const int WorkbenchDefaultBootDiskGb = 150;
+
+    public decimal TotalWithIdleStop => Lines.Sum(l => l.WithIdleStop ?? 0);
+    public decimal TotalAlwaysOn => Lines.Sum(l => l.AlwaysOn ?? 0);
+    public bool Complete => Lines.All(l => l.Missing is null);
+
+    public static CostEstimate For(LabSettings lab, PriceTable table)
+    {
+        var lines = new List<CostLine>();
+        var perUse = new List<UsagePrice>();
+        var notes = new List<string>();
+        if (lab.Aws is { } aws)
+        {
+            if (!table.Covers(aws.Region))
+                notes.Add($"AWS: the price table has no prices for region {aws.Region} (it has {string.Join(", ", table.Regions)})");
+            else
+            {
+                if (aws.Notebook is { } nb)
+                {
+                    lines.Add(Hourly("AWS", $"notebook {nb.InstanceType}", table.Find($"sagemaker-notebook/{nb.InstanceType}", aws.Region), nb.InstanceType));
+                    lines.Add(Monthly("AWS", "notebook ML storage", nb.VolumeSizeGb, table.Find("sagemaker-ml-storage", aws.Region), "ML storage volume"));
+                }
+                if (aws.OwnsData)
+                {
+                    if (table.SizeOf(lab.Release.Id) is { } size)
+                        lines.Add(Monthly("AWS", "S3 data copy", size.Gb, table.Find("s3-standard", aws.Region), "S3 Standard",
+                            $" (estimated size: the catalog has none; {size.Basis})"));
+                    else
+                        lines.Add(new("AWS", "S3 data copy", "size unknown", null, null,
+                            $"no size estimate for {lab.Release.Id}'s data copy (the catalog has none)"));
+                }
+                perUse.Add(PerUsePrice("AWS", "Athena queries", table.Find("athena-scan", aws.Region), "Athena"));
+            }
+        }
+        if (lab.Gcp is { } gcp)
+        {
+            if (gcp.Workbench is { } wb)
+            {
+                if (!table.Covers(wb.Region))
+                    notes.Add($"GCP: the price table has no prices for region {wb.Region} (it has {string.Join(", ", table.Regions)})");
+                else
+                {
+                    lines.Add(Hourly("GCP", $"workbench {wb.MachineType} VM", table.Find($"compute-vm/{wb.MachineType}", wb.Region), wb.MachineType));
+                    lines.Add(Hourly("GCP", "workbench management fee", table.Find($"workbench-management/{wb.MachineType}", wb.Region), $"Workbench management of {wb.MachineType}"));
+                    // The lab sets no boot disk, so Workbench creates its default one, billed stopped or not.
+                    lines.Add(Monthly("GCP", "workbench boot disk", WorkbenchDefaultBootDiskGb, table.Find("workbench-boot-disk", wb.Region),
+                        "the Workbench boot disk", " (Workbench's default: the lab sets none)"));
+                }
+            }
+            if (table.Covers(gcp.Location))
+                perUse.Add(PerUsePrice("GCP", "BigQuery queries", table.Find("bigquery-on-demand", gcp.Location), "BigQuery on-demand"));
+            else
+                notes.Add($"GCP: the price table has no BigQuery price for location {gcp.Location}");
+        }
+        return new(lines, perUse, notes);
+    }
+
+    private static CostLine Hourly(string cloud, string item, Price? price, string what)
+    {
+        var quantity = $"{HoursWithIdleStop} h with idle stop, {HoursAlwaysOn} h without";
+        return price is { Usd: { } usd }
+            ? new(cloud, item, quantity, usd * HoursWithIdleStop, usd * HoursAlwaysOn, null)
+            : new(cloud, item, quantity, null, null, NoPrice(price, what));
+    }
+
+    private static CostLine Monthly(string cloud, string item, decimal gb, Price? price, string what, string basis = "")
+    {
+        var quantity = $"{Number(gb)} GB{basis}";
+        return price is { Usd: { } usd }
+            ? new(cloud, item, quantity, usd * gb, usd * gb, null)
+            : new(cloud, item, quantity, null, null, NoPrice(price, what));
+    }
+
+    private static UsagePrice PerUsePrice(string cloud, string item, Price? price, string what) => price is { Usd: { } usd }
+        ? new(cloud, item, $"{Usd(usd)} per {price.Unit} ({price.Source}, read {price.Read:yyyy-MM-dd})")
+        : new(cloud, item, NoPrice(price, what) + (price is null ? "" : $"; billed per {price.Unit}"));
+
+    private static string NoPrice(Price? price, string what) => price is null
+        ? $"no verified price for {what} (not in the price table)"
+        : $"no verified price for {price.What} ({price.Note}; {price.Source}, looked for {price.Read:yyyy-MM-dd})";
+
+    public static string Usd(decimal value) => "$" + value.ToString(value < 1 ? "0.00##" : "N2", CultureInfo.InvariantCulture);
+
+    private static string Number(decimal value) => value.ToString("0.###", CultureInfo.InvariantCulture);
+
+    /// <summary>The estimate as preview prints it, labelled as an estimate, with its assumption stated.</summary>
+    public IEnumerable<string> Render()
+    {
+        yield return $"Estimated standing cost per month (an estimate from the price table in infra/MimicInfra/Costs/prices.yaml, list prices in USD;";
+        yield return $"  idle stop assumed to leave {WorkingHoursPerDay} working hours a day on {WorkingDaysPerMonth} days = {HoursWithIdleStop} h, without it {HoursAlwaysOn} h):";
+        foreach (var l in Lines)
+            yield return l.Missing is null
+                ? $"  {l.Cloud} {l.Item}: {l.Quantity}: {Usd(l.WithIdleStop!.Value)} with idle stop, {Usd(l.AlwaysOn!.Value)} without"
+                : $"  {l.Cloud} {l.Item}: {l.Quantity}: {l.Missing}";
+        foreach (var p in PerUse) yield return $"  {p.Cloud} {p.Item}: per use, not monthly: {p.Text}";
+        foreach (var n in Notes) yield return $"  {n}";
+        var left = Lines.Count(l => l.Missing is not null);
+        if (Lines.Count > left)
+            yield return $"  total: {Usd(TotalWithIdleStop)} with idle stop, {Usd(TotalAlwaysOn)} without" +
+                         (left > 0 ? $" (leaves out {left} line(s) without a verified price)" : "");
+        else
+            yield return "  total: none: no line of this lab has a verified price yet";
+    }
+}

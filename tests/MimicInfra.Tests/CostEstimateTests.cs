@@ -1,0 +1,126 @@
+using MimicInfra.Costs;
+using MimicInfra.Lab;
+using MimicInfra.Program;
+
+namespace MimicInfra.Tests;
+
+public class CostEstimateTests
+{
+    /// <summary>
+    /// A table with round test figures (not real prices), so the arithmetic can be checked by hand; the
+    /// committed table's figures are only those read on a pricing page.
+    /// </summary>
+    private static readonly PriceTable Fixture = PriceTable.Parse("""
+        regions: [us-east-1, us-central1, US]
+        prices:
+          - {key: sagemaker-notebook/ml.t3.medium, what: notebook, region: us-east-1, unit: hour, usd: "0.10", source: https://example.org/a, read: 2026-12-01}
+          - {key: sagemaker-ml-storage, what: ML storage, region: us-east-1, unit: GB-month, usd: "0.20", source: https://example.org/a, read: 2026-12-01}
+          - {key: s3-standard, what: S3, region: us-east-1, unit: GB-month, usd: "0.50", source: https://example.org/b, read: 2026-12-01}
+          - {key: athena-scan, what: Athena, region: us-east-1, unit: TB scanned, usd: "7", source: https://example.org/c, read: 2026-12-01}
+          - {key: compute-vm/e2-standard-4, what: VM, region: us-central1, unit: hour, usd: "0.25", source: https://example.org/d, read: 2026-12-01}
+          - {key: workbench-management/e2-standard-4, what: fee, region: us-central1, unit: hour, usd: null, source: https://example.org/e, read: 2026-12-01, note: not read}
+          - {key: bigquery-on-demand, what: BigQuery, region: US, unit: TiB scanned, usd: "9", source: https://example.org/f, read: 2026-12-01}
+        releaseSizes:
+          - {release: mimic-iv-demo-2.2, gb: "0.011", basis: demo files}
+        """);
+
+    /// <summary>The demo stack file, with settings overridden (keys without a namespace are the project's).</summary>
+    private static LabSettings Demo(params (string Key, string Value)[] overrides)
+    {
+        var values = new Dictionary<string, string>(Labs.Demo.Values);
+        foreach (var (key, value) in overrides) values[key.Contains(':') ? key : $"{StackConfig.Project}:{key}"] = value;
+        return LabSettingsReader.Read(Labs.Demo with { Values = values }, Labs.Catalog);
+    }
+
+    [Fact]
+    public void Demo_stack_figures_equal_the_hand_computed_ones()
+    {
+        var estimate = CostEstimate.For(Demo(), Fixture);
+        var notebook = estimate.Lines.Single(l => l.Item == "notebook ml.t3.medium");
+        Assert.Equal(0.10m * 8 * 22, notebook.WithIdleStop);        // 17.60
+        Assert.Equal(0.10m * 730, notebook.AlwaysOn);               // 73.00
+        var storage = estimate.Lines.Single(l => l.Item == "notebook ML storage");
+        Assert.Equal(20 * 0.20m, storage.WithIdleStop);             // the demo's default 20 GB volume, billed stopped or not
+        Assert.Equal(storage.WithIdleStop, storage.AlwaysOn);
+        var s3 = estimate.Lines.Single(l => l.Item == "S3 data copy");
+        Assert.Equal(0.011m * 0.50m, s3.AlwaysOn);
+        Assert.Contains("estimated size: the catalog has none", s3.Quantity);
+        Assert.Equal(17.6m + 4m + 0.0055m, estimate.TotalWithIdleStop);
+        Assert.Equal(73m + 4m + 0.0055m, estimate.TotalAlwaysOn);
+        Assert.True(estimate.Complete);
+        var text = string.Join("\n", estimate.Render());
+        Assert.Contains("AWS notebook ml.t3.medium: 176 h with idle stop, 730 h without: $17.60 with idle stop, $73.00 without", text);
+        Assert.Contains("total: $21.61 with idle stop, $77.01 without", text);
+        // Athena is per query: a price per TB scanned, never a monthly figure.
+        Assert.Contains("AWS Athena queries: per use, not monthly: $7.00 per TB scanned (https://example.org/c, read 2026-12-01)", text);
+    }
+
+    [Fact]
+    public void Idle_stop_lowers_the_notebook_figure()
+    {
+        var notebook = CostEstimate.For(Demo(), Fixture).Lines.Single(l => l.Item.StartsWith("notebook ml.", StringComparison.Ordinal));
+        Assert.True(notebook.WithIdleStop < notebook.AlwaysOn, $"{notebook.WithIdleStop} !< {notebook.AlwaysOn}");
+    }
+
+    [Fact]
+    public void An_instance_type_the_table_lacks_has_no_price_and_stays_out_of_the_total()
+    {
+        var estimate = CostEstimate.For(Demo(("notebookInstanceType", "ml.m5.xlarge")), Fixture);
+        var notebook = estimate.Lines.Single(l => l.Item == "notebook ml.m5.xlarge");
+        Assert.Null(notebook.AlwaysOn);
+        Assert.Equal("no verified price for ml.m5.xlarge (not in the price table)", notebook.Missing);
+        Assert.Equal(4m + 0.0055m, estimate.TotalAlwaysOn);
+        Assert.Contains("(leaves out 1 line(s) without a verified price)", string.Join("\n", estimate.Render()));
+    }
+
+    [Fact]
+    public void A_region_outside_the_table_is_told_so()
+    {
+        var estimate = CostEstimate.For(Demo(("aws:region", "eu-west-1")), Fixture);
+        Assert.Empty(estimate.Lines);
+        Assert.Contains("AWS: the price table has no prices for region eu-west-1 (it has us-east-1, us-central1, US)", estimate.Notes);
+    }
+
+    [Fact]
+    public void Workbench_hours_are_priced_and_unverified_lines_say_so()
+    {
+        var lab = LabSettingsReader.Read(Gcp.Only31(Gcp.Workbench), Labs.Catalog);
+        var estimate = CostEstimate.For(lab, Fixture);
+        var vm = estimate.Lines.Single(l => l.Item == "workbench e2-standard-4 VM");
+        Assert.Equal(0.25m * 176, vm.WithIdleStop);
+        Assert.Equal(0.25m * 730, vm.AlwaysOn);
+        Assert.StartsWith("no verified price for fee (not read;", estimate.Lines.Single(l => l.Item == "workbench management fee").Missing);
+        var disk = estimate.Lines.Single(l => l.Item == "workbench boot disk");
+        Assert.Equal("150 GB (Workbench's default: the lab sets none)", disk.Quantity);
+        Assert.Equal("no verified price for the Workbench boot disk (not in the price table)", disk.Missing);
+        Assert.Equal(0.25m * 176, estimate.TotalWithIdleStop);
+        Assert.Contains(estimate.PerUse, p => p.Item == "BigQuery queries" && p.Text.StartsWith("$9.00 per TiB scanned", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void The_committed_table_names_a_primary_source_and_date_for_every_price()
+    {
+        var table = PriceTable.Embedded;
+        Assert.NotEmpty(table.Prices);
+        foreach (var p in table.Prices)
+        {
+            Assert.Matches(@"^https://(aws\.amazon\.com|cloud\.google\.com)/", p.Source);
+            Assert.True(p.Read.Year >= 2026, p.Key);
+            Assert.True(p.Verified || !string.IsNullOrWhiteSpace(p.Note), $"{p.Key}: no figure and no reason");
+            Assert.Contains(p.Region, table.Regions);
+        }
+    }
+
+    [Fact]
+    public void Preview_shows_the_estimate_labelled_as_one_and_never_a_figure_the_table_cannot_vouch_for()
+    {
+        var lab = Demo();
+        var text = MimicInfra.Cli.LabPreview.Summary(lab, LabCompiler.Compile(lab));
+        Assert.Contains("Estimated standing cost per month (an estimate from the price table", text);
+        Assert.Contains("8 working hours a day on 22 days = 176 h, without it 730 h", text);
+        foreach (var p in PriceTable.Embedded.Prices.Where(p => !p.Verified && p.Region == "us-east-1"))
+            Assert.Contains($"no verified price for {p.What}", text);
+        if (PriceTable.Embedded.Prices.Where(p => p.Region == "us-east-1").All(p => !p.Verified))
+            Assert.Contains("total: none: no line of this lab has a verified price yet", text);
+    }
+}
