@@ -115,6 +115,32 @@ public class AwsSecurityRuleTests
         Assert.Equal("true", rule.At("bucketKeyEnabled"));
     }
 
+    /// <summary>Issue 13 item 3: the lab's data is read-only to the notebook in the bucket policy too, whatever its role says.</summary>
+    [Fact]
+    public void TheDataBucketPolicyDeniesTheNotebookEveryWrite()
+    {
+        var statements = Demo.Named("dataTlsOnlyPolicy").At("policy", "fn::toJSON", "Statement").List().Select(s => s.Map()).ToList();
+        var deny = statements.Single(s => (string)s["Sid"] == "NotebookNeverWritesTheData");
+        Assert.Equal("Deny", deny["Effect"]);
+        Assert.Equal("${notebookRole.arn}", deny.At("Principal", "AWS"));
+        Assert.Contains("s3:PutObject", deny["Action"].List());
+        Assert.Contains("s3:DeleteObject", deny["Action"].List());
+        Assert.Equal(new List<object> { "${dataBucket.arn}/*" }, deny["Resource"]);
+        // Without a notebook there is no role to name.
+        var none = new ParsedProgram(Labs.Compile(Labs.Full31(("notebook", "false"))));
+        Assert.DoesNotContain(none.Named("dataTlsOnlyPolicy").At("policy", "fn::toJSON", "Statement").List(), s => (string)s.Map()["Sid"] == "NotebookNeverWritesTheData");
+    }
+
+    /// <summary>Issue 13 item 4 (S3.8, S3.5, S3.12, S3.13): a kept results bucket keeps every guard, not just the bucket and key.</summary>
+    [Fact]
+    public void KeptResultsKeepEveryGuardOfTheirBucket()
+    {
+        var kept = new ParsedProgram(Labs.Compile(Labs.Full31(("keepResultsOnDestroy", "true"))));
+        foreach (var guard in new[] { "resultsBucket", "resultsPublicAccessBlock", "resultsOwnership", "resultsEncryption", "resultsTlsOnlyPolicy", "resultsLifecycle" })
+            Assert.Equal("true", kept.Resources.Single(r => r.Name == guard).Options!["retainOnDelete"]);
+        Assert.All(kept.Resources.Where(r => r.Name.StartsWith("data", StringComparison.Ordinal)), r => Assert.False(r.Options?.ContainsKey("retainOnDelete") ?? false));
+    }
+
     [Fact]
     public void CKV_AWS_145_Exception_OptOutStillEncryptsWithS3Keys()
     {
@@ -132,7 +158,7 @@ public class AwsSecurityRuleTests
     public void CKV_AWS_379_BucketPolicyDeniesEveryNonTlsRequest(string bucket)
     {
         var policy = Demo.Named($"{bucket}TlsOnlyPolicy").At("policy", "fn::toJSON");
-        var statement = Assert.Single(policy.At("Statement").List()).Map();
+        var statement = Assert.Single(policy.At("Statement").List(), s => (string)s.Map()["Sid"] == "DenyInsecureTransport").Map();
         Assert.Equal("Deny", statement["Effect"]);
         Assert.Equal("s3:*", statement["Action"]);
         Assert.Equal(new List<object> { $"${{{bucket}Bucket.arn}}", $"${{{bucket}Bucket.arn}}/*" }, statement["Resource"]);

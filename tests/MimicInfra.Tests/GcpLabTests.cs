@@ -187,6 +187,7 @@ public class GcpLabTests(ITestOutputHelper output)
     [InlineData("gcpMembers", "[\"allUsers\"]", "mimic-infra:gcpMembers: 'allUsers' would make MIMIC data public")]
     [InlineData("gcpMembers", "[\"group:allAuthenticatedUsers\"]", "would make MIMIC data public")]
     [InlineData("gcpMembers", "[\"jdoe@example.org\"]", "mimic-infra:gcpMembers: 'jdoe@example.org' must be user:EMAIL, group:EMAIL or serviceAccount:EMAIL.")]
+    [InlineData("gcpMembers", "[\"user:x${labKey.arn}@example.org\"]", "mimic-infra:gcpMembers: 'user:x${labKey.arn}@example.org' must be user:EMAIL")]   // never reaches Pulumi's interpolation
     [InlineData("gcpWorkbenchOwner", "someone@example.org", "mimic-infra:gcpWorkbench")]
     [InlineData("gcpWorkbenchZone", "europe-west1-b", "mimic-infra:gcpWorkbenchZone: 'europe-west1-b' is outside the US")]
     [InlineData("gcpWorkbenchSubnet", "lab-subnet", "mimic-infra:gcpWorkbenchSubnet: 'lab-subnet' must be projects/PROJECT/regions/REGION/subnetworks/NAME.")]

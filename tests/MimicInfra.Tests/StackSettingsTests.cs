@@ -80,6 +80,7 @@ public partial class StackSettingsTests
             "mimic-infra:sourceInPlace: only your own table-parquet copy, already in the catalog's types, can be read in place" },
         { "in place behind access point", Demo + "  mimic-infra:sourceLayout: table-parquet\n  mimic-infra:sourceInPlace: true\n  mimic-infra:sourceUri: s3://arn:aws:s3:us-east-1:724665945834:accesspoint/copy/mimic/\n",
             "mimic-infra:sourceInPlace: module hosp is behind an access point ARN, which a Glue table cannot name as its location" },
+        { "interpolation in an e-mail", Demo + "  mimic-infra:budgetMonthlyUsd: 10\n  mimic-infra:budgetEmails: [\"x${labKey.arn}@example.org\"]\n", "mimic-infra:budgetEmails: 'x${labKey.arn}@example.org' is not an e-mail address." },
         { "import cutoff too small", Demo + "  mimic-infra:importBytesScannedCutoff: 5\n", "mimic-infra:importBytesScannedCutoff: 5 is out of range; use 10000000.." },
     };
 

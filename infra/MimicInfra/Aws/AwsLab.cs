@@ -46,7 +46,7 @@ public sealed class AwsLab(LabSettings lab, ProgramBuilder program)
             [new("expire-query-results", "results/", _aws.ResultsRetentionDays), new("expire-import-results", "import-results/", _aws.ResultsRetentionDays)]).Build();
         if (_aws.OwnsData)
             new PrivateBucket(lab, program, "data", _names.DataBucketPrefix, keepOnDestroy: false,
-                [new("expire-forgotten-staging", DataLayout.Staging, 14)]).Build();
+                [new("expire-forgotten-staging", DataLayout.Staging, 14)], NotebookNeverWritesTheData()).Build();
         Databases();
         foreach (var source in SourcePlan.For(lab)) TypedTableFor(source);
         Workgroup();
@@ -56,6 +56,20 @@ public sealed class AwsLab(LabSettings lab, ProgramBuilder program)
         Outputs();
         workspace.Outputs();
     }
+
+    /// <summary>
+    /// The lab's data is read-only to the notebook in the bucket policy as well as in its role, so no later
+    /// grant to the role can let a notebook rewrite what the lab's tables read.
+    /// </summary>
+    private IReadOnlyList<YMap> NotebookNeverWritesTheData() => _aws.Notebook is null ? [] :
+    [
+        YMap.Of(
+            ("Sid", "NotebookNeverWritesTheData"),
+            ("Effect", "Deny"),
+            ("Principal", YMap.Of(("AWS", "${notebookRole.arn}"))),
+            ("Action", new object[] { "s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion", "s3:PutObjectAcl", "s3:PutObjectTagging" }),
+            ("Resource", new object[] { "${dataBucket.arn}/*" })),
+    ];
 
     private YMap Invoke(string function) => YMap.Fn("invoke", YMap.Of(
         ("function", function),

@@ -11,8 +11,15 @@ public sealed record ExpiryRule(string Id, string Prefix, int Days);
 /// bucket owner (no ACLs), default encryption (the lab key, or SSE-S3), TLS-only policy, lifecycle rules,
 /// and incomplete uploads aborted. The lab's results bucket and its data bucket are both one.
 /// </summary>
-public sealed class PrivateBucket(LabSettings lab, ProgramBuilder program, string prefix, string bucketPrefix, bool keepOnDestroy, IReadOnlyList<ExpiryRule> expiry)
+public sealed class PrivateBucket(LabSettings lab, ProgramBuilder program, string prefix, string bucketPrefix, bool keepOnDestroy, IReadOnlyList<ExpiryRule> expiry,
+    IReadOnlyList<YMap>? extraStatements = null)
 {
+    /// <summary>
+    /// Options of the bucket's guards: a kept bucket keeps them all (public access block, policy, encryption,
+    /// ownership, lifecycle), or destroy would strip a bucket of MIMIC results of every protection.
+    /// </summary>
+    private ResourceOptions Guard(params string[] dependsOn) => AwsLab.Options(dependsOn) with { RetainOnDelete = keepOnDestroy };
+
     private readonly AwsSettings _aws = lab.Aws!;
 
     private readonly string name = prefix + "Bucket";
@@ -37,10 +44,10 @@ public sealed class PrivateBucket(LabSettings lab, ProgramBuilder program, strin
             ("blockPublicAcls", true),
             ("blockPublicPolicy", true),
             ("ignorePublicAcls", true),
-            ("restrictPublicBuckets", true)), AwsLab.Options()));
+            ("restrictPublicBuckets", true)), Guard()));
         program.Add(new PulumiResource($"{prefix}Ownership", "aws:s3/bucketOwnershipControls:BucketOwnershipControls", YMap.Of(
             ("bucket", $"${{{name}.id}}"),
-            ("rule", YMap.Of(("objectOwnership", "BucketOwnerEnforced")))), AwsLab.Options()));
+            ("rule", YMap.Of(("objectOwnership", "BucketOwnerEnforced")))), Guard()));
         program.Add(new PulumiResource(Encryption, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", YMap.Of(
             ("bucket", $"${{{name}.id}}"),
             ("rules", new object[]
@@ -50,11 +57,11 @@ public sealed class PrivateBucket(LabSettings lab, ProgramBuilder program, strin
                         ? YMap.Of(("sseAlgorithm", "aws:kms"), ("kmsMasterKeyId", "${labKey.arn}"))
                         : YMap.Of(("sseAlgorithm", "AES256"))),
                     ("bucketKeyEnabled", _aws.KmsEncryption ? true : null)),
-            })), AwsLab.Options()));
+            })), Guard()));
         var denyInsecure = YMap.Of(
             ("Version", "2012-10-17"),
-            ("Statement", new object[]
-            {
+            ("Statement", (List<object>)
+            [
                 YMap.Of(
                     ("Sid", "DenyInsecureTransport"),
                     ("Effect", "Deny"),
@@ -62,10 +69,11 @@ public sealed class PrivateBucket(LabSettings lab, ProgramBuilder program, strin
                     ("Action", "s3:*"),
                     ("Resource", new object[] { $"${{{name}.arn}}", $"${{{name}.arn}}/*" }),
                     ("Condition", YMap.Of(("Bool", YMap.Of(("aws:SecureTransport", "false")))))),
-            }));
+                .. (extraStatements ?? []),
+            ]));
         program.Add(new PulumiResource(Policy, "aws:s3/bucketPolicy:BucketPolicy", YMap.Of(
             ("bucket", $"${{{name}.id}}"),
-            ("policy", YMap.Fn("toJSON", denyInsecure))), AwsLab.Options($"{prefix}PublicAccessBlock")));
+            ("policy", YMap.Fn("toJSON", denyInsecure))), Guard($"{prefix}PublicAccessBlock")));
         var rules = expiry.Select(r => (object)YMap.Of(
             ("id", r.Id),
             ("status", "Enabled"),
@@ -78,6 +86,6 @@ public sealed class PrivateBucket(LabSettings lab, ProgramBuilder program, strin
             ("abortIncompleteMultipartUpload", YMap.Of(("daysAfterInitiation", 1)))));
         program.Add(new PulumiResource($"{prefix}Lifecycle", "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", YMap.Of(
             ("bucket", $"${{{name}.id}}"),
-            ("rules", rules)), AwsLab.Options()));
+            ("rules", rules)), Guard()));
     }
 }

@@ -466,13 +466,14 @@ public static partial class LabSettingsReader
     [GeneratedRegex("^sg-[0-9a-f]{8,17}$")]
     private static partial Regex SecurityGroupId();
 
-    [GeneratedRegex(@"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+    // No `$ { } * ?`: they would mean something to Pulumi's interpolation or to IAM, and no address needs them.
+    [GeneratedRegex(@"^[^@\s${}*?]+@[^@\s${}*?]+\.[^@\s${}*?]+$")]
     private static partial Regex Email();
 
     [GeneratedRegex("^[a-z][a-z0-9-]{4,28}[a-z0-9]$")]
     private static partial Regex GcpProject();
 
-    [GeneratedRegex(@"^(user|group|serviceAccount):[^@\s:]+@[^@\s]+\.[^@\s]+$")]
+    [GeneratedRegex(@"^(user|group|serviceAccount):[^@\s:${}*?]+@[^@\s${}*?]+\.[^@\s${}*?]+$")]
     private static partial Regex GcpMember();
 
     [GeneratedRegex("^[a-z][a-z0-9]*-(standard|highmem|highcpu|custom|medium|small|micro|ultramem|megamem)(-[0-9]+)?$|^[a-z][a-z0-9]*-[a-z0-9-]+$")]
