@@ -81,16 +81,7 @@ public static partial class ProviderSettingsReader
 
     private static string Shown(string value) => value.Length > 40 ? value[..40] + "…" : value;
 
-    private static int Distance(string a, string b)
-    {
-        var d = new int[a.Length + 1, b.Length + 1];
-        for (var i = 0; i <= a.Length; i++) d[i, 0] = i;
-        for (var j = 0; j <= b.Length; j++) d[0, j] = j;
-        for (var i = 1; i <= a.Length; i++)
-            for (var j = 1; j <= b.Length; j++)
-                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + (char.ToLowerInvariant(a[i - 1]) == char.ToLowerInvariant(b[j - 1]) ? 0 : 1));
-        return d[a.Length, b.Length];
-    }
+    private static int Distance(string a, string b) => Input.EditDistance.Between(a, b);
 
     [GeneratedRegex("^[0-9]{12}$")]
     private static partial Regex AccountId();
