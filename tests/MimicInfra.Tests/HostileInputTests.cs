@@ -10,15 +10,7 @@ namespace MimicInfra.Tests;
 /// </summary>
 public class HostileInputTests
 {
-    private const string Valid = """
-        config:
-          aws:region: us-east-1
-          mimic-infra:release: mimic-iv-demo-2.2
-          mimic-infra:researcher: jdoe
-          mimic-infra:study: demo
-          mimic-infra:expires: "2027-06-30"
-
-        """;
+    private const string Valid = StackSettingsTests.Demo;
 
     private static string With(string line) => Valid + "  " + line + "\n";
 

@@ -5,7 +5,8 @@ namespace MimicInfra.Tests;
 
 public partial class StackSettingsTests
 {
-    private const string Demo = """
+    /// <summary>A valid stack file of the open demo, which the malformed cases start from.</summary>
+    internal const string Demo = """
         config:
           aws:region: us-east-1
           mimic-infra:release: mimic-iv-demo-2.2

@@ -19,6 +19,7 @@ public sealed class AwsLab(LabSettings lab, ProgramBuilder program)
 
     private readonly AwsSettings _aws = lab.Aws!;
     private readonly LabNames _names = lab.Names;
+    private readonly IReadOnlyList<TableSource> _sources = SourcePlan.For(lab);
 
     /// <summary>Options of every AWS resource of a lab: the lab's provider, the pinned plugin version.</summary>
     internal static ResourceOptions Options(params string[] dependsOn) => new(ProviderName, Version) { DependsOn = dependsOn };
@@ -48,7 +49,7 @@ public sealed class AwsLab(LabSettings lab, ProgramBuilder program)
             new PrivateBucket(lab, program, "data", _names.DataBucketPrefix, keepOnDestroy: false,
                 [new("expire-forgotten-staging", DataLayout.Staging, 14)], NotebookNeverWritesTheData()).Build();
         Databases();
-        foreach (var source in SourcePlan.For(lab)) TypedTableFor(source);
+        foreach (var source in _sources) TypedTableFor(source);
         Workgroup();
         if (_aws.OwnsData) new LabImport(lab, program).Build();
         var workspace = new ResearcherWorkspace(lab, program);
@@ -102,7 +103,7 @@ public sealed class AwsLab(LabSettings lab, ProgramBuilder program)
             ("targetKeyId", "${labKey.keyId}")), Options()));
     }
 
-    private bool HasDerived => _aws.DerivedSource is not null && lab.Derived is not null;
+    private bool HasDerived => lab.AwsDerived is not null;
 
     private void Databases()
     {
@@ -201,6 +202,6 @@ public sealed class AwsLab(LabSettings lab, ProgramBuilder program)
         // No console URL selects a workgroup in the query editor (the editor opens in the last one used), so the
         // link goes to the lab's workgroup page and the output below names what to pick.
         program.Output("athenaQueryEditorHint", $"Athena console > Query editor > Workgroup: {_names.Workgroup} > Database: {_names.Database}");
-        program.Output("tableCount", SourcePlan.For(lab).Count);
+        program.Output("tableCount", _sources.Count);
     }
 }

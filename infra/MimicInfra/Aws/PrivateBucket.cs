@@ -15,7 +15,7 @@ public sealed class PrivateBucket(LabSettings lab, ProgramBuilder program, strin
     IReadOnlyList<YMap>? extraStatements = null)
 {
     /// <summary>
-    /// Options of the bucket's guards: a kept bucket keeps them all (public access block, policy, encryption,
+    /// Options of the bucket and its guards: a kept bucket keeps them all (public access block, policy, encryption,
     /// ownership, lifecycle), or destroy would strip a bucket of MIMIC results of every protection.
     /// </summary>
     private ResourceOptions Guard(params string[] dependsOn) => AwsLab.Options(dependsOn) with { RetainOnDelete = keepOnDestroy };
@@ -38,7 +38,7 @@ public sealed class PrivateBucket(LabSettings lab, ProgramBuilder program, strin
         program.Add(new PulumiResource(name, "aws:s3/bucket:Bucket", YMap.Of(
             ("bucketPrefix", bucketPrefix),
             ("forceDestroy", !keepOnDestroy),
-            ("tags", AwsLab.TagsOf(lab))), AwsLab.Options() with { RetainOnDelete = keepOnDestroy }));
+            ("tags", AwsLab.TagsOf(lab))), Guard()));
         program.Add(new PulumiResource($"{prefix}PublicAccessBlock", "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", YMap.Of(
             ("bucket", $"${{{name}.id}}"),
             ("blockPublicAcls", true),

@@ -71,7 +71,7 @@ public sealed class ResearcherWorkspace(LabSettings lab, ProgramBuilder program)
     }
 
     /// <summary>The databases the researcher queries: the lab's, and its derived concepts' when it has them.</summary>
-    private IReadOnlyList<string> QueriedDatabases => _aws.DerivedSource is not null && lab.Derived is not null
+    private IReadOnlyList<string> QueriedDatabases => lab.AwsDerived is not null
         ? [_names.Database, _names.DerivedDatabase] : [_names.Database];
 
     /// <summary>The permissions of the notebook, statement by statement; IamPolicyTests lists why each is needed.</summary>

@@ -72,7 +72,7 @@ public static class LabPreview
             }
             if (aws.Budget is { } budget)
                 w.WriteLine($"  budget      {budget.MonthlyUsd} USD a month on the lab tag, alerts at 80 % and 100 % to {string.Join(", ", budget.Emails)}");
-            if (lab.Derived is { } d && aws.DerivedSource is { } ds)
+            if (lab.AwsDerived is not null && aws.DerivedSource is { } ds)
                 w.WriteLine($"  derived     {Sources.SourcePlan.For(lab).Count(t => t.Module.IsDerived)} concept tables in {lab.Names.DerivedDatabase}, imported from {ds.Uri}");
             else if (lab.Derived is { } d2)
                 w.WriteLine($"  derived     none on AWS: build them with `local --concepts <mimic-code checkout> --parquet OUT`, upload OUT/{d2.Name}/ and set derivedSourceUri to it");

@@ -63,7 +63,7 @@ public static class ExampleNotebook
         };
         if (aws.OwnsData) cells.AddRange(ImportCheckCells(lab, aws));
         // Derived concepts live in a database of their own (their names repeat other modules').
-        var derived = aws.DerivedSource is not null && lab.Derived is not null ? lab.Derived : null;
+        var derived = lab.AwsDerived;
         IReadOnlyList<Catalog.Module> queried = derived is null ? lab.Modules : [.. lab.Modules, derived];
         cells.AddRange(QueryAndTableCells(queried, q => q.Module == derived?.Name ? "\"\"\", database=DERIVED_DATABASE)" : "\"\"\")"));
         cells.Add(Markdown("## Your results", "", "Athena writes every result as a CSV file to the lab bucket; this is where:"));

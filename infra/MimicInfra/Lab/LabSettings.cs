@@ -26,6 +26,9 @@ public sealed record LabSettings(
     /// </summary>
     public Module? Derived { get; init; }
 
+    /// <summary>The derived module when the AWS side imports it (it has a derived source); null otherwise.</summary>
+    public Module? AwsDerived => Aws?.DerivedSource is not null ? Derived : null;
+
     public IEnumerable<(Module Module, Table Table)> Tables => Modules.SelectMany(m => m.Tables.Select(t => (m, t)));
 
     /// <summary>The tags (AWS) every lab resource carries, in a fixed order.</summary>

@@ -164,7 +164,7 @@ public static partial class LabSettingsReader
                           "(s3://arn:aws:s3:us-east-1:ACCOUNT:accesspoint/NAME/<project>/<version>/), or moduleSources for this module.");
                 continue;
             }
-            if (source.IsAccessPoint && source.AccessPointArn!.Split(':')[3] is var apRegion && apRegion != region && !c.Problems.Any(p => p.StartsWith("aws:region", StringComparison.Ordinal)))
+            if (source.AccessPointRegion is { } apRegion && apRegion != region && !c.Problems.Any(p => p.StartsWith("aws:region", StringComparison.Ordinal)))
                 c.Problems.Add($"aws:region: {Q(region)} differs from the region of the access point of module {m.Name} ({apRegion}); S3 copies through an access point only " +
                                $"within its region. Set aws:region to {apRegion}.");
             if (inPlace && source.IsAccessPoint)
@@ -196,7 +196,7 @@ public static partial class LabSettingsReader
         else if (derived is not null && layout == SourceLayout.TableParquet && root is not null && !inPlace)
             derivedSource = root.Child($"{derived.Name}/");
         if (derivedSource is not null && inPlace) c.Problem("sourceInPlace", "derived tables are always imported; remove sourceInPlace, or derivedSourceUri.");
-        if (derivedSource is { IsAccessPoint: true } && derivedSource.AccessPointArn!.Split(':')[3] != region)
+        if (derivedSource?.AccessPointRegion is { } derivedRegion && derivedRegion != region)
             c.Problem("derivedSourceUri", $"its access point is in another region than the lab ({region}); S3 copies through an access point only within its region.");
         return new AwsSettings(region, layout ?? SourceLayout.PhysionetCsv, sources, inPlace, importCutoff, cutoff, retention, keep, encryption == "kms",
             c.Boolean("notebook") ? ReadNotebook(c) : null, ReadBudget(c)) { DerivedSource = derivedSource };

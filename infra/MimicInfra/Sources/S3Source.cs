@@ -12,6 +12,9 @@ public sealed partial record S3Source(string? Bucket, string? AccessPointArn, st
 {
     public bool IsAccessPoint => AccessPointArn is not null;
 
+    /// <summary>The region of an access point (its ARN's fourth field); null for a bucket, whose region S3 finds itself.</summary>
+    public string? AccessPointRegion => AccessPointArn?.Split(':')[3];
+
     /// <summary>What the SDK's `Bucket` parameter takes: the bucket name, or the access point's ARN.</summary>
     public string ApiBucket => Bucket ?? AccessPointArn!;
 

@@ -42,7 +42,7 @@ public static class SourcePlan
     /// </summary>
     private static IEnumerable<TableSource> DerivedTables(LabSettings lab, AwsSettings aws, ParquetCopy? copy)
     {
-        if (lab.Derived is not { } d || aws.DerivedSource is not { } folder) yield break;
+        if (lab.AwsDerived is not { } d || aws.DerivedSource is not { } folder) yield break;
         var physionet = copy is not null && copy.Modules.Contains(d.Name) && folder == copy.Location.Child(copy.ModuleFolderOf(d));
         foreach (var t in d.Tables)
         {
