@@ -15,6 +15,17 @@ internal static class Iam
         ("Resource", resources.Select(r => (object)r).ToList()),
         ("Condition", condition));
 
+    /// <summary>Reading Glue databases and their tables, as Athena needs to plan a query over them.</summary>
+    public static YMap ReadGlueDatabases(string sid, string region, IReadOnlyCollection<string> databases)
+    {
+        var glue = $"arn:{Partition}:glue:{region}:${{awsAccount.accountId}}";
+        return Statement(sid, ["glue:GetDatabase", "glue:GetDatabases", "glue:GetTable", "glue:GetTables", "glue:GetPartition", "glue:GetPartitions", "glue:BatchGetPartition"],
+            [$"{glue}:catalog", .. databases.Select(d => $"{glue}:database/{d}"), .. databases.Select(d => $"{glue}:table/{d}/*")]);
+    }
+
+    /// <summary>Using the lab key for SSE-KMS objects and results.</summary>
+    public static YMap UseTheLabKey() => Statement("UseTheLabKey", ["kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"], ["${labKey.arn}"]);
+
     /// <summary>
     /// Read-only on S3 folders, in the resource forms each takes (bucket or access point): s3:GetObject under
     /// each prefix, and listing only those prefixes (one statement per bucket or access point).

@@ -83,9 +83,8 @@ public sealed class LabImport(LabSettings lab, ProgramBuilder program)
     /// </summary>
     internal IReadOnlyList<YMap> ResearcherImportStatements()
     {
-        var glue = $"arn:{Iam.Partition}:glue:{_aws.Region}:${{awsAccount.accountId}}";
         var databases = new List<string> { _names.ImportDatabase, _names.Database };
-        if (_plan.Tables.Any(t => t.Module.IsDerived)) databases.Add(_names.DerivedDatabase);
+        if (lab.AwsDerived is not null) databases.Add(_names.DerivedDatabase);
         var statements = Iam.ReadFolders("TheSource", _plan.Tables.Select(t => t.Source.Folder).ToList()).ToList();
         statements.AddRange(
         [
@@ -97,11 +96,10 @@ public sealed class LabImport(LabSettings lab, ProgramBuilder program)
             Statement("ListImportResults", ["s3:ListBucket", "s3:GetBucketLocation"], ["${resultsBucket.arn}"]),
             Statement("RunTheImport", ["athena:StartQueryExecution", "athena:StopQueryExecution", "athena:GetQueryExecution", "athena:GetQueryResults",
                 "athena:GetQueryRuntimeStatistics", "athena:GetWorkGroup"], ["${importWorkgroup.arn}"]),
-            Statement("ReadTheLabCatalog", ["glue:GetDatabase", "glue:GetDatabases", "glue:GetTable", "glue:GetTables", "glue:GetPartition", "glue:GetPartitions", "glue:BatchGetPartition"],
-                [$"{glue}:catalog", .. databases.Select(d => $"{glue}:database/{d}"), .. databases.Select(d => $"{glue}:table/{d}/*")]),
+            Iam.ReadGlueDatabases("ReadTheLabCatalog", _aws.Region, databases),
         ]);
         if (_aws.KmsEncryption)
-            statements.Add(Statement("UseTheLabKey", ["kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"], ["${labKey.arn}"]));
+            statements.Add(Iam.UseTheLabKey());
         return statements;
     }
 

@@ -77,9 +77,8 @@ public sealed class ResearcherWorkspace(LabSettings lab, ProgramBuilder program)
     /// <summary>The permissions of the notebook, statement by statement; IamPolicyTests lists why each is needed.</summary>
     internal IReadOnlyList<YMap> Statements()
     {
-        const string arn = "arn:${awsPartition.partition}";
+        const string arn = "arn:" + Iam.Partition;
         var account = "${awsAccount.accountId}";
-        var glue = $"{arn}:glue:{_aws.Region}:{account}";
         var statements = new List<YMap>
         {
             Statement("RunQueriesInTheLabWorkgroup",
@@ -87,9 +86,7 @@ public sealed class ResearcherWorkspace(LabSettings lab, ProgramBuilder program)
                  "athena:GetQueryRuntimeStatistics", "athena:BatchGetQueryExecution", "athena:ListQueryExecutions", "athena:GetWorkGroup"],
                 ["${workgroup.arn}"]),
             // The lab's typed tables only: never the import database, whose tables read the staged source.
-            Statement("ReadTheLabCatalog",
-                ["glue:GetDatabase", "glue:GetDatabases", "glue:GetTable", "glue:GetTables", "glue:GetPartition", "glue:GetPartitions", "glue:BatchGetPartition"],
-                [$"{glue}:catalog", .. QueriedDatabases.Select(d => $"{glue}:database/{d}"), .. QueriedDatabases.Select(d => $"{glue}:table/{d}/*")]),
+            Iam.ReadGlueDatabases("ReadTheLabCatalog", _aws.Region, QueriedDatabases),
             // Athena writes results as the caller; nothing else in the results bucket is the notebook's.
             Statement("WriteQueryResults", ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"], ["${resultsBucket.arn}/results/*"]),
             Statement("ListQueryResults", ["s3:ListBucket", "s3:GetBucketLocation"], ["${resultsBucket.arn}"],
@@ -110,7 +107,7 @@ public sealed class ResearcherWorkspace(LabSettings lab, ProgramBuilder program)
             statements.AddRange(Iam.ReadFolders("TheLabData", SourcePlan.For(lab).Select(t => t.Folder).ToList()));
         }
         if (_aws.KmsEncryption)
-            statements.Add(Statement("UseTheLabKey", ["kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"], ["${labKey.arn}"]));
+            statements.Add(Iam.UseTheLabKey());
 
         var logs = $"{arn}:logs:{_aws.Region}:{account}:log-group:{NotebookLogGroup}";
         statements.Add(Statement("WriteNotebookLogs", ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
