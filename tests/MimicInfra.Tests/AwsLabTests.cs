@@ -75,10 +75,11 @@ public class AwsLabCheckTests(ITestOutputHelper output)
 /// <summary>
 /// Security rules on the emitted program, named by their Checkov ids. Deliberate exceptions, with reasons:
 /// <list type="bullet">
-/// <item>CKV_AWS_18 (access logging) and CKV_AWS_144 (cross-region replication): the bucket holds only
-/// expiring query results of one researcher; Athena and CloudTrail already record who queried what.</item>
-/// <item>CKV_AWS_21 (versioning): results are written once and expire; versions would outlive the
-/// retention the lab promises.</item>
+/// <item>CKV_AWS_18 (access logging) and CKV_AWS_144 (cross-region replication): the results bucket holds only
+/// expiring query results of one researcher, and the data bucket a copy that the import can always make
+/// again from PhysioNet; Athena and CloudTrail already record who queried what.</item>
+/// <item>CKV_AWS_21 (versioning): results are written once and expire, so versions would outlive the retention
+/// the lab promises; the data copy is read-only to the notebook (role and bucket policy) and re-importable.</item>
 /// <item>CKV2_AWS_62 (event notifications): nothing consumes them.</item>
 /// <item>CKV_AWS_145 with resultsEncryption=s3: an explicit opt-out for accounts that cannot create KMS keys;
 /// the bucket is still encrypted (SSE-S3, CKV_AWS_19 holds).</item>
