@@ -34,12 +34,12 @@ public class AwsLabCheckTests(ITestOutputHelper output)
     public void ResourceCountsFollowTheCatalog()
     {
         var demo = new ParsedProgram(Labs.Compile(Labs.Demo));
-        // 31 tables x (typed Parquet table, import table) + provider, key, alias, 2 buckets x 6 resources,
+        // 31 tables x (typed Parquet table, import table) + provider, key, alias, 2 buckets x 6 resources and the data bucket's versioning,
         // 2 databases, 2 workgroups, import script + notebook: role, role policy, example notebook, lifecycle configuration, instance
         // + expiry stop: role, role policy, 3 schedules (workgroup, import workgroup, notebook)
-        Assert.Equal(31 * 2 + 1 + 2 + 12 + 2 + 2 + 1 + 5 + 5, demo.Resources.Count());
+        Assert.Equal(31 * 2 + 1 + 2 + 12 + 1 + 2 + 2 + 1 + 5 + 5, demo.Resources.Count());
         var full = new ParsedProgram(Labs.Compile(Labs.Full31()));
-        Assert.Equal(41 * 2 + 1 + 2 + 12 + 2 + 2 + 1 + 5 + 5, full.Resources.Count());
+        Assert.Equal(41 * 2 + 1 + 2 + 12 + 1 + 2 + 2 + 1 + 5 + 5, full.Resources.Count());
         Assert.Equal(41L, Convert.ToInt64(full.Outputs["tableCount"]));
         // Read in place: one Parquet table per catalog table, one bucket, one database and workgroup, no import.
         var inPlace = new ParsedProgram(Labs.Compile(Labs.Full31(("sourceInPlace", "true"))));
@@ -53,7 +53,7 @@ public class AwsLabCheckTests(ITestOutputHelper output)
         var (code, stdout, stderr) = Cli.Run(["check", "--stack", "demo"]);
         Assert.Equal("", stderr);
         Assert.Equal(0, code);
-        Assert.Contains("stack demo: 92 resources", stdout);
+        Assert.Contains("stack demo: 93 resources", stdout);
         Assert.EndsWith("ok: no problems\n", stdout);
     }
 
@@ -78,8 +78,8 @@ public class AwsLabCheckTests(ITestOutputHelper output)
 /// <item>CKV_AWS_18 (access logging) and CKV_AWS_144 (cross-region replication): the results bucket holds only
 /// expiring query results of one researcher, and the data bucket a copy that the import can always make
 /// again from PhysioNet; Athena and CloudTrail already record who queried what.</item>
-/// <item>CKV_AWS_21 (versioning): results are written once and expire, so versions would outlive the retention
-/// the lab promises; the data copy is read-only to the notebook (role and bucket policy) and re-importable.</item>
+/// <item>CKV_AWS_21 / S3.14 (versioning) on the results bucket: results are written once and expire, so versions
+/// would outlive the retention the lab promises. The data bucket is versioned (its old versions expire).</item>
 /// <item>CKV2_AWS_62 (event notifications): nothing consumes them.</item>
 /// <item>CKV_AWS_145 with resultsEncryption=s3: an explicit opt-out for accounts that cannot create KMS keys;
 /// the bucket is still encrypted (SSE-S3, CKV_AWS_19 holds).</item>
@@ -181,6 +181,71 @@ public class AwsSecurityRuleTests
             Assert.Equal("1", set.Single(r => (string)r["id"] == "abort-incomplete-uploads").At("abortIncompleteMultipartUpload", "daysAfterInitiation"));
             Assert.All(set, r => Assert.Equal("Enabled", r["status"]));
         }
+    }
+
+    /// <summary>Issue 13 item 3 (CKV_AWS_21, S3.14): what the lab must not lose is versioned, and old versions do not pile up.</summary>
+    [Fact]
+    public void CKV_AWS_21_S3_14_TheDataBucketIsVersionedAndItsOldVersionsExpire()
+    {
+        Assert.Equal("Enabled", Demo.Named("dataVersioning").At("versioningConfiguration", "status"));
+        Assert.Equal("${dataBucket.id}", Demo.Named("dataVersioning")["bucket"]);
+        Assert.DoesNotContain(Demo.Resources, r => r.Name == "resultsVersioning");
+        var rules = Demo.Named("dataLifecycle")["rules"].List().Select(r => r.Map()).Where(r => r.ContainsKey("filter")).ToList();
+        foreach (var kept in new[] { "tables/", "imports/", "lab/" })
+        {
+            var rule = rules.Single(r => (string)r.At("filter", "prefix")! == kept);
+            Assert.Equal("30", rule.At("noncurrentVersionExpiration", "noncurrentDays"));
+            Assert.Equal("true", rule.At("expiration", "expiredObjectDeleteMarker"));   // kept: never a days expiry
+            Assert.Null(rule.At("expiration", "days"));
+        }
+        var staging = rules.Single(r => (string)r.At("filter", "prefix")! == "staging/");
+        Assert.Equal("1", staging.At("noncurrentVersionExpiration", "noncurrentDays"));   // a removed staging copy is gone the next day
+    }
+
+    /// <summary>
+    /// Issue 13 item 9: every prefix the lab writes (the notebook, the import, Pulumi's own objects) has a lifecycle
+    /// rule: temporary work expires; what the lab must keep (the typed copy, its records, its files) has a rule that
+    /// expires only its old versions. Exception: in a lab that reads its source in place, the lab's files sit in the
+    /// unversioned results bucket with no rule: they are objects of the stack, rewritten by `pulumi up`, deleted by destroy.
+    /// </summary>
+    [Fact]
+    public void Issue13_Item9_LifecycleCoversEveryPrefixTheLabWrites()
+    {
+        foreach (var config in new[] { Labs.Demo, Labs.Full31(), Labs.Full31(("sourceInPlace", "true")) })
+        {
+            var program = new ParsedProgram(Labs.Compile(config));
+            var written = new List<string>();
+            var policies = program.OfType("aws:iam/rolePolicy:RolePolicy").Select(p => p.Props.At("policy", "fn::toJSON")).ToList();
+            if (program.Outputs.TryGetValue("researcherImportPolicy", out var import)) policies.Add(import.At("fn::toJSON"));
+            foreach (var statement in policies.SelectMany(p => p.At("Statement").List()).Select(s => s.Map()))
+            {
+                var actions = statement["Action"] is List<object> l ? l.Cast<string>() : [(string)statement["Action"]];
+                if (actions.Any(a => a is "s3:PutObject"))
+                    written.AddRange(statement["Resource"].List().Cast<string>().Where(r => r.Contains("Bucket.arn}/")));
+            }
+            written.AddRange(program.OfType("aws:s3/bucketObjectv2:BucketObjectv2").Select(o => $"{((string)o.Props["bucket"]).Replace(".bucket}", ".arn}")}/{o.Props["key"]}"));
+            Assert.NotEmpty(written);
+            foreach (var path in written.Where(p => !p.StartsWith("${resultsBucket.arn}/lab/", StringComparison.Ordinal)))
+            {
+                var bucket = path[2..path.IndexOf('.')];   // ${resultsBucket.arn}/results/* -> resultsBucket
+                var key = path[(path.IndexOf('/') + 1)..];
+                var rules = program.Named(bucket.Replace("Bucket", "Lifecycle"))["rules"].List().Select(r => r.Map()).ToList();
+                Assert.True(rules.Any(r => r.At("filter", "prefix") is string p && p.Length > 0 && key.StartsWith(p, StringComparison.Ordinal)),
+                    $"{config.Stack}: {path} is written but no lifecycle rule names its prefix");
+            }
+        }
+    }
+
+    /// <summary>Issue 13 item 3: in the results bucket the notebook may write only its work (query results, its scratch), in the bucket policy as in its role.</summary>
+    [Fact]
+    public void TheResultsBucketPolicyLetsTheNotebookWriteOnlyItsWork()
+    {
+        var deny = Demo.Named("resultsTlsOnlyPolicy").At("policy", "fn::toJSON", "Statement").List().Select(s => s.Map()).Single(s => (string)s["Sid"] == "NotebookWritesOnlyItsWork");
+        Assert.Equal("Deny", deny["Effect"]);
+        Assert.Equal("${notebookRole.arn}", deny.At("Principal", "AWS"));
+        Assert.Contains("s3:PutObject", deny["Action"].List());
+        Assert.Equal(new List<object> { "${resultsBucket.arn}/results/*", "${resultsBucket.arn}/scratch/*" }, deny["NotResource"]);
+        Assert.Equal("scratch/", Demo.Named("resultsLifecycle")["rules"].List().Select(r => r.Map()).Single(r => (string)r["id"] == "expire-notebook-scratch").At("filter", "prefix"));
     }
 
     [Fact]

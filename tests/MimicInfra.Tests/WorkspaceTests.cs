@@ -188,12 +188,13 @@ public class WorkspaceSecurityRuleTests
         var grants = Workspace.Statements(Workspace.Demo).ToDictionary(s => (string)s["Sid"], s => s["Action"].List().Cast<string>().ToList());
         Assert.Equal(
         [
-            "RunQueriesInTheLabWorkgroup", "ReadTheLabCatalog", "WriteQueryResults", "ListQueryResults", "ReadTheLabData", "ListTheLabData",
+            "RunQueriesInTheLabWorkgroup", "ReadTheLabCatalog", "WriteQueryResults", "WriteItsScratch", "ListQueryResults", "ReadTheLabData", "ListTheLabData",
             "UseTheLabKey", "WriteNotebookLogs", "StopItselfWhenIdle",
         ], grants.Keys);
         var byResource = Workspace.Statements(Workspace.Demo).ToDictionary(s => (string)s["Sid"], s => s["Resource"].List().Cast<string>().ToList());
         Assert.Equal(["${workgroup.arn}"], byResource["RunQueriesInTheLabWorkgroup"]);
         Assert.Equal(["${resultsBucket.arn}/results/*"], byResource["WriteQueryResults"]);
+        Assert.Equal(["${resultsBucket.arn}/scratch/*"], byResource["WriteItsScratch"]);   // the one place it may delete: its own files
         Assert.Equal(["${dataBucket.arn}/tables/*", "${dataBucket.arn}/imports/*", "${dataBucket.arn}/lab/notebooks/*"], byResource["ReadTheLabData"]);
         Assert.Equal(["s3:GetObject"], grants["ReadTheLabData"]);   // the notebook can never rewrite the lab's data
         Assert.Equal(["${labKey.arn}"], byResource["UseTheLabKey"]);
@@ -201,7 +202,7 @@ public class WorkspaceSecurityRuleTests
         Assert.DoesNotContain(byResource["ReadTheLabCatalog"], r => r.Contains("_import"));   // never the import database
         // No source location at all: PhysioNet authorizes IAM users, never a role, and the notebook reads the lab's copy.
         Assert.DoesNotContain(byResource.Values.SelectMany(r => r), r => r.Contains("physionet-open") || r.Contains("accesspoint") || r.Contains("/staging/"));
-        Assert.DoesNotContain(grants.Values.SelectMany(a => a), a => a is "s3:DeleteObject" or "s3:PutBucketPolicy" or "glue:CreateTable" or "glue:DeleteTable");
+        Assert.DoesNotContain(grants.Where(g => g.Key != "WriteItsScratch").SelectMany(g => g.Value), a => a is "s3:DeleteObject" or "s3:PutBucketPolicy" or "glue:CreateTable" or "glue:DeleteTable");
         Assert.Equal(["arn:${awsPartition.partition}:sagemaker:us-east-1:${awsAccount.accountId}:notebook-instance/mimic-demo-researc-demo-0cb55dbb"], byResource["StopItselfWhenIdle"]);
     }
 }

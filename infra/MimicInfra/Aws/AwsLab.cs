@@ -44,10 +44,11 @@ public sealed class AwsLab(LabSettings lab, ProgramBuilder program)
 
         if (_aws.KmsEncryption) LabKey();
         new PrivateBucket(lab, program, "results", _names.BucketPrefix, _aws.KeepResultsOnDestroy,
-            [new("expire-query-results", "results/", _aws.ResultsRetentionDays), new("expire-import-results", "import-results/", _aws.ResultsRetentionDays)]).Build();
+            
+            [new("expire-query-results", ResultsLayout.QueryResults, _aws.ResultsRetentionDays), new("expire-import-results", ResultsLayout.ImportResults, _aws.ResultsRetentionDays),
+             new("expire-notebook-scratch", ResultsLayout.NotebookScratch, _aws.ResultsRetentionDays)], NotebookWritesOnlyItsWork()).Build();
         if (_aws.OwnsData)
-            new PrivateBucket(lab, program, "data", _names.DataBucketPrefix, keepOnDestroy: false,
-                [new("expire-forgotten-staging", DataLayout.Staging, 14)], NotebookNeverWritesTheData()).Build();
+            new PrivateBucket(lab, program, "data", _names.DataBucketPrefix, keepOnDestroy: false, DataBucketLifecycle, NotebookNeverWritesTheData(), versioned: true).Build();
         Databases();
         foreach (var source in _sources) TypedTableFor(source);
         Workgroup();
@@ -57,6 +58,35 @@ public sealed class AwsLab(LabSettings lab, ProgramBuilder program)
         Outputs();
         workspace.Outputs();
     }
+
+    /// <summary>Days an overwritten or deleted version of the lab's data stays recoverable (a re-import, a mistake).</summary>
+    public const int DataVersionDays = 30;
+
+    /// <summary>
+    /// Every prefix of the data bucket the lab writes, each with its rule: the typed copy, the import records and
+    /// the lab's files are kept (their old versions expire); staging is temporary (and its old versions go at once).
+    /// </summary>
+    internal static readonly IReadOnlyList<ExpiryRule> DataBucketLifecycle =
+    [
+        new("keep-tables-expire-old-versions", DataLayout.Tables, null, DataVersionDays),
+        new("keep-import-records-expire-old-versions", DataLayout.Imports, null, DataVersionDays),
+        new("keep-lab-files-expire-old-versions", DataLayout.LabFiles, null, DataVersionDays),
+        new("expire-forgotten-staging", DataLayout.Staging, 14, 1),
+    ];
+
+    /// <summary>
+    /// The results bucket holds only what the lab's work writes, and the notebook may write only there (in its
+    /// role and here): Athena's results, its own scratch files; nothing else in the bucket is the notebook's.
+    /// </summary>
+    private IReadOnlyList<YMap> NotebookWritesOnlyItsWork() => _aws.Notebook is null ? [] :
+    [
+        YMap.Of(
+            ("Sid", "NotebookWritesOnlyItsWork"),
+            ("Effect", "Deny"),
+            ("Principal", YMap.Of(("AWS", "${notebookRole.arn}"))),
+            ("Action", new object[] { "s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion", "s3:PutObjectAcl", "s3:PutObjectTagging" }),
+            ("NotResource", new object[] { $"${{resultsBucket.arn}}/{ResultsLayout.QueryResults}*", $"${{resultsBucket.arn}}/{ResultsLayout.NotebookScratch}*" })),
+    ];
 
     /// <summary>
     /// The lab's data is read-only to the notebook in the bucket policy as well as in its role, so no later
@@ -111,7 +141,7 @@ public sealed class AwsLab(LabSettings lab, ProgramBuilder program)
         if (HasDerived)
             program.Add(new PulumiResource("derivedDatabase", "aws:glue/catalogDatabase:CatalogDatabase", YMap.Of(
                 ("name", _names.DerivedDatabase),
-                ("description", $"{lab.Release.Title} derived concepts ({lab.Derived!.Schema}) for {lab.Researcher}, study {lab.Study}; typed Parquet tables"),
+                ("description", $"{lab.Release.Title} derived concepts ({lab.Derived!.Schema}) for {lab.ResearcherInCloud}, study {lab.Study}; typed Parquet tables"),
                 ("parameters", YMap.Of(("mimic_release", lab.Release.Id), ("mimic_lab_data_bucket", "${dataBucket.bucket}"))),
                 ("tags", Tags())), Options()));
     }
@@ -119,7 +149,7 @@ public sealed class AwsLab(LabSettings lab, ProgramBuilder program)
     private void LabDatabase() =>
         program.Add(new PulumiResource("labDatabase", "aws:glue/catalogDatabase:CatalogDatabase", YMap.Of(
             ("name", _names.Database),
-            ("description", $"{lab.Release.Title} ({string.Join(", ", lab.Modules.Select(m => m.Name))}) for {lab.Researcher}, study {lab.Study}; typed Parquet tables"),
+            ("description", $"{lab.Release.Title} ({string.Join(", ", lab.Modules.Select(m => m.Name))}) for {lab.ResearcherInCloud}, study {lab.Study}; typed Parquet tables"),
             // Where the notebook finds the lab's data bucket and its import record.
             ("parameters", _aws.OwnsData
                 ? YMap.Of(("mimic_release", lab.Release.Id), ("mimic_lab_data_bucket", "${dataBucket.bucket}"))
@@ -163,8 +193,8 @@ public sealed class AwsLab(LabSettings lab, ProgramBuilder program)
         t.Columns.Select(c => (object)YMap.Of(("name", c.Name), ("type", Dialects.TypeName(c.Type, Dialect.Glue)), ("comment", c.Description))).ToList();
 
     private void Workgroup() =>
-        program.Add(Expiry.AwsExpiryStop.Resumable(lab, WorkgroupResource(lab, "workgroup", _names.Workgroup, $"MIMIC lab {_names.Lab}: {lab.Release.Title} for {lab.Researcher}",
-            "results/", _aws.BytesScannedCutoffPerQuery)));
+        program.Add(Expiry.AwsExpiryStop.Resumable(lab, WorkgroupResource(lab, "workgroup", _names.Workgroup, $"MIMIC lab {_names.Lab}: {lab.Release.Title} for {lab.ResearcherInCloud}",
+            ResultsLayout.QueryResults, _aws.BytesScannedCutoffPerQuery)));
 
     /// <summary>An Athena workgroup of the lab: engine 3, settings enforced, a scan cap, encrypted results under a prefix of the results bucket.</summary>
     internal static PulumiResource WorkgroupResource(LabSettings lab, string logicalName, string name, string description, string resultsPrefix, long cutoff)

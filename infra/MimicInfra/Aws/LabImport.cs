@@ -29,7 +29,7 @@ public sealed class LabImport(LabSettings lab, ProgramBuilder program)
             ("tags", AwsLab.TagsOf(lab))), AwsLab.Options()));
         foreach (var t in _plan.Tables) RawTableFor(t);
         program.Add(Expiry.AwsExpiryStop.Resumable(lab, AwsLab.WorkgroupResource(lab, "importWorkgroup", _names.ImportWorkgroup,
-            $"MIMIC lab {_names.Lab}: the one-time import of {lab.Release.Title} into the lab's typed copy", "import-results/", _aws.ImportBytesScannedCutoffPerQuery)));
+            $"MIMIC lab {_names.Lab}: the one-time import of {lab.Release.Title} into the lab's typed copy", ResultsLayout.ImportResults, _aws.ImportBytesScannedCutoffPerQuery)));
         program.Add(new PulumiResource("importScript", "aws:s3/bucketObjectv2:BucketObjectv2", YMap.Of(
             ("bucket", "${dataBucket.bucket}"),
             ("key", DataLayout.ImportScriptKey),

@@ -3,8 +3,11 @@ using MimicInfra.Program;
 
 namespace MimicInfra.Aws;
 
-/// <summary>One lifecycle rule of a lab bucket: expire what is under a prefix after some days.</summary>
-public sealed record ExpiryRule(string Id, string Prefix, int Days);
+/// <summary>
+/// One lifecycle rule of a lab bucket, for one prefix: expire its objects after some days (null: keep them), and,
+/// in a versioned bucket, remove their overwritten or deleted versions after some days (and then the delete markers).
+/// </summary>
+public sealed record ExpiryRule(string Id, string Prefix, int? Days, int? NoncurrentDays = null);
 
 /// <summary>
 /// A bucket the lab owns, with every guard a lab bucket has: public access blocked, objects owned by the
@@ -12,7 +15,7 @@ public sealed record ExpiryRule(string Id, string Prefix, int Days);
 /// and incomplete uploads aborted. The lab's results bucket and its data bucket are both one.
 /// </summary>
 public sealed class PrivateBucket(LabSettings lab, ProgramBuilder program, string prefix, string bucketPrefix, bool keepOnDestroy, IReadOnlyList<ExpiryRule> expiry,
-    IReadOnlyList<YMap>? extraStatements = null)
+    IReadOnlyList<YMap>? extraStatements = null, bool versioned = false)
 {
     /// <summary>
     /// Options of the bucket and its guards: a kept bucket keeps them all (public access block, policy, encryption,
@@ -74,11 +77,17 @@ public sealed class PrivateBucket(LabSettings lab, ProgramBuilder program, strin
         program.Add(new PulumiResource(Policy, "aws:s3/bucketPolicy:BucketPolicy", YMap.Of(
             ("bucket", $"${{{name}.id}}"),
             ("policy", YMap.Fn("toJSON", denyInsecure))), Guard($"{prefix}PublicAccessBlock")));
+        if (versioned)
+            program.Add(new PulumiResource($"{prefix}Versioning", "aws:s3/bucketVersioning:BucketVersioning", YMap.Of(
+                ("bucket", $"${{{name}.id}}"),
+                ("versioningConfiguration", YMap.Of(("status", "Enabled")))), Guard()));
         var rules = expiry.Select(r => (object)YMap.Of(
             ("id", r.Id),
             ("status", "Enabled"),
             ("filter", YMap.Of(("prefix", r.Prefix))),
-            ("expiration", YMap.Of(("days", r.Days))))).ToList();
+            // Kept objects: once their old versions are gone, so are the delete markers left over them.
+            ("expiration", r.Days is { } days ? YMap.Of(("days", days)) : YMap.Of(("expiredObjectDeleteMarker", true))),
+            ("noncurrentVersionExpiration", versioned && r.NoncurrentDays is { } old ? YMap.Of(("noncurrentDays", old)) : null))).ToList();
         rules.Add(YMap.Of(
             ("id", "abort-incomplete-uploads"),
             ("status", "Enabled"),

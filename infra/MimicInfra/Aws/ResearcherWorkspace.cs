@@ -87,10 +87,12 @@ public sealed class ResearcherWorkspace(LabSettings lab, ProgramBuilder program)
                 ["${workgroup.arn}"]),
             // The lab's typed tables only: never the import database, whose tables read the staged source.
             Iam.ReadGlueDatabases("ReadTheLabCatalog", _aws.Region, QueriedDatabases),
-            // Athena writes results as the caller; nothing else in the results bucket is the notebook's.
-            Statement("WriteQueryResults", ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"], ["${resultsBucket.arn}/results/*"]),
+            // Athena writes results as the caller, and the notebook keeps its own scratch files; nothing else in the
+            // results bucket is the notebook's (the bucket policy says so too).
+            Statement("WriteQueryResults", ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"], [$"${{resultsBucket.arn}}/{ResultsLayout.QueryResults}*"]),
+            Statement("WriteItsScratch", ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"], [$"${{resultsBucket.arn}}/{ResultsLayout.NotebookScratch}*"]),
             Statement("ListQueryResults", ["s3:ListBucket", "s3:GetBucketLocation"], ["${resultsBucket.arn}"],
-                YMap.Of(("StringLike", YMap.Of(("s3:prefix", new List<object> { "results/*" }))))),
+                YMap.Of(("StringLike", YMap.Of(("s3:prefix", new List<object> { ResultsLayout.QueryResults + "*", ResultsLayout.NotebookScratch + "*" }))))),
         };
         if (_aws.OwnsData)
         {

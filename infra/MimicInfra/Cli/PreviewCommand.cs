@@ -36,7 +36,8 @@ public static class LabPreview
         w.WriteLine($"  modules     {string.Join(", ", lab.Modules.Select(m => $"{m.Name} ({m.Tables.Count} tables)"))}");
         if (lab.Derived is { } derived)
             w.WriteLine($"  derived     {derived.Name} ({derived.Tables.Count} concept tables, schema {derived.Schema}), computed from the other modules by {derived.Concepts!.Repository}'s concept SQL");
-        w.WriteLine($"  researcher  {lab.Researcher}, study {lab.Study}, expires {lab.Expires:yyyy-MM-dd} ({Fleet.FleetPreview.DaysLeft(lab, Fleet.ExpiryDates.Today())})");
+        var inCloud = lab.ResearcherInCloud == lab.Researcher ? "" : $" (in names and tags: {lab.ResearcherInCloud}, so the e-mail address stays out of the cloud)";
+        w.WriteLine($"  researcher  {lab.Researcher}{inCloud}, study {lab.Study}, expires {lab.Expires:yyyy-MM-dd} ({Fleet.FleetPreview.DaysLeft(lab, Fleet.ExpiryDates.Today())})");
         w.WriteLine($"  tags        {string.Join(", ", lab.Tags.Select(t => $"{t.Key}={t.Value}"))}");
         if (lab.Aws is { } aws)
         {

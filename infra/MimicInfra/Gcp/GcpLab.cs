@@ -45,7 +45,7 @@ public sealed partial class GcpLab(LabSettings lab, ProgramBuilder program)
             program.Add(new PulumiResource(Key(m), "gcp:bigquery/dataset:Dataset", YMap.Of(
                 ("datasetId", DatasetOf(lab, m)),
                 ("friendlyName", $"{lab.Release.Title} {m.Name}"),
-                ("description", $"{lab.Release.Title} module {m.Name} for {lab.Researcher}, study {lab.Study}: views over {SourceProject}.{m.BigQueryDataset}. Managed by MimicInfra."),
+                ("description", $"{lab.Release.Title} module {m.Name} for {lab.ResearcherInCloud}, study {lab.Study}: views over {SourceProject}.{m.BigQueryDataset}. Managed by MimicInfra."),
                 ("location", _gcp.Location),
                 ("deleteContentsOnDestroy", true),   // views only: nothing of the researcher's is lost
                 ("labels", Labels())), Options("service-bigquery")));

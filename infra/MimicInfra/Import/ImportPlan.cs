@@ -27,6 +27,22 @@ public static class DataLayout
     public static string TableRecord(Module m, Table t) => $"{Imports}tables/{m.Name}/{t.Name}.json";
 }
 
+/// <summary>
+/// What lives where in the lab's results bucket: every prefix the lab writes there is temporary work and expires
+/// after resultsRetentionDays (a lab reading its source in place also keeps its files under lab/ there).
+/// </summary>
+public static class ResultsLayout
+{
+    /// <summary>Athena's results of the lab workgroup (the notebook's and the console's queries).</summary>
+    public const string QueryResults = "results/";
+    /// <summary>Athena's results of the import workgroup.</summary>
+    public const string ImportResults = "import-results/";
+    /// <summary>The notebook's own scratch files (e.g. a result saved as Parquet for the next step).</summary>
+    public const string NotebookScratch = "scratch/";
+
+    public static readonly IReadOnlyList<string> Prefixes = [QueryResults, ImportResults, NotebookScratch];
+}
+
 /// <summary>One table's import: copy the source into staging as the researcher, then UNLOAD typed Parquet into the lab's table folder.</summary>
 public sealed record TableImport(TableSource Source, string StagingFolder, string TableFolder, string RecordKey, string RawTable, string TypedTable, string Unload, string SourceCount, string CopyCount)
 {

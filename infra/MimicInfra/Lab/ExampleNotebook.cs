@@ -23,7 +23,7 @@ public static class ExampleNotebook
             Markdown(
                 $"# MIMIC lab `{lab.Names.Lab}`",
                 "",
-                $"**{lab.Release.Title}**, modules {string.Join(", ", lab.Modules.Select(m => $"`{m.Name}`"))}, for researcher `{lab.Researcher}`, study `{lab.Study}` (lab expires {lab.Expires:yyyy-MM-dd}).",
+                $"**{lab.Release.Title}**, modules {string.Join(", ", lab.Modules.Select(m => $"`{m.Name}`"))}, for researcher `{lab.ResearcherInCloud}`, study `{lab.Study}` (lab expires {lab.Expires:yyyy-MM-dd}).",
                 "",
                 $"Every table of the release is in the Glue database `{lab.Names.Database}`. Queries run in the Athena workgroup `{lab.Names.Workgroup}` " +
                 $"(engine 3, at most {aws.BytesScannedCutoffPerQuery / (1024.0 * 1024 * 1024):0.#} GiB scanned per query); results go to the lab's private, encrypted bucket and expire after {aws.ResultsRetentionDays} days.",
@@ -86,7 +86,7 @@ public static class ExampleNotebook
             Markdown(
                 $"# MIMIC lab `{lab.Names.Lab}` on BigQuery",
                 "",
-                $"**{lab.Release.Title}**, modules {string.Join(", ", Gcp.GcpLab.ModulesOf(lab).Select(m => $"`{m.Name}`"))}, for researcher `{lab.Researcher}`, study `{lab.Study}` (lab expires {lab.Expires:yyyy-MM-dd}).",
+                $"**{lab.Release.Title}**, modules {string.Join(", ", Gcp.GcpLab.ModulesOf(lab).Select(m => $"`{m.Name}`"))}, for researcher `{lab.ResearcherInCloud}`, study `{lab.Study}` (lab expires {lab.Expires:yyyy-MM-dd}).",
                 "",
                 $"Each module is a dataset of views in project `{gcp.Project}`, pinned to the release's datasets in `physionet-data`. " +
                 "Queries are billed to your project and read PhysioNet's data with your own Google account, which PhysioNet must have granted access.",

@@ -15,7 +15,14 @@ public sealed record LabSettings(
     AwsSettings? Aws,
     GcpSettings? Gcp)
 {
-    public LabNames Names { get; } = LabNames.For(Stack, Researcher, Study);
+    public LabNames Names { get; } = LabNames.For(Stack, ResearcherIds.InCloud(Researcher), Study);
+
+    /// <summary>
+    /// The researcher as the cloud sees the lab (resource names, tags, labels, descriptions): the stack's id, or,
+    /// when that is an e-mail address, an opaque id derived from it, so no address reaches a globally visible
+    /// bucket name or a tag. The stack file keeps the address; `preview` and `labs list` show both.
+    /// </summary>
+    public string ResearcherInCloud => ResearcherIds.InCloud(Researcher);
 
     /// <summary>The stack's provider keys and account binding, passed to the explicit providers.</summary>
     public Fleet.ProviderSettings Providers { get; init; } = Fleet.ProviderSettings.None;
@@ -35,12 +42,21 @@ public sealed record LabSettings(
     public IReadOnlyList<KeyValuePair<string, string>> Tags =>
     [
         new("lab", Names.Lab),
-        new("researcher", Researcher),
+        new("researcher", ResearcherInCloud),
         new("study", Study),
         new("expires", Expires.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)),
         new("managed-by", "mimic-infra"),
         .. ExtraTags,
     ];
+}
+
+/// <summary>How a researcher id appears in the cloud: as it is, unless it is an e-mail address.</summary>
+public static class ResearcherIds
+{
+    /// <summary>The id itself, or for an e-mail address "r-" and the first 10 hex digits of SHA-256 of it in lower case (stable, not reversible without a guess).</summary>
+    public static string InCloud(string researcher) => researcher.Contains('@')
+        ? "r-" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(researcher.ToLowerInvariant())))[..10]
+        : researcher;
 }
 
 /// <summary>

@@ -16,7 +16,7 @@ public static class SettingSpecs
     [
         new("release", "string", null, "MIMIC release id from the catalog, e.g. mimic-iv-3.1 or mimic-iv-demo-2.2 (`catalog list`)."),
         new("modules", "array", null, "Modules of the release to include, e.g. [hosp, icu]. Default: all of them."),
-        new("researcher", "string", null, "Researcher id (letters, digits, . _ @ + -), used in names and tags."),
+        new("researcher", "string", null, "Researcher id (letters, digits, . _ @ + -), used in names and tags; an e-mail address appears there only as an opaque id derived from it (r-<hash>)."),
         new("study", "string", null, "Study id (letters, digits, . _ -), used in names and tags."),
         new("expires", "string", null, "Date the study ends, YYYY-MM-DD; tagged on every resource."),
         new("tags", "array", null, "Extra tags as key=value strings, e.g. [cost-center=1234]."),
