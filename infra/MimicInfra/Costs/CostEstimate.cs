@@ -60,6 +60,8 @@ public sealed record CostEstimate(IReadOnlyList<CostLine> Lines, IReadOnlyList<U
                             $"no size estimate for {lab.Release.Id}'s data copy (the catalog has none)"));
                 }
                 perUse.Add(PerUsePrice("AWS", "Athena queries", table.Find("athena-scan", aws.Region), "Athena"));
+                if (aws.AuditTrail.CreatesTrail)
+                    perUse.Add(PerUsePrice("AWS", "CloudTrail S3 data events of the lab trail", table.Find("cloudtrail-data-events", aws.Region), "CloudTrail data events"));
             }
         }
         if (lab.Gcp is { } gcp)
