@@ -14,7 +14,8 @@ namespace MimicInfra.Tests;
 /// read and write data events on the lab's own buckets only. Data events are billed from the first one, the account's
 /// other buckets are not the lab's to audit, and the trail bucket itself must stay out (its deliveries would log
 /// themselves). The lab's buckets, which hold the MIMIC copy and results, are covered read and write.</item>
-/// <item>CKV_AWS_18 on the trail bucket (no server access logging): its configuration changes (policy, lifecycle,
+/// <item>CKV_AWS_18 on the trail bucket (no server access logging; also CIS's access-logging recommendation for the
+/// CloudTrail bucket): its configuration changes (policy, lifecycle,
 /// encryption, deletion) are management events in the trail itself, tampering with or deleting a log file is what log
 /// file validation's digest chain detects, and access logs would need a fourth bucket with the same exception.</item>
 /// <item>CKV_AWS_252 (SNS topic) and CloudTrail.5 / CKV2_AWS_10 (CloudWatch Logs): nothing in a lab consumes
@@ -209,7 +210,7 @@ public class AuditTrailTests
         Assert.Contains("s3://${resultsBucket.bucket}/athena-query-history/", (string)parsed.Outputs["athenaHistoryBeforeDestroy"]);
         var preview = LabPreview.Summary(settings, program);
         Assert.Contains($"  audit       organization trail {OrgTrail}: not created by the lab. Checked here: the ARN's form, partition aws, home region us-east-1 (the lab's), " +
-                        "account 111122223333 (not the lab's 444455556666: the organization's management account)", preview);
+                        "account 111122223333 (not the lab's 444455556666: the organization's management or delegated administrator account)", preview);
         Assert.Contains($"  audit check aws cloudtrail get-trail-status --name {OrgTrail} --region us-east-1", preview);
         Assert.Contains($"  audit check aws cloudtrail get-event-selectors --trail-name {OrgTrail} --region us-east-1", preview);
         Assert.Contains("on all buckets or on the lab's (data, results)", preview);

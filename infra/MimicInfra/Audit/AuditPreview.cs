@@ -34,7 +34,7 @@ public static class AuditPreview
                 yield return $"  audit       organization trail {org.Arn}: not created by the lab. Checked here: the ARN's form, partition {org.Partition}, " +
                              $"home region {org.Region}" + (org.Region == aws.Region ? " (the lab's)" : $" (not the lab's {aws.Region}: it covers the lab only if it is multi-region)") +
                              $", account {org.Account}" + (lab.Providers.AwsAccountId is { } acct
-                                 ? org.Account == acct ? " (this lab's account: a trail of the account, not of the organization)" : $" (not the lab's {acct}: the organization's management account)"
+                                 ? org.Account == acct ? " (this lab's account: its own trail, or the organization's if this is its management or delegated administrator account)" : $" (not the lab's {acct}: the organization's management or delegated administrator account)"
                                  : "");
                 foreach (var line in ManualCheck(lab, org)) yield return "  audit check " + line;
                 break;
