@@ -213,7 +213,7 @@ public class AuditTrailTests
                         "account 111122223333 (not the lab's 444455556666: the organization's management or delegated administrator account)", preview);
         Assert.Contains($"  audit check aws cloudtrail get-trail-status --name {OrgTrail} --region us-east-1", preview);
         Assert.Contains($"  audit check aws cloudtrail get-event-selectors --trail-name {OrgTrail} --region us-east-1", preview);
-        Assert.Contains("on all buckets or on the lab's (data, results)", preview);
+        Assert.Contains("on all buckets or on the lab's (stack outputs dataBucket and resultsBucket)", preview);
     }
 
     [Fact]
@@ -221,6 +221,14 @@ public class AuditTrailTests
     {
         var settings = LabSettingsReader.Read(Labs.Csv31(("auditTrail", "organization:arn:aws:cloudtrail:eu-west-1:111122223333:trail/org")), Labs.Catalog);
         Assert.Contains("home region eu-west-1 (not the lab's us-east-1: it covers the lab only if it is multi-region)", LabPreview.Summary(settings, LabCompiler.Compile(settings)));
+    }
+
+    [Fact]
+    public void ATrailOfTheLabsOwnAccountIsSaidToBeOne()
+    {
+        var settings = LabSettingsReader.Read(Labs.Csv31(("auditTrail", "organization:" + OrgTrail), ("awsAccountId", "111122223333")), Labs.Catalog);
+        Assert.Contains("account 111122223333 (this lab's account: its own trail, or the organization's if this is its management or delegated administrator account)",
+            LabPreview.Summary(settings, LabCompiler.Compile(settings)));
     }
 
     [Theory]

@@ -51,6 +51,10 @@ public static class AuditPreview
     private static IEnumerable<string> LoggedBuckets(LabSettings lab) =>
         lab.Aws!.OwnsData ? ["data", "results"] : ["results", .. lab.Aws.ModuleSources.Values.Select(s => s.ApiBucket).Distinct().Order(StringComparer.Ordinal)];
 
+    /// <summary>The lab's logged buckets as a platform engineer finds them after `pulumi up`: stack outputs, or the source buckets read in place.</summary>
+    private static IEnumerable<string> BucketOutputs(LabSettings lab) =>
+        lab.Aws!.OwnsData ? ["stack outputs dataBucket and resultsBucket"] : ["stack output resultsBucket", .. lab.Aws.ModuleSources.Values.Select(s => s.ApiBucket).Distinct().Order(StringComparer.Ordinal)];
+
     /// <summary>
     /// What only the account can tell, as commands a platform engineer runs (in the trail's home region; a member
     /// account sees an organization trail but only the management account can change it).
@@ -61,7 +65,7 @@ public static class AuditPreview
         yield return $"aws cloudtrail describe-trails --trail-name-list {org.Arn} --region {org.Region}   # IsMultiRegionTrail: true (or HomeRegion {lab.Aws!.Region}), " +
                      "IsOrganizationTrail, LogFileValidationEnabled: true, KmsKeyId set";
         yield return $"aws cloudtrail get-event-selectors --trail-name {org.Arn} --region {org.Region}   # management events read and write, and S3 data events (AWS::S3::Object) " +
-                     $"on all buckets or on the lab's ({string.Join(", ", LoggedBuckets(lab))}); without them the lab's data reads are not recorded (S3.22/S3.23)";
+                     $"on all buckets or on the lab's ({string.Join(", ", BucketOutputs(lab))}); without them the lab's data reads are not recorded (S3.22/S3.23)";
         yield return "and ask the trail's owner how long its bucket keeps the records: that retention is the lab's";
     }
 }
