@@ -38,12 +38,13 @@ public class AwsLabCheckTests(ITestOutputHelper output)
         // 2 databases, 2 workgroups, import script + notebook: role, role policy, example notebook, lifecycle configuration, instance
         // + expiry stop: role, role policy, 3 schedules (workgroup, import workgroup, notebook)
         Assert.Equal(31 * 2 + 1 + 2 + 12 + 1 + 2 + 2 + 1 + 5 + 5, demo.Resources.Count());
+        // A credentialed release adds its audit trail (auditTrail lab by default): the trail and its bucket's 6 resources.
         var full = new ParsedProgram(Labs.Compile(Labs.Full31()));
-        Assert.Equal(41 * 2 + 1 + 2 + 12 + 1 + 2 + 2 + 1 + 5 + 5, full.Resources.Count());
+        Assert.Equal(41 * 2 + 1 + 2 + 12 + 1 + 2 + 2 + 1 + 5 + 5 + 7, full.Resources.Count());
         Assert.Equal(41L, Convert.ToInt64(full.Outputs["tableCount"]));
         // Read in place: one Parquet table per catalog table, one bucket, one database and workgroup, no import.
         var inPlace = new ParsedProgram(Labs.Compile(Labs.Full31(("sourceInPlace", "true"))));
-        Assert.Equal(41 + 1 + 2 + 6 + 1 + 1 + 5 + 4, inPlace.Resources.Count());
+        Assert.Equal(41 + 1 + 2 + 6 + 1 + 1 + 5 + 4 + 7, inPlace.Resources.Count());
     }
 
     [Fact]
@@ -147,7 +148,7 @@ public class AwsSecurityRuleTests
     {
         var optOut = new ParsedProgram(Labs.Compile(Labs.Full31(("resultsEncryption", "s3"))));
         var rules = optOut.OfType("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration");
-        Assert.Equal(2, rules.Count);
+        Assert.Equal(3, rules.Count);   // results, data and audit trail buckets
         Assert.All(rules, r => Assert.Equal("AES256", r.Props.At("rules", 0, "applyServerSideEncryptionByDefault", "sseAlgorithm")));
         Assert.Empty(optOut.OfType("aws:kms/key:Key"));
         Assert.All(optOut.OfType("aws:athena/workgroup:Workgroup"),

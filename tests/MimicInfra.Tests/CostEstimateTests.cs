@@ -167,7 +167,7 @@ public class CostEstimateTests
     [Fact]
     public void Preview_shows_the_estimate_labelled_as_one_and_never_a_figure_the_table_cannot_vouch_for()
     {
-        var lab = Demo();
+        var lab = Demo(("auditTrail", "lab"));   // every AWS price line shows, the lab trail's too
         var text = MimicInfra.Cli.LabPreview.Summary(lab, LabCompiler.Compile(lab));
         Assert.Contains("Estimated standing cost per month (an estimate from the price table", text);
         Assert.Contains("8 working hours a day on 22 days = 176 h, without it 730 h", text);

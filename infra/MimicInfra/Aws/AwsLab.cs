@@ -53,6 +53,7 @@ public sealed class AwsLab(LabSettings lab, ProgramBuilder program)
         foreach (var source in _sources) TypedTableFor(source);
         Workgroup();
         if (_aws.OwnsData) new LabImport(lab, program).Build();
+        new Audit.LabAuditTrail(lab, program).Build();
         var workspace = new ResearcherWorkspace(lab, program);
         workspace.Build();
         Outputs();
@@ -112,16 +113,18 @@ public sealed class AwsLab(LabSettings lab, ProgramBuilder program)
     {
         var policy = YMap.Of(
             ("Version", "2012-10-17"),
-            ("Statement", new object[]
-            {
+            ("Statement", (List<object>)
+            [
                 YMap.Of(
                     ("Sid", "AccountAdministersKey"),
                     ("Effect", "Allow"),
                     ("Principal", YMap.Of(("AWS", "arn:${awsPartition.partition}:iam::${awsAccount.accountId}:root"))),
                     ("Action", "kms:*"),
                     ("Resource", "*")),
-            }));
-        var keep = _aws.KeepResultsOnDestroy;   // kept results stay readable only while their key lives
+                .. Audit.LabAuditTrail.KeyStatements(lab),
+            ]));
+        // Kept results and kept audit records stay readable only while their key lives.
+        var keep = _aws.KeepResultsOnDestroy || Audit.LabAuditTrail.KeepsTheLabKey(lab);
         program.Add(new PulumiResource("labKey", "aws:kms/key:Key", YMap.Of(
             ("description", $"MIMIC lab {_names.Lab}: Athena results and notebook volume"),
             ("enableKeyRotation", true),

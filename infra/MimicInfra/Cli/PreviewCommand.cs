@@ -61,6 +61,7 @@ public static class LabPreview
                         (aws.KmsEncryption ? $"KMS key {lab.Names.KmsAlias} (rotated)" : "S3-managed encryption") +
                         $", TLS only, results expire after {aws.ResultsRetentionDays} days, " +
                         (aws.KeepResultsOnDestroy ? "kept on destroy" : "destroyed with the lab"));
+            foreach (var line in Audit.AuditPreview.Lines(lab)) w.WriteLine(line);
             var crossRegion = aws.ModuleSources.Values.Any(u => u.ApiBucket.StartsWith("physionet-open", StringComparison.Ordinal) || u.IsAccessPoint) && aws.Region != "us-east-1";
             if (crossRegion) w.WriteLine($"  note        PhysioNet's buckets are in us-east-1; the import copies across regions into {aws.Region}.");
             if (aws.Notebook is { } nb)

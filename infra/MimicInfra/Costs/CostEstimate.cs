@@ -64,6 +64,8 @@ public sealed record CostEstimate(IReadOnlyList<CostLine> Lines, IReadOnlyList<U
                     lines.Add(PerMonth("AWS", "lab KMS key", 1, "key", table.Find("kms-key", aws.Region), "the lab's KMS key",
                         " (enableKeyRotation: each yearly rotation adds a backing key, billed like the key)"));
                 perUse.Add(PerUsePrice("AWS", "Athena queries", table.Find("athena-scan", aws.Region), "Athena"));
+                if (aws.AuditTrail.CreatesTrail)
+                    perUse.Add(PerUsePrice("AWS", "CloudTrail S3 data events of the lab trail", table.Find("cloudtrail-data-events", aws.Region), "CloudTrail data events"));
             }
         }
         if (lab.Gcp is { } gcp)

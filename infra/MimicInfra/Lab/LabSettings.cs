@@ -84,6 +84,9 @@ public sealed record AwsSettings(
     /// (PhysioNet's derived copy, or what `local --concepts ... --parquet` writes); null when the lab has none on AWS.
     /// </summary>
     public S3Source? DerivedSource { get; init; }
+
+    /// <summary>The lab's audit trail: its own, the organization's, or none (open data only).</summary>
+    public MimicInfra.Audit.AuditTrailSettings AuditTrail { get; init; } = MimicInfra.Audit.AuditTrailSettings.None;
 }
 
 /// <summary>The researcher's SageMaker notebook.</summary>

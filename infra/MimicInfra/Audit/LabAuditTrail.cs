@@ -1,0 +1,198 @@
+using MimicInfra.Aws;
+using MimicInfra.Lab;
+using MimicInfra.Program;
+
+namespace MimicInfra.Audit;
+
+/// <summary>
+/// The lab's audit trail (issue 13 item 6): a multi-region CloudTrail trail of every management event (read and
+/// write; CloudTrail.1) and of S3 data events (read and write) on the lab's own buckets, with log file validation
+/// (CloudTrail.4) and the lab key (CloudTrail.2), delivering to a private bucket of the lab whose records expire
+/// after auditRetentionDays and which `pulumi destroy` keeps when auditKeepOnDestroy says so. With an organization
+/// trail the lab creates nothing; <see cref="AuditPreview"/> says what to check.
+/// </summary>
+public sealed class LabAuditTrail(LabSettings lab, ProgramBuilder program)
+{
+    /// <summary>Logical names: the trail, and the trail bucket's resources (auditBucket, auditTlsOnlyPolicy, ...).</summary>
+    public const string Trail = "labTrail";
+    public const string BucketPrefix = "audit";
+    public const string Bucket = BucketPrefix + "Bucket";
+
+    /// <summary>Where the exported Athena query history goes, in the bucket the audit keeps.</summary>
+    public const string QueryHistoryPrefix = "athena-query-history/";
+
+    private const string CloudTrail = "cloudtrail.amazonaws.com";
+
+    private readonly AwsSettings _aws = lab.Aws!;
+    private AuditTrailSettings Audit => _aws.AuditTrail;
+
+    /// <summary>The trail's name: the lab's (unique per stack, researcher and study), so two labs in one account never collide.</summary>
+    public static string TrailName(LabSettings lab) => lab.Names.Lab + "-audit";
+
+    /// <summary>
+    /// The trail's ARN, built from its known name rather than read from the trail, so the bucket and key policies that
+    /// must exist before the trail (CloudTrail checks them when it creates it) can name it without a cycle.
+    /// </summary>
+    public static string TrailArn(LabSettings lab) =>
+        $"arn:{Iam.Partition}:cloudtrail:{lab.Aws!.Region}:${{awsAccount.accountId}}:trail/{TrailName(lab)}";
+
+    /// <summary>
+    /// The trail bucket's prefix: the data bucket's with "audit-" for "data-" (the study slug is left out, so it fits
+    /// S3's 37-character bucket prefix; S3 adds a unique suffix).
+    /// </summary>
+    public static string BucketPrefixOf(LabNames names)
+    {
+        const string data = "data-";
+        if (!names.DataBucketPrefix.EndsWith(data, StringComparison.Ordinal))
+            throw new InvalidOperationException($"the data bucket prefix {names.DataBucketPrefix} no longer ends in {data}; name the audit bucket another way");
+        return names.DataBucketPrefix[..^data.Length] + "audit-";
+    }
+
+    /// <summary>Whether `pulumi destroy` keeps the lab key: the kept trail records are readable only while it lives.</summary>
+    public static bool KeepsTheLabKey(LabSettings lab) =>
+        lab.Aws is { KmsEncryption: true, AuditTrail: { CreatesTrail: true, KeepOnDestroy: true } };
+
+    /// <summary>
+    /// What CloudTrail needs on the lab key (CloudTrail User Guide, "Configure AWS KMS key policies for CloudTrail"):
+    /// kms:GenerateDataKey* with the trail's encryption context, kms:DescribeKey, and kms:Decrypt because the trail
+    /// bucket uses an S3 Bucket Key; each only for this lab's trail (aws:SourceArn). Empty when the lab has no trail
+    /// of its own or no key. Reading the logs needs no statement here: the account administers the key.
+    /// </summary>
+    public static IReadOnlyList<YMap> KeyStatements(LabSettings lab)
+    {
+        if (lab.Aws is not { KmsEncryption: true, AuditTrail.CreatesTrail: true }) return [];
+        var thisTrail = YMap.Of(("aws:SourceArn", TrailArn(lab)));
+        return
+        [
+            YMap.Of(
+                ("Sid", "CloudTrailEncryptsTheLabTrailLogs"),
+                ("Effect", "Allow"),
+                ("Principal", YMap.Of(("Service", CloudTrail))),
+                ("Action", "kms:GenerateDataKey*"),
+                ("Resource", "*"),
+                ("Condition", YMap.Of(
+                    ("StringEquals", thisTrail),
+                    ("StringLike", YMap.Of(("kms:EncryptionContext:aws:cloudtrail:arn", $"arn:{Iam.Partition}:cloudtrail:*:${{awsAccount.accountId}}:trail/*")))))),
+            YMap.Of(
+                ("Sid", "CloudTrailDescribesTheLabKey"),
+                ("Effect", "Allow"),
+                ("Principal", YMap.Of(("Service", CloudTrail))),
+                ("Action", "kms:DescribeKey"),
+                ("Resource", "*"),
+                ("Condition", YMap.Of(("StringEquals", thisTrail)))),
+            YMap.Of(
+                ("Sid", "CloudTrailDecryptsWithTheTrailBucketKey"),
+                ("Effect", "Allow"),
+                ("Principal", YMap.Of(("Service", CloudTrail))),
+                ("Action", "kms:Decrypt"),
+                ("Resource", "*"),
+                ("Condition", YMap.Of(("StringEquals", thisTrail)))),
+        ];
+    }
+
+    /// <summary>
+    /// The trail bucket's policy statements for CloudTrail (CloudTrail User Guide, "Amazon S3 bucket policy for
+    /// CloudTrail"): the ACL check on the bucket and writes under AWSLogs/ACCOUNT/, both only for this lab's trail.
+    /// </summary>
+    public static IReadOnlyList<YMap> BucketStatements(LabSettings lab)
+    {
+        var arn = TrailArn(lab);
+        return
+        [
+            YMap.Of(
+                ("Sid", "AWSCloudTrailAclCheck"),
+                ("Effect", "Allow"),
+                ("Principal", YMap.Of(("Service", CloudTrail))),
+                ("Action", "s3:GetBucketAcl"),
+                ("Resource", $"${{{Bucket}.arn}}"),
+                ("Condition", YMap.Of(("StringEquals", YMap.Of(("aws:SourceArn", arn)))))),
+            YMap.Of(
+                ("Sid", "AWSCloudTrailWrite"),
+                ("Effect", "Allow"),
+                ("Principal", YMap.Of(("Service", CloudTrail))),
+                ("Action", "s3:PutObject"),
+                ("Resource", $"${{{Bucket}.arn}}/AWSLogs/${{awsAccount.accountId}}/*"),
+                ("Condition", YMap.Of(("StringEquals", YMap.Of(("s3:x-amz-acl", "bucket-owner-full-control"), ("aws:SourceArn", arn)))))),
+        ];
+    }
+
+    /// <summary>
+    /// The S3 object ARN prefixes whose data events the trail logs: the lab's results and data buckets (or the
+    /// folders a read-in-place lab queries). Never the trail bucket itself: its own deliveries would log themselves.
+    /// </summary>
+    public static IReadOnlyList<string> LoggedObjectPrefixes(LabSettings lab)
+    {
+        var aws = lab.Aws!;
+        var prefixes = new List<string> { "${resultsBucket.arn}/" };
+        if (aws.OwnsData) prefixes.Add("${dataBucket.arn}/");
+        else
+            prefixes.AddRange(aws.ModuleSources.Values.Where(s => s.Bucket is not null)
+                .Select(s => $"arn:{Iam.Partition}:s3:::{s.Bucket}/{s.Prefix}").Distinct().Order(StringComparer.Ordinal));
+        return prefixes;
+    }
+
+    public void Build()
+    {
+        if (Audit.CreatesTrail)
+        {
+            new PrivateBucket(lab, program, BucketPrefix, BucketPrefixOf(lab.Names), Audit.KeepOnDestroy,
+                // Everything in the bucket is a record (log and digest files, exported query history): all of it expires.
+                [new("expire-audit-records", "", Audit.RetentionDays)], BucketStatements(lab)).Build();
+            program.Add(new PulumiResource(Trail, "aws:cloudtrail/trail:Trail", YMap.Of(
+                ("name", TrailName(lab)),
+                ("s3BucketName", $"${{{Bucket}.id}}"),
+                ("isMultiRegionTrail", true),
+                ("includeGlobalServiceEvents", true),
+                ("enableLogFileValidation", true),
+                ("kmsKeyId", _aws.KmsEncryption ? "${labKey.arn}" : null),
+                ("advancedEventSelectors", new object[]
+                {
+                    // No readOnly field and no excluded sources: read and write management events of every service.
+                    YMap.Of(
+                        ("name", "Management events, read and write"),
+                        ("fieldSelectors", new object[] { YMap.Of(("field", "eventCategory"), ("equals", new object[] { "Management" })) })),
+                    YMap.Of(
+                        ("name", "S3 data events on the lab's buckets, read and write"),
+                        ("fieldSelectors", new object[]
+                        {
+                            YMap.Of(("field", "eventCategory"), ("equals", new object[] { "Data" })),
+                            YMap.Of(("field", "resources.type"), ("equals", new object[] { "AWS::S3::Object" })),
+                            YMap.Of(("field", "resources.ARN"), ("startsWiths", LoggedObjectPrefixes(lab).Cast<object>().ToList())),
+                        })),
+                }),
+                ("tags", AwsLab.TagsOf(lab))),
+                // CloudTrail checks the bucket policy when it creates the trail (InsufficientS3BucketPolicyException).
+                AwsLab.Options($"{BucketPrefix}TlsOnlyPolicy")));
+            program.Output("auditTrailArn", $"${{{Trail}.arn}}");
+            program.Output("auditBucket", $"${{{Bucket}.bucket}}");
+        }
+        else if (Audit.OrganizationTrail is { } org)
+            program.Output("auditTrailArn", org.Arn);
+        if (AthenaHistoryExport(lab) is { } export) program.Output("athenaHistoryBeforeDestroy", export);
+    }
+
+    /// <summary>The bucket the exported Athena query history goes to: the trail bucket, or the results bucket with an organization trail.</summary>
+    public static string? HistoryBucket(LabSettings lab) => lab.Aws?.AuditTrail.Mode switch
+    {
+        AuditTrailMode.Lab => $"${{{Bucket}.bucket}}",
+        AuditTrailMode.Organization => "${resultsBucket.bucket}",
+        _ => null,
+    };
+
+    /// <summary>
+    /// The command that copies the Athena query history of the lab's workgroups (query text, state, times, bytes
+    /// scanned; Athena keeps it 45 days and deletes it with the workgroup) into the bucket the audit keeps. CloudTrail
+    /// records who started each query but omits its text, and Pulumi YAML has no destroy hook to run this itself, so
+    /// it is a stack output to run before `pulumi destroy`, like notebookBeforeDestroy. No `$` but Pulumi's own.
+    /// </summary>
+    public static string? AthenaHistoryExport(LabSettings lab)
+    {
+        if (HistoryBucket(lab) is not { } bucket) return null;
+        var aws = lab.Aws!;
+        var workgroups = aws.OwnsData ? new[] { lab.Names.Workgroup, lab.Names.ImportWorkgroup } : [lab.Names.Workgroup];
+        return string.Join("; ", workgroups.Select(wg =>
+            $"aws athena list-query-executions --work-group {wg} --region {aws.Region} --query QueryExecutionIds --output text | " +
+            $"xargs -r -n 50 aws athena batch-get-query-execution --region {aws.Region} --output json --query-execution-ids | " +
+            $"aws s3 cp - s3://{bucket}/{QueryHistoryPrefix}{wg}-`date -u +%Y%m%dT%H%M%SZ`.json"));
+    }
+}
