@@ -22,6 +22,6 @@ public static class WorkbenchHardening
     /// <summary>Boot disk encryption under gcpWorkbenchKmsKey; null (Google-managed keys) without it.</summary>
     public static YMap? BootDisk(GcpHardening h) => h.WorkbenchKmsKey is { } key ? YMap.Of(("diskEncryption", "CMEK"), ("kmsKey", key)) : null;
 
-    /// <summary>The data disk (where /home/jupyter lives) under the same key; null without it.</summary>
-    public static object[]? DataDisks(GcpHardening h) => h.WorkbenchKmsKey is { } key ? [YMap.Of(("diskEncryption", "CMEK"), ("kmsKey", key))] : null;
+    /// <summary>The data disk (where /home/jupyter lives) under the same key; one object, not a list, in gcp 9.37.0; null without it.</summary>
+    public static YMap? DataDisks(GcpHardening h) => h.WorkbenchKmsKey is { } key ? YMap.Of(("diskEncryption", "CMEK"), ("kmsKey", key)) : null;
 }
