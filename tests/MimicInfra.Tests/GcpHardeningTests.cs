@@ -96,6 +96,23 @@ public class GcpHardeningTests
         Assert.False(Program().Single("gcp:workbench/instance:Instance").At("gceSetup").Map().ContainsKey("dataDisks"));
     }
 
+    [Fact]
+    public void TheKeysGrantsAreAnOutputNamingTheRealServiceAgentsAndTheLabMakesNone()
+    {
+        var p = Program(("gcpKmsKey", ScratchKey), ("gcpWorkbenchKmsKey", DiskKey));
+        Assert.Equal(new List<object>
+        {
+            $"roles/cloudkms.cryptoKeyEncrypterDecrypter on {ScratchKey} to serviceAccount:${{bigqueryServiceAgent.email}} (BigQuery, scratch dataset)",
+            $"roles/cloudkms.cryptoKeyEncrypterDecrypter on {DiskKey} to serviceAccount:service-${{gcpProjectInfo.number}}@compute-system.iam.gserviceaccount.com (Compute Engine, Workbench disks)",
+        }, p.Outputs["kmsGrantsNeeded"]);
+        var variables = p.Root["variables"].Map();
+        Assert.Equal("gcp:bigquery/getDefaultServiceAccount:getDefaultServiceAccount", variables["bigqueryServiceAgent"].Map()["fn::invoke"].At("function"));
+        Assert.Equal("mimic-research-1", variables["bigqueryServiceAgent"].Map()["fn::invoke"].At("arguments", "project"));
+        Assert.DoesNotContain(p.Resources, r => r.Type.Contains("kms", StringComparison.OrdinalIgnoreCase) || r.Type.Contains("IAMMember") && ((string)r.Props["member"]).Contains("serviceAgent"));
+        Assert.False(Program().Outputs.ContainsKey("kmsGrantsNeeded"));
+        Assert.False(Program().Root["variables"].Map().ContainsKey("bigqueryServiceAgent"));
+    }
+
     [Theory]
     [InlineData("gcpKmsKey", "projects/mimic-keys-1/locations/us/keyRings/labs/cryptoKeys/scratch/cryptoKeyVersions/1", "mimic-infra:gcpKmsKey: 'projects/mimic-keys-1/locations/us/keyRings/labs/cryptoKeys/scratch/cryptoKeyVersions/1' must name an existing Cloud KMS key as projects/PROJECT/locations/us/keyRings/RING/cryptoKeys/KEY (the key itself, not a key version)")]
     [InlineData("gcpKmsKey", "projects/mimic-keys-1/locations/us-central1/keyRings/labs/cryptoKeys/scratch", "mimic-infra:gcpKmsKey: 'projects/mimic-keys-1/locations/us-central1/keyRings/labs/cryptoKeys/scratch' is in location us-central1, but the scratch dataset is in the US multi-region, which takes only keys of location us; name a key of location us.")]

@@ -57,6 +57,7 @@ public sealed partial class GcpLab(LabSettings lab, ProgramBuilder program)
         Access();
         if (_gcp.Workbench is { } wb) Workbench(wb);
         Outputs();
+        CustomerKeys.Build(lab, program);
     }
 
     private void Service(string key, string api) =>
