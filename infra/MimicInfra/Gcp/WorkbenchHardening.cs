@@ -7,10 +7,10 @@ namespace MimicInfra.Gcp;
 /// <summary>
 /// What the Workbench instance's VM and JupyterLab allow: no project-wide SSH keys and OS Login for any SSH
 /// (CIS GCP 4.3, 4.4), no root, optionally no downloads or terminal (Google's Workbench metadata keys), and
-/// disks under the stack's own Cloud KMS key when it names one. With managed end-user credentials on (as the lab
-/// sets them), Workbench manages enable-oslogin, block-project-ssh-keys, disable-ssh and ssh-keys itself and the
-/// gcp provider ignores differences in those keys; they are written anyway so the program states the rule and a
-/// reviewer or scanner reading it sees it.
+/// disks under the stack's own Cloud KMS key when it names one. Workbench sets enable-oslogin on every instance
+/// itself (SSH goes through OS Login by default), and with managed end-user credentials on, as the lab sets them,
+/// also block-project-ssh-keys, disable-ssh and ssh-keys; the gcp provider ignores differences in those keys. They
+/// are written anyway, so the program states the rule and a reviewer or scanner reading it sees it.
 /// </summary>
 public static class WorkbenchHardening
 {
