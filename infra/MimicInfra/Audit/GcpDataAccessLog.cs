@@ -8,7 +8,7 @@ namespace MimicInfra.Audit;
 /// _Default log bucket, which keeps them 30 days. A log sink copies the project's BigQuery data-access entries
 /// into a log bucket of the lab's own, kept `gcpAuditLogRetentionDays`. The scope is the project's BigQuery entries,
 /// not only the lab's datasets: a member may also query physionet-data directly, billed to this project, and that
-/// too is access to MIMIC. The bucket is retained on destroy, so the record outlives the lab; a re-created lab
+/// too is access to MIMIC (two labs in one project therefore each keep a copy). The bucket is retained on destroy, so the record outlives the lab; a re-created lab
 /// takes the kept bucket over (the provider's create reads an existing bucket of that id and updates it), so
 /// destroy and re-create need no new name. The bucket is never locked: a locked bucket can be deleted only empty.
 /// </summary>
