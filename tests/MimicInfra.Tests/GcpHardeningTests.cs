@@ -68,12 +68,20 @@ public class GcpHardeningTests
     }
 
     [Fact]
-    public void CIS_GCP_4_3_CKV_GCP_32_WorkbenchBlocksProjectWideSshKeys() =>
+    public void CIS_GCP_4_3_CKV_GCP_32_WorkbenchBlocksProjectWideSshKeys()
+    {
         Assert.Equal("true", Metadata(Program())["block-project-ssh-keys"]);
+        var off = Mutated(p => Metadata(p)["block-project-ssh-keys"] = "false");
+        Assert.Equal("workbench: gceSetup.metadata.block-project-ssh-keys must be \"true\" (CIS GCP 4.3)", Assert.Single(LabRules.Check(off)).ToString());
+    }
 
     [Fact]
-    public void CIS_GCP_4_4_CKV_GCP_33_WorkbenchUsesOsLogin() =>
+    public void CIS_GCP_4_4_CKV_GCP_33_WorkbenchUsesOsLogin()
+    {
         Assert.Equal("true", Metadata(Program())["enable-oslogin"]);
+        var gone = Mutated(p => Metadata(p).Remove("enable-oslogin"));
+        Assert.Equal("workbench: gceSetup.metadata.enable-oslogin must be \"true\" (CIS GCP 4.4)", Assert.Single(LabRules.Check(gone)).ToString());
+    }
 
     [Fact]
     public void WorkbenchDownloadsAreOffByDefaultTheTerminalOnAndBothAreSettings()

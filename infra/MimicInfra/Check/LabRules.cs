@@ -108,6 +108,10 @@ public static class LabRules
         }
         foreach (var (name, type, _) in resources.Where(r => r.Type.StartsWith("gcp:bigquery/datasetIam", StringComparison.Ordinal) || r.Type == "gcp:bigquery/datasetAccess:DatasetAccess"))
             problems.Add(new(name, $"{type} beside a dataset's own access list: the two overwrite each other on every update"));
+        // CIS GCP 4.3, 4.4: no project-wide SSH keys on the Workbench VM, and SSH only through OS Login.
+        foreach (var (name, _, props) in resources.Where(r => r.Type == "gcp:workbench/instance:Instance"))
+            foreach (var key in new[] { "block-project-ssh-keys", "enable-oslogin" }.Where(k => At(props, "gceSetup", "metadata", k) as string != "true"))
+                problems.Add(new(name, $"gceSetup.metadata.{key} must be \"true\" (CIS GCP {(key == "enable-oslogin" ? "4.4" : "4.3")})"));
     }
 
     private static object? At(Dictionary<object, object> map, params string[] path)
