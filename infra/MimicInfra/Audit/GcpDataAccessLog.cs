@@ -11,6 +11,7 @@ namespace MimicInfra.Audit;
 /// too is access to MIMIC (two labs in one project therefore each keep a copy). The bucket is retained on destroy, so the record outlives the lab; a re-created lab
 /// takes the kept bucket over (the provider's create reads an existing bucket of that id and updates it), so
 /// destroy and re-create need no new name. The bucket is never locked: a locked bucket can be deleted only empty.
+/// The deployer needs roles/logging.configWriter for the bucket and the sink.
 /// </summary>
 public sealed class GcpDataAccessLog(LabSettings lab, ProgramBuilder program)
 {
