@@ -16,9 +16,6 @@ public sealed record GcpHardening(
 
     public static GcpHardening Default { get; } = new(null, null, DefaultAuditLogRetentionDays, WorkbenchDisableDownloads: true, WorkbenchDisableTerminal: false);
 
-    /// <summary>The project a key lives in (projects/P/locations/L/keyRings/R/cryptoKeys/K).</summary>
-    public static string KeyProject(string key) => key.Split('/')[1];
-
-    /// <summary>The location of a key: `us` (multi-region), a region such as us-central1, or global.</summary>
+    /// <summary>The location of a key (projects/P/locations/L/keyRings/R/cryptoKeys/K): `us`, a region such as us-central1, or global.</summary>
     public static string KeyLocation(string key) => key.Split('/')[3];
 }
