@@ -143,14 +143,17 @@ public class GcpLabTests(ITestOutputHelper output)
     public void MembersReadLabDatasetsWriteScratchAndRunJobs()
     {
         var p = new ParsedProgram(Labs.Compile(Gcp.Only31()));
-        var grants = p.OfType("gcp:bigquery/datasetIamMember:DatasetIamMember").Select(g => ((string)g.Props["member"], (string)g.Props["role"], (string)g.Props["datasetId"])).ToList();
-        foreach (var member in new[] { "user:jdoe@example.org", "group:icu-lab@example.org" })
+        static List<(string, string, string)> Access(Dictionary<object, object> dataset) =>
+            dataset["accesses"].List().Select(e => e.Map()).Select(e => ((string)e["role"], e.Keys.Cast<string>().Single(k => k != "role"), (string)e.Values.Cast<object>().Last())).ToList();
+        foreach (var (name, props) in p.OfType("gcp:bigquery/dataset:Dataset"))
         {
-            Assert.Equal(5, grants.Count(g => g.Item1 == member && g.Item2 == "roles/bigquery.dataViewer"));
-            Assert.Contains((member, "roles/bigquery.dataEditor", "${dataset-scratch.datasetId}"), grants);
-            Assert.Contains(p.OfType("gcp:projects/iAMMember:IAMMember"), j => (string)j.Props["member"] == member && (string)j.Props["role"] == "roles/bigquery.jobUser");
+            var role = name == "dataset-scratch" ? "WRITER" : "READER";
+            Assert.Equal([("OWNER", "userByEmail", "${gcpDeployer.email}"), (role, "userByEmail", "jdoe@example.org"), (role, "groupByEmail", "icu-lab@example.org")], Access(props));
         }
-        Assert.DoesNotContain(grants, g => g.Item2 == "roles/bigquery.dataEditor" && g.Item3 != "${dataset-scratch.datasetId}");
+        foreach (var member in new[] { "user:jdoe@example.org", "group:icu-lab@example.org" })
+            Assert.Contains(p.OfType("gcp:projects/iAMMember:IAMMember"), j => (string)j.Props["member"] == member && (string)j.Props["role"] == "roles/bigquery.jobUser");
+        var sa = new ParsedProgram(Labs.Compile(Gcp.Only31([("gcpMembers", "[\"serviceAccount:etl@mimic-research-1.iam.gserviceaccount.com\"]")])));
+        Assert.Contains(("WRITER", "userByEmail", "etl@mimic-research-1.iam.gserviceaccount.com"), Access(sa.Named("dataset-scratch")));   // BigQuery names service accounts by userByEmail
     }
 
     [Fact]
@@ -233,10 +236,13 @@ public class GcpLabTests(ITestOutputHelper output)
 }
 
 /// <summary>
-/// GCP security rules by Checkov id. Deliberate exception: CKV_GCP_81 (customer-managed encryption keys):
-/// the lab's view datasets hold no data (the views read PhysioNet's tables), and the scratch dataset uses
-/// Google-managed encryption because Cloud KMS keys cannot be deleted, so a CMEK would outlive every
-/// `pulumi destroy` (only its key versions can be destroyed) and break the one-command teardown.
+/// GCP security rules by Checkov id. Deliberate exception: CKV_GCP_81 (customer-managed encryption keys) by
+/// default: the lab's view datasets hold no data (the views read PhysioNet's tables), and the lab never creates a
+/// key, because Cloud KMS keys cannot be deleted (only their key versions can be destroyed), so a key of the lab's
+/// own would outlive every `pulumi destroy` and teardown would no longer be one command. A stack that has a key
+/// names it (gcpKmsKey: the scratch dataset's default encryption; gcpWorkbenchKmsKey: the Workbench disks); the
+/// lab uses it and grants nothing on it: a grant to the project's BigQuery or Compute service agent is shared by
+/// every lab and workload of the project that uses the key, so one lab's destroy would revoke it for all.
 /// </summary>
 public class GcpSecurityRuleTests
 {
@@ -248,13 +254,28 @@ public class GcpSecurityRuleTests
         var strings = Workspace.Strings(Lab.Root).ToList();
         Assert.DoesNotContain(strings, s => s.Contains("allUsers") || s.Contains("allAuthenticatedUsers"));
         Assert.Empty(Lab.OfType("gcp:bigquery/datasetAccess:DatasetAccess"));
-        Assert.All(Lab.OfType("gcp:bigquery/dataset:Dataset"), d => Assert.False(d.Props.ContainsKey("accesses")));
-        Assert.All(Lab.OfType("gcp:bigquery/datasetIamMember:DatasetIamMember"), g => Assert.Matches("^(user|group|serviceAccount):", (string)g.Props["member"]));
+        Assert.All(Lab.OfType("gcp:bigquery/dataset:Dataset"), d => Assert.All(d.Props["accesses"].List(), e =>
+            Assert.Empty(e.Map().Keys.Cast<string>().Intersect(["specialGroup", "iamMember", "domain"]))));
     }
 
     [Fact]
-    public void CKV_GCP_81_Exception_NoCmekSoTeardownStaysOneCommand() =>
+    public void CKV_GCP_81_Exception_NoCmekSoTeardownStaysOneCommand()
+    {
         Assert.All(Lab.OfType("gcp:bigquery/dataset:Dataset"), d => Assert.False(d.Props.ContainsKey("defaultEncryptionConfiguration")));
+        Assert.DoesNotContain(Lab.Resources, r => r.Type.StartsWith("gcp:kms/", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void CKV_GCP_81_TheStacksOwnKeyEncryptsScratchAndTheLabNeverCreatesOrGrantsOne()
+    {
+        const string key = "projects/mimic-keys-1/locations/us/keyRings/labs/cryptoKeys/scratch";
+        var p = new ParsedProgram(Labs.Compile(Gcp.Only31([.. Gcp.Workbench, ("gcpKmsKey", key)])));
+        Assert.Equal(key, p.Named("dataset-scratch").At("defaultEncryptionConfiguration", "kmsKeyName"));
+        // The views hold no data: nothing to encrypt there.
+        Assert.All(p.OfType("gcp:bigquery/dataset:Dataset").Where(d => d.Name != "dataset-scratch"), d => Assert.False(d.Props.ContainsKey("defaultEncryptionConfiguration")));
+        Assert.DoesNotContain(p.Resources, r => r.Type.StartsWith("gcp:kms/", StringComparison.Ordinal));
+        Assert.False(p.Single("gcp:workbench/instance:Instance").At("gceSetup").Map().ContainsKey("bootDisk"));
+    }
 
     [Fact]
     public void CKV2_GCP_28_WorkbenchHasNoPublicIpAndIsShieldedAndStopsWhenIdle()

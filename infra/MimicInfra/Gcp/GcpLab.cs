@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 using MimicInfra.Catalog;
@@ -11,7 +10,8 @@ namespace MimicInfra.Gcp;
 /// The GCP side of a lab in the researcher's project: per module a BigQuery dataset of views, each
 /// selecting the catalog's columns by name from the release's pinned physionet-data dataset (so SQL
 /// never moves when PhysioNet's "current" datasets do, and upstream drift breaks loudly); a scratch
-/// dataset whose tables expire; read, write and job-user access for the lab's members only; and an
+/// dataset whose tables expire; read, write and job-user access for the lab's members only (each dataset's
+/// access list is authoritative: members and the deployer, see <see cref="DatasetAccessList"/>); and an
 /// optional Workbench instance. Views hold no data, so nothing here needs PhysioNet's data copied.
 /// </summary>
 public sealed partial class GcpLab(LabSettings lab, ProgramBuilder program)
@@ -39,6 +39,7 @@ public sealed partial class GcpLab(LabSettings lab, ProgramBuilder program)
     {
         program.Add(new PulumiResource(ProviderName, "pulumi:providers:gcp", lab.Providers.GcpProvider(_gcp.Project, _gcp.Workbench?.Region), new ResourceOptions(null, Version)));
         Service("bigquery", "bigquery.googleapis.com");
+        program.Variable(DatasetAccessList.DeployerVariable, DatasetAccessList.DeployerInvoke());
 
         foreach (var m in _modules)
         {
@@ -48,6 +49,7 @@ public sealed partial class GcpLab(LabSettings lab, ProgramBuilder program)
                 ("description", $"{lab.Release.Title} module {m.Name} for {lab.ResearcherInCloud}, study {lab.Study}: views over {SourceProject}.{m.BigQueryDataset}. Managed by MimicInfra."),
                 ("location", _gcp.Location),
                 ("deleteContentsOnDestroy", true),   // views only: nothing of the researcher's is lost
+                ("accesses", DatasetAccessList.For(_gcp.Members, DatasetAccessList.Reader)),
                 ("labels", Labels())), Options("service-bigquery")));
             foreach (var t in m.Tables) ViewFor(m, t);
         }
@@ -55,6 +57,7 @@ public sealed partial class GcpLab(LabSettings lab, ProgramBuilder program)
         Access();
         if (_gcp.Workbench is { } wb) Workbench(wb);
         Outputs();
+        CustomerKeys.Build(lab, program);
     }
 
     private void Service(string key, string api) =>
@@ -86,23 +89,20 @@ public sealed partial class GcpLab(LabSettings lab, ProgramBuilder program)
             ("location", _gcp.Location),
             ("defaultTableExpirationMs", (long)_gcp.ScratchExpirationDays * 24 * 60 * 60 * 1000),
             ("deleteContentsOnDestroy", !keep),
+            ("accesses", DatasetAccessList.For(_gcp.Members, DatasetAccessList.Writer)),
+            // The stack's own key when it names one (the lab never creates one: a KMS key cannot be deleted).
+            ("defaultEncryptionConfiguration", _gcp.Hardening.ScratchKmsKey is { } key ? YMap.Of(("kmsKeyName", key)) : null),
             ("labels", Labels())), Options("service-bigquery") with { RetainOnDelete = keep }));
     }
 
-    /// <summary>Members read the lab datasets, write the scratch dataset and run jobs in the project. Nothing public.</summary>
+    /// <summary>
+    /// Members run jobs in the project; what they read and write is each dataset's own access list (READER on the
+    /// views, WRITER on scratch), set on the dataset itself. Nothing public.
+    /// </summary>
     private void Access()
     {
         foreach (var (member, i) in _gcp.Members.Select((m, i) => (m, i + 1)))
         {
-            foreach (var m in _modules)
-                program.Add(new PulumiResource($"reader-{i}-{m.Name}", "gcp:bigquery/datasetIamMember:DatasetIamMember", YMap.Of(
-                    ("datasetId", $"${{{Key(m)}.datasetId}}"),
-                    ("role", "roles/bigquery.dataViewer"),
-                    ("member", member)), Options()));
-            program.Add(new PulumiResource($"writer-{i}-scratch", "gcp:bigquery/datasetIamMember:DatasetIamMember", YMap.Of(
-                ("datasetId", "${dataset-scratch.datasetId}"),
-                ("role", "roles/bigquery.dataEditor"),
-                ("member", member)), Options()));
             program.Add(new PulumiResource($"jobuser-{i}", "gcp:projects/iAMMember:IAMMember", YMap.Of(
                 ("project", _gcp.Project),
                 ("role", "roles/bigquery.jobUser"),
@@ -130,9 +130,9 @@ public sealed partial class GcpLab(LabSettings lab, ProgramBuilder program)
                 // No public IP: the subnet must have Private Google Access (BigQuery, the Workbench proxy); pip from
                 // the internet needs Cloud NAT on its network, which the lab leaves to the project's network admin.
                 ("networkInterfaces", new object[] { YMap.Of(("network", wb.Network), ("subnet", wb.Subnet)) }),
-                ("metadata", YMap.Of(
-                    ("idle-timeout-seconds", (wb.IdleMinutes * 60).ToString(CultureInfo.InvariantCulture)),
-                    ("notebook-disable-root", "true"))))),
+                ("bootDisk", WorkbenchHardening.BootDisk(_gcp.Hardening)),
+                ("dataDisks", WorkbenchHardening.DataDisks(_gcp.Hardening)),
+                ("metadata", WorkbenchHardening.Metadata(wb, _gcp.Hardening)))),
             ("labels", Labels())), Options("service-notebooks", "service-compute")));
         // The owner may see the instance and its state in the console and open it from there; JupyterLab itself
         // admits only the instance owner (single-user access mode).

@@ -50,6 +50,7 @@ public static class LabCompiler
             new Gcp.GcpLab(lab, program).Build();
             new CostGuards.GcpQueryQuota(lab, program).Build();
             new Expiry.GcpExpiryStop(lab, program).Build();
+            new Audit.GcpDataAccessLog(lab, program).Build();
         }
         program.Output("labName", lab.Names.Lab);
         program.Output("release", lab.Release.Id);

@@ -115,6 +115,9 @@ public sealed record GcpSettings(
 
     /// <summary>The derived module offered as views (pinned to its versioned dataset); null when switched off or not pinned.</summary>
     public Module? Derived { get; init; }
+
+    /// <summary>Customer-managed keys, audit log retention and Workbench restrictions (issue 13).</summary>
+    public MimicInfra.Gcp.GcpHardening Hardening { get; init; } = MimicInfra.Gcp.GcpHardening.Default;
 }
 
 public sealed record WorkbenchSettings(string Owner, string MachineType, string Zone, string Subnet, string Network, int IdleMinutes)

@@ -60,6 +60,11 @@ public static class SettingSpecs
         new("gcpWorkbenchSubnet", "string", null, "Subnetwork of the Workbench instance (projects/P/regions/R/subnetworks/S) with Private Google Access on (the instance has no public IP); required with gcpWorkbench."),
         new("gcpWorkbenchNetwork", "string", null, "The VPC network of gcpWorkbenchSubnet (projects/P/global/networks/N); required with gcpWorkbench."),
         new("gcpWorkbenchIdleMinutes", "integer", 60L, "Shut the Workbench instance down after this many idle minutes (10-1440)."),
+        new("gcpKmsKey", "string", null, "An existing Cloud KMS key of location us (projects/P/locations/us/keyRings/R/cryptoKeys/K) that encrypts the scratch dataset's tables by default; the BigQuery service agent bq-PROJECT_NUMBER@bigquery-encryption.iam.gserviceaccount.com needs roles/cloudkms.cryptoKeyEncrypterDecrypter on it. The lab never creates or deletes a key. Default: Google-managed keys."),
+        new("gcpWorkbenchKmsKey", "string", null, "An existing Cloud KMS key in the Workbench instance's region that encrypts its boot and data disks; the Compute Engine service agent service-PROJECT_NUMBER@compute-system.iam.gserviceaccount.com needs roles/cloudkms.cryptoKeyEncrypterDecrypter on it. Setting or changing it replaces the instance. Default: Google-managed keys."),
+        new("gcpAuditLogRetentionDays", "integer", (long)Gcp.GcpHardening.DefaultAuditLogRetentionDays, "Days the lab's log bucket keeps the project's BigQuery data-access audit log entries (1-3650); the bucket outlives `pulumi destroy` so the record does."),
+        new("gcpWorkbenchDisableDownloads", "boolean", true, "Turn off file downloads from JupyterLab on the Workbench instance (notebook-disable-downloads)."),
+        new("gcpWorkbenchDisableTerminal", "boolean", false, "Turn off JupyterLab's terminal on the Workbench instance (notebook-disable-terminal)."),
     ];
 
     public static SettingSpec? Find(string key) => All.FirstOrDefault(s => s.Key == key);
