@@ -52,6 +52,7 @@ public sealed class AwsLab(LabSettings lab, ProgramBuilder program)
         foreach (var source in _sources) TypedTableFor(source);
         Workgroup();
         if (_aws.OwnsData) new LabImport(lab, program).Build();
+        if (_aws.Notebook?.LabVpc is not null) new Network.LabNetwork(lab, program).Build();
         var workspace = new ResearcherWorkspace(lab, program);
         workspace.Build();
         Outputs();

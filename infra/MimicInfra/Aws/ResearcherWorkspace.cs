@@ -153,12 +153,12 @@ public sealed class ResearcherWorkspace(LabSettings lab, ProgramBuilder program)
             ("roleArn", "${notebookRole.arn}"),
             ("rootAccess", "Disabled"),
             ("directInternetAccess", notebook.DirectInternetAccess ? "Enabled" : "Disabled"),
-            ("subnetId", notebook.SubnetId),
-            ("securityGroups", notebook.SecurityGroupIds.Count == 0 ? null : notebook.SecurityGroupIds.Select(g => (object)g).ToList()),
+            ("subnetId", Network.LabNetwork.SubnetOf(notebook)),
+            ("securityGroups", Network.LabNetwork.SecurityGroupsOf(notebook) is { Count: > 0 } groups ? groups.Select(g => (object)g).ToList() : null),
             ("instanceMetadataServiceConfiguration", YMap.Of(("minimumInstanceMetadataServiceVersion", "2"))),
             ("kmsKeyId", _aws.KmsEncryption ? "${labKey.arn}" : null),
             ("lifecycleConfigName", "${notebookLifecycle.name}"),
-            ("tags", Tags())), Options("notebookRolePolicy", "exampleNotebook")));
+            ("tags", Tags())), Options(["notebookRolePolicy", "exampleNotebook", .. Network.LabNetwork.ReadyBeforeNotebook(notebook)])));
 
     private void Budget(BudgetSettings budget)
     {
