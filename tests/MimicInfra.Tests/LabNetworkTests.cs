@@ -94,9 +94,11 @@ public class LabNetworkTests
     {
         foreach (var (name, e) in Program(Labs.Csv31()).OfType("aws:ec2/vpcEndpoint:VpcEndpoint"))
         {
-            var s = Assert.Single(e.At("policy", "fn::toJSON", "Statement").List()).Map();
-            Assert.Equal("Allow", s["Effect"]);
-            Assert.Equal("${awsAccount.accountId}", s.At("Condition", "StringEquals", "aws:PrincipalAccount"));
+            var statements = e.At("policy", "fn::toJSON", "Statement").List().Select(x => x.Map()).ToList();
+            Assert.All(statements, s => Assert.Equal("Allow", s["Effect"]));
+            // Every statement is conditioned: this account's principals, or AWS services acting for them; nothing unconditioned.
+            Assert.Equal(["StringEquals aws:PrincipalAccount ${awsAccount.accountId}", "Bool aws:PrincipalIsAWSService true"], statements.Select(s =>
+                string.Join(" ", s["Condition"].Map().Select(c => $"{c.Key} {string.Join(" ", c.Value.Map().Select(kv => $"{kv.Key} {kv.Value}"))}"))));
         }
     }
 

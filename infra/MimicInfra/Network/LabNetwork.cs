@@ -150,7 +150,11 @@ public sealed class LabNetwork(LabSettings lab, ProgramBuilder program)
             (peer.Key, peer.Value),
             ("tags", Tags($"{_name}-{logicalName}"))), Options());
 
-    /// <summary>Only principals of the lab's account may use an endpoint: another account's keys carry nothing out.</summary>
+    /// <summary>
+    /// Only principals of the lab's account (and AWS services acting for them) may use an endpoint, so another account's
+    /// keys brought into the notebook carry nothing out, and an unsigned request gets nowhere: the identity perimeter of
+    /// AWS's data-perimeter examples, with the lab's account where those name an organization.
+    /// </summary>
     internal static YMap EndpointPolicy() => YMap.Fn("toJSON", YMap.Of(
         ("Version", "2012-10-17"),
         ("Statement", new object[]
@@ -162,6 +166,13 @@ public sealed class LabNetwork(LabSettings lab, ProgramBuilder program)
                 ("Action", "*"),
                 ("Resource", "*"),
                 ("Condition", YMap.Of(("StringEquals", YMap.Of(("aws:PrincipalAccount", "${awsAccount.accountId}")))))),
+            YMap.Of(
+                ("Sid", "AwsServicesActingForIt"),
+                ("Effect", "Allow"),
+                ("Principal", "*"),
+                ("Action", "*"),
+                ("Resource", "*"),
+                ("Condition", YMap.Of(("Bool", YMap.Of(("aws:PrincipalIsAWSService", "true")))))),
         })));
 
     private void S3GatewayEndpoint() =>
