@@ -141,6 +141,15 @@ public class LabNetworkTests
     }
 
     [Fact]
+    public void TheFirstBootCopyCallsTheRegionalS3EndpointTheGatewayEndpointServes()
+    {
+        var p = Program(Labs.Full31(("aws:region", "eu-west-1")));
+        Assert.Contains("--region eu-west-1 --only-show-errors", Workspace.Script(p, "onCreate"));
+        Assert.Contains(p.OfType("aws:ec2/vpcEndpoint:VpcEndpoint"), e => (string)e.Props["serviceName"] == "com.amazonaws.eu-west-1.s3");
+        Assert.All(p.OfType("aws:ec2/vpcEndpoint:VpcEndpoint"), e => Assert.StartsWith("com.amazonaws.eu-west-1.", (string)e.Props["serviceName"]));
+    }
+
+    [Fact]
     public void TheZoneIsTheRegionsFirstAvailableOneUnlessTheStackNamesOne()
     {
         var byDefault = Program(Labs.Csv31());

@@ -139,7 +139,7 @@ public sealed class ResearcherWorkspace(LabSettings lab, ProgramBuilder program)
         program.Add(new PulumiResource("notebookLifecycle", "aws:sagemaker/notebookInstanceLifecycleConfiguration:NotebookInstanceLifecycleConfiguration", YMap.Of(
             ("name", NotebookName),
             // SageMaker takes each script base64-encoded; Pulumi encodes it once the bucket name is known.
-            ("onCreate", YMap.Fn("toBase64", LifecycleScripts.OnCreate($"${{{FilesBucket}.bucket}}", NotebookKey))),
+            ("onCreate", YMap.Fn("toBase64", LifecycleScripts.OnCreate($"${{{FilesBucket}.bucket}}", NotebookKey, _aws.Region))),
             ("onStart", YMap.Fn("toBase64", LifecycleScripts.OnStart(NotebookName, notebook.IdleMinutes, _aws.Region))),
             ("tags", Tags())), Options()));
 
