@@ -11,7 +11,7 @@ namespace MimicInfra.Tests;
 /// <list type="bullet">
 /// <item>CKV_AWS_122 / SageMaker.2 on open (demo) releases, and on a credentialed release whose stack sets
 /// notebookNetwork internet: the setting is the opt-in, and preview says egress is open.</item>
-/// <item>CKV2_AWS_11 (VPC flow logs): the lab's VPC has no flow log. It has no route out (no gateway, NAT or route,
+/// <item>CKV2_AWS_11 / AwsSolutions-VPC7 (VPC flow logs): the lab's VPC has no flow log. It has no route out (no gateway, NAT or route,
 /// which LabRules refuses), its only peers are the lab's endpoints, each admitting this account's principals only,
 /// and every call through them is an AWS API call CloudTrail records with the caller; a flow log would add a log
 /// group, a delivery role and ingestion billed per GB for records of HTTPS connections to those same endpoints.
@@ -103,7 +103,7 @@ public class LabNetworkTests
     }
 
     [Fact]
-    public void SecurityGroups_TheNotebookOpensOnlyHttpsToTheEndpointsAndS3_TheEndpointsAcceptOnlyHttpsFromTheNotebook()
+    public void AwsSolutions_EC23_SecurityGroups_TheNotebookOpensOnlyHttpsToTheEndpointsAndS3_TheEndpointsAcceptOnlyHttpsFromTheNotebook()
     {
         var p = Program(Labs.Csv31());
         string Rule(Dictionary<object, object> r) =>
@@ -114,7 +114,17 @@ public class LabNetworkTests
             p.OfType("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").Select(r => Rule(r.Props)));
         // No inline rules, so the provider also removes AWS's allow-all egress rule of a new group.
         Assert.All(p.OfType("aws:ec2/securityGroup:SecurityGroup"), g => Assert.False(g.Props.ContainsKey("egress") || g.Props.ContainsKey("ingress")));
-        Assert.DoesNotContain(Workspace.Strings(p.Root), s => s.Contains("0.0.0.0/0") || s.Contains("::/0"));
+        Assert.DoesNotContain(Workspace.Strings(p.Root), s => s.Contains("0.0.0.0/0") || s.Contains("::/0"));   // AwsSolutions-EC23
+    }
+
+    [Fact]
+    public void CKV_AWS_23_EverySecurityGroupAndRuleSaysWhatItIsFor()
+    {
+        var p = Program(Labs.Csv31());
+        var described = p.Resources.Where(r => r.Type is "aws:ec2/securityGroup:SecurityGroup" or "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
+            or "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").ToList();
+        Assert.Equal(5, described.Count);
+        Assert.All(described, r => Assert.False(string.IsNullOrWhiteSpace(r.Props.GetValueOrDefault("description") as string), r.Name));
     }
 
     [Fact]
