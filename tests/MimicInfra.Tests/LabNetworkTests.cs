@@ -244,6 +244,10 @@ public class LabNetworkTests
         Assert.Empty(p.OfType("aws:ec2/vpc:Vpc"));
         Assert.Empty(p.OfType("aws:ec2/vpcEndpoint:VpcEndpoint"));
         Assert.Equal(["${notebookRolePolicy}", "${exampleNotebook}"], p.Resources.Single(r => r.Name == "notebook").Options!["dependsOn"].List().Cast<string>());
+        var lab = LabSettingsReader.Read(Labs.Csv31(Workspace.Vpc), Labs.Catalog);
+        Assert.Contains("network     your subnet subnet-0123456789abcdef0 and security groups sg-0123456789abcdef0: no direct internet; it reaches what your VPC routes to, " +
+                        "and needs S3 and athena, glue, sagemaker.api, logs (endpoints or NAT)", MimicInfra.Cli.LabPreview.Summary(lab, LabCompiler.Compile(lab)));
+        Assert.Empty(LabRules.Check(Labs.Compile(Labs.Csv31(Workspace.Vpc)), lab));
     }
 
     [Fact]

@@ -27,8 +27,8 @@ public static partial class LabSettingsReader
         if (subnet is not null && !SubnetId().IsMatch(subnet)) c.Problem("notebookSubnetId", $"{Q(subnet)} is not a subnet id (subnet-0123abcd...).");
         foreach (var g in groups.Where(g => !SecurityGroupId().IsMatch(g))) c.Problem("notebookSecurityGroupIds", $"{Q(g)} is not a security group id (sg-0123abcd...).");
         if (network == OwnVpcNetwork && (subnet is null || groups.Count == 0))
-            c.Problem("notebookNetwork", "vpc needs notebookSubnetId and notebookSecurityGroupIds (a subnet with a route to S3, Athena and Glue endpoints); " +
-                                         "or use lab-vpc, where the lab creates them.");
+            c.Problem("notebookNetwork", "vpc needs notebookSubnetId and notebookSecurityGroupIds (a subnet that reaches S3, Athena, Glue, the SageMaker API and " +
+                                         "CloudWatch Logs, by endpoints or NAT); or use lab-vpc, where the lab creates them.");
         if (network != OwnVpcNetwork && (subnet is not null || groups.Count > 0))
             c.Problem("notebookNetwork", "notebookSubnetId and notebookSecurityGroupIds apply only with notebookNetwork vpc" +
                                          (c.Has("notebookNetwork") ? "; remove them, or set notebookNetwork to vpc." : $" (this lab's default is {network}); set notebookNetwork to vpc, or remove them."));

@@ -208,7 +208,8 @@ public sealed class LabNetwork(LabSettings lab, ProgramBuilder program)
             yield return $"  zones       endpoint services by zone: {ZoneCheckCommand(region)} (set notebookAvailabilityZone if one is missing in the default zone)";
         }
         else if (!nb.DirectInternetAccess)
-            yield return $"  network     your subnet {nb.SubnetId} and security groups {string.Join(", ", nb.SecurityGroupIds)}: no direct internet; it reaches what your VPC routes to";
+            yield return $"  network     your subnet {nb.SubnetId} and security groups {string.Join(", ", nb.SecurityGroupIds)}: no direct internet; it reaches what your VPC routes to, " +
+                         $"and needs S3 and {string.Join(", ", InterfaceEndpoints.Select(e => e.Service))} (endpoints or NAT)";
         else if (lab.Release.Access == Catalog.Access.Credentialed)
             yield return "  network     DIRECT INTERNET, egress open (notebookNetwork internet, an explicit opt-in): anything run on the notebook can send this credentialed data anywhere; " +
                          "remove the setting for the default lab-vpc";
