@@ -87,7 +87,12 @@ public class CatalogLoaderTests
         { "duplicate table", Good + "\n      - name: patients\n        columns: [{name: a, type: text}]", "table hosp.patients: duplicate table" },
         { "bad column identifier", Good.Replace("name: dod", "name: Dod-2"), "column Dod-2: column name 'Dod-2' must be a lower-case identifier" },
         { "bad table identifier", Good.Replace("name: patients", "name: 1patients"), "table name '1patients' must be a lower-case identifier" },
-        { "empty module", Good[..Good.IndexOf("      - name: patients", StringComparison.Ordinal)] + "    tables: []", "module hosp is empty; list at least one table" },
+        { "empty module", Good[..Good.IndexOf("    tables:", StringComparison.Ordinal)] + "    tables: []", "module hosp is empty; list at least one table" },
+        { "duplicate key", Good.Replace("title: Base 1.0", "title: Base 1.0\ntitle: Base 1.1"), "schemas/f0.yaml: line 3, column 1: duplicate key 'title' (first at line 2, column 1)" },
+        { "list where a map belongs", Good + "\nchanges:\n  - [hosp.patients]", "schemas/f0.yaml: line 14, column 5: a change must be a map with the keys table, column, type" },
+        { "map where text belongs", Good.Replace("title: Base 1.0", "title: {a: b}"), "schemas/f0.yaml: line 2, column 8: 'title' must be a single value" },
+        { "flag not a boolean", Good.Replace("required: true", "required: yes"), "'required' must be true or false" },
+        { "unknown column key", Good.Replace("type: date}", "type: date, nulable: true}"), "line 12, column 37: unknown key 'nulable' in a column; its keys are name, type, required, description" },
         { "module without tables", Good[..Good.IndexOf("    tables:", StringComparison.Ordinal)], "module hosp has no tables; list them under 'tables:'" },
         { "no modules", Good[..Good.IndexOf("modules:", StringComparison.Ordinal)] + "modules: []", "'modules:' is empty" },
         { "unknown base", Good.Replace("title: Base 1.0", "title: Base 1.0\nbase: nope-9"), "'base: nope-9' names no release; known releases: base-1.0" },
@@ -109,7 +114,8 @@ public class CatalogLoaderTests
     public void BrokenSnippetIsRejectedWithItsLocation(string what, string yaml, string expected)
     {
         Assert.NotEmpty(what);
-        Assert.Contains(expected, ErrorOf(yaml));
+        var error = ErrorOf(yaml);
+        Assert.True(error.Contains(expected, StringComparison.Ordinal), error);
     }
 
     private const string Derived = """

@@ -17,6 +17,7 @@ public class CostEstimateTests
           - {key: sagemaker-ml-storage, what: ML storage, region: us-east-1, unit: GB-month, usd: "0.20", source: https://example.org/a, read: 2026-12-01}
           - {key: s3-standard, what: S3, region: us-east-1, unit: GB-month, usd: "0.50", source: https://example.org/b, read: 2026-12-01}
           - {key: athena-scan, what: Athena, region: us-east-1, unit: TB scanned, usd: "7", source: https://example.org/c, read: 2026-12-01}
+          - {key: kms-key, what: key, region: us-east-1, unit: month, usd: "0.30", source: https://example.org/g, read: 2026-12-01}
           - {key: compute-vm/e2-standard-4, what: VM, region: us-central1, unit: hour, usd: "0.25", source: https://example.org/d, read: 2026-12-01}
           - {key: workbench-management/e2-standard-4, what: fee, region: us-central1, unit: hour, usd: null, source: https://example.org/e, read: 2026-12-01, note: not read}
           - {key: bigquery-on-demand, what: BigQuery, region: US, unit: TiB scanned, usd: "9", source: https://example.org/f, read: 2026-12-01}
@@ -45,12 +46,16 @@ public class CostEstimateTests
         var s3 = estimate.Lines.Single(l => l.Item == "S3 data copy");
         Assert.Equal(0.011m * 0.50m, s3.AlwaysOn);
         Assert.Contains("estimated size: the catalog has none", s3.Quantity);
-        Assert.Equal(17.6m + 4m + 0.0055m, estimate.TotalWithIdleStop);
-        Assert.Equal(73m + 4m + 0.0055m, estimate.TotalAlwaysOn);
+        var key = estimate.Lines.Single(l => l.Item == "lab KMS key");
+        Assert.Equal(0.30m, key.WithIdleStop);                      // the demo's default resultsEncryption kms: one key, billed stopped or not
+        Assert.Equal(key.WithIdleStop, key.AlwaysOn);
+        Assert.Equal(17.6m + 4m + 0.0055m + 0.30m, estimate.TotalWithIdleStop);
+        Assert.Equal(73m + 4m + 0.0055m + 0.30m, estimate.TotalAlwaysOn);
         Assert.True(estimate.Complete);
         var text = string.Join("\n", estimate.Render());
         Assert.Contains("AWS notebook ml.t3.medium: 176 h with idle stop, 730 h without: $17.60 with idle stop, $73.00 without", text);
-        Assert.Contains("total: $21.61 with idle stop, $77.01 without", text);
+        Assert.Contains("AWS lab KMS key: 1 key (enableKeyRotation: each yearly rotation adds a backing key, billed like the key): $0.30 with idle stop, $0.30 without", text);
+        Assert.Contains("total: $21.91 with idle stop, $77.31 without\n", text + "\n");
         // Athena is per query: a price per TB scanned, never a monthly figure.
         Assert.Contains("AWS Athena queries: per use, not monthly: $7.00 per TB scanned (https://example.org/c, read 2026-12-01)", text);
     }
@@ -69,8 +74,25 @@ public class CostEstimateTests
         var notebook = estimate.Lines.Single(l => l.Item == "notebook ml.m5.xlarge");
         Assert.Null(notebook.AlwaysOn);
         Assert.Equal("no verified price for ml.m5.xlarge (not in the price table)", notebook.Missing);
-        Assert.Equal(4m + 0.0055m, estimate.TotalAlwaysOn);
+        Assert.Equal(4m + 0.0055m + 0.30m, estimate.TotalAlwaysOn);
         Assert.Contains("(leaves out 1 line(s) without a verified price)", string.Join("\n", estimate.Render()));
+    }
+
+    [Fact]
+    public void A_lab_with_S3_managed_keys_has_no_key_line()
+    {
+        var estimate = CostEstimate.For(Demo(("resultsEncryption", "s3")), Fixture);
+        Assert.DoesNotContain(estimate.Lines, l => l.Item.Contains("KMS", StringComparison.Ordinal));
+        Assert.Equal(73m + 4m + 0.0055m, estimate.TotalAlwaysOn);
+    }
+
+    [Fact]
+    public void A_key_price_the_table_lacks_is_listed_and_left_out_of_the_total()
+    {
+        var table = Fixture with { Prices = Fixture.Prices.Where(p => p.Key != "kms-key").ToList() };
+        var key = CostEstimate.For(Demo(), table).Lines.Single(l => l.Item == "lab KMS key");
+        Assert.Null(key.AlwaysOn);
+        Assert.Equal("no verified price for the lab's KMS key (not in the price table)", key.Missing);
     }
 
     [Fact]
@@ -97,6 +119,9 @@ public class CostEstimateTests
         Assert.Contains(estimate.PerUse, p => p.Item == "BigQuery queries" && p.Text.StartsWith("$9.00 per TiB scanned", StringComparison.Ordinal));
     }
 
+    /// <summary>The pages a figure may be read on: the clouds' own sites (localized copies are paths on them).</summary>
+    private static readonly string[] OfficialHosts = ["aws.amazon.com", "docs.aws.amazon.com", "cloud.google.com"];
+
     [Fact]
     public void Lab_vpc_interface_endpoints_cost_every_hour_per_endpoint_per_zone_idle_stop_or_not()
     {
@@ -115,8 +140,8 @@ public class CostEstimateTests
         // No lab VPC, no endpoint line; and the committed table has no figure yet, so the line says so.
         Assert.DoesNotContain(CostEstimate.For(Demo(), table).Lines, l => l.Item == "lab VPC interface endpoints");
         var committed = CostEstimate.For(Demo(("notebookNetwork", "lab-vpc")), PriceTable.Embedded).Lines.Single(l => l.Item == "lab VPC interface endpoints");
-        if (PriceTable.Embedded.Find("vpc-interface-endpoint", "us-east-1") is { Usd: null })
-            Assert.StartsWith("no verified price for VPC interface endpoint", committed.Missing);
+        if (PriceTable.Embedded.Find("vpc-interface-endpoint", "us-east-1") is { Usd: null } unpriced)
+            Assert.StartsWith($"no verified price for {unpriced.What}", committed.Missing);
     }
 
     [Fact]
@@ -126,10 +151,38 @@ public class CostEstimateTests
         Assert.NotEmpty(table.Prices);
         foreach (var p in table.Prices)
         {
-            Assert.Matches(@"^https://(aws\.amazon\.com|cloud\.google\.com)/", p.Source);
+            Assert.Contains(new Uri(p.Source).Host, OfficialHosts);
+            Assert.StartsWith("https://", p.Source, StringComparison.Ordinal);
             Assert.True(p.Read.Year >= 2026, p.Key);
             Assert.True(p.Verified || !string.IsNullOrWhiteSpace(p.Note), $"{p.Key}: no figure and no reason");
             Assert.Contains(p.Region, table.Regions);
+        }
+        Assert.Equal(table.Prices.Count, table.Prices.Select(p => (p.Key, p.Region)).Distinct().Count());
+    }
+
+    /// <summary>
+    /// Every figure in the committed table was read on an official page on a stated day, and the sentence it was read
+    /// in is quoted in the comment above it (the file's rule), so a reviewer can check it against the page.
+    /// </summary>
+    [Fact]
+    public void Every_committed_figure_has_an_official_source_a_read_date_and_a_quoted_sentence()
+    {
+        var table = PriceTable.Embedded;
+        var verified = table.Prices.Where(p => p.Verified).ToList();
+        Assert.NotEmpty(verified);
+        using var stream = typeof(PriceTable).Assembly.GetManifestResourceStream("costs/prices.yaml")!;
+        var lines = new StreamReader(stream).ReadToEnd().Split('\n');
+        foreach (var p in verified)
+        {
+            var source = new Uri(p.Source);
+            Assert.Equal("https", source.Scheme);
+            Assert.Contains(source.Host, OfficialHosts);
+            Assert.InRange(p.Read, new DateOnly(2026, 1, 1), DateOnly.FromDateTime(DateTime.UtcNow));
+            Assert.True(p.Usd > 0, $"{p.Key}: {p.Usd}");
+            var at = Array.FindIndex(lines, l => l.Trim() == $"- key: {p.Key}");
+            Assert.True(at > 0, $"{p.Key}: not found as a '- key:' line");
+            var comment = lines[..at].Reverse().TakeWhile(l => l.TrimStart().StartsWith('#')).ToList();
+            Assert.True(comment.Count > 0 && comment.Any(l => l.Contains('"')), $"{p.Key}: no quoted sentence in a comment above it");
         }
     }
 
@@ -141,9 +194,24 @@ public class CostEstimateTests
         var text = MimicInfra.Cli.LabPreview.Summary(lab, LabCompiler.Compile(lab));
         Assert.Contains("Estimated standing cost per month (an estimate from the price table", text);
         Assert.Contains("8 working hours a day on 22 days = 176 h, without it 730 h", text);
-        foreach (var p in PriceTable.Embedded.Prices.Where(p => !p.Verified && p.Region == "us-east-1"))
-            Assert.Contains($"no verified price for {p.What}", text);
-        if (PriceTable.Embedded.Prices.Where(p => p.Region == "us-east-1").All(p => !p.Verified))
-            Assert.Contains("total: none: no line of this lab has a verified price yet", text);
+        var estimate = CostEstimate.For(lab, PriceTable.Embedded);
+        foreach (var l in estimate.Lines.Where(l => l.Missing is not null))
+            Assert.Contains($"  {l.Cloud} {l.Item}: {l.Quantity}: {l.Missing}", text);
+    }
+
+    [Fact]
+    public void Preview_prints_the_totals_of_the_lines_the_table_prices()
+    {
+        var lab = Demo();
+        var text = MimicInfra.Cli.LabPreview.Summary(lab, LabCompiler.Compile(lab));
+        var estimate = CostEstimate.For(lab, PriceTable.Embedded);
+        var priced = estimate.Lines.Where(l => l.Missing is null).ToList();
+        Assert.NotEmpty(priced);   // the committed table prices at least the demo lab's key
+        foreach (var l in priced)
+            Assert.Contains($"  {l.Cloud} {l.Item}: {l.Quantity}: {CostEstimate.Usd(l.WithIdleStop!.Value)} with idle stop, {CostEstimate.Usd(l.AlwaysOn!.Value)} without", text);
+        Assert.Equal(priced.Sum(l => l.AlwaysOn!.Value), estimate.TotalAlwaysOn);
+        Assert.Contains($"total: {CostEstimate.Usd(estimate.TotalWithIdleStop)} with idle stop, {CostEstimate.Usd(estimate.TotalAlwaysOn)} without", text);
+        Assert.DoesNotContain("total: none", text);
+        Assert.Contains("AWS Athena queries: per use, not monthly: $5.00 per TB scanned (https://aws.amazon.com/", text);
     }
 }

@@ -1,7 +1,6 @@
 using System.Reflection;
 using System.Text.RegularExpressions;
-using YamlDotNet.Core;
-using YamlDotNet.Serialization;
+using MimicInfra.Input;
 
 namespace MimicInfra.Catalog;
 
@@ -61,21 +60,17 @@ public static partial class CatalogLoader
     {
         var problems = new List<CatalogProblem>();
         var parsed = new List<(string File, ReleaseDoc Doc)>();
-        var deserializer = new DeserializerBuilder().Build();
-
         foreach (var (file, text) in files)
         {
             try
             {
-                var doc = deserializer.Deserialize<ReleaseDoc?>(text);
-                if (doc is null) { problems.Add(new(file, null, null, null, "the file is empty; it must describe one release")); continue; }
-                parsed.Add((file, doc));
+                var root = BoundedYaml.Parse(text, YamlLimits.Catalog);
+                if (root is null) { problems.Add(new(file, null, null, null, "the file is empty; it must describe one release")); continue; }
+                parsed.Add((file, ReleaseDoc.From(root)));
             }
-            catch (YamlException e)
+            catch (YamlInputException e)
             {
-                var reason = (e.InnerException?.Message ?? e.Message).Trim();
-                problems.Add(new(file, null, null, null,
-                    $"line {e.Start.Line}, column {e.Start.Column}: {reason} (keys allowed: see schemas/README.md)"));
+                problems.Add(new(file, null, null, null, $"{(e.At is { } at ? $"{at}: " : "")}{e.Message} (keys allowed: see schemas/README.md)"));
             }
         }
 
@@ -355,73 +350,66 @@ public static partial class CatalogLoader
     [GeneratedRegex("^[a-z][a-z0-9_]*\\.[a-z][a-z0-9_]*$")]
     private static partial Regex SchemaTable();
 
-    // The YAML shape of one catalog file (schemas/README.md documents it).
-    private sealed class ReleaseDoc
+    // The YAML shape of one catalog file (schemas/README.md documents it), bound by hand (Input/YamlFields.cs).
+    private sealed record ReleaseDoc(string? Release, string? Title, string? Base, string? Access, string? Files, S3Doc? S3,
+        List<ModuleDoc>? Modules, List<ChangeDoc>? Changes)
     {
-        [YamlMember(Alias = "release")] public string? Release { get; set; }
-        [YamlMember(Alias = "title")] public string? Title { get; set; }
-        [YamlMember(Alias = "base")] public string? Base { get; set; }
-        [YamlMember(Alias = "access")] public string? Access { get; set; }
-        [YamlMember(Alias = "files")] public string? Files { get; set; }
-        [YamlMember(Alias = "s3")] public S3Doc? S3 { get; set; }
-        [YamlMember(Alias = "modules")] public List<ModuleDoc>? Modules { get; set; }
-        [YamlMember(Alias = "changes")] public List<ChangeDoc>? Changes { get; set; }
+        public static ReleaseDoc From(YamlValue value)
+        {
+            var f = new YamlFields(value, "a release", "release", "title", "base", "access", "files", "s3", "modules", "changes");
+            var s3 = f.Map("s3", "'s3:'", "uri", "region");
+            return new(f.Text("release"), f.Text("title"), f.Text("base"), f.Text("access"), f.Text("files"),
+                s3 is null ? null : new S3Doc(s3.Text("uri"), s3.Text("region")),
+                f.List("modules", ModuleDoc.FromYaml), f.List("changes", ChangeDoc.From));
+        }
     }
 
-    private sealed class S3Doc
+    private sealed record S3Doc(string? Uri, string? Region);
+
+    private sealed record ModuleDoc(string? Name, string? Folder, string? Schema, string? BigQuery, string? From, ConceptsDoc? Concepts,
+        string? BigQueryNote, List<TableDoc>? Tables)
     {
-        [YamlMember(Alias = "uri")] public string? Uri { get; set; }
-        [YamlMember(Alias = "region")] public string? Region { get; set; }
+        public static ModuleDoc FromYaml(YamlValue value)
+        {
+            var f = new YamlFields(value, "a module", "name", "folder", "schema", "bigquery", "from", "concepts", "bigqueryNote", "tables");
+            var c = f.Map("concepts", "'concepts:'", "repository", "sql", "duckdb");
+            return new(f.Text("name"), f.Text("folder"), f.Text("schema"), f.Text("bigquery"), f.Text("from"),
+                c is null ? null : new ConceptsDoc(c.Text("repository"), c.Text("sql"), c.Text("duckdb")),
+                f.Text("bigqueryNote"), f.List("tables", TableDoc.From));
+        }
     }
 
-    private sealed class ModuleDoc
+    private sealed record ConceptsDoc(string? Repository, string? Sql, string? DuckDb);
+
+    private sealed record ConceptDoc(string? File, List<string>? Needs, List<string>? Reads, bool Inferred);
+
+    private sealed record TableDoc(string? Name, string? Description, bool Multiline, ConceptDoc? Concept, List<ColumnDoc>? Columns)
     {
-        [YamlMember(Alias = "name")] public string? Name { get; set; }
-        [YamlMember(Alias = "folder")] public string? Folder { get; set; }
-        [YamlMember(Alias = "schema")] public string? Schema { get; set; }
-        [YamlMember(Alias = "bigquery")] public string? BigQuery { get; set; }
-        [YamlMember(Alias = "from")] public string? From { get; set; }
-        [YamlMember(Alias = "concepts")] public ConceptsDoc? Concepts { get; set; }
-        [YamlMember(Alias = "bigqueryNote")] public string? BigQueryNote { get; set; }
-        [YamlMember(Alias = "tables")] public List<TableDoc>? Tables { get; set; }
+        public static TableDoc From(YamlValue value)
+        {
+            var f = new YamlFields(value, "a table", "name", "description", "multiline", "concept", "columns");
+            var c = f.Map("concept", "'concept:'", "file", "needs", "reads", "inferred");
+            return new(f.Text("name"), f.Text("description"), f.Flag("multiline"),
+                c is null ? null : new ConceptDoc(c.Text("file"), c.Texts("needs"), c.Texts("reads"), c.Flag("inferred")),
+                f.List("columns", ColumnDoc.From));
+        }
     }
 
-    private sealed class ConceptsDoc
+    private sealed record ColumnDoc(string? Name, string? Type, bool Required, string? Description)
     {
-        [YamlMember(Alias = "repository")] public string? Repository { get; set; }
-        [YamlMember(Alias = "sql")] public string? Sql { get; set; }
-        [YamlMember(Alias = "duckdb")] public string? DuckDb { get; set; }
+        public static ColumnDoc From(YamlValue value)
+        {
+            var f = new YamlFields(value, "a column", "name", "type", "required", "description");
+            return new(f.Text("name"), f.Text("type"), f.Flag("required"), f.Text("description"));
+        }
     }
 
-    private sealed class ConceptDoc
+    private sealed record ChangeDoc(string? Table, string? Column, string? Type)
     {
-        [YamlMember(Alias = "file")] public string? File { get; set; }
-        [YamlMember(Alias = "needs")] public List<string>? Needs { get; set; }
-        [YamlMember(Alias = "reads")] public List<string>? Reads { get; set; }
-        [YamlMember(Alias = "inferred")] public bool Inferred { get; set; }
-    }
-
-    private sealed class TableDoc
-    {
-        [YamlMember(Alias = "name")] public string? Name { get; set; }
-        [YamlMember(Alias = "description")] public string? Description { get; set; }
-        [YamlMember(Alias = "multiline")] public bool Multiline { get; set; }
-        [YamlMember(Alias = "concept")] public ConceptDoc? Concept { get; set; }
-        [YamlMember(Alias = "columns")] public List<ColumnDoc>? Columns { get; set; }
-    }
-
-    private sealed class ColumnDoc
-    {
-        [YamlMember(Alias = "name")] public string? Name { get; set; }
-        [YamlMember(Alias = "type")] public string? Type { get; set; }
-        [YamlMember(Alias = "required")] public bool Required { get; set; }
-        [YamlMember(Alias = "description")] public string? Description { get; set; }
-    }
-
-    private sealed class ChangeDoc
-    {
-        [YamlMember(Alias = "table")] public string? Table { get; set; }
-        [YamlMember(Alias = "column")] public string? Column { get; set; }
-        [YamlMember(Alias = "type")] public string? Type { get; set; }
+        public static ChangeDoc From(YamlValue value)
+        {
+            var f = new YamlFields(value, "a change", "table", "column", "type");
+            return new(f.Text("table"), f.Text("column"), f.Text("type"));
+        }
     }
 }

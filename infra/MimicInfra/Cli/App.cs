@@ -9,6 +9,9 @@ public static class App
 
     public static int Run(string[] args, Console io, Func<string, string?> env)
     {
+        // Pulumi runs `pulumi-program` several times per preview and update: that exact command line skips
+        // building the whole command tree (the same action runs either way).
+        if (args is ["pulumi-program"]) return CompileCommands.RunPulumiProgram(io, env);
         var root = new RootCommand("MimicInfra: a MIMIC research lab on AWS and GCP, compiled to a Pulumi YAML program.");
         root.Subcommands.Add(PreviewCommand.Build(io));
         root.Subcommands.Add(CompileCommands.Compile(io));

@@ -13,14 +13,17 @@ internal static partial class CompileCommands
         var cmd = new Command("pulumi-program",
             "Print the Pulumi YAML program for the stack Pulumi names in PULUMI_STACK and PULUMI_CONFIG (the compiler command in Pulumi.yaml). " +
             "Without them (plugin discovery) it prints a program with the same packages and versions.");
-        cmd.SetAction(_ => io.Run(() =>
+        cmd.SetAction(_ => RunPulumiProgram(io, env));
+        return cmd;
+    }
+
+    /// <summary>What `pulumi-program` does: the program of the stack Pulumi names, or the plugin-discovery program.</summary>
+    public static int RunPulumiProgram(Console io, Func<string, string?> env) => io.Run(() =>
         {
             var config = StackConfig.FromEnvironment(env) is { } stack ? Fleet.SecretKeys.WithSecretsOf(stack, env) : LabCompiler.DiscoveryConfig;
             io.Out.Write(ProgramYaml.Write(LabCompiler.Compile(config, CatalogLoader.LoadEmbedded())));
             return 0;
-        }));
-        return cmd;
-    }
+        });
 
     public static Option<string> StackOption() => new("--stack", "-s")
     {

@@ -64,6 +64,10 @@ public sealed record CostEstimate(IReadOnlyList<CostLine> Lines, IReadOnlyList<U
                         lines.Add(new("AWS", "S3 data copy", "size unknown", null, null,
                             $"no size estimate for {lab.Release.Id}'s data copy (the catalog has none)"));
                 }
+                // The lab's own key (resultsEncryption kms) is billed every month it exists, used or not.
+                if (aws.KmsEncryption)
+                    lines.Add(PerMonth("AWS", "lab KMS key", 1, "key", table.Find("kms-key", aws.Region), "the lab's KMS key",
+                        " (enableKeyRotation: each yearly rotation adds a backing key, billed like the key)"));
                 perUse.Add(PerUsePrice("AWS", "Athena queries", table.Find("athena-scan", aws.Region), "Athena"));
             }
         }
@@ -113,6 +117,15 @@ public sealed record CostEstimate(IReadOnlyList<CostLine> Lines, IReadOnlyList<U
         var quantity = $"{Number(gb)} GB{basis}";
         return price is { Usd: { } usd }
             ? new(cloud, item, quantity, usd * gb, usd * gb, null)
+            : new(cloud, item, quantity, null, null, NoPrice(price, what));
+    }
+
+    /// <summary>A thing billed per month it exists, whatever it does (a key, an endpoint).</summary>
+    private static CostLine PerMonth(string cloud, string item, int count, string noun, Price? price, string what, string basis = "")
+    {
+        var quantity = $"{count} {noun}{(count == 1 ? "" : "s")}{basis}";
+        return price is { Usd: { } usd }
+            ? new(cloud, item, quantity, usd * count, usd * count, null)
             : new(cloud, item, quantity, null, null, NoPrice(price, what));
     }
 

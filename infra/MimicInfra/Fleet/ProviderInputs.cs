@@ -25,12 +25,44 @@ public static class ProviderInputs
         return reader.ReadToEnd();
     }
 
+    /// <summary>
+    /// The names under `provider.inputProperties`, read with a forward-only reader that stops there: the schema is
+    /// 0.75 MB and the compiler needs this list on every run, so the rest of it is never parsed.
+    /// </summary>
     private static IReadOnlySet<string> Load(string package)
     {
         using var stream = typeof(ProviderInputs).Assembly.GetManifestResourceStream($"provider-schemas/{package}.json")
             ?? throw new InvalidOperationException($"provider schema {package}.json is not embedded");
-        using var doc = JsonDocument.Parse(stream);
-        return doc.RootElement.GetProperty("provider").GetProperty("inputProperties").EnumerateObject()
-            .Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
+        var bytes = new byte[stream.Length];
+        stream.ReadExactly(bytes);
+        var reader = new Utf8JsonReader(bytes);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) throw Broken(package);
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var top = reader.GetString();
+            reader.Read();
+            if (top != "provider") { reader.Skip(); continue; }
+            if (reader.TokenType != JsonTokenType.StartObject) throw Broken(package);
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var key = reader.GetString();
+                reader.Read();
+                if (key != "inputProperties") { reader.Skip(); continue; }
+                if (reader.TokenType != JsonTokenType.StartObject) throw Broken(package);
+                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                {
+                    names.Add(reader.GetString()!);
+                    reader.Read();
+                    reader.Skip();
+                }
+                return names;
+            }
+            break;
+        }
+        throw Broken(package);
     }
+
+    private static InvalidOperationException Broken(string package) =>
+        new($"provider schema {package}.json has no provider.inputProperties object; regenerate it (infra/provider-schemas/generator)");
 }

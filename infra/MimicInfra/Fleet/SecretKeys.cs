@@ -17,14 +17,8 @@ public static class SecretKeys
         var secrets = new HashSet<string>(config.Secrets, StringComparer.Ordinal);
         if (env("PULUMI_CONFIG_SECRET_KEYS") is { Length: > 0 } json)
         {
-            try
-            {
-                foreach (var key in JsonSerializer.Deserialize<List<string>>(json) ?? []) secrets.Add(key);
-            }
-            catch (JsonException)
-            {
-                throw new Cli.UserError("PULUMI_CONFIG_SECRET_KEYS is not a JSON list of config keys.");
-            }
+            foreach (var key in Input.JsonText.StringList(json) ?? throw new Cli.UserError("PULUMI_CONFIG_SECRET_KEYS is not a JSON list of config keys."))
+                secrets.Add(key);
         }
         if (env("PULUMI_ROOT_DIRECTORY") is { Length: > 0 } root)
         {

@@ -22,7 +22,7 @@ public static class ImportScript
 
     public static string Build(ImportPlanData plan)
     {
-        var json = PlanJson(plan).ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        var json = Input.JsonText.Indented(PlanJson(plan));
         if (json.Contains("\"\"\"", StringComparison.Ordinal)) throw new InvalidOperationException("the plan cannot be embedded in a Python raw string");
         return Program.Value.TrimEnd() + "\n\nPLAN = json.loads(r\"\"\"\n" + json + "\n\"\"\")\n\nif __name__ == \"__main__\":\n    sys.exit(main())\n";
     }

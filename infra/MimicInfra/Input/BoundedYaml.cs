@@ -24,6 +24,8 @@ public sealed record YamlLimits(int MaxBytes, int MaxDepth, int MaxNodes)
 {
     public static readonly YamlLimits StackFile = new(1 << 20, 16, 50_000);
     public static readonly YamlLimits Program = new(64 << 20, 64, 4_000_000);
+    /// <summary>A catalog file of the repository's schemas/ (the largest is under 100 KB).</summary>
+    public static readonly YamlLimits Catalog = new(4 << 20, 16, 500_000);
 }
 
 /// <summary>Why a YAML text was refused: what is wrong, where, and what to do.</summary>
@@ -113,7 +115,7 @@ public static class BoundedYaml
             var root = Node(Next(), 1);
             if (Next() is not DocumentEnd) throw new YamlInputException(Last, "expected the end of the document.");
             if (Next() is DocumentStart)
-                throw new YamlInputException(Last, "a stack file holds one YAML document; remove the second '---' and what follows it.");
+                throw new YamlInputException(Last, $"{(limits == YamlLimits.StackFile ? "a stack file" : "the file")} holds one YAML document; remove the second '---' and what follows it.");
             return root;
         }
 

@@ -177,7 +177,7 @@ public static class ExampleNotebook
             ["nbformat"] = 4,
             ["nbformat_minor"] = 5,
         };
-        return notebook.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }) + "\n";
+        return Input.JsonText.Indented(notebook) + "\n";
     }
 
     private static JsonObject Markdown(params string[] lines) => new()

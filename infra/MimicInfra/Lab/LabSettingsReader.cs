@@ -409,11 +409,7 @@ public static partial class LabSettingsReader
         {
             var v = Str(key);
             if (v is null) return [];
-            try
-            {
-                if (JsonSerializer.Deserialize<List<string>>(v) is { } items) return items;
-            }
-            catch (JsonException) { }
+            if (Input.JsonText.StringList(v) is { } items) return items;
             // `pulumi config set key a,b` stores one string; `--path 'key[0]'` is how the CLI sets list items.
             var example = ListExamples.GetValueOrDefault(key, "VALUE");
             Problem(key, $"{Q(v)} is not a list of strings; write it in the stack file as a YAML list ({Ns}{key}: [{example}]), " +

@@ -1,14 +1,16 @@
 using System.Globalization;
+using System.Text;
 using System.Text.RegularExpressions;
-using YamlDotNet.Core;
-using YamlDotNet.Core.Events;
 
 namespace MimicInfra.Program;
 
 /// <summary>
-/// Writes a program as YAML with YamlDotNet's emitter. Strings that a YAML reader would take for a
-/// number, boolean or null are double-quoted (Pulumi reads with yaml.v3), multi-line text is a literal
-/// block, and the same program always gives the same bytes.
+/// Writes a program as block-style YAML. Strings are plain where a YAML 1.1 or 1.2 reader (Pulumi reads with
+/// yaml.v3) can only take them for that same string, a literal block when they are multi-line text, and
+/// double-quoted otherwise; the same program always gives the same bytes.
+/// Written by hand, not with YamlDotNet's emitter: for the largest lab (0.65 MB) the emitter took about 60 ms,
+/// a quarter of what the compiler may take per run, and the program needs only this small subset of YAML.
+/// The tests read every program back with YamlDotNet and compare it with what was written.
 /// </summary>
 public static partial class ProgramYaml
 {
@@ -16,61 +18,158 @@ public static partial class ProgramYaml
 
     public static string Write(YMap root)
     {
-        using var writer = new StringWriter(CultureInfo.InvariantCulture) { NewLine = "\n" };
-        var emitter = new Emitter(writer, new EmitterSettings(2, int.MaxValue, false, 1024));
-        emitter.Emit(new StreamStart());
-        emitter.Emit(new DocumentStart(null, null, true));
-        Emit(emitter, root);
-        emitter.Emit(new DocumentEnd(true));
-        emitter.Emit(new StreamEnd());
-        return writer.ToString();
+        var w = new StringBuilder(1 << 16);
+        if (root.Count == 0) w.Append("{}\n");
+        else Map(w, root, 0, continuing: false);
+        return w.ToString();
     }
 
-    private static void Emit(IEmitter e, object? value)
+    /// <summary>A non-empty mapping at <paramref name="indent"/>; when continuing, its first key goes on the current line (after "- ").</summary>
+    private static void Map(StringBuilder w, YMap map, int indent, bool continuing)
+    {
+        foreach (var (key, value) in map)
+        {
+            if (continuing) continuing = false;
+            else w.Append(' ', indent);
+            Scalar(w, key, indent, isKey: true);
+            w.Append(':');
+            Value(w, value, indent, inSequence: false);
+        }
+    }
+
+    /// <summary>A non-empty sequence whose items start at <paramref name="indent"/>.</summary>
+    private static void Sequence(StringBuilder w, List<object?> items, int indent, bool continuing)
+    {
+        foreach (var item in items)
+        {
+            if (continuing) continuing = false;
+            else w.Append(' ', indent);
+            w.Append('-');
+            Value(w, item, indent, inSequence: true);
+        }
+    }
+
+    /// <summary>What follows a key's colon or an item's dash: " scalar", or a nested block on the next lines (or, for an item, on the same line).</summary>
+    private static void Value(StringBuilder w, object? value, int indent, bool inSequence)
     {
         switch (value)
         {
-            case null:
-                e.Emit(new Scalar(null, null, "null", ScalarStyle.Plain, true, false));
+            case YMap { Count: 0 }:
+                w.Append(" {}\n");
                 break;
-            case bool b:
-                e.Emit(new Scalar(null, null, b ? "true" : "false", ScalarStyle.Plain, true, false));
-                break;
-            case int or long:
-                e.Emit(new Scalar(null, null, Convert.ToString(value, CultureInfo.InvariantCulture)!, ScalarStyle.Plain, true, false));
-                break;
-            case double d:
-                e.Emit(new Scalar(null, null, d.ToString("R", CultureInfo.InvariantCulture), ScalarStyle.Plain, true, false));
-                break;
-            case string s:
-                e.Emit(new Scalar(null, null, s, StyleFor(s), true, true));
+            case YMap map when inSequence:
+                w.Append(' ');
+                Map(w, map, indent + 2, continuing: true);
                 break;
             case YMap map:
-                e.Emit(new MappingStart(null, null, true, MappingStyle.Block));
-                foreach (var (k, v) in map)
-                {
-                    e.Emit(new Scalar(null, null, k, StyleFor(k), true, true));
-                    Emit(e, v);
-                }
-                e.Emit(new MappingEnd());
+                w.Append('\n');
+                Map(w, map, indent + 2, continuing: false);
+                break;
+            case string s:
+                w.Append(' ');
+                Scalar(w, s, indent, isKey: false);
+                break;
+            case null or bool or int or long or double:
+                w.Append(' ').Append(Plain(value)).Append('\n');
                 break;
             case System.Collections.IEnumerable list:
-                e.Emit(new SequenceStart(null, null, true, SequenceStyle.Block));
-                foreach (var item in list) Emit(e, item);
-                e.Emit(new SequenceEnd());
+                var items = list.Cast<object?>().ToList();
+                if (items.Count == 0) w.Append(" []\n");
+                else if (inSequence) { w.Append(' '); Sequence(w, items, indent + 2, continuing: true); }
+                else { w.Append('\n'); Sequence(w, items, indent, continuing: false); }   // a key's items sit at the key's indent
                 break;
             default:
                 throw new ArgumentException($"cannot write {value.GetType().Name} as YAML");
         }
     }
 
-    private static ScalarStyle StyleFor(string s)
+    private static string Plain(object? value) => value switch
     {
-        if (s.Contains('\n')) return s.EndsWith('\n') && !s.Contains(" \n") && !s.Contains('\t') ? ScalarStyle.Literal : ScalarStyle.DoubleQuoted;
-        return s.Length == 0 || NotAString().IsMatch(s) ? ScalarStyle.DoubleQuoted : ScalarStyle.Any;
+        null => "null",
+        bool b => b ? "true" : "false",
+        double d => d.ToString("R", CultureInfo.InvariantCulture),
+        _ => Convert.ToString(value, CultureInfo.InvariantCulture)!,
+    };
+
+    /// <summary>A string: a key ends where the colon follows; a value ends its line (a literal block, its lines).</summary>
+    private static void Scalar(StringBuilder w, string s, int indent, bool isKey)
+    {
+        if (!isKey && IsLiteralBlock(s))
+        {
+            // `|` keeps every line as written; `|+` also keeps more than one final line break.
+            w.Append('|');
+            if (s.EndsWith("\n\n", StringComparison.Ordinal)) w.Append('+');
+            w.Append('\n');
+            var start = 0;
+            while (start < s.Length)
+            {
+                var end = s.IndexOf('\n', start);
+                if (end > start) w.Append(' ', indent + 2).Append(s, start, end - start);
+                w.Append('\n');
+                start = end + 1;
+            }
+            return;
+        }
+        if (IsPlain(s)) w.Append(s);
+        else DoubleQuoted(w, s);
+        if (!isKey) w.Append('\n');
     }
 
-    // What YAML 1.1 or 1.2 readers resolve to a boolean, null, number or timestamp when it is written plain.
-    [GeneratedRegex(@"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([Tt ].*)?$|^(?i:y|n|yes|no|on|off|true|false|null|~|[-+]?\.inf|\.nan)$|^[-+]?(0x[0-9a-fA-F_]+|0o?[0-7_]+|0b[01_]+|[0-9][0-9_]*(\.[0-9_]*)?([eE][-+]?[0-9]+)?|\.[0-9_]+([eE][-+]?[0-9]+)?|[0-9][0-9_]*(:[0-5]?[0-9])+)$")]
+    /// <summary>Multi-line text that a literal block keeps exactly: ending in a line break, no trailing blanks or tabs, nothing that is not printable.</summary>
+    private static bool IsLiteralBlock(string s)
+    {
+        // Text starting with a blank or a line break would need an indentation indicator: it is double-quoted instead.
+        if (s.Length < 2 || !s.EndsWith('\n') || s[0] is ' ' or '\n') return false;
+        if (s.Contains(" \n", StringComparison.Ordinal)) return false;
+        foreach (var c in s)
+            if (c != '\n' && !IsPrintable(c) || c == '\t') return false;
+        return true;
+    }
+
+    /// <summary>
+    /// Whether a string may be written plain: it starts with no YAML indicator, holds no ": " or " #", no
+    /// line break, tab or unprintable character, has no blank at either end, and is not what a YAML 1.1 or
+    /// 1.2 reader would take for a boolean, null, number or timestamp.
+    /// </summary>
+    private static bool IsPlain(string s)
+    {
+        if (s.Length == 0 || s[0] == ' ' || s[^1] == ' ' || s[^1] == ':') return false;
+        if ("-?:,[]{}#&*!|>'\"%@`".Contains(s[0]) || s.StartsWith("...", StringComparison.Ordinal)) return false;
+        foreach (var c in s)
+            if (!IsPrintable(c) || c == '\t') return false;
+        if (s.Contains(": ", StringComparison.Ordinal) || s.Contains(" #", StringComparison.Ordinal)) return false;
+        return !NotAString().IsMatch(s);
+    }
+
+    /// <summary>Printable in YAML and not a line break of YAML 1.1 (NEL, LS, PS) or a byte-order mark.</summary>
+    private static bool IsPrintable(char c) =>
+        c >= ' ' && c != '\x7F' && !(c >= '\x80' && c <= '\x9F') && c != '\u2028' && c != '\u2029' && c != '\uFEFF' && !char.IsSurrogate(c);
+
+    private static void DoubleQuoted(StringBuilder w, string s)
+    {
+        w.Append('"');
+        for (var i = 0; i < s.Length; i++)
+        {
+            var c = s[i];
+            switch (c)
+            {
+                case '"': w.Append("\\\""); break;
+                case '\\': w.Append("\\\\"); break;
+                case '\n': w.Append("\\n"); break;
+                case '\t': w.Append("\\t"); break;
+                case '\r': w.Append("\\r"); break;
+                default:
+                    if (char.IsHighSurrogate(c) && i + 1 < s.Length && char.IsLowSurrogate(s[i + 1])) { w.Append(c).Append(s[++i]); }
+                    else if (char.IsSurrogate(c)) throw new ArgumentException("a string holds a lone UTF-16 surrogate, which YAML cannot write");
+                    else if (IsPrintable(c)) w.Append(c);
+                    else w.Append("\\u").Append(((int)c).ToString("X4", CultureInfo.InvariantCulture));
+                    break;
+            }
+        }
+        w.Append('"');
+    }
+
+    // What YAML 1.1 or 1.2 readers resolve to a boolean, null, number, timestamp or merge/value key when it is written plain.
+    [GeneratedRegex(@"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([Tt ].*)?$|^(?i:y|n|yes|no|on|off|true|false|null|~|[-+]?\.inf|\.nan|<<|=)$|^[-+]?(0x[0-9a-fA-F_]+|0o?[0-7_]+|0b[01_]+|[0-9][0-9_]*(\.[0-9_]*)?([eE][-+]?[0-9]+)?|\.[0-9_]+([eE][-+]?[0-9]+)?|[0-9][0-9_]*(:[0-5]?[0-9])+)$")]
     private static partial Regex NotAString();
 }

@@ -1,6 +1,6 @@
 using MimicInfra.Catalog;
 using MimicInfra.Cli;
-using YamlDotNet.Serialization;
+using MimicInfra.Input;
 
 namespace MimicInfra.Sources;
 
@@ -59,7 +59,7 @@ public static class SourceProfiles
     {
         var asm = typeof(SourceProfiles).Assembly;
         using var stream = asm.GetManifestResourceStream("sources/physionet-parquet.yaml")!;
-        var doc = new DeserializerBuilder().Build().Deserialize<ProfilesDoc>(new StreamReader(stream));
+        var doc = ProfilesDoc.From(BoundedYaml.Parse(new StreamReader(stream).ReadToEnd(), YamlLimits.Catalog)!);
         var copies = new List<ParquetCopy>();
         var problems = new List<string>();
         foreach (var p in doc.Profiles ?? [])
@@ -93,22 +93,27 @@ public static class SourceProfiles
         return copies;
     }
 
-    private sealed class ProfilesDoc
+    // The YAML shape of schemas/sources/physionet-parquet.yaml, bound by hand (Input/YamlFields.cs).
+    private sealed record ProfilesDoc(List<ProfileDoc>? Profiles)
     {
-        [YamlMember(Alias = "profiles")] public List<ProfileDoc>? Profiles { get; set; }
+        public static ProfilesDoc From(YamlValue value) =>
+            new(new YamlFields(value, "the profiles file", "profiles").List("profiles", ProfileDoc.From));
     }
 
-    private sealed class ProfileDoc
+    private sealed record ProfileDoc(string? Profile, string? Release, string? Title, string? Source, string? Location, List<string>? Modules,
+        List<string>? Lacks, string? ModuleFolder, string? TableFolder, List<KeyValuePair<string, Dictionary<string, string>>>? Types)
     {
-        [YamlMember(Alias = "profile")] public string? Profile { get; set; }
-        [YamlMember(Alias = "release")] public string? Release { get; set; }
-        [YamlMember(Alias = "title")] public string? Title { get; set; }
-        [YamlMember(Alias = "source")] public string? Source { get; set; }
-        [YamlMember(Alias = "location")] public string? Location { get; set; }
-        [YamlMember(Alias = "modules")] public List<string>? Modules { get; set; }
-        [YamlMember(Alias = "lacks")] public List<string>? Lacks { get; set; }
-        [YamlMember(Alias = "moduleFolder")] public string? ModuleFolder { get; set; }
-        [YamlMember(Alias = "tableFolder")] public string? TableFolder { get; set; }
-        [YamlMember(Alias = "types")] public Dictionary<string, Dictionary<string, string>>? Types { get; set; }
+        public static ProfileDoc From(YamlValue value)
+        {
+            var f = new YamlFields(value, "a profile", "profile", "release", "title", "source", "location", "modules", "lacks", "moduleFolder", "tableFolder", "types");
+            return new(f.Text("profile"), f.Text("release"), f.Text("title"), f.Text("source"), f.Text("location"), f.Texts("modules"), f.Texts("lacks"),
+                f.Text("moduleFolder"), f.Text("tableFolder"),
+                f.Entries("types", ColumnTypes));
+        }
+
+        /// <summary>One table's entry under `types`: column name to the Glue type of the copy.</summary>
+        private static Dictionary<string, string> ColumnTypes(YamlValue table) => table is YamlMap m
+            ? m.Entries.ToDictionary(e => e.Key.Value, e => YamlFields.TextOf(e.Value, "a column type"), StringComparer.Ordinal)
+            : throw new YamlInputException(table.At, "each table under 'types' must map column names to types.");
     }
 }
