@@ -6,8 +6,8 @@ namespace MimicInfra.Tests;
 
 /// <summary>
 /// The credentialed lab's notebook network (notebookNetwork lab-vpc, the default for credentialed releases), by the
-/// rule ids of Security Hub (SageMaker.2), Checkov (CKV_AWS_122, CKV2_AWS_12, CKV2_AWS_11) and cdk-nag
-/// (AwsSolutions-SM1, -SM3). Deliberate exceptions:
+/// rule ids of Security Hub (SageMaker.2), Checkov (CKV_AWS_122, CKV_AWS_130, CKV_AWS_23, CKV2_AWS_12, CKV2_AWS_11) and cdk-nag
+/// (AwsSolutions-SM1, -SM3, -EC23, -VPC7). Deliberate exceptions:
 /// <list type="bullet">
 /// <item>CKV_AWS_122 / SageMaker.2 on open (demo) releases, and on a credentialed release whose stack sets
 /// notebookNetwork internet: the setting is the opt-in, and preview says egress is open.</item>
@@ -40,7 +40,7 @@ public class LabNetworkTests
 
     [Theory]
     [MemberData(nameof(CredentialedLabs))]
-    public void TheLabsVpcHasNoInternetGatewayNoNatNoRouteAndNoPublicAddress(string stack)
+    public void CKV_AWS_130_TheLabsVpcHasNoInternetGatewayNoNatNoRouteAndNoPublicAddress(string stack)
     {
         var p = Program(Credentialed(stack));
         Assert.DoesNotContain(p.Resources, r => r.Type.Contains("internetGateway", StringComparison.OrdinalIgnoreCase)
