@@ -6,10 +6,10 @@ namespace MimicInfra.Tests;
 
 /// <summary>
 /// The credentialed lab's notebook network (notebookNetwork lab-vpc, the default for credentialed releases), by the
-/// rule ids of Security Hub (SageMaker.2), Checkov (CKV_AWS_122, CKV_AWS_130, CKV_AWS_23, CKV2_AWS_12, CKV2_AWS_11) and cdk-nag
-/// (AwsSolutions-SM1, -SM3, -EC23, -VPC7). Deliberate exceptions:
+/// rule ids of Security Hub (SageMaker.1, .2), Checkov (CKV_AWS_122, CKV_AWS_130, CKV_AWS_23, CKV2_AWS_12, CKV2_AWS_11) and cdk-nag
+/// (AwsSolutions-SM1, -SM3, -EC23, -VPC7; HIPAA.Security-SageMakerNotebookNoDirectInternetAccess). Deliberate exceptions:
 /// <list type="bullet">
-/// <item>CKV_AWS_122 / SageMaker.2 on open (demo) releases, and on a credentialed release whose stack sets
+/// <item>CKV_AWS_122 / SageMaker.1 on open (demo) releases, and on a credentialed release whose stack sets
 /// notebookNetwork internet: the setting is the opt-in, and preview says egress is open.</item>
 /// <item>CKV2_AWS_11 / AwsSolutions-VPC7 (VPC flow logs): the lab's VPC has no flow log. It has no route out (no gateway, NAT or route,
 /// which LabRules refuses), its only peers are the lab's endpoints, each admitting this account's principals only,
@@ -30,11 +30,11 @@ public class LabNetworkTests
 
     [Theory]
     [MemberData(nameof(CredentialedLabs))]
-    public void SageMaker_2_CKV_AWS_122_AwsSolutions_SM1_SM3_ACredentialedLabsNotebookHasNoDirectInternetAndRunsInTheLabsSubnet(string stack)
+    public void SageMaker_1_2_CKV_AWS_122_AwsSolutions_SM1_SM3_HIPAA_NoDirectInternetAccess_ACredentialedLabsNotebookHasNoDirectInternetAndRunsInTheLabsSubnet(string stack)
     {
         var nb = Notebook(Program(Credentialed(stack)));
-        Assert.Equal("Disabled", nb["directInternetAccess"]);                                  // SageMaker.2, CKV_AWS_122, AwsSolutions-SM3
-        Assert.Equal("${labSubnet.id}", nb["subnetId"]);                                       // AwsSolutions-SM1: in a VPC
+        Assert.Equal("Disabled", nb["directInternetAccess"]);                                  // SageMaker.1, CKV_AWS_122, AwsSolutions-SM3, HIPAA
+        Assert.Equal("${labSubnet.id}", nb["subnetId"]);                                       // SageMaker.2, AwsSolutions-SM1: in a VPC
         Assert.Equal(new List<object> { "${notebookSecurityGroup.id}" }, nb["securityGroups"]);
     }
 
