@@ -123,6 +123,28 @@ public class CostEstimateTests
     private static readonly string[] OfficialHosts = ["aws.amazon.com", "docs.aws.amazon.com", "cloud.google.com"];
 
     [Fact]
+    public void Lab_vpc_interface_endpoints_cost_every_hour_per_endpoint_per_zone_idle_stop_or_not()
+    {
+        var table = PriceTable.Parse("""
+            regions: [us-east-1]
+            prices:
+              - {key: vpc-interface-endpoint, what: endpoint, region: us-east-1, unit: hour, usd: "0.5", source: https://example.org/g, read: 2026-12-01}
+              - {key: vpc-interface-endpoint-data, what: endpoint data, region: us-east-1, unit: GB, usd: "0.25", source: https://example.org/g, read: 2026-12-01}
+            """);
+        var line = CostEstimate.For(Demo(("notebookNetwork", "lab-vpc")), table).Lines.Single(l => l.Item == "lab VPC interface endpoints");
+        Assert.Equal(0.5m * 4 * 1 * 730, line.AlwaysOn);            // 4 endpoints, 1 zone, 730 h: 1,460.00 at this made-up figure
+        Assert.Equal(line.AlwaysOn, line.WithIdleStop);              // endpoints bill while they exist
+        Assert.Contains("4 endpoints x 1 zone x 730 h", line.Quantity);
+        Assert.Contains(CostEstimate.For(Demo(("notebookNetwork", "lab-vpc")), table).PerUse,
+            p => p.Item == "VPC interface endpoint data processed" && p.Text.StartsWith("$0.25 per GB", StringComparison.Ordinal));
+        // No lab VPC, no endpoint line; and the committed table has no figure yet, so the line says so.
+        Assert.DoesNotContain(CostEstimate.For(Demo(), table).Lines, l => l.Item == "lab VPC interface endpoints");
+        var committed = CostEstimate.For(Demo(("notebookNetwork", "lab-vpc")), PriceTable.Embedded).Lines.Single(l => l.Item == "lab VPC interface endpoints");
+        if (PriceTable.Embedded.Find("vpc-interface-endpoint", "us-east-1") is { Usd: null } unpriced)
+            Assert.StartsWith($"no verified price for {unpriced.What}", committed.Missing);
+    }
+
+    [Fact]
     public void The_committed_table_names_a_primary_source_and_date_for_every_price()
     {
         var table = PriceTable.Embedded;
@@ -167,7 +189,8 @@ public class CostEstimateTests
     [Fact]
     public void Preview_shows_the_estimate_labelled_as_one_and_never_a_figure_the_table_cannot_vouch_for()
     {
-        var lab = Demo(("auditTrail", "lab"));   // every AWS price line shows, the lab trail's too
+        // The demo with the lab trail and the lab's own VPC, so every AWS price line (the trail's, the endpoints') shows.
+        var lab = Demo(("auditTrail", "lab"), ("notebookNetwork", "lab-vpc"));
         var text = MimicInfra.Cli.LabPreview.Summary(lab, LabCompiler.Compile(lab));
         Assert.Contains("Estimated standing cost per month (an estimate from the price table", text);
         Assert.Contains("8 working hours a day on 22 days = 176 h, without it 730 h", text);

@@ -106,8 +106,9 @@ public class WorkspaceCheckTests
 /// <summary>
 /// Security rules on the notebook and its role, by Checkov and cdk-nag ids. Deliberate exceptions:
 /// <list type="bullet">
-/// <item>CKV_AWS_122 (direct internet access): on by default so `pip install` works for researchers; the
-/// notebook still has no root access, and notebookNetwork=vpc turns it off.</item>
+/// <item>CKV_AWS_122 (direct internet access): on by default for open (demo) releases only, so `pip install` works
+/// there, and on a credentialed release only when its stack sets notebookNetwork internet (the opt-in preview calls
+/// open egress). Credentialed releases default to the lab's own VPC without internet (LabNetworkTests).</item>
 /// <item>CKV_AWS_187 with resultsEncryption=s3: the lab then has no KMS key, and the volume uses
 /// SageMaker's AWS-managed encryption.</item>
 /// </list>
@@ -131,9 +132,9 @@ public class WorkspaceSecurityRuleTests
         Assert.Equal("2", Notebook(Workspace.Demo).At("instanceMetadataServiceConfiguration", "minimumInstanceMetadataServiceVersion"));
 
     [Fact]
-    public void CKV_AWS_122_DirectInternetIsTheDocumentedDefaultAndVpcModeTurnsItOff()
+    public void CKV_AWS_122_DirectInternetIsTheOpenDemosDocumentedDefaultAndVpcModeTurnsItOff()
     {
-        Assert.Equal("Enabled", Notebook(Workspace.Demo)["directInternetAccess"]);   // documented exception
+        Assert.Equal("Enabled", Notebook(Workspace.Demo)["directInternetAccess"]);   // documented exception: an open release
         var vpc = Notebook(new ParsedProgram(Labs.Compile(Labs.Full31(Workspace.Vpc))));
         Assert.Equal("Disabled", vpc["directInternetAccess"]);
         Assert.Equal("subnet-0123456789abcdef0", vpc["subnetId"]);

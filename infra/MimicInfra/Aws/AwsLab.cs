@@ -54,6 +54,7 @@ public sealed class AwsLab(LabSettings lab, ProgramBuilder program)
         Workgroup();
         if (_aws.OwnsData) new LabImport(lab, program).Build();
         new Audit.LabAuditTrail(lab, program).Build();
+        if (_aws.Notebook?.LabVpc is not null) new Network.LabNetwork(lab, program).Build();
         var workspace = new ResearcherWorkspace(lab, program);
         workspace.Build();
         Outputs();

@@ -11,15 +11,19 @@ public static class LifecycleScripts
 {
     public const string InstallDir = "/usr/local/mimic-infra";
 
-    /// <summary>First boot: copy the lab's example notebook into the researcher's home, never over their copy.</summary>
-    public static string OnCreate(string bucketReference, string notebookKey) =>
+    /// <summary>
+    /// First boot: copy the lab's example notebook into the researcher's home, never over their copy. The region is
+    /// named so the CLI calls the regional S3 endpoint, which a notebook without internet reaches by the lab's S3
+    /// gateway endpoint (a redirect from the global endpoint would leave the region's S3 prefix list).
+    /// </summary>
+    public static string OnCreate(string bucketReference, string notebookKey, string region) =>
         PulumiText.Literal($$"""
             #!/bin/bash
             # MimicInfra on-create: put the lab's example notebook in the researcher's home, once.
             set -euo pipefail
             target="/home/ec2-user/SageMaker/{{Path.GetFileName(notebookKey)}}"
             if [ ! -e "$target" ]; then
-              aws s3 cp "s3://@BUCKET@/{{notebookKey}}" "$target" --only-show-errors
+              aws s3 cp "s3://@BUCKET@/{{notebookKey}}" "$target" --region {{region}} --only-show-errors
               chown ec2-user:ec2-user "$target"
             fi
 

@@ -141,7 +141,7 @@ public sealed class ResearcherWorkspace(LabSettings lab, ProgramBuilder program)
         program.Add(new PulumiResource("notebookLifecycle", "aws:sagemaker/notebookInstanceLifecycleConfiguration:NotebookInstanceLifecycleConfiguration", YMap.Of(
             ("name", NotebookName),
             // SageMaker takes each script base64-encoded; Pulumi encodes it once the bucket name is known.
-            ("onCreate", YMap.Fn("toBase64", LifecycleScripts.OnCreate($"${{{FilesBucket}.bucket}}", NotebookKey))),
+            ("onCreate", YMap.Fn("toBase64", LifecycleScripts.OnCreate($"${{{FilesBucket}.bucket}}", NotebookKey, _aws.Region))),
             ("onStart", YMap.Fn("toBase64", LifecycleScripts.OnStart(NotebookName, notebook.IdleMinutes, _aws.Region))),
             ("tags", Tags())), Options()));
 
@@ -155,12 +155,12 @@ public sealed class ResearcherWorkspace(LabSettings lab, ProgramBuilder program)
             ("roleArn", "${notebookRole.arn}"),
             ("rootAccess", "Disabled"),
             ("directInternetAccess", notebook.DirectInternetAccess ? "Enabled" : "Disabled"),
-            ("subnetId", notebook.SubnetId),
-            ("securityGroups", notebook.SecurityGroupIds.Count == 0 ? null : notebook.SecurityGroupIds.Select(g => (object)g).ToList()),
+            ("subnetId", Network.LabNetwork.SubnetOf(notebook)),
+            ("securityGroups", Network.LabNetwork.SecurityGroupsOf(notebook) is { Count: > 0 } groups ? groups.Select(g => (object)g).ToList() : null),
             ("instanceMetadataServiceConfiguration", YMap.Of(("minimumInstanceMetadataServiceVersion", "2"))),
             ("kmsKeyId", _aws.KmsEncryption ? "${labKey.arn}" : null),
             ("lifecycleConfigName", "${notebookLifecycle.name}"),
-            ("tags", Tags())), Options("notebookRolePolicy", "exampleNotebook")));
+            ("tags", Tags())), Options(["notebookRolePolicy", "exampleNotebook", .. Network.LabNetwork.ReadyBeforeNotebook(notebook)])));
 
     private void Budget(BudgetSettings budget)
     {

@@ -8,7 +8,8 @@ namespace MimicInfra.Check;
 /// <summary>
 /// Rules of a lab's program that no provider schema knows, read back from the text Pulumi gets:
 /// Glue views carry a SerDe (Athena refuses them otherwise), the tables researchers query are Parquet in
-/// exactly the catalog's types, and the notebook role reaches no source location and no import table.
+/// exactly the catalog's types, the notebook role reaches no source location and no import table, and a credentialed
+/// lab's notebook has no direct internet unless the stack opts in.
 /// </summary>
 public static class LabRules
 {
@@ -40,6 +41,7 @@ public static class LabRules
             QueriedTablesHaveCatalogTypes(lab, resources.Where(r => r.Type == GlueTable && At(r.Props, "databaseName") as string == "${labDatabase.name}")
                 .Select(r => (r.Name, r.Props)).ToList(), problems);
             NotebookReachesOnlyTheLab(lab, aws, resources.FirstOrDefault(r => r.Name == "notebookRolePolicy").Props, problems);
+            CredentialedNotebookHasNoDirectInternet(lab, aws, resources.Select(r => (r.Name, r.Type, r.Props)).ToList(), problems);
         }
         return problems;
     }
@@ -112,6 +114,37 @@ public static class LabRules
         foreach (var (name, _, props) in resources.Where(r => r.Type == "gcp:workbench/instance:Instance"))
             foreach (var key in new[] { "block-project-ssh-keys", "enable-oslogin" }.Where(k => At(props, "gceSetup", "metadata", k) as string != "true"))
                 problems.Add(new(name, $"gceSetup.metadata.{key} must be \"true\" (CIS GCP {(key == "enable-oslogin" ? "4.4" : "4.3")})"));
+    }
+
+    /// <summary>Resource types that give a VPC a way to the internet.</summary>
+    private static readonly string[] InternetPaths =
+        ["aws:ec2/internetGateway:InternetGateway", "aws:ec2/egressOnlyInternetGateway:EgressOnlyInternetGateway", "aws:ec2/natGateway:NatGateway",
+         "aws:ec2/eip:Eip", "aws:ec2/route:Route", "aws:ec2/vpnGateway:VpnGateway", "aws:ec2transitgateway/vpcAttachment:VpcAttachment", "aws:ec2/vpcPeeringConnection:VpcPeeringConnection"];
+
+    /// <summary>
+    /// A credentialed lab's notebook has no direct internet unless the stack opts in (notebookNetwork internet); in the
+    /// lab's own VPC nothing adds a way out: no gateway, NAT or route, and no public address on the subnet.
+    /// </summary>
+    private static void CredentialedNotebookHasNoDirectInternet(LabSettings lab, AwsSettings aws, List<(string Name, string Type, Dictionary<object, object> Props)> resources, List<CheckProblem> problems)
+    {
+        if (lab.Release.Access != Access.Credentialed || aws.Notebook is not { DirectInternetAccess: false } notebook) return;
+        foreach (var (name, _, props) in resources.Where(r => r.Type == "aws:sagemaker/notebookInstance:NotebookInstance"))
+        {
+            if (At(props, "directInternetAccess") as string != "Disabled")
+                problems.Add(new(name, $"a credentialed lab's notebook must have directInternetAccess Disabled unless the stack opts in with notebookNetwork internet; it is '{At(props, "directInternetAccess") ?? "Enabled (the default)"}'"));
+            if (At(props, "subnetId") is null)
+                problems.Add(new(name, "a notebook without direct internet needs a subnet (notebookNetwork lab-vpc or vpc)"));
+        }
+        if (notebook.LabVpc is null) return;   // the stack's own subnet: its routes are the stack's
+        foreach (var (name, type, props) in resources)
+        {
+            if (InternetPaths.Contains(type))
+                problems.Add(new(name, $"{type} gives the lab's VPC a way to the internet; a credentialed lab's notebook has none unless the stack opts in"));
+            else if (type == "aws:ec2/routeTable:RouteTable" && At(props, "routes") is List<object> { Count: > 0 })
+                problems.Add(new(name, "the lab's route table has routes of its own; it must have only the local route and the S3 gateway endpoint's"));
+            else if (type == "aws:ec2/subnet:Subnet" && At(props, "mapPublicIpOnLaunch") is not (false or "false"))
+                problems.Add(new(name, "the lab's subnet must not give public addresses (mapPublicIpOnLaunch false)"));
+        }
     }
 
     private static object? At(Dictionary<object, object> map, params string[] path)

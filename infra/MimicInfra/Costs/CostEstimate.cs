@@ -49,6 +49,11 @@ public sealed record CostEstimate(IReadOnlyList<CostLine> Lines, IReadOnlyList<U
                 {
                     lines.Add(Hourly("AWS", $"notebook {nb.InstanceType}", table.Find($"sagemaker-notebook/{nb.InstanceType}", aws.Region), nb.InstanceType));
                     lines.Add(Monthly("AWS", "notebook ML storage", nb.VolumeSizeGb, table.Find("sagemaker-ml-storage", aws.Region), "ML storage volume"));
+                    if (nb.LabVpc is not null)
+                    {
+                        lines.Add(EndpointHours(Network.LabNetwork.InterfaceEndpoints.Count, Network.LabNetwork.Zones, table.Find("vpc-interface-endpoint", aws.Region)));
+                        perUse.Add(PerUsePrice("AWS", "VPC interface endpoint data processed", table.Find("vpc-interface-endpoint-data", aws.Region), "VPC interface endpoint data processing"));
+                    }
                 }
                 if (aws.OwnsData)
                 {
@@ -97,6 +102,16 @@ public sealed record CostEstimate(IReadOnlyList<CostLine> Lines, IReadOnlyList<U
         return price is { Usd: { } usd }
             ? new(cloud, item, quantity, usd * HoursWithIdleStop, usd * HoursAlwaysOn, null)
             : new(cloud, item, quantity, null, null, NoPrice(price, what));
+    }
+
+    /// <summary>Interface endpoints bill every hour they exist, per endpoint per zone, whether or not the notebook runs.</summary>
+    private static CostLine EndpointHours(int endpoints, int zones, Price? price)
+    {
+        var hours = endpoints * zones * HoursAlwaysOn;
+        var quantity = $"{endpoints} endpoints x {zones} zone x {HoursAlwaysOn} h = {hours:N0} endpoint-hours (billed while they exist, idle stop or not)";
+        return price is { Usd: { } usd }
+            ? new("AWS", "lab VPC interface endpoints", quantity, usd * hours, usd * hours, null)
+            : new("AWS", "lab VPC interface endpoints", quantity, null, null, NoPrice(price, "VPC interface endpoints"));
     }
 
     private static CostLine Monthly(string cloud, string item, decimal gb, Price? price, string what, string basis = "")

@@ -24,6 +24,7 @@ public static class LabCompiler
         [$"{StackConfig.Project}:study"] = "none",
         [$"{StackConfig.Project}:expires"] = "2099-12-31",
         [$"{StackConfig.Project}:auditTrail"] = "lab",
+        [$"{StackConfig.Project}:notebookNetwork"] = "lab-vpc",
         [$"{StackConfig.Project}:budgetMonthlyUsd"] = "1",
         [$"{StackConfig.Project}:budgetEmails"] = "[\"plugin-discovery@example.org\"]",
         [$"{StackConfig.Project}:gcp"] = "true",

@@ -96,7 +96,14 @@ public sealed record NotebookSettings(
     int IdleMinutes,
     bool DirectInternetAccess,
     string? SubnetId,
-    IReadOnlyList<string> SecurityGroupIds);
+    IReadOnlyList<string> SecurityGroupIds)
+{
+    /// <summary>The private network the lab creates for the notebook (notebookNetwork lab-vpc); null otherwise.</summary>
+    public LabVpcSettings? LabVpc { get; init; }
+}
+
+/// <summary>The lab's own VPC: one private subnet in one Availability Zone (null: the region's first available one).</summary>
+public sealed record LabVpcSettings(string? AvailabilityZone);
 
 /// <summary>A monthly budget for the lab's tagged costs, alerting by e-mail at 80 % and 100 %.</summary>
 public sealed record BudgetSettings(int MonthlyUsd, IReadOnlyList<string> Emails);

@@ -199,26 +199,17 @@ public static partial class LabSettingsReader
         if (derivedSource?.AccessPointRegion is { } derivedRegion && derivedRegion != region)
             c.Problem("derivedSourceUri", $"its access point is in another region than the lab ({region}); S3 copies through an access point only within its region.");
         return new AwsSettings(region, layout ?? SourceLayout.PhysionetCsv, sources, inPlace, importCutoff, cutoff, retention, keep, encryption == "kms",
-            c.Boolean("notebook") ? ReadNotebook(c) : null, ReadBudget(c)) { DerivedSource = derivedSource, AuditTrail = ReadAuditTrail(c, release, region) };
+            c.Boolean("notebook") ? ReadNotebook(c, release, region) : null, ReadBudget(c)) { DerivedSource = derivedSource, AuditTrail = ReadAuditTrail(c, release, region) };
     }
 
-    private static NotebookSettings ReadNotebook(ConfigValues c)
+    private static NotebookSettings ReadNotebook(ConfigValues c, Release? release, string region)
     {
         var type = c.Str("notebookInstanceType") ?? "ml.t3.medium";
         if (!InstanceType().IsMatch(type)) c.Problem("notebookInstanceType", $"{Q(type)} is not a SageMaker instance type such as ml.t3.medium.");
         var volume = (int)c.Integer("notebookVolumeSizeGb", 5, 16384);
         var idle = (int)c.Integer("notebookIdleMinutes", 5, 1440);
-        var network = c.Str("notebookNetwork") ?? "internet";
-        if (network is not ("internet" or "vpc")) c.Problem("notebookNetwork", $"{Q(network)} must be internet or vpc.");
-        var subnet = c.Str("notebookSubnetId");
-        var groups = c.List("notebookSecurityGroupIds");
-        if (subnet is not null && !SubnetId().IsMatch(subnet)) c.Problem("notebookSubnetId", $"{Q(subnet)} is not a subnet id (subnet-0123abcd...).");
-        foreach (var g in groups.Where(g => !SecurityGroupId().IsMatch(g))) c.Problem("notebookSecurityGroupIds", $"{Q(g)} is not a security group id (sg-0123abcd...).");
-        if (network == "vpc" && (subnet is null || groups.Count == 0))
-            c.Problem("notebookNetwork", "vpc needs notebookSubnetId and notebookSecurityGroupIds (a subnet with a route to S3, Athena and Glue endpoints).");
-        if (network == "internet" && (subnet is not null || groups.Count > 0))
-            c.Problem("notebookNetwork", "notebookSubnetId and notebookSecurityGroupIds apply only with notebookNetwork vpc.");
-        return new NotebookSettings(type, volume, idle, network == "internet", subnet, groups);
+        var (internet, subnet, groups, labVpc) = ReadNotebookNetwork(c, release, region);
+        return new NotebookSettings(type, volume, idle, internet, subnet, groups) { LabVpc = labVpc };
     }
 
     private static BudgetSettings? ReadBudget(ConfigValues c)

@@ -1,0 +1,225 @@
+using MimicInfra.Aws;
+using MimicInfra.Lab;
+using MimicInfra.Program;
+
+namespace MimicInfra.Network;
+
+/// <summary>An interface endpoint the notebook needs, and the call on the notebook that needs it.</summary>
+public sealed record InterfaceEndpoint(string Service, string LogicalName, string Why);
+
+/// <summary>
+/// The lab's own network for its notebook (notebookNetwork lab-vpc): one VPC with one private subnet in one
+/// Availability Zone, no internet gateway and no NAT, so nothing on the notebook reaches the internet. What the
+/// notebook does call is reached privately: S3 through a gateway endpoint on the subnet's route table, the few
+/// AWS APIs it uses through interface endpoints with private DNS. Security groups let the notebook open only
+/// HTTPS to those endpoints and to S3; the endpoints accept only HTTPS from the notebook; the VPC's default
+/// security group has no rules. Every endpoint admits only principals of the lab's account, so credentials of
+/// another account brought into the notebook cannot carry data out through them.
+/// </summary>
+public sealed class LabNetwork(LabSettings lab, ProgramBuilder program)
+{
+    /// <summary>The VPC's range: private, never routed anywhere (the VPC is peered with nothing).</summary>
+    public const string VpcCidr = "10.0.0.0/24";
+    public const string SubnetCidr = "10.0.0.0/25";
+    public const int Https = 443;
+
+    /// <summary>
+    /// The interface endpoints, each for a call the notebook makes (AWS's SDKs use these endpoints' public names, which
+    /// private DNS answers inside the VPC). Left out: STS (the instance's credentials come from its metadata service,
+    /// and nothing on it calls STS) and KMS (S3, Athena and the volume's EBS call KMS themselves for SSE-KMS; the
+    /// notebook never does). The Jupyter UI needs none: SageMaker serves it through the instance's network interface
+    /// in SageMaker's own VPC, whatever the lab's VPC allows.
+    /// </summary>
+    public static readonly IReadOnlyList<InterfaceEndpoint> InterfaceEndpoints =
+    [
+        new("athena", "athenaEndpoint", "the example notebook runs its queries with boto3's Athena client"),
+        new("glue", "glueEndpoint", "the example notebook reads the lab's tables and import record from the Glue catalog"),
+        new("sagemaker.api", "sagemakerApiEndpoint", "idle stop calls sagemaker:StopNotebookInstance"),
+        new("logs", "logsEndpoint", "the instance writes its lifecycle-script and Jupyter logs to CloudWatch Logs as the notebook role"),
+    ];
+
+    /// <summary>The Availability Zones the lab's subnet and endpoints are in: one, as interface endpoints are billed per zone.</summary>
+    public const int Zones = 1;
+
+    public const string SubnetReference = "${labSubnet.id}";
+    public const string NotebookSecurityGroupReference = "${notebookSecurityGroup.id}";
+
+    private readonly string _region = lab.Aws!.Region;
+    private readonly string _name = lab.Names.Lab;
+
+    /// <summary>The subnet the notebook runs in: the lab's own, or the stack's (vpc); none with direct internet.</summary>
+    public static string? SubnetOf(NotebookSettings notebook) => notebook.LabVpc is not null ? SubnetReference : notebook.SubnetId;
+
+    /// <summary>The notebook's security groups: the lab's notebook group, or the stack's (vpc); none with direct internet.</summary>
+    public static IReadOnlyList<string> SecurityGroupsOf(NotebookSettings notebook) =>
+        notebook.LabVpc is not null ? [NotebookSecurityGroupReference] : notebook.SecurityGroupIds;
+
+    /// <summary>
+    /// What must exist before the notebook boots: its on-create script copies the example notebook from S3 (the
+    /// gateway route), and its egress rules and endpoints must be in place for idle stop and queries.
+    /// </summary>
+    public static IReadOnlyList<string> ReadyBeforeNotebook(NotebookSettings notebook) => notebook.LabVpc is null ? [] :
+        ["s3Endpoint", "labRouteTableAssociation", "notebookToEndpoints", "notebookToS3", "endpointsFromNotebook", .. InterfaceEndpoints.Select(e => e.LogicalName)];
+
+    public static string ServiceName(string region, string service) => $"com.amazonaws.{region}.{service}";
+
+    private static ResourceOptions Options(params string[] dependsOn) => AwsLab.Options(dependsOn);
+
+    private YMap Tags(string name)
+    {
+        var tags = YMap.Of(("Name", name));
+        foreach (var (k, v) in AwsLab.TagsOf(lab)) tags[k] = v;
+        return tags;
+    }
+
+    public void Build()
+    {
+        var settings = lab.Aws!.Notebook!.LabVpc!;
+        if (settings.AvailabilityZone is null)
+            program.Variable("labZones", YMap.Fn("invoke", YMap.Of(
+                ("function", "aws:index/getAvailabilityZones:getAvailabilityZones"),
+                ("arguments", YMap.Of(("state", "available"))),
+                ("options", YMap.Of(("provider", $"${{{AwsLab.ProviderName}}}"), ("version", AwsLab.Version))))));
+        Vpc();
+        Subnet(settings.AvailabilityZone ?? "${labZones.names[0]}");
+        SecurityGroups();
+        S3GatewayEndpoint();
+        foreach (var endpoint in InterfaceEndpoints) InterfaceEndpointFor(endpoint);
+    }
+
+    private void Vpc()
+    {
+        // Private DNS of interface endpoints needs both DNS attributes on.
+        program.Add(new PulumiResource("labVpc", "aws:ec2/vpc:Vpc", YMap.Of(
+            ("cidrBlock", VpcCidr),
+            ("enableDnsSupport", true),
+            ("enableDnsHostnames", true),
+            ("tags", Tags($"{_name}-notebook"))), Options()));
+        // Adopting the default security group without rules removes the rules AWS gives it (CKV2_AWS_12).
+        program.Add(new PulumiResource("labVpcDefaultSecurityGroup", "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup", YMap.Of(
+            ("vpcId", "${labVpc.id}"),
+            ("tags", Tags($"{_name}-default-unused"))), Options()));
+    }
+
+    private void Subnet(string zone)
+    {
+        program.Add(new PulumiResource("labSubnet", "aws:ec2/subnet:Subnet", YMap.Of(
+            ("vpcId", "${labVpc.id}"),
+            ("cidrBlock", SubnetCidr),
+            ("availabilityZone", zone),
+            ("mapPublicIpOnLaunch", false),
+            ("tags", Tags($"{_name}-notebook-private"))), Options()));
+        // Its own route table: only the VPC's local route and the S3 gateway endpoint's; no route to any gateway.
+        program.Add(new PulumiResource("labRouteTable", "aws:ec2/routeTable:RouteTable", YMap.Of(
+            ("vpcId", "${labVpc.id}"),
+            ("tags", Tags($"{_name}-notebook-private"))), Options()));
+        program.Add(new PulumiResource("labRouteTableAssociation", "aws:ec2/routeTableAssociation:RouteTableAssociation", YMap.Of(
+            ("subnetId", "${labSubnet.id}"),
+            ("routeTableId", "${labRouteTable.id}")), Options()));
+    }
+
+    private void SecurityGroups()
+    {
+        // No inline rules: the provider then also removes the allow-all egress rule AWS adds to a new group, so each
+        // group has exactly the rules below.
+        program.Add(new PulumiResource("notebookSecurityGroup", "aws:ec2/securityGroup:SecurityGroup", YMap.Of(
+            ("name", $"{_name}-notebook"),
+            ("description", $"MIMIC lab {_name} notebook: HTTPS out to the lab's endpoints and S3 only"),
+            ("vpcId", "${labVpc.id}"),
+            ("tags", Tags($"{_name}-notebook"))), Options()));
+        program.Add(new PulumiResource("endpointSecurityGroup", "aws:ec2/securityGroup:SecurityGroup", YMap.Of(
+            ("name", $"{_name}-endpoints"),
+            ("description", $"MIMIC lab {_name} endpoints: HTTPS in from the lab's notebook only"),
+            ("vpcId", "${labVpc.id}"),
+            ("tags", Tags($"{_name}-endpoints"))), Options()));
+        program.Add(Rule("notebookToEndpoints", "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", "${notebookSecurityGroup.id}",
+            ("referencedSecurityGroupId", "${endpointSecurityGroup.id}"), "HTTPS to the lab's interface endpoints"));
+        program.Add(Rule("notebookToS3", "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", "${notebookSecurityGroup.id}",
+            ("prefixListId", "${s3Endpoint.prefixListId}"), "HTTPS to S3 through the gateway endpoint"));
+        program.Add(Rule("endpointsFromNotebook", "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "${endpointSecurityGroup.id}",
+            ("referencedSecurityGroupId", "${notebookSecurityGroup.id}"), "HTTPS from the lab's notebook"));
+    }
+
+    private PulumiResource Rule(string logicalName, string type, string group, (string Key, object Value) peer, string description) =>
+        new(logicalName, type, YMap.Of(
+            ("securityGroupId", group),
+            ("description", description),
+            ("ipProtocol", "tcp"),
+            ("fromPort", Https),
+            ("toPort", Https),
+            (peer.Key, peer.Value),
+            ("tags", Tags($"{_name}-{logicalName}"))), Options());
+
+    /// <summary>
+    /// Only principals of the lab's account (and AWS services acting for them) may use an endpoint, so another account's
+    /// keys brought into the notebook carry nothing out, and an unsigned request gets nowhere: the identity perimeter of
+    /// AWS's data-perimeter examples, with the lab's account where those name an organization.
+    /// </summary>
+    internal static YMap EndpointPolicy() => YMap.Fn("toJSON", YMap.Of(
+        ("Version", "2012-10-17"),
+        ("Statement", new object[]
+        {
+            YMap.Of(
+                ("Sid", "OnlyThisAccountsPrincipals"),
+                ("Effect", "Allow"),
+                ("Principal", "*"),
+                ("Action", "*"),
+                ("Resource", "*"),
+                ("Condition", YMap.Of(("StringEquals", YMap.Of(("aws:PrincipalAccount", "${awsAccount.accountId}")))))),
+            YMap.Of(
+                ("Sid", "AwsServicesActingForIt"),
+                ("Effect", "Allow"),
+                ("Principal", "*"),
+                ("Action", "*"),
+                ("Resource", "*"),
+                ("Condition", YMap.Of(("Bool", YMap.Of(("aws:PrincipalIsAWSService", "true")))))),
+        })));
+
+    private void S3GatewayEndpoint() =>
+        program.Add(new PulumiResource("s3Endpoint", "aws:ec2/vpcEndpoint:VpcEndpoint", YMap.Of(
+            ("vpcId", "${labVpc.id}"),
+            ("serviceName", ServiceName(_region, "s3")),
+            ("vpcEndpointType", "Gateway"),
+            ("routeTableIds", new object[] { "${labRouteTable.id}" }),
+            ("policy", EndpointPolicy()),
+            ("tags", Tags($"{_name}-s3"))), Options()));
+
+    private void InterfaceEndpointFor(InterfaceEndpoint endpoint) =>
+        program.Add(new PulumiResource(endpoint.LogicalName, "aws:ec2/vpcEndpoint:VpcEndpoint", YMap.Of(
+            ("vpcId", "${labVpc.id}"),
+            ("serviceName", ServiceName(_region, endpoint.Service)),
+            ("vpcEndpointType", "Interface"),
+            ("subnetIds", new object[] { SubnetReference }),
+            ("securityGroupIds", new object[] { "${endpointSecurityGroup.id}" }),
+            ("privateDnsEnabled", true),
+            ("policy", EndpointPolicy()),
+            ("tags", Tags($"{_name}-{endpoint.Service.Replace('.', '-')}"))), Options()));
+
+    /// <summary>What preview says of the notebook's network: what it can reach, and how egress is opened where it is.</summary>
+    public static IEnumerable<string> Describe(LabSettings lab)
+    {
+        if (lab.Aws?.Notebook is not { } nb) yield break;
+        var region = lab.Aws.Region;
+        if (nb.LabVpc is { } vpc)
+        {
+            yield return $"  network     the lab's own VPC {VpcCidr}: one private subnet in {vpc.AvailabilityZone ?? "the region's first available zone"}, no internet gateway, no NAT: " +
+                         $"the notebook reaches only S3 (gateway endpoint) and {string.Join(", ", InterfaceEndpoints.Select(e => e.Service))} (interface endpoints, private DNS), " +
+                         "HTTPS only, for this account's principals only; no `pip install` from the internet";
+            yield return $"  zones       endpoint services by zone: {ZoneCheckCommand(region)} (set notebookAvailabilityZone if one is missing in the default zone)";
+        }
+        else if (!nb.DirectInternetAccess)
+            yield return $"  network     your subnet {nb.SubnetId} and security groups {string.Join(", ", nb.SecurityGroupIds)}: no direct internet; it reaches what your VPC routes to, " +
+                         $"and needs S3 and {string.Join(", ", InterfaceEndpoints.Select(e => e.Service))} (endpoints or NAT)";
+        else if (lab.Release.Access == Catalog.Access.Credentialed)
+            yield return "  network     DIRECT INTERNET, egress open (notebookNetwork internet, an explicit opt-in): anything run on the notebook can send this credentialed data anywhere; " +
+                         "remove the setting for the default lab-vpc";
+        else
+            yield return "  network     direct internet, egress open (the default for an open release, so `pip install` works)";
+    }
+
+    /// <summary>A command that lists the zones where each endpoint service is offered, to choose notebookAvailabilityZone.</summary>
+    public static string ZoneCheckCommand(string region) =>
+        $"aws ec2 describe-vpc-endpoint-services --region {region} --service-names " +
+        string.Join(" ", InterfaceEndpoints.Select(e => ServiceName(region, e.Service))) +
+        " --query 'ServiceDetails[].[ServiceName,AvailabilityZones]'";
+}
