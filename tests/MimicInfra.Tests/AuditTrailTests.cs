@@ -148,12 +148,14 @@ public class AuditTrailTests
         Assert.All(cloudTrail, s => Assert.Equal(ExpectedTrailArn, s.At("Condition", "StringEquals", "aws:SourceArn")));
         Assert.Equal("arn:${awsPartition.partition}:cloudtrail:*:${awsAccount.accountId}:trail/*",
             cloudTrail[0].At("Condition", "StringLike", "kms:EncryptionContext:aws:cloudtrail:arn"));
-        // The account still administers the key; no statement names a wildcard principal.
-        Assert.Equal("AccountAdministersKey", statements[0]["Sid"]);
+        // The account still administers the key, and may decrypt the trail's log files only; no wildcard principal.
+        Assert.Equal("AccountAdministersTheKey", statements[0]["Sid"]);
+        var readers = statements.Single(s => (string)s["Sid"] == "AccountReadsTheTrailLogs");
+        Assert.Equal("arn:${awsPartition.partition}:cloudtrail:*:${awsAccount.accountId}:trail/*", readers.At("Condition", "StringLike", "kms:EncryptionContext:aws:cloudtrail:arn"));
         Assert.DoesNotContain(statements, s => s["Principal"] is string);
-        // Without a lab trail the key has no CloudTrail statement.
+        // Without a lab trail the key has no CloudTrail statement (only the perimeter's four).
         var org = new ParsedProgram(Labs.Compile(Labs.Csv31(("auditTrail", "organization:" + OrgTrail))));
-        Assert.Single(org.Single("aws:kms/key:Key").At("policy", "fn::toJSON", "Statement").List());
+        Assert.Equal(4, org.Single("aws:kms/key:Key").At("policy", "fn::toJSON", "Statement").List().Count);
     }
 
     [Fact]
@@ -199,7 +201,7 @@ public class AuditTrailTests
     [Fact]
     public void TheOrganizationTrailFormCreatesNothingAndPreviewSaysWhatToCheck()
     {
-        var settings = LabSettingsReader.Read(Labs.Csv31(("auditTrail", "organization:" + OrgTrail), ("awsAccountId", "444455556666")), Labs.Catalog);
+        var settings = LabSettingsReader.Read(Labs.Csv31(("auditTrail", "organization:" + OrgTrail), ("awsAccountId", "444455556666"), ("researcherPrincipalArn", "arn:aws:iam::444455556666:user/jdoe")), Labs.Catalog);
         var org = settings.Aws!.AuditTrail.OrganizationTrail!;
         Assert.Equal(("aws", "us-east-1", "111122223333", "org-trail"), (org.Partition, org.Region, org.Account, org.Name));
         var program = LabCompiler.Compile(settings);
@@ -226,7 +228,7 @@ public class AuditTrailTests
     [Fact]
     public void ATrailOfTheLabsOwnAccountIsSaidToBeOne()
     {
-        var settings = LabSettingsReader.Read(Labs.Csv31(("auditTrail", "organization:" + OrgTrail), ("awsAccountId", "111122223333")), Labs.Catalog);
+        var settings = LabSettingsReader.Read(Labs.Csv31(("auditTrail", "organization:" + OrgTrail), ("awsAccountId", "111122223333"), ("researcherPrincipalArn", "arn:aws:iam::111122223333:user/jdoe")), Labs.Catalog);
         Assert.Contains("account 111122223333 (this lab's account: its own trail, or the organization's if this is its management or delegated administrator account)",
             LabPreview.Summary(settings, LabCompiler.Compile(settings)));
     }

@@ -272,26 +272,123 @@ public class AwsSecurityRuleTests
         Assert.Equal("s3://${resultsBucket.bucket}/import-results/", Demo.Named("importWorkgroup").At("configuration", "resultConfiguration", "outputLocation"));
     }
 
+    /// <summary>CKV_AWS_7 (rotation) and issue 13 item 5: a 30-day deletion window unless the stack says otherwise (7-30).</summary>
     [Fact]
-    public void CKV_AWS_7_LabKeyRotatesWithAShortDeletionWindow()
+    public void CKV_AWS_7_LabKeyRotatesAndWaits30DaysBeforeDeletion()
     {
         var key = Demo.Single("aws:kms/key:Key");
         Assert.Equal("true", key["enableKeyRotation"]);
-        Assert.Equal("7", key["deletionWindowInDays"]);
+        Assert.Equal("30", key["deletionWindowInDays"]);
+        Assert.Equal("7", new ParsedProgram(Labs.Compile(Labs.Full31(("kmsDeletionWindowDays", "7")))).Single("aws:kms/key:Key")["deletionWindowInDays"]);
     }
 
     [Fact]
     public void CKV_AWS_33_KeyPolicyHasNoWildcardPrincipal()
     {
-        var statements = Demo.Single("aws:kms/key:Key").At("policy", "fn::toJSON", "Statement").List();
-        foreach (var s in statements.Select(x => x.Map()))
+        foreach (var program in new[] { Demo, new ParsedProgram(Labs.Compile(Labs.Full31())) })
+            foreach (var s in program.Single("aws:kms/key:Key").At("policy", "fn::toJSON", "Statement").List().Select(x => x.Map()))
+            {
+                var principal = s["Principal"];
+                Assert.IsNotType<string>(principal);   // never the bare "*"
+                foreach (var value in principal.Map().Values)
+                    Assert.DoesNotContain("*", value is List<object> l ? string.Join(" ", l) : value.ToString()!);
+            }
+    }
+
+    private static List<Dictionary<object, object>> KeyStatements(ParsedProgram program) =>
+        program.Single("aws:kms/key:Key").At("policy", "fn::toJSON", "Statement").List().Select(s => s.Map()).ToList();
+
+    private static Dictionary<object, object> Sid(List<Dictionary<object, object>> statements, string sid) => statements.Single(s => (string)s["Sid"] == sid);
+
+    /// <summary>
+    /// Issue 13 item 5 (AwsSolutions-KMS5-style key-user separation; CIS AWS 3.x key policies): the account and the
+    /// deployer administer the key but cannot use it; the lab's principals use it only through S3 and Athena.
+    /// </summary>
+    [Fact]
+    public void Perimeter_KeyAdministratorsCannotUseTheKeyAndItsUsersOnlyThroughS3AndAthena()
+    {
+        var statements = KeyStatements(new ParsedProgram(Labs.Compile(Labs.Full31())));
+        foreach (var admin in new[] { "AccountAdministersTheKey", "DeployerAdministersTheKey" })
         {
-            var principal = s["Principal"];
-            Assert.IsNotType<string>(principal);   // never the bare "*"
-            foreach (var value in principal.Map().Values)
-                Assert.DoesNotContain("*", value.ToString());
-            Assert.Equal("arn:${awsPartition.partition}:iam::${awsAccount.accountId}:root", principal.At("AWS"));
+            var actions = Sid(statements, admin)["Action"].List().Cast<string>().ToList();
+            Assert.Contains("kms:Put*", actions);   // the key policy stays changeable (KMS's lockout check names the caller)
+            Assert.DoesNotContain(actions, a => a is "kms:*" or "kms:Decrypt" or "kms:Encrypt" or "kms:Create*" or "kms:CreateGrant" || a.StartsWith("kms:GenerateDataKey", StringComparison.Ordinal) || a.StartsWith("kms:ReEncrypt", StringComparison.Ordinal));
         }
+        Assert.Equal("arn:${awsPartition.partition}:iam::${awsAccount.accountId}:root", Sid(statements, "AccountAdministersTheKey").At("Principal", "AWS"));
+        Assert.Equal("${awsDeployer.issuerArn}", Sid(statements, "DeployerAdministersTheKey").At("Principal", "AWS"));
+        var use = Sid(statements, "LabPrincipalsUseTheKeyThroughS3AndAthena");
+        Assert.Equal(new List<object> { "${notebookRole.arn}", "${awsDeployer.issuerArn}", Labs.ResearcherArn }, use.At("Principal", "AWS"));
+        Assert.Equal(new List<object> { "s3.us-east-1.amazonaws.com", "athena.us-east-1.amazonaws.com" }, use.At("Condition", "StringEquals", "kms:ViaService"));
+        var grants = Sid(statements, "SageMakerGetsGrantsForTheNotebookVolume");
+        Assert.Equal("true", grants.At("Condition", "Bool", "kms:GrantIsForAWSResource"));
+        // No statement lets the account's principals use the key for data (only the trail's log files, in AuditTrailTests).
+        Assert.DoesNotContain(statements.Where(s => s["Principal"].Map().GetValueOrDefault("AWS") is string p && p.EndsWith(":root", StringComparison.Ordinal)),
+            s => s["Action"] is List<object> a && a.Contains("kms:Decrypt") && s.At("Condition", "StringLike", "kms:EncryptionContext:aws:cloudtrail:arn") is null);
+        // Deliberate exception: an open lab that names no researcher lets the account's principals use the key through S3, as IAM allows.
+        var open = Sid(KeyStatements(new ParsedProgram(Labs.Compile(Labs.Config("open", [("researcher", "r"), ("study", "s"), ("expires", "2027-06-30"), ("release", "mimic-iv-demo-2.2")])))),
+            "LabPrincipalsUseTheKeyThroughS3AndAthena");
+        Assert.Contains("arn:${awsPartition.partition}:iam::${awsAccount.accountId}:root", open.At("Principal", "AWS").List());
+    }
+
+    /// <summary>
+    /// Issue 13 item 5 (data perimeter; S3.6-style "no other principals"): the data and results buckets deny every object
+    /// and listing action to all but the notebook's role, the deployer and the researcher; AWS services acting for them
+    /// pass; bucket management (policy, configuration) is not denied, so an administrator can always recover a bucket.
+    /// </summary>
+    [Theory]
+    [InlineData("data")]
+    [InlineData("results")]
+    public void Perimeter_TheLabsBucketsAdmitOnlyItsPrincipals(string bucket)
+    {
+        var program = new ParsedProgram(Labs.Compile(Labs.Full31()));
+        var deny = program.Named($"{bucket}TlsOnlyPolicy").At("policy", "fn::toJSON", "Statement").List().Select(s => s.Map())
+            .Single(s => (string)s["Sid"] == "OnlyTheLabsPrincipalsReachItsObjects");
+        Assert.Equal("Deny", deny["Effect"]);
+        Assert.Equal("*", deny["Principal"]);
+        Assert.Equal(new List<object> { "${notebookRole.arn}", "${awsDeployer.issuerArn}", Labs.ResearcherArn }, deny.At("Condition", "ArnNotEquals", "aws:PrincipalArn"));
+        Assert.Equal("false", deny.At("Condition", "BoolIfExists", "aws:PrincipalIsAWSService"));
+        var actions = deny["Action"].List().Cast<string>().ToList();
+        Assert.Contains("s3:GetObject", actions);
+        Assert.Contains("s3:ListBucket", actions);
+        Assert.Contains("s3:DeleteObjectVersion", actions);
+        Assert.DoesNotContain(actions, a => a is "s3:*" or "s3:PutBucketPolicy" or "s3:DeleteBucketPolicy" or "s3:GetBucketPolicy");
+        Assert.Equal(new List<object> { $"${{{bucket}Bucket.arn}}", $"${{{bucket}Bucket.arn}}/*" }, deny["Resource"]);
+        // The deployer is read at every deploy: getSessionContext turns an assumed-role session into its role.
+        Assert.Equal("aws:iam/getSessionContext:getSessionContext", program.Root.At("variables", "awsDeployer", "fn::invoke", "function"));
+        Assert.Equal("${awsAccount.arn}", program.Root.At("variables", "awsDeployer", "fn::invoke", "arguments", "arn"));
+    }
+
+    [Fact]
+    public void Perimeter_ResearcherArnIsRequiredForCredentialedLabsAndValidated()
+    {
+        string Error(params (string, string)[] settings) =>
+            Assert.Throws<MimicInfra.Cli.UserError>(() => LabSettingsReader.Read(Labs.Config("p", settings), Labs.Catalog)).Message;
+        (string, string)[] basics = [("researcher", "jdoe"), ("study", "s"), ("expires", "2027-06-30"), ("release", "mimic-iv-3.1"), ("modules", "[\"hosp\"]"), ("sourceUri", "s3://my-copy/mimiciv/3.1/")];
+        Assert.Contains("researcherPrincipalArn: is required for mimic-iv-3.1 on AWS", Error(basics));
+        foreach (var bad in new[] { "arn:aws:iam::111122223333:role/jdoe", "arn:aws:iam::111122223333:user/*", "arn:aws:iam::1111:user/jdoe", "jdoe", "arn:aws:iam::111122223333:user/${x}" })
+            Assert.Contains("is not an IAM user ARN", Error([.. basics, ("researcherPrincipalArn", bad)]));
+        Assert.Contains("the lab is bound to 444455556666", Error([.. basics, ("researcherPrincipalArn", Labs.ResearcherArn), ("awsAccountId", "444455556666")]));
+        Assert.Contains("kmsDeletionWindowDays", Error([.. basics, ("researcherPrincipalArn", Labs.ResearcherArn), ("kmsDeletionWindowDays", "3")]));
+        Assert.Contains("applies only to the lab key", Error([.. basics, ("researcherPrincipalArn", Labs.ResearcherArn), ("kmsDeletionWindowDays", "20"), ("resultsEncryption", "s3")]));
+        // A path is part of a user's ARN.
+        Assert.Equal("arn:aws:iam::012345678901:user/lab/jdoe",
+            LabSettingsReader.Read(Labs.Config("p", [.. basics, ("researcherPrincipalArn", "arn:aws:iam::012345678901:user/lab/jdoe")]), Labs.Catalog).Aws!.Perimeter.ResearcherArn);
+    }
+
+    /// <summary>Issue 13 item 5: the researcher's ready policy uses exactly this workgroup, these databases and this notebook.</summary>
+    [Fact]
+    public void Perimeter_ResearcherPolicyUsesOnlyThisLab()
+    {
+        var program = new ParsedProgram(Labs.Compile(Labs.Full31()));
+        var statements = program.Outputs["researcherPolicy"].At("fn::toJSON", "Statement").List().Select(s => s.Map()).ToDictionary(s => (string)s["Sid"]);
+        Assert.Equal(new List<object> { "${workgroup.arn}" }, statements["RunQueriesInTheLabWorkgroup"]["Resource"]);
+        Assert.Equal(new List<object> { "arn:${awsPartition.partition}:sagemaker:us-east-1:${awsAccount.accountId}:notebook-instance/" + program.Outputs["labName"] },
+            statements["UseTheLabNotebook"]["Resource"]);
+        Assert.Contains("sagemaker:CreatePresignedNotebookInstanceUrl", statements["UseTheLabNotebook"]["Action"].List());
+        Assert.DoesNotContain(statements["ReadTheLabCatalog"]["Resource"].List().Cast<string>(), r => r.Contains("_import"));
+        // "*" only for listing what the console shows; every other statement names this lab's resources.
+        Assert.All(statements.Where(s => s.Value["Resource"].List().Contains("*")),
+            s => Assert.All(s.Value["Action"].List().Cast<string>(), a => Assert.Contains(":List", a)));
     }
 
     [Fact]
@@ -332,5 +429,38 @@ public class AwsSecurityRuleTests
         Assert.Equal("true", kept.Named("dataBucket")["forceDestroy"]);   // the copy can be imported again; results cannot
         // Kept results stay readable only while their key lives.
         Assert.Equal("true", kept.Resources.Single(r => r.Type == "aws:kms/key:Key").Options!["retainOnDelete"]);
+    }
+}
+
+/// <summary>Issue 13 item 8 (PII): a researcher id that is an e-mail address never reaches a name, tag, label or description.</summary>
+public class ResearcherIdPrivacyTests
+{
+    [Fact]
+    public void AnEmailResearcherIdAppearsInTheCloudOnlyAsAnOpaqueId()
+    {
+        const string email = "Jane.Doe+mimic@uni-example.edu";
+        var config = Labs.Full31(("researcher", email), ("gcp", "true"), ("gcpProject", "my-lab-project"), ("gcpMembers", "[\"user:jane@uni-example.edu\"]"));
+        var lab = LabSettingsReader.Read(config, Labs.Catalog);
+        Assert.Matches("^r-[0-9a-f]{10}$", lab.ResearcherInCloud);
+        Assert.Equal(lab.ResearcherInCloud, LabSettingsReader.Read(Labs.Full31(("researcher", email.ToUpperInvariant())), Labs.Catalog).ResearcherInCloud);   // stable, case-blind
+        var program = new ParsedProgram(Labs.Compile(config));
+        var texts = new List<string>();
+        void Walk(object? o, string key)
+        {
+            switch (o)
+            {
+                case string s when key is "bucketPrefix" or "name" or "description" or "tags" or "labels" or "datasetId" or "friendlyName": texts.Add(s); break;
+                case Dictionary<object, object> m: foreach (var (k, v) in m) Walk(v, key is "tags" or "labels" ? key : (string)k); break;
+                case List<object> l: foreach (var v in l) Walk(v, key); break;
+            }
+        }
+        foreach (var r in program.Resources) Walk(r.Props, "");
+        Walk(program.Root["description"], "description");
+        Assert.NotEmpty(texts);
+        Assert.Contains(texts, t => t.Contains(lab.ResearcherInCloud, StringComparison.Ordinal));
+        Assert.DoesNotContain(texts, t => t.Contains("jane", StringComparison.OrdinalIgnoreCase) || t.Contains("uni-example", StringComparison.OrdinalIgnoreCase));
+        Assert.DoesNotContain(lab.Names.DataBucketPrefix, "jane");
+        // The stack's own id (not an address) stays as it is, so existing labs keep their names.
+        Assert.Equal("jdoe", LabSettingsReader.Read(Labs.Full31(), Labs.Catalog).ResearcherInCloud);
     }
 }

@@ -21,8 +21,11 @@ internal static class Labs
         return new(stack, values);
     }
 
+    /// <summary>The verified IAM user of the test labs (researcherPrincipalArn, required for credentialed releases).</summary>
+    public const string ResearcherArn = "arn:aws:iam::012345678901:user/jdoe";
+
     public static readonly (string, string)[] Basics =
-        [("researcher", "jdoe"), ("study", "sepsis"), ("expires", "2027-06-30")];
+        [("researcher", "jdoe"), ("study", "sepsis"), ("expires", "2027-06-30"), ("researcherPrincipalArn", ResearcherArn)];
 
     /// <summary>A credentialed MIMIC-IV 3.1 lab with all four modules, reading Parquet.</summary>
     public static StackConfig Full31(params (string, string)[] extra) => Config("full31",

@@ -84,7 +84,7 @@ public class LabsCommandTests
         {
             string[] args = ["labs", "new", "--stack", "jdoe-sepsis", "--release", "mimic-iv-3.1", "--researcher", "jdoe", "--study", "sepsis",
                 "--expires", "2099-06-30", "--module", "hosp", "--module", "icu", "--aws-account", "012345678901", "--aws-profile", "researcher-a",
-                "--source-uri", "s3://jdoe-mimic/mimiciv/3.1/", "--stacks-dir", dir];
+                "--source-uri", "s3://jdoe-mimic/mimiciv/3.1/", "--researcher-arn", "arn:aws:iam::012345678901:user/jdoe", "--stacks-dir", dir];
             var (code, stdout, stderr) = Cli.Run(args);
             Assert.Equal("", stderr);
             Assert.Equal(0, code);
@@ -92,6 +92,7 @@ public class LabsCommandTests
             var text = File.ReadAllText(file);
             Assert.StartsWith("# MIMIC lab of researcher jdoe", text);
             Assert.Contains("mimic-infra:awsAccountId: \"012345678901\"", text);
+            Assert.Contains("mimic-infra:researcherPrincipalArn: \"arn:aws:iam::012345678901:user/jdoe\"", text);
             // The same program `compile` prints for it, with the profile and account on the provider.
             var (cc, program, _) = Cli.Run(["compile", "--stack", "jdoe-sepsis", "--stacks-dir", dir]);
             Assert.Equal(0, cc);

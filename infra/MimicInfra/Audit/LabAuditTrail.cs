@@ -80,6 +80,18 @@ public sealed class LabAuditTrail(LabSettings lab, ProgramBuilder program)
                 ("Action", "kms:DescribeKey"),
                 ("Resource", "*"),
                 ("Condition", YMap.Of(("StringEquals", thisTrail)))),
+            // The account's principals (those IAM allows) may decrypt the trail's log files, and nothing else of the key:
+            // the lab key's use is otherwise the lab's own (Perimeter/LabPerimeter.cs). CloudTrail User Guide,
+            // "Enable CloudTrail log file decrypt permissions for users in your account".
+            YMap.Of(
+                ("Sid", "AccountReadsTheTrailLogs"),
+                ("Effect", "Allow"),
+                ("Principal", YMap.Of(("AWS", Perimeter.LabPerimeter.Root))),
+                ("Action", new object[] { "kms:Decrypt", "kms:ReEncryptFrom" }),
+                ("Resource", "*"),
+                ("Condition", YMap.Of(
+                    ("StringEquals", YMap.Of(("kms:CallerAccount", "${awsAccount.accountId}"))),
+                    ("StringLike", YMap.Of(("kms:EncryptionContext:aws:cloudtrail:arn", $"arn:{Iam.Partition}:cloudtrail:*:${{awsAccount.accountId}}:trail/*")))))),
             YMap.Of(
                 ("Sid", "CloudTrailDecryptsWithTheTrailBucketKey"),
                 ("Effect", "Allow"),

@@ -41,14 +41,16 @@ public sealed class AwsLab(LabSettings lab, ProgramBuilder program)
         program.Add(new PulumiResource(ProviderName, "pulumi:providers:aws", lab.Providers.AwsProvider(_aws.Region), new ResourceOptions(null, Version)));
         program.Variable("awsAccount", Invoke("aws:index/getCallerIdentity:getCallerIdentity"));
         program.Variable("awsPartition", Invoke("aws:index/getPartition:getPartition"));
+        program.Variable("awsDeployer", Perimeter.LabPerimeter.DeployerVariable());
 
         if (_aws.KmsEncryption) LabKey();
         new PrivateBucket(lab, program, "results", _names.BucketPrefix, _aws.KeepResultsOnDestroy,
             
             [new("expire-query-results", ResultsLayout.QueryResults, _aws.ResultsRetentionDays), new("expire-import-results", ResultsLayout.ImportResults, _aws.ResultsRetentionDays),
-             new("expire-notebook-scratch", ResultsLayout.NotebookScratch, _aws.ResultsRetentionDays)], NotebookWritesOnlyItsWork()).Build();
+             new("expire-notebook-scratch", ResultsLayout.NotebookScratch, _aws.ResultsRetentionDays)], [.. NotebookWritesOnlyItsWork(), .. Perimeter.LabPerimeter.BucketStatements(lab, "resultsBucket")]).Build();
         if (_aws.OwnsData)
-            new PrivateBucket(lab, program, "data", _names.DataBucketPrefix, keepOnDestroy: false, DataBucketLifecycle, NotebookNeverWritesTheData(), versioned: true).Build();
+            new PrivateBucket(lab, program, "data", _names.DataBucketPrefix, keepOnDestroy: false, DataBucketLifecycle,
+                [.. NotebookNeverWritesTheData(), .. Perimeter.LabPerimeter.BucketStatements(lab, "dataBucket")], versioned: true).Build();
         Databases();
         foreach (var source in _sources) TypedTableFor(source);
         Workgroup();
@@ -116,12 +118,7 @@ public sealed class AwsLab(LabSettings lab, ProgramBuilder program)
             ("Version", "2012-10-17"),
             ("Statement", (List<object>)
             [
-                YMap.Of(
-                    ("Sid", "AccountAdministersKey"),
-                    ("Effect", "Allow"),
-                    ("Principal", YMap.Of(("AWS", "arn:${awsPartition.partition}:iam::${awsAccount.accountId}:root"))),
-                    ("Action", "kms:*"),
-                    ("Resource", "*")),
+                .. Perimeter.LabPerimeter.KeyStatements(lab),
                 .. Audit.LabAuditTrail.KeyStatements(lab),
             ]));
         // Kept results and kept audit records stay readable only while their key lives.
@@ -129,7 +126,7 @@ public sealed class AwsLab(LabSettings lab, ProgramBuilder program)
         program.Add(new PulumiResource("labKey", "aws:kms/key:Key", YMap.Of(
             ("description", $"MIMIC lab {_names.Lab}: Athena results and notebook volume"),
             ("enableKeyRotation", true),
-            ("deletionWindowInDays", 7),
+            ("deletionWindowInDays", _aws.Perimeter.KeyDeletionWindowDays),
             ("policy", YMap.Fn("toJSON", policy)),
             ("tags", Tags())), Options() with { RetainOnDelete = keep }));
         program.Add(new PulumiResource("labKeyAlias", "aws:kms/alias:Alias", YMap.Of(

@@ -79,6 +79,23 @@ public sealed class ResearcherWorkspace(LabSettings lab, ProgramBuilder program)
     {
         const string arn = "arn:" + Iam.Partition;
         var account = "${awsAccount.accountId}";
+        var statements = QueryStatements().ToList();
+        var logs = $"{arn}:logs:{_aws.Region}:{account}:log-group:{NotebookLogGroup}";
+        statements.Add(Statement("WriteNotebookLogs", ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+            [logs, $"{logs}:log-stream:{NotebookName}/*"]));
+        statements.Add(Statement("StopItselfWhenIdle", ["sagemaker:DescribeNotebookInstance", "sagemaker:StopNotebookInstance"], [NotebookArn]));
+        return statements;
+    }
+
+    /// <summary>The notebook instance's ARN (SageMaker writes instance names in lower case there).</summary>
+    internal string NotebookArn => $"arn:{Iam.Partition}:sagemaker:{_aws.Region}:${{awsAccount.accountId}}:notebook-instance/{NotebookName.ToLowerInvariant()}";
+
+    /// <summary>
+    /// Querying this lab and nothing else: its workgroup, its catalog, its results and scratch, its data, its key.
+    /// The notebook's role has these, and so does the researcher's own policy (the stack output researcherPolicy).
+    /// </summary>
+    internal IReadOnlyList<YMap> QueryStatements()
+    {
         var statements = new List<YMap>
         {
             Statement("RunQueriesInTheLabWorkgroup",
@@ -110,12 +127,6 @@ public sealed class ResearcherWorkspace(LabSettings lab, ProgramBuilder program)
         }
         if (_aws.KmsEncryption)
             statements.Add(Iam.UseTheLabKey());
-
-        var logs = $"{arn}:logs:{_aws.Region}:{account}:log-group:{NotebookLogGroup}";
-        statements.Add(Statement("WriteNotebookLogs", ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
-            [logs, $"{logs}:log-stream:{NotebookName}/*"]));
-        statements.Add(Statement("StopItselfWhenIdle", ["sagemaker:DescribeNotebookInstance", "sagemaker:StopNotebookInstance"],
-            [$"{arn}:sagemaker:{_aws.Region}:{account}:notebook-instance/{NotebookName.ToLowerInvariant()}"]));
         return statements;
     }
 
@@ -196,5 +207,25 @@ public sealed class ResearcherWorkspace(LabSettings lab, ProgramBuilder program)
                 $"aws sagemaker wait notebook-instance-stopped --notebook-instance-name ${{notebook.name}} --region {_aws.Region}");
         }
         if (_aws.Budget is not null) program.Output("budgetName", "${labBudget.name}");
+        program.Output("researcherPolicy", YMap.Fn("toJSON", YMap.Of(("Version", "2012-10-17"), ("Statement", ResearcherStatements().Cast<object>().ToList()))));
+    }
+
+    /// <summary>
+    /// The researcher's own IAM policy for working in the lab (the stack output researcherPolicy, attached to the user
+    /// beside researcherImportPolicy): what the notebook may query, and using this notebook, nothing else.
+    /// </summary>
+    internal IReadOnlyList<YMap> ResearcherStatements()
+    {
+        var statements = QueryStatements().ToList();
+        // The console lists workgroups and catalogs before it opens one: listing only, no other workgroup is usable.
+        statements.Add(Statement("ListWhatTheConsoleShows", ["athena:ListWorkGroups", "athena:ListDataCatalogs", "athena:ListEngineVersions"], ["*"]));
+        if (_aws.Notebook is not null)
+        {
+            statements.Add(Statement("UseTheLabNotebook",
+                ["sagemaker:CreatePresignedNotebookInstanceUrl", "sagemaker:DescribeNotebookInstance", "sagemaker:StartNotebookInstance", "sagemaker:StopNotebookInstance"],
+                [NotebookArn]));
+            statements.Add(Statement("ListNotebooks", ["sagemaker:ListNotebookInstances"], ["*"]));
+        }
+        return statements;
     }
 }

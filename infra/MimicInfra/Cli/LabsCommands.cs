@@ -32,12 +32,13 @@ internal static class LabsCommands
         var region = new Option<string?>("--aws-region") { Description = "AWS region of the lab." };
         var profile = new Option<string?>("--aws-profile") { Description = "AWS CLI profile with the account's credentials." };
         var source = new Option<string?>("--source-uri") { Description = "S3 folder of the data (required for credentialed releases on AWS)." };
+        var researcherArn = new Option<string?>("--researcher-arn") { Description = "The researcher's verified IAM user, arn:aws:iam::ACCOUNT:user/NAME (required for credentialed releases on AWS)." };
         var noAws = new Option<bool>("--no-aws") { Description = "No AWS side." };
         var project = new Option<string?>("--gcp-project") { Description = "The researcher's GCP project: adds the GCP side." };
         var members = new Option<string[]>("--gcp-member") { Description = "user:, group: or serviceAccount: member of the GCP lab (repeat).", AllowMultipleArgumentsPerToken = true };
         var newDir = CompileCommands.StacksDirOption();
         var create = new Command("new", "Write stacks/Pulumi.<stack>.yaml for a new researcher, checked by the same reader as `compile`; never overwrites.")
-            { stack, release, researcher, study, expires, modules, account, region, profile, source, noAws, project, members, newDir };
+            { stack, release, researcher, study, expires, modules, account, region, profile, source, researcherArn, noAws, project, members, newDir };
         create.SetAction(r => io.Run(() =>
         {
             if (!DateOnly.TryParseExact(r.GetValue(expires), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var until))
@@ -45,7 +46,7 @@ internal static class LabsCommands
             var gcpProject = r.GetValue(project);
             var lab = new NewLab(r.GetValue(stack)!, r.GetValue(release)!, r.GetValue(researcher)!, r.GetValue(study)!, until,
                 r.GetValue(modules) ?? [], !r.GetValue(noAws), r.GetValue(account), r.GetValue(region), r.GetValue(profile), r.GetValue(source),
-                gcpProject is not null, gcpProject, r.GetValue(members) ?? []);
+                gcpProject is not null, gcpProject, r.GetValue(members) ?? [], r.GetValue(researcherArn));
             return New(io, lab, r.GetValue(newDir));
         }));
 

@@ -61,6 +61,14 @@ public static class LabPreview
                         (aws.KmsEncryption ? $"KMS key {lab.Names.KmsAlias} (rotated)" : "S3-managed encryption") +
                         $", TLS only, results expire after {aws.ResultsRetentionDays} days, " +
                         (aws.KeepResultsOnDestroy ? "kept on destroy" : "destroyed with the lab"));
+            w.WriteLine(aws.Perimeter.ResearcherArn is { } researcherArn
+                ? $"  perimeter   the data and results buckets{(aws.KmsEncryption ? " and the lab key" : "")} admit only {researcherArn}, " +
+                  $"{(aws.Notebook is null ? "" : "the notebook's role, ")}and the deployer (read at each deploy); their ready policy is the output researcherPolicy"
+                : "  perimeter   none: the lab names no researcherPrincipalArn, so any principal IAM allows in this account can read its data (open data only)");
+            if (aws.KmsEncryption)
+                w.WriteLine($"  key         {lab.Names.KmsAlias}: administered by the account and the deployer, used only through S3 and Athena by the lab's principals" +
+                            (aws.Perimeter.Closed ? "; " : " (and, with no researcher named, any principal IAM allows); ") +
+                            $"{aws.Perimeter.KeyDeletionWindowDays}-day deletion window");
             foreach (var line in Audit.AuditPreview.Lines(lab)) w.WriteLine(line);
             var crossRegion = aws.ModuleSources.Values.Any(u => u.ApiBucket.StartsWith("physionet-open", StringComparison.Ordinal) || u.IsAccessPoint) && aws.Region != "us-east-1";
             if (crossRegion) w.WriteLine($"  note        PhysioNet's buckets are in us-east-1; the import copies across regions into {aws.Region}.");

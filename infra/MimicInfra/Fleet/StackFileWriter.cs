@@ -21,7 +21,8 @@ public sealed record NewLab(
     string? SourceUri,
     bool Gcp,
     string? GcpProject,
-    IReadOnlyList<string> GcpMembers);
+    IReadOnlyList<string> GcpMembers,
+    string? ResearcherArn = null);
 
 /// <summary>
 /// The stack file of a new lab: commented, every value double-quoted (JSON string syntax is valid YAML,
@@ -58,6 +59,8 @@ public static class StackFileWriter
         if (lab.Aws && lab.AwsAccountId is not null)
             Set($"{StackConfig.Project}:awsAccountId", lab.AwsAccountId, "a deploy with credentials of any other account fails before any change");
         if (lab.Aws && lab.SourceUri is not null) Set($"{StackConfig.Project}:sourceUri", lab.SourceUri);
+        if (lab.Aws && lab.ResearcherArn is not null)
+            Set($"{StackConfig.Project}:researcherPrincipalArn", lab.ResearcherArn, "the IAM user PhysioNet verified: the lab's data admits only it, the notebook and the deployer");
         if (lab.Gcp)
         {
             Set($"{StackConfig.Project}:gcp", true);

@@ -87,6 +87,9 @@ public sealed record AwsSettings(
 
     /// <summary>The lab's audit trail: its own, the organization's, or none (open data only).</summary>
     public MimicInfra.Audit.AuditTrailSettings AuditTrail { get; init; } = MimicInfra.Audit.AuditTrailSettings.None;
+
+    /// <summary>Who the lab's buckets and key admit, and the key's deletion window (Perimeter/LabPerimeter.cs).</summary>
+    public Perimeter.PerimeterSettings Perimeter { get; init; } = MimicInfra.Perimeter.PerimeterSettings.Open;
 }
 
 /// <summary>The researcher's SageMaker notebook.</summary>

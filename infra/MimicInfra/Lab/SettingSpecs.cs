@@ -43,6 +43,8 @@ public static class SettingSpecs
         new("auditRetentionDays", "integer", 365L, "Days the lab trail's records (log files, digest files, exported Athena query history) are kept (90-3650); with auditTrail lab."),
         new("auditKeepOnDestroy", "boolean", true, "Keep the trail bucket, its guards and the lab key when the lab is destroyed, so the records outlive the lab until auditRetentionDays; with auditTrail lab."),
         new("notebookAvailabilityZone", "string", null, "With notebookNetwork lab-vpc: the Availability Zone of the lab's subnet, notebook and endpoints (e.g. us-east-1b), for when the instance type or an endpoint is not offered in the default one. Default: the region's first available zone."),
+        new("researcherPrincipalArn", "string", null, "The researcher's IAM user (arn:aws:iam::ACCOUNT:user/NAME), the one PhysioNet verified; required for credentialed releases on AWS. The lab's buckets and key then admit only it, the notebook's role and the deployer (the data perimeter), and the stack output researcherPolicy is its ready IAM policy."),
+        new("kmsDeletionWindowDays", "integer", 30L, "Days a deleted lab key waits before it is gone, during which it can be restored (7-30)."),
         new("budgetMonthlyUsd", "integer", null, "A monthly AWS budget for the lab in USD, with e-mail alerts at 80 % and 100 %. Default: no budget."),
         new("budgetEmails", "array", null, "Who the budget alerts go to; required with budgetMonthlyUsd."),
         new("gcp", "boolean", false, "Build the GCP side of the lab: BigQuery views over physionet-data in gcpProject."),

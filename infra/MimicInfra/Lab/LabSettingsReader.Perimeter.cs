@@ -1,0 +1,36 @@
+using System.Text.RegularExpressions;
+using MimicInfra.Catalog;
+using MimicInfra.Perimeter;
+
+namespace MimicInfra.Lab;
+
+/// <summary>The data perimeter's settings (issue 13 item 5): researcherPrincipalArn, kmsDeletionWindowDays.</summary>
+public static partial class LabSettingsReader
+{
+    private static PerimeterSettings ReadPerimeter(ConfigValues c, Release? release, string region, bool kms)
+    {
+        var arn = c.Str("researcherPrincipalArn");
+        const string form = "arn:aws:iam::ACCOUNT:user/NAME, the IAM user PhysioNet verified, as `aws iam get-user --user-name NAME --query User.Arn` prints it";
+        if (arn is null && release?.Access == Access.Credentialed)
+            c.Problem("researcherPrincipalArn", $"is required for {release.Id} on AWS: set it to {form}. The lab's buckets and key then admit only that user, " +
+                                                "the notebook's role and the deployer, and that user runs the import.");
+        else if (arn is not null && ResearcherUserArn().Match(arn) is var m && !m.Success)
+            c.Problem("researcherPrincipalArn", $"{Q(arn)} is not an IAM user ARN; write it as {form} (no wildcards: PhysioNet authorizes one verified user, never a role).");
+        else if (arn is not null)
+        {
+            var match = ResearcherUserArn().Match(arn);
+            if (match.Groups["partition"].Value != PartitionOf(region))
+                c.Problem("researcherPrincipalArn", $"{Q(arn)} is in partition {match.Groups["partition"].Value}, the lab's region {region} in {PartitionOf(region)}; name the user of the lab's account.");
+            if (c.Str("awsAccountId") is { } account && account != match.Groups["account"].Value)
+                c.Problem("researcherPrincipalArn", $"{Q(arn)} is a user of account {match.Groups["account"].Value}, the lab is bound to {account} (awsAccountId); the researcher imports and works in the lab's account, so name their user there.");
+        }
+        var window = (int)c.Integer("kmsDeletionWindowDays", 7, 30);
+        if (!kms && c.Has("kmsDeletionWindowDays"))
+            c.Problem("kmsDeletionWindowDays", "applies only to the lab key (resultsEncryption kms); remove it, or set resultsEncryption to kms.");
+        return new PerimeterSettings(arn, window);
+    }
+
+    // An IAM user ARN: partition, 12-digit account, optional path, user name (IAM's characters; never a wildcard).
+    [GeneratedRegex(@"^arn:(?<partition>aws|aws-us-gov|aws-cn):iam::(?<account>[0-9]{12}):user/(?:[A-Za-z0-9+=,.@_-]+/)*[A-Za-z0-9+=,.@_-]{1,64}$")]
+    private static partial Regex ResearcherUserArn();
+}
