@@ -1,3 +1,4 @@
+using MimicInfra.Lab;
 using MimicInfra.Program;
 using MimicInfra.Sources;
 
@@ -22,6 +23,11 @@ internal static class Iam
         return Statement(sid, ["glue:GetDatabase", "glue:GetDatabases", "glue:GetTable", "glue:GetTables", "glue:GetPartition", "glue:GetPartitions", "glue:BatchGetPartition"],
             [$"{glue}:catalog", .. databases.Select(d => $"{glue}:database/{d}"), .. databases.Select(d => $"{glue}:table/{d}/*")]);
     }
+
+    /// <summary>Reading an encrypted Glue Data Catalog through Athena: the actions Athena's guide lists, on that key only.</summary>
+    public static IEnumerable<YMap> UseTheGlueCatalogKey(AwsSettings aws) => aws.GlueCatalogKeyArn is { } key
+        ? [Statement("UseTheGlueCatalogKey", ["kms:GenerateDataKey", "kms:Decrypt", "kms:Encrypt"], [key])]
+        : [];
 
     /// <summary>Using the lab key for SSE-KMS objects and results.</summary>
     public static YMap UseTheLabKey() => Statement("UseTheLabKey", ["kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"], ["${labKey.arn}"]);

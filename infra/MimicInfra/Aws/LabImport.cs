@@ -100,6 +100,7 @@ public sealed class LabImport(LabSettings lab, ProgramBuilder program)
         ]);
         if (_aws.KmsEncryption)
             statements.Add(Iam.UseTheLabKey());
+        statements.AddRange(Iam.UseTheGlueCatalogKey(_aws));
         return statements;
     }
 

@@ -127,6 +127,7 @@ public sealed class ResearcherWorkspace(LabSettings lab, ProgramBuilder program)
         }
         if (_aws.KmsEncryption)
             statements.Add(Iam.UseTheLabKey());
+        statements.AddRange(Iam.UseTheGlueCatalogKey(_aws));
         return statements;
     }
 

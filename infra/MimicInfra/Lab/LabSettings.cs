@@ -90,6 +90,9 @@ public sealed record AwsSettings(
 
     /// <summary>Who the lab's buckets and key admit, and the key's deletion window (Perimeter/LabPerimeter.cs).</summary>
     public Perimeter.PerimeterSettings Perimeter { get; init; } = MimicInfra.Perimeter.PerimeterSettings.Open;
+
+    /// <summary>The key of the account's encrypted Glue Data Catalog, when the platform encrypts it (glueCatalogKmsKeyArn).</summary>
+    public string? GlueCatalogKeyArn { get; init; }
 }
 
 /// <summary>The researcher's SageMaker notebook.</summary>

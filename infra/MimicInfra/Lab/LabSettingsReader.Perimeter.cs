@@ -4,7 +4,7 @@ using MimicInfra.Perimeter;
 
 namespace MimicInfra.Lab;
 
-/// <summary>The data perimeter's settings (issue 13 item 5): researcherPrincipalArn, kmsDeletionWindowDays.</summary>
+/// <summary>The data perimeter's and keys' settings (issue 13 item 5): researcherPrincipalArn, kmsDeletionWindowDays, glueCatalogKmsKeyArn.</summary>
 public static partial class LabSettingsReader
 {
     private static PerimeterSettings ReadPerimeter(ConfigValues c, Release? release, string region, bool kms)
@@ -29,6 +29,25 @@ public static partial class LabSettingsReader
             c.Problem("kmsDeletionWindowDays", "applies only to the lab key (resultsEncryption kms); remove it, or set resultsEncryption to kms.");
         return new PerimeterSettings(arn, window);
     }
+
+    /// <summary>
+    /// The key of an encrypted Glue Data Catalog (an account-level setting the lab does not own, CKV_AWS_94): every
+    /// policy that queries through Athena needs it (Athena User Guide, "access-encrypted-data-glue-data-catalog").
+    /// </summary>
+    private static string? ReadGlueCatalogKey(ConfigValues c, string region)
+    {
+        var arn = c.Str("glueCatalogKmsKeyArn");
+        if (arn is null) return null;
+        var m = KmsKeyArn().Match(arn);
+        if (!m.Success)
+            c.Problem("glueCatalogKmsKeyArn", $"{Q(arn)} is not a KMS key ARN; write it as arn:aws:kms:REGION:ACCOUNT:key/KEY-ID, as `aws glue get-data-catalog-encryption-settings` shows the key (a key ARN, not an alias).");
+        else if (m.Groups["region"].Value != region)
+            c.Problem("glueCatalogKmsKeyArn", $"{Q(arn)} is in {m.Groups["region"].Value}; the Data Catalog the lab uses is in {region}, and its key is there.");
+        return arn;
+    }
+
+    [GeneratedRegex(@"^arn:(aws|aws-us-gov|aws-cn):kms:(?<region>[a-z]{2}(-[a-z]+)+-[0-9]):[0-9]{12}:key/[A-Za-z0-9-]{1,128}$")]
+    private static partial Regex KmsKeyArn();
 
     // An IAM user ARN: partition, 12-digit account, optional path, user name (IAM's characters; never a wildcard).
     [GeneratedRegex(@"^arn:(?<partition>aws|aws-us-gov|aws-cn):iam::(?<account>[0-9]{12}):user/(?:[A-Za-z0-9+=,.@_-]+/)*[A-Za-z0-9+=,.@_-]{1,64}$")]
