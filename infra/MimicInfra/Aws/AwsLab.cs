@@ -82,28 +82,25 @@ public sealed class AwsLab(LabSettings lab, ProgramBuilder program)
     /// The results bucket holds only what the lab's work writes, and the notebook may write only there (in its
     /// role and here): Athena's results, its own scratch files; nothing else in the bucket is the notebook's.
     /// </summary>
-    private IReadOnlyList<YMap> NotebookWritesOnlyItsWork() => _aws.Notebook is null ? [] :
-    [
-        YMap.Of(
-            ("Sid", "NotebookWritesOnlyItsWork"),
-            ("Effect", "Deny"),
-            ("Principal", YMap.Of(("AWS", "${notebookRole.arn}"))),
-            ("Action", new object[] { "s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion", "s3:PutObjectAcl", "s3:PutObjectTagging" }),
-            ("NotResource", new object[] { $"${{resultsBucket.arn}}/{ResultsLayout.QueryResults}*", $"${{resultsBucket.arn}}/{ResultsLayout.NotebookScratch}*" })),
-    ];
+    private IReadOnlyList<YMap> NotebookWritesOnlyItsWork() =>
+        DenyTheNotebookWrites("NotebookWritesOnlyItsWork", "NotResource",
+            [$"${{resultsBucket.arn}}/{ResultsLayout.QueryResults}*", $"${{resultsBucket.arn}}/{ResultsLayout.NotebookScratch}*"]);
 
     /// <summary>
     /// The lab's data is read-only to the notebook in the bucket policy as well as in its role, so no later
     /// grant to the role can let a notebook rewrite what the lab's tables read.
     /// </summary>
-    private IReadOnlyList<YMap> NotebookNeverWritesTheData() => _aws.Notebook is null ? [] :
+    private IReadOnlyList<YMap> NotebookNeverWritesTheData() => DenyTheNotebookWrites("NotebookNeverWritesTheData", "Resource", ["${dataBucket.arn}/*"]);
+
+    /// <summary>A bucket-policy statement denying the notebook's role every object write on (or outside, with NotResource) the given objects.</summary>
+    private IReadOnlyList<YMap> DenyTheNotebookWrites(string sid, string resourceKey, object[] objects) => _aws.Notebook is null ? [] :
     [
         YMap.Of(
-            ("Sid", "NotebookNeverWritesTheData"),
+            ("Sid", sid),
             ("Effect", "Deny"),
             ("Principal", YMap.Of(("AWS", "${notebookRole.arn}"))),
             ("Action", new object[] { "s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion", "s3:PutObjectAcl", "s3:PutObjectTagging" }),
-            ("Resource", new object[] { "${dataBucket.arn}/*" })),
+            (resourceKey, objects)),
     ];
 
     private YMap Invoke(string function) => YMap.Fn("invoke", YMap.Of(
