@@ -317,10 +317,11 @@ public class AwsSecurityRuleTests
         Assert.Equal("arn:${awsPartition.partition}:iam::${awsAccount.accountId}:root", Sid(statements, "AccountAdministersTheKey").At("Principal", "AWS"));
         Assert.Equal("${awsDeployer.issuerArn}", Sid(statements, "DeployerAdministersTheKey").At("Principal", "AWS"));
         var use = Sid(statements, "LabPrincipalsUseTheKeyThroughS3AndAthena");
-        Assert.Equal(new List<object> { "${notebookRole.arn}", "${awsDeployer.issuerArn}", Labs.ResearcherArn }, use.At("Principal", "AWS"));
+        Assert.Equal(new List<object> { "${notebookRole.arn}", "${awsDeployer.issuerArn}", "${awsResearcher.arn}" }, use.At("Principal", "AWS"));
         Assert.Equal(new List<object> { "s3.us-east-1.amazonaws.com", "athena.us-east-1.amazonaws.com" }, use.At("Condition", "StringEquals", "kms:ViaService"));
         var grants = Sid(statements, "SageMakerGetsGrantsForTheNotebookVolume");
         Assert.Equal("true", grants.At("Condition", "Bool", "kms:GrantIsForAWSResource"));
+        Assert.Equal(new List<object> { "${awsDeployer.issuerArn}", "${awsResearcher.arn}" }, grants.At("Principal", "AWS"));   // whoever starts the notebook
         // No statement lets the account's principals use the key for data (only the trail's log files, in AuditTrailTests).
         Assert.DoesNotContain(statements.Where(s => s["Principal"].Map().GetValueOrDefault("AWS") is string p && p.EndsWith(":root", StringComparison.Ordinal)),
             s => s["Action"] is List<object> a && a.Contains("kms:Decrypt") && s.At("Condition", "StringLike", "kms:EncryptionContext:aws:cloudtrail:arn") is null);
@@ -328,6 +329,9 @@ public class AwsSecurityRuleTests
         var open = Sid(KeyStatements(new ParsedProgram(Labs.Compile(Labs.Config("open", [("researcher", "r"), ("study", "s"), ("expires", "2027-06-30"), ("release", "mimic-iv-demo-2.2")])))),
             "LabPrincipalsUseTheKeyThroughS3AndAthena");
         Assert.Contains("arn:${awsPartition.partition}:iam::${awsAccount.accountId}:root", open.At("Principal", "AWS").List());
+        // ... and whoever IAM lets start its notebook gets the volume's grant.
+        Assert.Contains("arn:${awsPartition.partition}:iam::${awsAccount.accountId}:root",
+            Sid(KeyStatements(new ParsedProgram(Labs.Compile(Labs.Demo))), "SageMakerGetsGrantsForTheNotebookVolume").At("Principal", "AWS").List());
     }
 
     /// <summary>
@@ -345,17 +349,22 @@ public class AwsSecurityRuleTests
             .Single(s => (string)s["Sid"] == "OnlyTheLabsPrincipalsReachItsObjects");
         Assert.Equal("Deny", deny["Effect"]);
         Assert.Equal("*", deny["Principal"]);
-        Assert.Equal(new List<object> { "${notebookRole.arn}", "${awsDeployer.issuerArn}", Labs.ResearcherArn }, deny.At("Condition", "ArnNotEquals", "aws:PrincipalArn"));
+        Assert.Equal(new List<object> { "${notebookRole.arn}", "${awsDeployer.issuerArn}", "${awsResearcher.arn}" }, deny.At("Condition", "ArnNotEquals", "aws:PrincipalArn"));
         Assert.Equal("false", deny.At("Condition", "BoolIfExists", "aws:PrincipalIsAWSService"));
         var actions = deny["Action"].List().Cast<string>().ToList();
-        Assert.Contains("s3:GetObject", actions);
-        Assert.Contains("s3:ListBucket", actions);
-        Assert.Contains("s3:DeleteObjectVersion", actions);
+        // Every object verb (any version, tags, ACL, attributes, replication) and every listing.
+        foreach (var verb in new[] { "s3:GetObject*", "s3:PutObject*", "s3:DeleteObject*", "s3:ListBucket*", "s3:ReplicateObject", "s3:PutReplicationConfiguration" })
+            Assert.Contains(verb, actions);
         Assert.DoesNotContain(actions, a => a is "s3:*" or "s3:PutBucketPolicy" or "s3:DeleteBucketPolicy" or "s3:GetBucketPolicy");
         Assert.Equal(new List<object> { $"${{{bucket}Bucket.arn}}", $"${{{bucket}Bucket.arn}}/*" }, deny["Resource"]);
         // The deployer is read at every deploy: getSessionContext turns an assumed-role session into its role.
         Assert.Equal("aws:iam/getSessionContext:getSessionContext", program.Root.At("variables", "awsDeployer", "fn::invoke", "function"));
         Assert.Equal("${awsAccount.arn}", program.Root.At("variables", "awsDeployer", "fn::invoke", "arguments", "arn"));
+        // The researcher's user is read too, so a wrong or missing user fails the preview by name, before any change.
+        Assert.Equal("aws:iam/getUser:getUser", program.Root.At("variables", "awsResearcher", "fn::invoke", "function"));
+        Assert.Equal("jdoe", program.Root.At("variables", "awsResearcher", "fn::invoke", "arguments", "userName"));
+        // Pulumi's own objects go before the policy on destroy, while it still admits the deployer.
+        Assert.Contains("dataTlsOnlyPolicy", program.Resources.Single(r => r.Name == "importScript").Options!["dependsOn"].List().Cast<string>().Select(d => d.Trim('$', '{', '}')));
     }
 
     [Fact]
@@ -386,9 +395,17 @@ public class AwsSecurityRuleTests
             statements["UseTheLabNotebook"]["Resource"]);
         Assert.Contains("sagemaker:CreatePresignedNotebookInstanceUrl", statements["UseTheLabNotebook"]["Action"].List());
         Assert.DoesNotContain(statements["ReadTheLabCatalog"]["Resource"].List().Cast<string>(), r => r.Contains("_import"));
-        // "*" only for listing what the console shows; every other statement names this lab's resources.
+        // Starting the notebook after its idle stop: its role passed to SageMaker only, and in its VPC its network interface.
+        Assert.Equal(new List<object> { "${notebookRole.arn}" }, statements["StartTheNotebookWithItsRole"]["Resource"]);
+        Assert.Equal("sagemaker.amazonaws.com", statements["StartTheNotebookWithItsRole"].At("Condition", "StringEquals", "iam:PassedToService"));
+        Assert.Contains("ec2:CreateNetworkInterface", statements["StartTheNotebookInItsSubnet"]["Action"].List());
+        Assert.Contains("athena:ListTableMetadata", statements["BrowseTheCatalogInTheConsole"]["Action"].List());
+        // "*" only for listing and EC2's Describe calls (which take no other resource); every other statement names this lab's resources.
         Assert.All(statements.Where(s => s.Value["Resource"].List().Contains("*")),
-            s => Assert.All(s.Value["Action"].List().Cast<string>(), a => Assert.Contains(":List", a)));
+            s => Assert.All(s.Value["Action"].List().Cast<string>(), a => Assert.True(a.Contains(":List") || a.StartsWith("ec2:Describe", StringComparison.Ordinal), a)));
+        // A notebook with direct internet has no network interface of the lab's to attach.
+        var internet = new ParsedProgram(Labs.Compile(Labs.Full31(("notebookNetwork", "internet")))).Outputs["researcherPolicy"].At("fn::toJSON", "Statement").List();
+        Assert.DoesNotContain(internet, s => (string)s.Map()["Sid"] == "StartTheNotebookInItsSubnet");
     }
 
     [Fact]

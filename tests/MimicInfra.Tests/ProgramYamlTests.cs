@@ -21,7 +21,7 @@ public sealed partial class ProgramYamlTests
         "12:30", "190:20:30", "2027-06-30", "2027-6-3T10:00", ".inf", "-.Inf", ".NaN", "<<", "=", "---", "...x", "multi\nline\n", "multi\nno end", "  indented\nx\n",
         "tab\there", "\ttab", "nel\u0085x", "ls\u2028x", "bom\uFEFF", "emoji 😀", "ctl\u0001x", "del\u007Fx", "trailing spaces \nx\n", "\n\nlead\n", "ends two\n\n",
         "cr\r\nlf\n", "#!/bin/sh\necho \"$HOME\" # comment\n\n  indented line\n", "${res.prop}", "$${literal}", "s3:*", "arn:aws:s3:::b/*", "fn::toJSON", "back\\slash",
-        "quote's", "ü é ß", "x\n", "\n",
+        "quote's", "ü é ß", "x\n", "\n", "0X1F", "0B11", "+0O17", "1e1_0", "7.48.0", "1.0", ".x", "+x",
     ];
 
     [Fact]
@@ -80,6 +80,8 @@ public sealed partial class ProgramYamlTests
                 var t = Assert.IsType<YamlText>(read);
                 Assert.True(s == t.Value, $"{path}: wrote {JsonSerializer.Serialize(s)}, read {JsonSerializer.Serialize(t.Value)}");
                 if (t.Plain) Assert.False(NotAString().IsMatch(s), $"{path}: {s} written plain resolves to a non-string");
+                // yaml.v3 reads more forms as numbers than YAML's schemas list (0X1F, 1e1_0): nothing that starts like a number is plain.
+                if (t.Plain && s.Length > 0) Assert.False(char.IsAsciiDigit(s[0]) || s[0] is '+' or '.' or '-', $"{path}: {s} starts like a number but is plain");
                 break;
             case null or bool or int or long or double:
                 var p = Assert.IsType<YamlText>(read);

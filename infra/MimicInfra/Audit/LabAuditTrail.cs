@@ -92,6 +92,17 @@ public sealed class LabAuditTrail(LabSettings lab, ProgramBuilder program)
                 ("Condition", YMap.Of(
                     ("StringEquals", YMap.Of(("kms:CallerAccount", "${awsAccount.accountId}"))),
                     ("StringLike", YMap.Of(("kms:EncryptionContext:aws:cloudtrail:arn", $"arn:{Iam.Partition}:cloudtrail:*:${{awsAccount.accountId}}:trail/*")))))),
+            // With the trail bucket's S3 Bucket Key, S3 may decrypt under the bucket's ARN rather than the trail's, and the
+            // exported Athena history has no CloudTrail context at all: the account reads the audit bucket through S3.
+            YMap.Of(
+                ("Sid", "AccountReadsTheAuditBucket"),
+                ("Effect", "Allow"),
+                ("Principal", YMap.Of(("AWS", Perimeter.LabPerimeter.Root))),
+                ("Action", "kms:Decrypt"),
+                ("Resource", "*"),
+                ("Condition", YMap.Of(
+                    ("StringEquals", YMap.Of(("kms:ViaService", $"s3.{lab.Aws!.Region}.amazonaws.com"))),
+                    ("StringLike", YMap.Of(("kms:EncryptionContext:aws:s3:arn", $"${{{Bucket}.arn}}*")))))),
             YMap.Of(
                 ("Sid", "CloudTrailDecryptsWithTheTrailBucketKey"),
                 ("Effect", "Allow"),

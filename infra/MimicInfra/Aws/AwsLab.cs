@@ -42,6 +42,7 @@ public sealed class AwsLab(LabSettings lab, ProgramBuilder program)
         program.Variable("awsAccount", Invoke("aws:index/getCallerIdentity:getCallerIdentity"));
         program.Variable("awsPartition", Invoke("aws:index/getPartition:getPartition"));
         program.Variable("awsDeployer", Perimeter.LabPerimeter.DeployerVariable());
+        if (Perimeter.LabPerimeter.ResearcherVariable(lab) is { } researcher) program.Variable("awsResearcher", researcher);
 
         if (_aws.KmsEncryption) LabKey();
         new PrivateBucket(lab, program, "results", _names.BucketPrefix, _aws.KeepResultsOnDestroy,

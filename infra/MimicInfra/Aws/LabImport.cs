@@ -35,7 +35,7 @@ public sealed class LabImport(LabSettings lab, ProgramBuilder program)
             ("key", DataLayout.ImportScriptKey),
             ("content", PulumiText.Literal(ImportScript.Build(_plan))),
             ("contentType", "text/x-python"),
-            ("tags", AwsLab.ObjectTagsOf(lab))), AwsLab.Options("dataEncryption")));
+            ("tags", AwsLab.ObjectTagsOf(lab))), AwsLab.Options("dataEncryption", "dataTlsOnlyPolicy")));
         program.Output("importCommand", ImportScript.CommandFor("${dataBucket.bucket}"));
         program.Output("importWorkgroup", "${importWorkgroup.name}");
         program.Output("researcherImportPolicy", YMap.Fn("toJSON", YMap.Of(("Version", "2012-10-17"), ("Statement", ResearcherImportStatements().Cast<object>().ToList()))));

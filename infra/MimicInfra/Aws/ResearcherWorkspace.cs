@@ -147,7 +147,9 @@ public sealed class ResearcherWorkspace(LabSettings lab, ProgramBuilder program)
             ("key", NotebookKey),
             ("content", PulumiText.Literal(ExampleNotebook.Build(lab))),
             ("contentType", "application/x-ipynb+json"),
-            ("tags", AwsLab.ObjectTagsOf(lab))), Options(_aws.OwnsData ? "dataEncryption" : "resultsEncryption")));
+            ("tags", AwsLab.ObjectTagsOf(lab))),
+            // After the bucket policy: destroy then deletes the object (every version) while the policy still admits the deployer.
+            Options(_aws.OwnsData ? "dataEncryption" : "resultsEncryption", _aws.OwnsData ? "dataTlsOnlyPolicy" : "resultsTlsOnlyPolicy")));
 
     private void LifecycleConfiguration(NotebookSettings notebook) =>
         program.Add(new PulumiResource("notebookLifecycle", "aws:sagemaker/notebookInstanceLifecycleConfiguration:NotebookInstanceLifecycleConfiguration", YMap.Of(
@@ -220,12 +222,26 @@ public sealed class ResearcherWorkspace(LabSettings lab, ProgramBuilder program)
         var statements = QueryStatements().ToList();
         // The console lists workgroups and catalogs before it opens one: listing only, no other workgroup is usable.
         statements.Add(Statement("ListWhatTheConsoleShows", ["athena:ListWorkGroups", "athena:ListDataCatalogs", "athena:ListEngineVersions"], ["*"]));
-        if (_aws.Notebook is not null)
+        // The query editor's database and table lists (Athena User Guide, Data Catalog example policies); Glue decides which.
+        statements.Add(Statement("BrowseTheCatalogInTheConsole", ["athena:GetDataCatalog", "athena:ListDatabases", "athena:GetDatabase", "athena:ListTableMetadata", "athena:GetTableMetadata"],
+            [$"arn:{Iam.Partition}:athena:{_aws.Region}:${{awsAccount.accountId}}:datacatalog/AwsDataCatalog"]));
+        if (_aws.Notebook is { } notebook)
         {
             statements.Add(Statement("UseTheLabNotebook",
                 ["sagemaker:CreatePresignedNotebookInstanceUrl", "sagemaker:DescribeNotebookInstance", "sagemaker:StartNotebookInstance", "sagemaker:StopNotebookInstance"],
                 [NotebookArn]));
             statements.Add(Statement("ListNotebooks", ["sagemaker:ListNotebookInstances"], ["*"]));
+            // Starting the notebook (after its idle stop) passes its role to SageMaker, and in a VPC attaches its network
+            // interface (SageMaker's API permissions reference, StartNotebookInstance).
+            statements.Add(Statement("StartTheNotebookWithItsRole", ["iam:PassRole"], ["${notebookRole.arn}"],
+                YMap.Of(("StringEquals", YMap.Of(("iam:PassedToService", "sagemaker.amazonaws.com"))))));
+            if (!notebook.DirectInternetAccess)
+            {
+                statements.Add(Statement("StartTheNotebookInItsSubnet", ["ec2:CreateNetworkInterface"],
+                    [.. new[] { "network-interface", "subnet", "security-group" }.Select(r => $"arn:{Iam.Partition}:ec2:{_aws.Region}:${{awsAccount.accountId}}:{r}/*")]));
+                // EC2's Describe actions have no resource-level permissions: "*" is the only resource they take.
+                statements.Add(Statement("DescribeTheNotebooksNetwork", ["ec2:DescribeNetworkInterfaces", "ec2:DescribeSecurityGroups", "ec2:DescribeSubnets", "ec2:DescribeVpcs"], ["*"]));
+            }
         }
         return statements;
     }

@@ -48,12 +48,23 @@ public static class LabPerimeter
 
     public static readonly string[] UseActions = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"];
 
+    /// <summary>The researcher's IAM user as getUser reads it at each deploy: a user that does not exist fails the preview at once, by name.</summary>
+    public const string Researcher = "${awsResearcher.arn}";
+
+    /// <summary>The variable that reads the researcher's user (only when the lab names one).</summary>
+    public static YMap? ResearcherVariable(LabSettings lab) => lab.Aws!.Perimeter.ResearcherArn is { } arn
+        ? YMap.Fn("invoke", YMap.Of(
+            ("function", "aws:iam/getUser:getUser"),
+            ("arguments", YMap.Of(("userName", arn[(arn.LastIndexOf('/') + 1)..]))),
+            ("options", YMap.Of(("provider", $"${{{AwsLab.ProviderName}}}"), ("version", AwsLab.Version)))))
+        : null;
+
     /// <summary>The principals the lab admits, in a fixed order.</summary>
     public static IReadOnlyList<object> Admitted(LabSettings lab) =>
     [
         .. lab.Aws!.Notebook is null ? Array.Empty<object>() : ["${notebookRole.arn}"],
         Deployer,
-        .. lab.Aws.Perimeter.ResearcherArn is { } researcher ? [researcher] : Array.Empty<object>(),
+        .. lab.Aws.Perimeter.Closed ? [Researcher] : Array.Empty<object>(),
     ];
 
     /// <summary>The services that call the key for the lab's principals (S3 for objects, Athena for its results).</summary>
@@ -65,8 +76,8 @@ public static class LabPerimeter
         var perimeter = lab.Aws!.Perimeter;
         // Open labs (no researcher named): whoever IAM lets use the key through S3, as before, plus the lab's own principals.
         var users = perimeter.Closed ? Admitted(lab) : [.. Admitted(lab), Root];
-        var grantees = new List<object> { Deployer };
-        if (perimeter.ResearcherArn is { } researcher) grantees.Add(researcher);   // starting the notebook may need a grant for its volume
+        // Whoever starts the notebook may need a grant for its volume: the researcher, or in an open lab whoever IAM allows.
+        var grantees = new List<object> { Deployer, perimeter.Closed ? Researcher : Root };
         return
         [
             Allow("AccountAdministersTheKey", Root, AdministerActions),
@@ -92,12 +103,16 @@ public static class LabPerimeter
                 ("BoolIfExists", YMap.Of(("aws:PrincipalIsAWSService", "false")))))),
     ];
 
-    /// <summary>Reading, writing, deleting and listing objects: what the perimeter denies (bucket management stays with IAM).</summary>
+    /// <summary>
+    /// Every action on objects (reading any version, its tags and ACL, writing, deleting, restoring, replicating) and
+    /// every listing: what the perimeter denies. Bucket management stays with IAM, so an account administrator can
+    /// always repair the bucket (and could, by rewriting its policy, also open it: the perimeter keeps out everyone
+    /// else in the account, not its administrators).
+    /// </summary>
     public static readonly string[] ObjectActions =
     [
-        "s3:GetObject", "s3:GetObjectVersion", "s3:GetObjectAttributes", "s3:GetObjectTagging", "s3:PutObject", "s3:PutObjectTagging", "s3:DeleteObject",
-        "s3:DeleteObjectVersion", "s3:RestoreObject", "s3:ListBucket", "s3:ListBucketVersions", "s3:ListBucketMultipartUploads", "s3:ListMultipartUploadParts",
-        "s3:AbortMultipartUpload",
+        "s3:GetObject*", "s3:PutObject*", "s3:DeleteObject*", "s3:RestoreObject", "s3:ReplicateObject", "s3:ReplicateDelete", "s3:ReplicateTags",
+        "s3:ListBucket*", "s3:ListMultipartUploadParts", "s3:AbortMultipartUpload", "s3:PutReplicationConfiguration",
     ];
 
     private static YMap Allow(string sid, object principals, string[] actions, YMap? condition = null) => YMap.Of(

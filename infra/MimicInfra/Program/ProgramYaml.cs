@@ -135,6 +135,9 @@ public static partial class ProgramYaml
     {
         if (s.Length == 0 || s[0] == ' ' || s[^1] == ' ' || s[^1] == ':') return false;
         if ("-?:,[]{}#&*!|>'\"%@`".Contains(s[0]) || s.StartsWith("...", StringComparison.Ordinal)) return false;
+        // Readers differ on what looks like a number (yaml.v3 takes 0X1F, +0O17 and 1e1_0 as numbers): anything that
+        // starts like one is quoted, whatever this writer's own test below would say.
+        if (char.IsAsciiDigit(s[0]) || s[0] is '+' or '.') return false;
         foreach (var c in s)
             if (!IsPrintable(c) || c == '\t') return false;
         if (s.Contains(": ", StringComparison.Ordinal) || s.Contains(" #", StringComparison.Ordinal)) return false;
