@@ -514,6 +514,7 @@ public class GlueCatalogKeyTests
     [InlineData("alias/glue", "is not a KMS key ARN")]
     [InlineData("arn:aws:kms:us-east-1:012345678901:key/*", "is not a KMS key ARN")]
     [InlineData("arn:aws:kms:eu-west-1:012345678901:key/1234abcd-12ab-34cd-56ef-1234567890ab", "the Data Catalog the lab uses is in us-east-1")]
+    [InlineData("arn:aws:kms:us-east-1:444455556666:key/1234abcd-12ab-34cd-56ef-1234567890ab", "the lab is bound to 012345678901")]
     public void ABadCatalogKeyIsRefusedNamingTheFix(string value, string message) =>
-        Assert.Contains(message, Assert.Throws<MimicInfra.Cli.UserError>(() => LabSettingsReader.Read(Labs.Full31(("glueCatalogKmsKeyArn", value)), Labs.Catalog)).Message);
+        Assert.Contains(message, Assert.Throws<MimicInfra.Cli.UserError>(() => LabSettingsReader.Read(Labs.Full31(("glueCatalogKmsKeyArn", value), ("awsAccountId", "012345678901")), Labs.Catalog)).Message);
 }

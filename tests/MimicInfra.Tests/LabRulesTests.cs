@@ -76,4 +76,23 @@ public class LabRulesTests
         var toStaging = text.Replace("- ${dataBucket.arn}/imports/*", "- ${dataBucket.arn}/staging/*");
         Assert.Contains(LabRules.Check(toStaging, lab), p => p.Message.StartsWith("reaches the import's staged source files"));
     }
+
+    /// <summary>Issue 13 item 5 in `check`: a credentialed lab whose buckets or key would let others in is refused.</summary>
+    [Fact]
+    public void ACredentialedLabWithoutItsPerimeterIsRefused()
+    {
+        var (lab, text) = Compiled(Labs.Csv31());
+        var open = text.Replace("Sid: OnlyTheLabsPrincipalsReachItsObjects", "Sid: Gone").Replace("- s3:GetObject*", "- s3:GetBucketLocation");
+        Assert.Contains(LabRules.Check(open, lab), p => p.Where == "dataTlsOnlyPolicy" && p.Message.StartsWith("a credentialed lab's bucket must deny every object action"));
+        Assert.Contains(LabRules.Check(open, lab), p => p.Where == "resultsTlsOnlyPolicy");
+        var keyForAll = text.Replace("- kms:Describe*", "- kms:*");
+        Assert.Contains(LabRules.Check(keyForAll, lab), p => p.Where == "labKey" && p.Message.Contains("allows kms:*"));
+        var at = text.IndexOf("Sid: LabPrincipalsUseTheKeyThroughS3AndAthena", StringComparison.Ordinal);
+        var condition = text.IndexOf("Condition:", at, StringComparison.Ordinal);
+        var unconditioned = text[..condition] + "Unconditioned:" + text[(condition + "Condition:".Length)..];
+        Assert.Contains(LabRules.Check(unconditioned, lab), p => p.Where == "labKey" && p.Message.Contains("without a condition"));
+        // An open demo lab has no perimeter to check.
+        var (demo, demoText) = Compiled(Labs.Demo);
+        Assert.DoesNotContain(LabRules.Check(demoText, demo), p => p.Message.Contains("credentialed lab's bucket"));
+    }
 }

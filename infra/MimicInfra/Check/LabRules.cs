@@ -42,6 +42,7 @@ public static class LabRules
                 .Select(r => (r.Name, r.Props)).ToList(), problems);
             NotebookReachesOnlyTheLab(lab, aws, resources.FirstOrDefault(r => r.Name == "notebookRolePolicy").Props, problems);
             CredentialedNotebookHasNoDirectInternet(lab, aws, resources.Select(r => (r.Name, r.Type, r.Props)).ToList(), problems);
+            CredentialedLabHasAPerimeter(lab, aws, resources.Select(r => (r.Name, r.Type, r.Props)).ToList(), problems);
         }
         return problems;
     }
@@ -114,6 +115,36 @@ public static class LabRules
         foreach (var (name, _, props) in resources.Where(r => r.Type == "gcp:workbench/instance:Instance"))
             foreach (var key in new[] { "block-project-ssh-keys", "enable-oslogin" }.Where(k => At(props, "gceSetup", "metadata", k) as string != "true"))
                 problems.Add(new(name, $"gceSetup.metadata.{key} must be \"true\" (CIS GCP {(key == "enable-oslogin" ? "4.4" : "4.3")})"));
+    }
+
+    /// <summary>
+    /// A credentialed lab keeps its data to its own principals (issue 13 item 5): its data and results buckets deny
+    /// every object action to any other principal, and its key lets nobody use it unconditionally (no kms:*, and no
+    /// use action without a condition), so no IAM grant elsewhere in the account reaches the data.
+    /// </summary>
+    private static void CredentialedLabHasAPerimeter(LabSettings lab, AwsSettings aws, List<(string Name, string Type, Dictionary<object, object> Props)> resources, List<CheckProblem> problems)
+    {
+        if (lab.Release.Access != Access.Credentialed) return;
+        foreach (var policy in new[] { "dataTlsOnlyPolicy", "resultsTlsOnlyPolicy" })
+        {
+            var found = resources.FirstOrDefault(r => r.Name == policy);
+            if (found.Name is null) continue;   // a lab reading in place has no data bucket
+            var statements = (At(found.Props, "policy", "fn::toJSON", "Statement") as List<object> ?? []).OfType<Dictionary<object, object>>();
+            if (!statements.Any(s => s.GetValueOrDefault("Effect") as string == "Deny" && s.GetValueOrDefault("Principal") as string == "*"
+                                     && At(s, "Condition", "ArnNotEquals", "aws:PrincipalArn") is List<object> { Count: > 0 }
+                                     && (s.GetValueOrDefault("Action") as List<object> ?? []).Contains("s3:GetObject*")))
+                problems.Add(new(policy, "a credentialed lab's bucket must deny every object action to all but the lab's principals (set researcherPrincipalArn)"));
+        }
+        foreach (var (name, _, props) in resources.Where(r => r.Type == "aws:kms/key:Key"))
+            foreach (var s in (At(props, "policy", "fn::toJSON", "Statement") as List<object> ?? []).OfType<Dictionary<object, object>>())
+            {
+                var actions = s.GetValueOrDefault("Action") is List<object> list ? list.Cast<string>().ToList() : [s.GetValueOrDefault("Action") as string ?? ""];
+                if (s.GetValueOrDefault("Effect") as string != "Allow") continue;
+                if (actions.Contains("kms:*"))
+                    problems.Add(new(name, $"statement {s.GetValueOrDefault("Sid")} allows kms:*: a credentialed lab's key separates administration from use"));
+                else if (!s.ContainsKey("Condition") && actions.Any(a => a is "kms:Decrypt" or "kms:Encrypt" || a.StartsWith("kms:GenerateDataKey", StringComparison.Ordinal) || a.StartsWith("kms:ReEncrypt", StringComparison.Ordinal)))
+                    problems.Add(new(name, $"statement {s.GetValueOrDefault("Sid")} lets its principals use the key without a condition; use goes only through S3 and Athena"));
+            }
     }
 
     /// <summary>Resource types that give a VPC a way to the internet.</summary>

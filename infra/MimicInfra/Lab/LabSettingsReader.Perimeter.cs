@@ -43,10 +43,12 @@ public static partial class LabSettingsReader
             c.Problem("glueCatalogKmsKeyArn", $"{Q(arn)} is not a KMS key ARN; write it as arn:aws:kms:REGION:ACCOUNT:key/KEY-ID, as `aws glue get-data-catalog-encryption-settings` shows the key (a key ARN, not an alias).");
         else if (m.Groups["region"].Value != region)
             c.Problem("glueCatalogKmsKeyArn", $"{Q(arn)} is in {m.Groups["region"].Value}; the Data Catalog the lab uses is in {region}, and its key is there.");
+        else if (c.Str("awsAccountId") is { } account && account != m.Groups["account"].Value)
+            c.Problem("glueCatalogKmsKeyArn", $"{Q(arn)} is a key of account {m.Groups["account"].Value}, the lab is bound to {account} (awsAccountId); name the key of the lab account's catalog.");
         return arn;
     }
 
-    [GeneratedRegex(@"^arn:(aws|aws-us-gov|aws-cn):kms:(?<region>[a-z]{2}(-[a-z]+)+-[0-9]):[0-9]{12}:key/[A-Za-z0-9-]{1,128}$")]
+    [GeneratedRegex(@"^arn:(aws|aws-us-gov|aws-cn):kms:(?<region>[a-z]{2}(-[a-z]+)+-[0-9]):(?<account>[0-9]{12}):key/[A-Za-z0-9-]{1,128}$")]
     private static partial Regex KmsKeyArn();
 
     // An IAM user ARN: partition, 12-digit account, optional path, user name (IAM's characters; never a wildcard).
