@@ -71,8 +71,10 @@ public partial class StackSettingsTests
         { "access point in another region", Demo.Replace("mimic-iv-demo-2.2", "mimic-iv-3.1").Replace("us-east-1", "eu-west-1") +
             "  mimic-infra:modules: [hosp]\n  mimic-infra:sourceUri: s3://arn:aws:s3:us-east-1:724665945834:accesspoint/mimiciv-v3-1-01/mimiciv/3.1/\n",
             "aws:region: 'eu-west-1' differs from the region of the access point of module hosp (us-east-1); S3 copies through an access point only within its region. Set aws:region to us-east-1." },
-        { "wildcard in source", Demo + "  mimic-infra:sourceUri: s3://bucket/*/\n", "mimic-infra:sourceUri: 's3://bucket/*/' must be an s3:// folder ending in '/'" },
-        { "interpolation in source", Demo + "  mimic-infra:moduleSources: [\"hosp=s3://b/${labKey.arn}/\"]\n", "mimic-infra:moduleSources: 's3://b/${labKey.arn}/' must be an s3:// folder" },
+        { "wildcard in source", Demo + "  mimic-infra:sourceUri: s3://bucket/*/\n", "mimic-infra:sourceUri: 's3://bucket/*/' holds $, {, }, * or ?, which Pulumi would read as an interpolation or IAM as a wildcard" },
+        { "bucket name too short", Demo + "  mimic-infra:sourceUri: s3://b/mimiciv/3.1/\n", "mimic-infra:sourceUri: 's3://b/mimiciv/3.1/' names the bucket 'b', which is not an S3 bucket name (3-63 lower-case letters" },
+        { "bucket name upper case", Demo + "  mimic-infra:sourceUri: s3://My-Copy/mimiciv/3.1/\n", "names the bucket 'My-Copy', which is not an S3 bucket name" },
+        { "interpolation in source", Demo + "  mimic-infra:moduleSources: [\"hosp=s3://b/${labKey.arn}/\"]\n", "mimic-infra:moduleSources: 's3://b/${labKey.arn}/' holds $, {, }, * or ?" },
         { "no parquet copy of 3.1", Demo.Replace("mimic-iv-demo-2.2", "mimic-iv-3.1") + "  mimic-infra:sourceLayout: physionet-parquet\n",
             "mimic-infra:sourceLayout: PhysioNet publishes no Parquet copy of mimic-iv-3.1 (copies exist for mimic-iv-2.2, mimic-iii-1.4); use physionet-csv." },
         { "module not in parquet copy", Demo.Replace("mimic-iv-demo-2.2", "mimic-iv-2.2") + "  mimic-infra:sourceLayout: physionet-parquet\n",

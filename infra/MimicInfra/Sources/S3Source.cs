@@ -39,9 +39,14 @@ public sealed partial record S3Source(string? Bucket, string? AccessPointArn, st
         if (m.Success) return new S3Source(null, m.Groups["arn"].Value, m.Groups["prefix"].Value);
         m = BucketUri().Match(text);
         if (m.Success) return new S3Source(m.Groups["bucket"].Value, null, m.Groups["prefix"].Value);
-        problem = text.StartsWith("s3://arn:", StringComparison.Ordinal)
+        var bucket = text.StartsWith("s3://", StringComparison.Ordinal) ? text[5..].Split('/')[0] : null;
+        problem = text.IndexOfAny(['$', '{', '}', '*', '?']) >= 0
+            ? "holds $, {, }, * or ?, which Pulumi would read as an interpolation or IAM as a wildcard; write the folder's literal name, e.g. s3://my-copy/mimiciv/3.1/"
+            : text.StartsWith("s3://arn:", StringComparison.Ordinal)
             ? "must be an access-point URI as PhysioNet shows it, s3://arn:aws:s3:REGION:ACCOUNT:accesspoint/NAME/<folder>/ (ending in '/')"
-            : "must be an s3:// folder ending in '/', e.g. s3://my-copy/mimiciv/3.1/, or the access-point URI PhysioNet shows (s3://arn:aws:s3:...:accesspoint/NAME/.../)";
+            : bucket is not null && text.EndsWith('/') && !BucketName().IsMatch(bucket)
+                ? $"names the bucket {Input.Shown.Quote(bucket)}, which is not an S3 bucket name (3-63 lower-case letters, digits, '.' and '-', starting and ending with a letter or digit)"
+                : "must be an s3:// folder ending in '/', e.g. s3://my-copy/mimiciv/3.1/, or the access-point URI PhysioNet shows (s3://arn:aws:s3:...:accesspoint/NAME/.../)";
         return null;
     }
 
@@ -52,4 +57,7 @@ public sealed partial record S3Source(string? Bucket, string? AccessPointArn, st
 
     [GeneratedRegex(@"^s3://(?<bucket>[a-z0-9][a-z0-9.-]{1,61}[a-z0-9])/(?<prefix>([A-Za-z0-9!_.'()=+@,;&-]+/)*)$")]
     private static partial Regex BucketUri();
+
+    [GeneratedRegex(@"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")]
+    private static partial Regex BucketName();
 }
