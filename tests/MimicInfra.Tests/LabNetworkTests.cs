@@ -92,7 +92,7 @@ public class LabNetworkTests
     [Fact]
     public void EndpointsAdmitOnlyThisAccountsPrincipals()
     {
-        foreach (var (name, e) in Program(Labs.Csv31()).OfType("aws:ec2/vpcEndpoint:VpcEndpoint"))
+        foreach (var (name, e) in Program(Labs.Csv31()).OfType("aws:ec2/vpcEndpoint:VpcEndpoint").Where(e => e.Name != "s3Endpoint"))
         {
             var statements = e.At("policy", "fn::toJSON", "Statement").List().Select(x => x.Map()).ToList();
             Assert.All(statements, s => Assert.Equal("Allow", s["Effect"]));
@@ -100,6 +100,21 @@ public class LabNetworkTests
             Assert.Equal(["StringEquals aws:PrincipalAccount ${awsAccount.accountId}", "Bool aws:PrincipalIsAWSService true"], statements.Select(s =>
                 string.Join(" ", s["Condition"].Map().Select(c => $"{c.Key} {string.Join(" ", c.Value.Map().Select(kv => $"{kv.Key} {kv.Value}"))}"))));
         }
+    }
+
+    /// <summary>The S3 gateway is also a resource perimeter: this account's principals on this account's buckets only, so nothing copies data out through it.</summary>
+    [Fact]
+    public void TheS3GatewayAdmitsOnlyThisAccountsPrincipalsOnItsOwnBuckets()
+    {
+        var p = Program(Labs.Csv31());
+        var statement = Assert.Single(p.Named("s3Endpoint").At("policy", "fn::toJSON", "Statement").List()).Map();
+        Assert.Equal("${awsAccount.accountId}", statement.At("Condition", "StringEquals", "aws:PrincipalAccount"));
+        Assert.Equal("${awsAccount.accountId}", statement.At("Condition", "StringEquals", "aws:ResourceAccount"));
+        // The zone comes from Availability Zones only (no opted-in Local Zone) and, once chosen, never moves the subnet.
+        Assert.Equal("opt-in-status", p.Root.At("variables", "labZones", "fn::invoke", "arguments", "filters", 0, "name"));
+        var subnet = p.Resources.Single(r => r.Name == "labSubnet").Options!;
+        Assert.Equal(new List<object> { "availabilityZone" }, subnet["ignoreChanges"]);
+        Assert.Equal("40m", subnet.At("customTimeouts", "delete"));
     }
 
     [Fact]

@@ -213,9 +213,11 @@ public sealed class LabAuditTrail(LabSettings lab, ProgramBuilder program)
         if (HistoryBucket(lab) is not { } bucket) return null;
         var aws = lab.Aws!;
         var workgroups = aws.OwnsData ? new[] { lab.Names.Workgroup, lab.Names.ImportWorkgroup } : [lab.Names.Workgroup];
-        return string.Join("; ", workgroups.Select(wg =>
+        // In a subshell with pipefail, so a failed listing fails the command instead of uploading an empty file; one JSON
+        // document per batch of 50 executions (BatchGetQueryExecution's limit) in one file per workgroup.
+        return "( set -o pipefail; " + string.Join(" && ", workgroups.Select(wg =>
             $"aws athena list-query-executions --work-group {wg} --region {aws.Region} --query QueryExecutionIds --output text | " +
             $"xargs -r -n 50 aws athena batch-get-query-execution --region {aws.Region} --output json --query-execution-ids | " +
-            $"aws s3 cp - s3://{bucket}/{QueryHistoryPrefix}{wg}-`date -u +%Y%m%dT%H%M%SZ`.json"));
+            $"aws s3 cp - s3://{bucket}/{QueryHistoryPrefix}{wg}-`date -u +%Y%m%dT%H%M%SZ`.json")) + " )";
     }
 }

@@ -78,7 +78,10 @@ public sealed class LabNetwork(LabSettings lab, ProgramBuilder program)
         if (settings.AvailabilityZone is null)
             program.Variable("labZones", YMap.Fn("invoke", YMap.Of(
                 ("function", "aws:index/getAvailabilityZones:getAvailabilityZones"),
-                ("arguments", YMap.Of(("state", "available"))),
+                // Availability Zones only: an account that opted into a Local Zone lists it too (and it sorts first, as in
+                // us-east-1-bos-1a), where neither SageMaker nor these endpoints are offered.
+                ("arguments", YMap.Of(("state", "available"),
+                    ("filters", new object[] { YMap.Of(("name", "opt-in-status"), ("values", new object[] { "opt-in-not-required" })) }))),
                 ("options", YMap.Of(("provider", $"${{{AwsLab.ProviderName}}}"), ("version", AwsLab.Version))))));
         Vpc();
         Subnet(settings.AvailabilityZone ?? "${labZones.names[0]}");
@@ -94,7 +97,7 @@ public sealed class LabNetwork(LabSettings lab, ProgramBuilder program)
             ("cidrBlock", VpcCidr),
             ("enableDnsSupport", true),
             ("enableDnsHostnames", true),
-            ("tags", Tags($"{_name}-notebook"))), Options()));
+            ("tags", Tags($"{_name}-notebook"))), Options() with { DeleteTimeout = "40m" }));   // SageMaker's interfaces may hold it a while
         // Adopting the default security group without rules removes the rules AWS gives it (CKV2_AWS_12).
         program.Add(new PulumiResource("labVpcDefaultSecurityGroup", "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup", YMap.Of(
             ("vpcId", "${labVpc.id}"),
@@ -108,7 +111,10 @@ public sealed class LabNetwork(LabSettings lab, ProgramBuilder program)
             ("cidrBlock", SubnetCidr),
             ("availabilityZone", zone),
             ("mapPublicIpOnLaunch", false),
-            ("tags", Tags($"{_name}-notebook-private"))), Options()));
+            ("tags", Tags($"{_name}-notebook-private"))),
+            // The zone is chosen once: a later change of the region's zone list must never move the subnet (and so replace
+            // the notebook and its volume). SageMaker's network interfaces can outlive the notebook for minutes: wait for them.
+            Options() with { IgnoreChanges = zone.StartsWith("${", StringComparison.Ordinal) ? ["availabilityZone"] : [], DeleteTimeout = "40m" }));
         // Its own route table: only the VPC's local route and the S3 gateway endpoint's; no route to any gateway.
         program.Add(new PulumiResource("labRouteTable", "aws:ec2/routeTable:RouteTable", YMap.Of(
             ("vpcId", "${labVpc.id}"),
@@ -131,7 +137,7 @@ public sealed class LabNetwork(LabSettings lab, ProgramBuilder program)
             ("name", $"{_name}-endpoints"),
             ("description", $"MIMIC lab {_name} endpoints: HTTPS in from the lab's notebook only"),
             ("vpcId", "${labVpc.id}"),
-            ("tags", Tags($"{_name}-endpoints"))), Options()));
+            ("tags", Tags($"{_name}-endpoints"))), Options() with { DeleteTimeout = "40m" }));
         program.Add(Rule("notebookToEndpoints", "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", "${notebookSecurityGroup.id}",
             ("referencedSecurityGroupId", "${endpointSecurityGroup.id}"), "HTTPS to the lab's interface endpoints"));
         program.Add(Rule("notebookToS3", "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", "${notebookSecurityGroup.id}",
@@ -175,13 +181,30 @@ public sealed class LabNetwork(LabSettings lab, ProgramBuilder program)
                 ("Condition", YMap.Of(("Bool", YMap.Of(("aws:PrincipalIsAWSService", "true")))))),
         })));
 
+    /// <summary>
+    /// The S3 gateway's policy: this account's principals, and only on this account's buckets (aws:ResourceAccount), so
+    /// no credentials used on the notebook can copy data to a bucket elsewhere through it (AWS's resource-perimeter example).
+    /// </summary>
+    internal static YMap S3EndpointPolicy() => YMap.Fn("toJSON", YMap.Of(
+        ("Version", "2012-10-17"),
+        ("Statement", new object[]
+        {
+            YMap.Of(
+                ("Sid", "OnlyThisAccountsPrincipalsOnItsBuckets"),
+                ("Effect", "Allow"),
+                ("Principal", "*"),
+                ("Action", "*"),
+                ("Resource", "*"),
+                ("Condition", YMap.Of(("StringEquals", YMap.Of(("aws:PrincipalAccount", "${awsAccount.accountId}"), ("aws:ResourceAccount", "${awsAccount.accountId}")))))),
+        })));
+
     private void S3GatewayEndpoint() =>
         program.Add(new PulumiResource("s3Endpoint", "aws:ec2/vpcEndpoint:VpcEndpoint", YMap.Of(
             ("vpcId", "${labVpc.id}"),
             ("serviceName", ServiceName(_region, "s3")),
             ("vpcEndpointType", "Gateway"),
             ("routeTableIds", new object[] { "${labRouteTable.id}" }),
-            ("policy", EndpointPolicy()),
+            ("policy", S3EndpointPolicy()),
             ("tags", Tags($"{_name}-s3"))), Options()));
 
     private void InterfaceEndpointFor(InterfaceEndpoint endpoint) =>
@@ -206,6 +229,8 @@ public sealed class LabNetwork(LabSettings lab, ProgramBuilder program)
                          $"the notebook reaches only S3 (gateway endpoint) and {string.Join(", ", InterfaceEndpoints.Select(e => e.Service))} (interface endpoints, private DNS), " +
                          "HTTPS only, for this account's principals only; no `pip install` from the internet";
             yield return $"  zones       endpoint services by zone: {ZoneCheckCommand(region)} (set notebookAvailabilityZone if one is missing in the default zone)";
+            yield return "  upgrade     a lab first deployed with direct internet gets a new notebook, with an empty volume, on this update (the provider replaces it): " +
+                         "save /home/ec2-user/SageMaker first, or set notebookNetwork internet to keep the old one";
         }
         else if (!nb.DirectInternetAccess)
             yield return $"  network     your subnet {nb.SubnetId} and security groups {string.Join(", ", nb.SecurityGroupIds)}: no direct internet; it reaches what your VPC routes to, " +

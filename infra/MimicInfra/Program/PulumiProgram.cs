@@ -46,6 +46,9 @@ public sealed record ResourceOptions(string? Provider, string Version)
     public bool RetainOnDelete { get; init; }
     public IReadOnlyList<string> ReplaceOnChanges { get; init; } = [];
     public bool DeleteBeforeReplace { get; init; }
+    public IReadOnlyList<string> IgnoreChanges { get; init; } = [];
+    /// <summary>How long a delete may take (e.g. "40m"), for resources that wait on others going first.</summary>
+    public string? DeleteTimeout { get; init; }
 
     public YMap ToYaml() => YMap.Of(
         ("provider", Provider is null ? null : $"${{{Provider}}}"),
@@ -53,7 +56,9 @@ public sealed record ResourceOptions(string? Provider, string Version)
         ("dependsOn", DependsOn.Count == 0 ? null : DependsOn.Select(d => (object?)$"${{{d}}}").ToList()),
         ("retainOnDelete", RetainOnDelete ? true : null),
         ("replaceOnChanges", ReplaceOnChanges.Count == 0 ? null : ReplaceOnChanges.Select(p => (object?)p).ToList()),
-        ("deleteBeforeReplace", DeleteBeforeReplace ? true : null));
+        ("deleteBeforeReplace", DeleteBeforeReplace ? true : null),
+        ("ignoreChanges", IgnoreChanges.Count == 0 ? null : IgnoreChanges.Select(p => (object?)p).ToList()),
+        ("customTimeouts", DeleteTimeout is null ? null : YMap.Of(("delete", DeleteTimeout))));
 }
 
 public sealed record PulumiResource(string Name, string Type, YMap Properties, ResourceOptions? Options)
