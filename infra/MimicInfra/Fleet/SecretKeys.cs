@@ -1,4 +1,3 @@
-using System.Text.Json;
 using MimicInfra.Lab;
 
 namespace MimicInfra.Fleet;
