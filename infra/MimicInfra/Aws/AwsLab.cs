@@ -104,9 +104,10 @@ public sealed class AwsLab(LabSettings lab, ProgramBuilder program)
             (resourceKey, objects)),
     ];
 
-    private YMap Invoke(string function) => YMap.Fn("invoke", YMap.Of(
+    /// <summary>A function of the aws package, called through the lab's provider at its pinned version.</summary>
+    internal static YMap Invoke(string function, YMap? arguments = null) => YMap.Fn("invoke", YMap.Of(
         ("function", function),
-        ("arguments", new YMap()),
+        ("arguments", arguments ?? new YMap()),
         ("options", YMap.Of(("provider", $"${{{ProviderName}}}"), ("version", Version)))));
 
     /// <summary>A per-lab key: rotated yearly, a short deletion window, administered only by the account.</summary>

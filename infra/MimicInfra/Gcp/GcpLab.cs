@@ -28,6 +28,12 @@ public sealed partial class GcpLab(LabSettings lab, ProgramBuilder program)
 
     private ResourceOptions Options(params string[] dependsOn) => new(ProviderName, Version) { DependsOn = dependsOn };
 
+    /// <summary>A function of the gcp package, called through the lab's provider at its pinned version.</summary>
+    internal static YMap Invoke(string function, YMap? arguments = null) => YMap.Fn("invoke", YMap.Of(
+        ("function", function),
+        ("arguments", arguments ?? new YMap()),
+        ("options", YMap.Of(("provider", $"${{{ProviderName}}}"), ("version", Version)))));
+
     /// <summary>Dataset id of a module's views: the lab's name, then the module.</summary>
     public static string DatasetOf(LabSettings lab, Module m) => $"{lab.Names.Database}_{m.Name}";
 

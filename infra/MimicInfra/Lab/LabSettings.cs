@@ -15,14 +15,14 @@ public sealed record LabSettings(
     AwsSettings? Aws,
     GcpSettings? Gcp)
 {
-    public LabNames Names { get; } = LabNames.For(Stack, ResearcherIds.InCloud(Researcher), Study);
-
     /// <summary>
     /// The researcher as the cloud sees the lab (resource names, tags, labels, descriptions): the stack's id, or,
     /// when that is an e-mail address, an opaque id derived from it, so no address reaches a globally visible
-    /// bucket name or a tag. The stack file keeps the address; `preview` and `labs list` show both.
+    /// bucket name or a tag. The stack file keeps the address; `preview` shows both. Computed once: every tag map reads it.
     /// </summary>
-    public string ResearcherInCloud => ResearcherIds.InCloud(Researcher);
+    public string ResearcherInCloud { get; } = ResearcherIds.InCloud(Researcher);
+
+    public LabNames Names { get; } = LabNames.For(Stack, ResearcherIds.InCloud(Researcher), Study);
 
     /// <summary>The stack's provider keys and account binding, passed to the explicit providers.</summary>
     public Fleet.ProviderSettings Providers { get; init; } = Fleet.ProviderSettings.None;

@@ -11,14 +11,16 @@ public static partial class LabSettingsReader
     {
         var arn = c.Str("researcherPrincipalArn");
         const string form = "arn:aws:iam::ACCOUNT:user/NAME, the IAM user PhysioNet verified, as `aws iam get-user --user-name NAME --query User.Arn` prints it";
-        if (arn is null && release?.Access == Access.Credentialed)
-            c.Problem("researcherPrincipalArn", $"is required for {release.Id} on AWS: set it to {form}. The lab's buckets and key then admit only that user, " +
-                                                "the notebook's role and the deployer, and that user runs the import.");
-        else if (arn is not null && ResearcherUserArn().Match(arn) is var m && !m.Success)
-            c.Problem("researcherPrincipalArn", $"{Q(arn)} is not an IAM user ARN; write it as {form} (no wildcards: PhysioNet authorizes one verified user, never a role).");
-        else if (arn is not null)
+        if (arn is null)
         {
-            var match = ResearcherUserArn().Match(arn);
+            if (release?.Access == Access.Credentialed)
+                c.Problem("researcherPrincipalArn", $"is required for {release.Id} on AWS: set it to {form}. The lab's buckets and key then admit only that user, " +
+                                                    "the notebook's role and the deployer, and that user runs the import.");
+        }
+        else if (ResearcherUserArn().Match(arn) is not { Success: true } match)
+            c.Problem("researcherPrincipalArn", $"{Q(arn)} is not an IAM user ARN; write it as {form} (no wildcards: PhysioNet authorizes one verified user, never a role).");
+        else
+        {
             if (match.Groups["partition"].Value != PartitionOf(region))
                 c.Problem("researcherPrincipalArn", $"{Q(arn)} is in partition {match.Groups["partition"].Value}, the lab's region {region} in {PartitionOf(region)}; name the user of the lab's account.");
             if (c.Str("awsAccountId") is { } account && account != match.Groups["account"].Value)

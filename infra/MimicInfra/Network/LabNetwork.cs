@@ -76,13 +76,10 @@ public sealed class LabNetwork(LabSettings lab, ProgramBuilder program)
     {
         var settings = lab.Aws!.Notebook!.LabVpc!;
         if (settings.AvailabilityZone is null)
-            program.Variable("labZones", YMap.Fn("invoke", YMap.Of(
-                ("function", "aws:index/getAvailabilityZones:getAvailabilityZones"),
-                // Availability Zones only: an account that opted into a Local Zone lists it too (and it sorts first, as in
-                // us-east-1-bos-1a), where neither SageMaker nor these endpoints are offered.
-                ("arguments", YMap.Of(("state", "available"),
-                    ("filters", new object[] { YMap.Of(("name", "opt-in-status"), ("values", new object[] { "opt-in-not-required" })) }))),
-                ("options", YMap.Of(("provider", $"${{{AwsLab.ProviderName}}}"), ("version", AwsLab.Version))))));
+            // Availability Zones only: an account that opted into a Local Zone lists it too (and it sorts first, as in
+            // us-east-1-bos-1a), where neither SageMaker nor these endpoints are offered.
+            program.Variable("labZones", AwsLab.Invoke("aws:index/getAvailabilityZones:getAvailabilityZones", YMap.Of(("state", "available"),
+                ("filters", new object[] { YMap.Of(("name", "opt-in-status"), ("values", new object[] { "opt-in-not-required" })) }))));
         Vpc();
         Subnet(settings.AvailabilityZone ?? "${labZones.names[0]}");
         SecurityGroups();

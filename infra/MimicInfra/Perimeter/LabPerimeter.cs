@@ -34,10 +34,7 @@ public static class LabPerimeter
     public const string Root = "arn:${awsPartition.partition}:iam::${awsAccount.accountId}:root";
 
     /// <summary>The variable that names the deployer: getSessionContext of getCallerIdentity's ARN.</summary>
-    public static YMap DeployerVariable() => YMap.Fn("invoke", YMap.Of(
-        ("function", "aws:iam/getSessionContext:getSessionContext"),
-        ("arguments", YMap.Of(("arn", "${awsAccount.arn}"))),
-        ("options", YMap.Of(("provider", $"${{{AwsLab.ProviderName}}}"), ("version", AwsLab.Version)))));
+    public static YMap DeployerVariable() => AwsLab.Invoke("aws:iam/getSessionContext:getSessionContext", YMap.Of(("arn", "${awsAccount.arn}")));
 
     /// <summary>Key administration without use: AWS's key-administrator actions, less kms:Create* (CreateGrant would let an administrator grant itself use).</summary>
     public static readonly string[] AdministerActions =
@@ -53,10 +50,7 @@ public static class LabPerimeter
 
     /// <summary>The variable that reads the researcher's user (only when the lab names one).</summary>
     public static YMap? ResearcherVariable(LabSettings lab) => lab.Aws!.Perimeter.ResearcherArn is { } arn
-        ? YMap.Fn("invoke", YMap.Of(
-            ("function", "aws:iam/getUser:getUser"),
-            ("arguments", YMap.Of(("userName", arn[(arn.LastIndexOf('/') + 1)..]))),
-            ("options", YMap.Of(("provider", $"${{{AwsLab.ProviderName}}}"), ("version", AwsLab.Version)))))
+        ? AwsLab.Invoke("aws:iam/getUser:getUser", YMap.Of(("userName", arn[(arn.LastIndexOf('/') + 1)..])))
         : null;
 
     /// <summary>The principals the lab admits, in a fixed order.</summary>

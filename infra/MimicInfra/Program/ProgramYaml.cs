@@ -135,8 +135,8 @@ public static partial class ProgramYaml
     {
         if (s.Length == 0 || s[0] == ' ' || s[^1] == ' ' || s[^1] == ':') return false;
         if ("-?:,[]{}#&*!|>'\"%@`".Contains(s[0]) || s.StartsWith("...", StringComparison.Ordinal)) return false;
-        // Readers differ on what looks like a number (yaml.v3 takes 0X1F, +0O17 and 1e1_0 as numbers): anything that
-        // starts like one is quoted, whatever this writer's own test below would say.
+        // Numbers and timestamps all start with a digit, a sign or '.', and readers differ on which of those they take
+        // for one (yaml.v3 reads 0X1F, +0O17 and 1e1_0 as numbers): anything starting so is quoted.
         if (char.IsAsciiDigit(s[0]) || s[0] is '+' or '.') return false;
         foreach (var c in s)
             if (!IsPrintable(c) || c == '\t') return false;
@@ -172,7 +172,8 @@ public static partial class ProgramYaml
         w.Append('"');
     }
 
-    // What YAML 1.1 or 1.2 readers resolve to a boolean, null, number, timestamp or merge/value key when it is written plain.
-    [GeneratedRegex(@"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([Tt ].*)?$|^(?i:y|n|yes|no|on|off|true|false|null|~|[-+]?\.inf|\.nan|<<|=)$|^[-+]?(0x[0-9a-fA-F_]+|0o?[0-7_]+|0b[01_]+|[0-9][0-9_]*(\.[0-9_]*)?([eE][-+]?[0-9]+)?|\.[0-9_]+([eE][-+]?[0-9]+)?|[0-9][0-9_]*(:[0-5]?[0-9])+)$")]
+    // The words YAML 1.1 or 1.2 readers resolve to a boolean, null or merge/value key when written plain (numbers and
+    // timestamps are quoted by their first character above).
+    [GeneratedRegex(@"^(?i:y|n|yes|no|on|off|true|false|null|~|<<|=)$")]
     private static partial Regex NotAString();
 }
