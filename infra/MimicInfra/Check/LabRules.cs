@@ -34,15 +34,15 @@ public static class LabRules
             if (At(props, "tableType") as string == "VIRTUAL_VIEW" && At(props, "storageDescriptor", "serDeInfo") is null)
                 problems.Add(new(name, "a Glue view without storageDescriptor.serDeInfo fails in Athena (HIVE_METASTORE_ERROR: Table storage descriptor is missing SerDe info)"));
 
-        GcpDatasetsAdmitOnlyTheirList(resources.Select(r => (r.Name, r.Type, r.Props)).ToList(), problems);
+        GcpDatasetsAdmitOnlyTheirList(resources, problems);
 
         if (lab?.Aws is { } aws)
         {
             QueriedTablesHaveCatalogTypes(lab, resources.Where(r => r.Type == GlueTable && At(r.Props, "databaseName") as string == "${labDatabase.name}")
                 .Select(r => (r.Name, r.Props)).ToList(), problems);
             NotebookReachesOnlyTheLab(lab, aws, resources.FirstOrDefault(r => r.Name == "notebookRolePolicy").Props, problems);
-            CredentialedNotebookHasNoDirectInternet(lab, aws, resources.Select(r => (r.Name, r.Type, r.Props)).ToList(), problems);
-            CredentialedLabHasAPerimeter(lab, aws, resources.Select(r => (r.Name, r.Type, r.Props)).ToList(), problems);
+            CredentialedNotebookHasNoDirectInternet(lab, aws, resources, problems);
+            CredentialedLabHasAPerimeter(lab, resources, problems);
         }
         return problems;
     }
@@ -122,7 +122,7 @@ public static class LabRules
     /// every object action to any other principal, and its key lets nobody use it unconditionally (no kms:*, and no
     /// use action without a condition), so no IAM grant elsewhere in the account reaches the data.
     /// </summary>
-    private static void CredentialedLabHasAPerimeter(LabSettings lab, AwsSettings aws, List<(string Name, string Type, Dictionary<object, object> Props)> resources, List<CheckProblem> problems)
+    private static void CredentialedLabHasAPerimeter(LabSettings lab, List<(string Name, string Type, Dictionary<object, object> Props)> resources, List<CheckProblem> problems)
     {
         if (lab.Release.Access != Access.Credentialed) return;
         foreach (var policy in new[] { "dataTlsOnlyPolicy", "resultsTlsOnlyPolicy" })
