@@ -56,60 +56,32 @@ public sealed class LabAuditTrail(LabSettings lab, ProgramBuilder program)
     /// What CloudTrail needs on the lab key (CloudTrail User Guide, "Configure AWS KMS key policies for CloudTrail"):
     /// kms:GenerateDataKey* with the trail's encryption context, kms:DescribeKey, and kms:Decrypt because the trail
     /// bucket uses an S3 Bucket Key; each only for this lab's trail (aws:SourceArn). Empty when the lab has no trail
-    /// of its own or no key. Reading the logs needs no statement here: the account administers the key.
+    /// of its own or no key. And what the account needs to read the records: the lab key's use is otherwise only the
+    /// lab's principals' (Perimeter/LabPerimeter.cs), so the account decrypts the trail's log files and the audit bucket only.
     /// </summary>
     public static IReadOnlyList<YMap> KeyStatements(LabSettings lab)
     {
         if (lab.Aws is not { KmsEncryption: true, AuditTrail.CreatesTrail: true }) return [];
         var thisTrail = YMap.Of(("aws:SourceArn", TrailArn(lab)));
+        var trailLogs = YMap.Of(("kms:EncryptionContext:aws:cloudtrail:arn", $"arn:{Iam.Partition}:cloudtrail:*:${{awsAccount.accountId}}:trail/*"));
+        var cloudTrail = YMap.Of(("Service", CloudTrail));
+        var account = YMap.Of(("AWS", Perimeter.LabPerimeter.Root));
         return
         [
-            YMap.Of(
-                ("Sid", "CloudTrailEncryptsTheLabTrailLogs"),
-                ("Effect", "Allow"),
-                ("Principal", YMap.Of(("Service", CloudTrail))),
-                ("Action", "kms:GenerateDataKey*"),
-                ("Resource", "*"),
-                ("Condition", YMap.Of(
-                    ("StringEquals", thisTrail),
-                    ("StringLike", YMap.Of(("kms:EncryptionContext:aws:cloudtrail:arn", $"arn:{Iam.Partition}:cloudtrail:*:${{awsAccount.accountId}}:trail/*")))))),
-            YMap.Of(
-                ("Sid", "CloudTrailDescribesTheLabKey"),
-                ("Effect", "Allow"),
-                ("Principal", YMap.Of(("Service", CloudTrail))),
-                ("Action", "kms:DescribeKey"),
-                ("Resource", "*"),
-                ("Condition", YMap.Of(("StringEquals", thisTrail)))),
+            Iam.KeyPolicyStatement("CloudTrailEncryptsTheLabTrailLogs", cloudTrail, "kms:GenerateDataKey*",
+                YMap.Of(("StringEquals", thisTrail), ("StringLike", trailLogs))),
+            Iam.KeyPolicyStatement("CloudTrailDescribesTheLabKey", cloudTrail, "kms:DescribeKey", YMap.Of(("StringEquals", thisTrail))),
             // The account's principals (those IAM allows) may decrypt the trail's log files, and nothing else of the key:
             // the lab key's use is otherwise the lab's own (Perimeter/LabPerimeter.cs). CloudTrail User Guide,
             // "Enable CloudTrail log file decrypt permissions for users in your account".
-            YMap.Of(
-                ("Sid", "AccountReadsTheTrailLogs"),
-                ("Effect", "Allow"),
-                ("Principal", YMap.Of(("AWS", Perimeter.LabPerimeter.Root))),
-                ("Action", new object[] { "kms:Decrypt", "kms:ReEncryptFrom" }),
-                ("Resource", "*"),
-                ("Condition", YMap.Of(
-                    ("StringEquals", YMap.Of(("kms:CallerAccount", "${awsAccount.accountId}"))),
-                    ("StringLike", YMap.Of(("kms:EncryptionContext:aws:cloudtrail:arn", $"arn:{Iam.Partition}:cloudtrail:*:${{awsAccount.accountId}}:trail/*")))))),
+            Iam.KeyPolicyStatement("AccountReadsTheTrailLogs", account, new object[] { "kms:Decrypt", "kms:ReEncryptFrom" },
+                YMap.Of(("StringEquals", YMap.Of(("kms:CallerAccount", "${awsAccount.accountId}"))), ("StringLike", trailLogs))),
             // With the trail bucket's S3 Bucket Key, S3 may decrypt under the bucket's ARN rather than the trail's, and the
             // exported Athena history has no CloudTrail context at all: the account reads the audit bucket through S3.
-            YMap.Of(
-                ("Sid", "AccountReadsTheAuditBucket"),
-                ("Effect", "Allow"),
-                ("Principal", YMap.Of(("AWS", Perimeter.LabPerimeter.Root))),
-                ("Action", "kms:Decrypt"),
-                ("Resource", "*"),
-                ("Condition", YMap.Of(
-                    ("StringEquals", YMap.Of(("kms:ViaService", $"s3.{lab.Aws!.Region}.amazonaws.com"))),
-                    ("StringLike", YMap.Of(("kms:EncryptionContext:aws:s3:arn", $"${{{Bucket}.arn}}*")))))),
-            YMap.Of(
-                ("Sid", "CloudTrailDecryptsWithTheTrailBucketKey"),
-                ("Effect", "Allow"),
-                ("Principal", YMap.Of(("Service", CloudTrail))),
-                ("Action", "kms:Decrypt"),
-                ("Resource", "*"),
-                ("Condition", YMap.Of(("StringEquals", thisTrail)))),
+            Iam.KeyPolicyStatement("AccountReadsTheAuditBucket", account, "kms:Decrypt",
+                YMap.Of(("StringEquals", YMap.Of(("kms:ViaService", $"s3.{lab.Aws!.Region}.amazonaws.com"))),
+                        ("StringLike", YMap.Of(("kms:EncryptionContext:aws:s3:arn", $"${{{Bucket}.arn}}*"))))),
+            Iam.KeyPolicyStatement("CloudTrailDecryptsWithTheTrailBucketKey", cloudTrail, "kms:Decrypt", YMap.Of(("StringEquals", thisTrail))),
         ];
     }
 

@@ -16,6 +16,15 @@ internal static class Iam
         ("Resource", resources.Select(r => (object)r).ToList()),
         ("Condition", condition));
 
+    /// <summary>A statement of the lab key's policy: Allow, for the given principal (`AWS` or `Service`), on the key itself ("*").</summary>
+    public static YMap KeyPolicyStatement(string sid, YMap principal, object actions, YMap? condition = null) => YMap.Of(
+        ("Sid", sid),
+        ("Effect", "Allow"),
+        ("Principal", principal),
+        ("Action", actions),
+        ("Resource", "*"),
+        ("Condition", condition));
+
     /// <summary>Reading Glue databases and their tables, as Athena needs to plan a query over them.</summary>
     public static YMap ReadGlueDatabases(string sid, string region, IReadOnlyCollection<string> databases)
     {

@@ -109,11 +109,6 @@ public static class LabPerimeter
         "s3:ListBucket*", "s3:ListMultipartUploadParts", "s3:AbortMultipartUpload", "s3:PutReplicationConfiguration",
     ];
 
-    private static YMap Allow(string sid, object principals, string[] actions, YMap? condition = null) => YMap.Of(
-        ("Sid", sid),
-        ("Effect", "Allow"),
-        ("Principal", YMap.Of(("AWS", principals))),
-        ("Action", actions.Cast<object>().ToList()),
-        ("Resource", "*"),
-        ("Condition", condition));
+    private static YMap Allow(string sid, object principals, string[] actions, YMap? condition = null) =>
+        Iam.KeyPolicyStatement(sid, YMap.Of(("AWS", principals)), actions.Cast<object>().ToList(), condition);
 }
