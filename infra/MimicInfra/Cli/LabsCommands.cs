@@ -27,7 +27,8 @@ internal static class LabsCommands
         var researcher = new Option<string>("--researcher") { Description = "Researcher id.", Required = true };
         var study = new Option<string>("--study") { Description = "Study id.", Required = true };
         var expires = new Option<string>("--expires") { Description = "YYYY-MM-DD the study ends (the lab stops at 00:00 UTC that day).", Required = true };
-        var modules = new Option<string[]>("--module") { Description = "A module to include (repeat; default all).", AllowMultipleArgumentsPerToken = true };
+        var modules = new Option<string[]>("--module") { Description = "A module to include (repeat). Default: every module the lab can build from the given sources.", AllowMultipleArgumentsPerToken = true };
+        var moduleSources = new Option<string[]>("--module-source") { Description = "MODULE=URI: the S3 URI of a module from another PhysioNet project (e.g. ed=s3://arn:aws:s3:...:accesspoint/NAME/mimic-iv-ed/2.2/ed/; repeat).", AllowMultipleArgumentsPerToken = true };
         var account = new Option<string?>("--aws-account") { Description = "The researcher's AWS account id (12 digits): the lab deploys only there." };
         var region = new Option<string?>("--aws-region") { Description = "AWS region of the lab." };
         var profile = new Option<string?>("--aws-profile") { Description = "AWS CLI profile with the account's credentials." };
@@ -38,7 +39,7 @@ internal static class LabsCommands
         var members = new Option<string[]>("--gcp-member") { Description = "user:, group: or serviceAccount: member of the GCP lab (repeat).", AllowMultipleArgumentsPerToken = true };
         var newDir = CompileCommands.StacksDirOption();
         var create = new Command("new", "Write stacks/Pulumi.<stack>.yaml for a new researcher, checked by the same reader as `compile`; never overwrites.")
-            { stack, release, researcher, study, expires, modules, account, region, profile, source, researcherArn, noAws, project, members, newDir };
+            { stack, release, researcher, study, expires, modules, moduleSources, account, region, profile, source, researcherArn, noAws, project, members, newDir };
         create.SetAction(r => io.Run(() =>
         {
             if (!DateOnly.TryParseExact(r.GetValue(expires), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var until))
@@ -46,7 +47,7 @@ internal static class LabsCommands
             var gcpProject = r.GetValue(project);
             var lab = new NewLab(r.GetValue(stack)!, r.GetValue(release)!, r.GetValue(researcher)!, r.GetValue(study)!, until,
                 r.GetValue(modules) ?? [], !r.GetValue(noAws), r.GetValue(account), r.GetValue(region), r.GetValue(profile), r.GetValue(source),
-                gcpProject is not null, gcpProject, r.GetValue(members) ?? [], r.GetValue(researcherArn));
+                gcpProject is not null, gcpProject, r.GetValue(members) ?? [], r.GetValue(researcherArn)) { ModuleSources = r.GetValue(moduleSources) ?? [] };
             return New(io, lab, r.GetValue(newDir));
         }));
 
@@ -110,6 +111,11 @@ internal static class LabsCommands
         var dir = stacksDir ?? Path.Combine(CompileCommands.ProjectRoot(), "stacks");
         var path = Path.Combine(dir, $"Pulumi.{lab.Stack}.yaml");
         if (File.Exists(path)) throw new UserError($"{path} exists; `labs new` never overwrites a lab. Pick another --stack, or edit that file.");
+        var catalog = CatalogLoader.LoadEmbedded();
+        if (NewLabRules.Problems(lab, catalog) is { Count: > 0 } problems)
+            throw new UserError($"labs new: {problems.Count} problem(s), nothing written:\n  " + string.Join("\n  ", problems));
+        var (modules, leftOut) = NewLabRules.ModulesOf(lab, catalog.Find(lab.Release)!);
+        lab = lab with { Modules = modules };
         var text = StackFileWriter.Write(lab);
         // Checked by the reader `compile` uses, from the very text that will be written; nothing is written on a problem.
         var temp = Path.Combine(dir, $".Pulumi.{lab.Stack}.{Environment.ProcessId}.tmp");
@@ -117,10 +123,18 @@ internal static class LabsCommands
         File.WriteAllText(temp, text);
         try
         {
-            var settings = LabSettingsReader.Read(StackConfig.FromFile(lab.Stack, temp), CatalogLoader.LoadEmbedded());
+            LabSettings settings;
+            try { settings = LabSettingsReader.Read(StackConfig.FromFile(lab.Stack, temp), catalog); }
+            catch (UserError e)
+            {
+                // The reader speaks in stack keys; the user typed flags.
+                var lines = e.Message.Split('\n').Skip(1).Select(l => NewLabRules.InFlags(l.Trim())).Where(l => l.Length > 0).ToList();
+                throw new UserError($"labs new: {lines.Count} problem(s), nothing written:\n  " + string.Join("\n  ", lines));
+            }
             File.Move(temp, path);
-            io.Out.WriteLine($"wrote {path}: lab {settings.Names.Lab} ({settings.Release.Id}, expires {settings.Expires:yyyy-MM-dd}). " +
-                             $"Next: preview --stack {lab.Stack}, then `pulumi stack init {lab.Stack}` and `pulumi up`.");
+            io.Out.WriteLine($"wrote {path}: lab {settings.Names.Lab} ({settings.Release.Id}: {string.Join(", ", modules)}; expires {settings.Expires:yyyy-MM-dd}).");
+            foreach (var l in leftOut) io.Out.WriteLine($"  left out {l.Module}: {l.Why}.");
+            io.Out.WriteLine($"Next: preview --stack {lab.Stack}, then `pulumi stack init {lab.Stack}` and `pulumi up`.");
             return 0;
         }
         finally { File.Delete(temp); }
