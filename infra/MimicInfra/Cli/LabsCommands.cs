@@ -13,14 +13,15 @@ internal static class LabsCommands
     /// <summary>Exit code of `labs list` when any lab is past its expiry, for a scheduled job.</summary>
     public const int ExpiredExit = 3;
 
-    public static Command Build(Console io)
+    public static Command Build(Console io, Func<string, string?> env)
     {
         var labs = new Command("labs", "The labs of this repository (stacks/): list them, or write a new one.");
 
         var dir = CompileCommands.StacksDirOption();
         var json = new Option<bool>("--json") { Description = "Print JSON instead of a table." };
-        var list = new Command("list", $"Every stack in stacks/ with researcher, study, release, clouds, expiry and status. Exits {ExpiredExit} when any lab is expired.") { json, dir };
-        list.SetAction(r => io.Run(() => List(io, r.GetValue(dir), r.GetValue(json), ExpiryDates.Today())));
+        var examples = new Option<bool>("--examples", "--all") { Description = $"Also list the example stacks (marked `{ExampleStacks.Marker}`)." };
+        var list = new Command("list", $"Every lab in stacks/ with researcher, study, release, clouds, expiry and status, in the terminal's width (COLUMNS). Exits {ExpiredExit} when any lab is expired.") { json, examples, dir };
+        list.SetAction(r => io.Run(() => List(io, r.GetValue(dir), r.GetValue(json), ExpiryDates.Today(), WidthOf(io, env), r.GetValue(examples))));
 
         var stack = CompileCommands.StackOption();
         var release = new Option<string>("--release") { Description = "Catalog release, e.g. mimic-iv-3.1 (`catalog list`).", Required = true };
@@ -56,17 +57,39 @@ internal static class LabsCommands
         return labs;
     }
 
-    internal static int List(Console io, string? stacksDir, bool json, DateOnly today)
+    /// <summary>
+    /// The width `labs list` fits: COLUMNS when set, else the terminal's; none when the output is a pipe or a
+    /// file, which then gets one line per lab.
+    /// </summary>
+    internal static int? WidthOf(Console io, Func<string, string?> env)
+    {
+        if (int.TryParse(env("COLUMNS"), NumberStyles.None, CultureInfo.InvariantCulture, out var columns) && columns > 0) return columns;
+        try { return ReferenceEquals(io.Out, System.Console.Out) && !System.Console.IsOutputRedirected && System.Console.WindowWidth > 0 ? System.Console.WindowWidth : null; }
+        catch (IOException) { return null; }
+    }
+
+    internal static int List(Console io, string? stacksDir, bool json, DateOnly today, int? width = null, bool examples = false)
     {
         var dir = stacksDir ?? Path.Combine(CompileCommands.ProjectRoot(), "stacks");
         if (!Directory.Exists(dir)) throw new UserError($"no stacks folder {dir}.");
         var catalog = CatalogLoader.LoadEmbedded();
-        var labs = Directory.GetFiles(dir, "Pulumi.*.yaml").Order(StringComparer.Ordinal).Select(file =>
+        var files = Directory.GetFiles(dir, "Pulumi.*.yaml").Order(StringComparer.Ordinal).ToList();
+        var hidden = 0;
+        var labs = new List<LabStatus>();
+        foreach (var file in files)
         {
             var stack = Path.GetFileName(file)["Pulumi.".Length..^".yaml".Length];
-            try { return FleetStatus.Of(StackConfig.FromFile(stack, file), catalog, today); }
-            catch (UserError e) { return new LabStatus(stack, null, null, null, [], [], null, null, null, null, LabState.Problems, [e.Message]); }
-        }).ToList();
+            try
+            {
+                if (!examples && ExampleStacks.IsExample(File.ReadAllText(file))) { hidden++; continue; }
+                labs.Add(FleetStatus.Of(StackConfig.FromFile(stack, file), catalog, today));
+            }
+            catch (Exception e) when (e is UserError or IOException or UnauthorizedAccessException)
+            {
+                // One unreadable file is that lab's problem, never the whole fleet's.
+                labs.Add(new LabStatus(stack, null, null, null, [], [], null, null, null, null, LabState.Problems, [e.Message]));
+            }
+        }
 
         if (json)
         {
@@ -89,17 +112,24 @@ internal static class LabsCommands
         }
         else
         {
-            io.Table(["stack", "researcher", "study", "release", "modules", "clouds", "account / project", "expires", "days left", "status"],
-                labs.Select(l => (IReadOnlyList<string>)[
-                    l.Stack, l.Researcher ?? "-", l.Study ?? "-", l.Release ?? "-",
-                    l.Modules.Count == 0 ? "all" : string.Join(",", l.Modules), string.Join(",", l.Clouds),
-                    string.Join(" / ", new[] { l.AwsAccountId, l.GcpProject }.Where(x => x is not null)) is { Length: > 0 } a ? a : "-",
-                    l.Expires?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? "-",
-                    l.DaysLeft?.ToString(CultureInfo.InvariantCulture) ?? "-", l.StateText]));
+            // Most needed first: columns are left out from the end when the terminal is narrow.
+            var rows = labs.Select(l => (IReadOnlyList<string>)[
+                l.Stack, l.StateText,
+                l.Expires?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? "-",
+                l.DaysLeft?.ToString(CultureInfo.InvariantCulture) ?? "-",
+                l.Release ?? "-", l.Researcher ?? "-", l.Study ?? "-", string.Join(",", l.Clouds),
+                string.Join(" / ", new[] { l.AwsAccountId, l.GcpProject }.Where(x => x is not null)) is { Length: > 0 } a ? a : "-",
+                l.Modules.Count == 0 ? "all" : string.Join(",", l.Modules)]).ToList();
+            if (labs.Count > 0)
+                foreach (var line in FleetTable.Render(["stack", "status", "expires", "days left", "release", "researcher", "study", "clouds", "account / project", "modules"], rows, 2, width))
+                    io.Out.WriteLine(line);
             foreach (var l in labs.Where(l => l.Problems.Count > 0))
-                foreach (var p in l.Problems) io.Out.WriteLine($"{l.Stack}: {p}");
-            io.Out.WriteLine($"{labs.Count} lab(s): {labs.Count(l => l.State == LabState.Active)} active, {labs.Count(l => l.State == LabState.Expiring)} expiring within {StackRules.WarnDays} days, " +
-                             $"{labs.Count(l => l.State == LabState.Expired)} expired, {labs.Count(l => l.State == LabState.Problems)} with problems.");
+                foreach (var p in l.Problems)
+                    foreach (var line in FleetTable.Wrap($"{l.Stack}: {p}", width, "    ")) io.Out.WriteLine(line);
+            var summary = $"{labs.Count} lab(s): {labs.Count(l => l.State == LabState.Active)} active, {labs.Count(l => l.State == LabState.Expiring)} expiring within {StackRules.WarnDays} days, " +
+                          $"{labs.Count(l => l.State == LabState.Expired)} expired, {labs.Count(l => l.State == LabState.Problems)} with problems" +
+                          (hidden > 0 ? $"; {hidden} example stack(s) not listed (--examples lists them)." : ".");
+            foreach (var line in FleetTable.Wrap(summary, width, "")) io.Out.WriteLine(line);
         }
         return labs.Any(l => l.State == LabState.Expired) ? ExpiredExit : 0;
     }
@@ -112,9 +142,9 @@ internal static class LabsCommands
         var path = Path.Combine(dir, $"Pulumi.{lab.Stack}.yaml");
         if (File.Exists(path)) throw new UserError($"{path} exists; `labs new` never overwrites a lab. Pick another --stack, or edit that file.");
         var catalog = CatalogLoader.LoadEmbedded();
-        if (NewLabRules.Problems(lab, catalog) is { Count: > 0 } problems)
-            throw new UserError($"labs new: {problems.Count} problem(s), nothing written:\n  " + string.Join("\n  ", problems));
-        var (modules, leftOut) = NewLabRules.ModulesOf(lab, catalog.Find(lab.Release)!);
+        var problems = NewLabRules.Problems(lab, catalog);
+        if (catalog.Find(lab.Release) is not { } release) throw NothingWritten(problems);
+        var (modules, leftOut) = NewLabRules.ModulesOf(lab, release);
         lab = lab with { Modules = modules };
         var text = StackFileWriter.Write(lab);
         // Checked by the reader `compile` uses, from the very text that will be written; nothing is written on a problem.
@@ -123,14 +153,16 @@ internal static class LabsCommands
         File.WriteAllText(temp, text);
         try
         {
-            LabSettings settings;
+            LabSettings? settings = null;
             try { settings = LabSettingsReader.Read(StackConfig.FromFile(lab.Stack, temp), catalog); }
             catch (UserError e)
             {
-                // The reader speaks in stack keys; the user typed flags.
-                var lines = e.Message.Split('\n').Skip(1).Select(l => NewLabRules.InFlags(l.Trim())).Where(l => l.Length > 0).ToList();
-                throw new UserError($"labs new: {lines.Count} problem(s), nothing written:\n  " + string.Join("\n  ", lines));
+                // The reader speaks in stack keys; the user typed flags. A flag the checks above already named is not named twice.
+                var named = problems.Select(p => p.Split([' ', ':'], 2)[0]).ToHashSet(StringComparer.Ordinal);
+                problems.AddRange(e.Message.Split('\n').Skip(1).Select(l => NewLabRules.InFlags(l.Trim()))
+                    .Where(l => l.Length > 0 && !named.Contains(l.Split([' ', ':'], 2)[0])));
             }
+            if (problems.Count > 0 || settings is null) throw NothingWritten(problems);
             File.Move(temp, path);
             io.Out.WriteLine($"wrote {path}: lab {settings.Names.Lab} ({settings.Release.Id}: {string.Join(", ", modules)}; expires {settings.Expires:yyyy-MM-dd}).");
             foreach (var l in leftOut) io.Out.WriteLine($"  left out {l.Module}: {l.Why}.");
@@ -139,4 +171,7 @@ internal static class LabsCommands
         }
         finally { File.Delete(temp); }
     }
+
+    private static UserError NothingWritten(IReadOnlyList<string> problems) =>
+        new($"labs new: {problems.Count} problem(s), nothing written:\n  " + string.Join("\n  ", problems));
 }
