@@ -158,9 +158,10 @@ internal static class LabsCommands
             catch (UserError e)
             {
                 // The reader speaks in stack keys; the user typed flags. A flag the checks above already named is not named twice.
-                var named = problems.Select(p => p.Split([' ', ':'], 2)[0]).ToHashSet(StringComparer.Ordinal);
+                // With no module to build (said above), only the problems of the flags that do not choose modules or sources count.
+                var named = problems.Select(FlagOf).ToHashSet(StringComparer.Ordinal);
                 problems.AddRange(e.Message.Split('\n').Skip(1).Select(l => NewLabRules.InFlags(l.Trim()))
-                    .Where(l => l.Length > 0 && !named.Contains(l.Split([' ', ':'], 2)[0])));
+                    .Where(l => l.Length > 0 && !named.Contains(FlagOf(l)) && (modules.Count > 0 || NewLabRules.IsAboutWhoOrWhere(FlagOf(l)))));
             }
             if (problems.Count > 0 || settings is null) throw NothingWritten(problems);
             File.Move(temp, path);
@@ -171,6 +172,8 @@ internal static class LabsCommands
         }
         finally { File.Delete(temp); }
     }
+
+    private static string FlagOf(string problem) => problem.Split([' ', ':'], 2)[0];
 
     private static UserError NothingWritten(IReadOnlyList<string> problems) =>
         new($"labs new: {problems.Count} problem(s), nothing written:\n  " + string.Join("\n  ", problems));

@@ -76,8 +76,6 @@ public static partial class NewLabRules
             problems.Add($"--release {Shown.Quote(lab.Release)} is not a release of the catalog; pick one of {string.Join(", ", catalog.ReleaseIds)} (`catalog list`).");
             return problems;
         }
-        if (!lab.Aws && !lab.Gcp)
-            problems.Add("--no-aws leaves the lab without a cloud side; add --gcp-project PROJECT --gcp-member user:EMAIL for a lab on BigQuery.");
         var names = string.Join(" ", release.Modules.Select(m => $"--module {m.Name}"));
         foreach (var name in lab.Modules.Distinct().Where(n => release.FindModule(n) is null))
             problems.Add($"--module {Shown.Quote(name)}: release {release.Id} has no such module; it has {names}.");
@@ -98,9 +96,10 @@ public static partial class NewLabRules
         }
         if (lab.SourceUri is { } source && S3Source.TryParse(source, out var sourceWhy) is null)
             problems.Add($"--source-uri {Shown.Quote(source)} {sourceWhy}.");
+        var (modules, left) = ModulesOf(lab, release);
+        var sourceMissing = false;
         if (lab.Aws)
         {
-            var (modules, left) = ModulesOf(lab, release);
             foreach (var name in lab.Modules.Distinct().Where(n => release.FindModule(n) is { IsDerived: false } m && !OwnSources(lab).Contains(n)
                                                                    && Importable.WhyNot(SourceLayout.PhysionetCsv, m) is not null))
             {
@@ -113,17 +112,22 @@ public static partial class NewLabRules
                 ? lab.Modules.Distinct().Select(n => release.FindModule(n)).OfType<Module>()
                 : release.Modules.Where(m => Importable.CanImport(SourceLayout.PhysionetCsv, m) && !ModuleSources.IsFromAnotherProject(release, m));
             var credentialed = candidates.Where(m => !m.IsDerived && m.OpenS3 is null && !OwnSources(lab).Contains(m.Name)).ToList();
-            if (credentialed.Count > 0 && lab.SourceUri is null)
+            sourceMissing = credentialed.Count > 0 && lab.SourceUri is null;
+            if (sourceMissing)
                 problems.Add($"--source-uri is required for {release.Id} on AWS ({string.Join(", ", credentialed.Select(m => m.Name))} credentialed): the S3 URI PhysioNet's project page shows you, " +
                              $"e.g. --source-uri s3://arn:aws:s3:us-east-1:ACCOUNT:accesspoint/NAME/{release.Project?.Prefix ?? "<project>/<version>/"}, or a copy of your own.");
-            else if (lab.Modules.Count == 0 && modules.Count == 0)
-                problems.Add($"no module of {release.Id} can be built by default: {string.Join("; ", left.Select(l => $"{l.Module}: {l.Why}"))}.");
             if (release.Access == Access.Credentialed && lab.ResearcherArn is null)
                 problems.Add($"--researcher-arn is required for {release.Id} on AWS: the researcher's IAM user that PhysioNet verified, " +
                              $"e.g. --researcher-arn arn:aws:iam::{lab.AwsAccountId ?? "012345678901"}:user/{lab.Researcher}; the lab's data then admits only that user, the notebook and the deployer.");
         }
+        if (!sourceMissing && lab.Modules.Count == 0 && modules.Count == 0 && (lab.Aws || lab.Gcp))
+            problems.Add($"no module of {release.Id} can be built by default: {string.Join("; ", left.Select(l => $"{l.Module}: {l.Why}"))}.");
         return problems;
     }
+
+    /// <summary>Whether a flag says who the lab is for or where it lands, rather than what it holds.</summary>
+    public static bool IsAboutWhoOrWhere(string flag) =>
+        flag is "--researcher" or "--study" or "--expires" or "--aws-account" or "--aws-region" or "--aws-profile" or "--researcher-arn" or "--gcp-member";
 
     /// <summary>
     /// The settings reader's problems, said in the flags of `labs new` instead of the stack keys it wrote
@@ -135,6 +139,8 @@ public static partial class NewLabRules
         if (!m.Success) return problem;
         var key = m.Groups["key"].Value;
         var body = problem[m.Length..];
+        // The one setting labs new turns off by a flag: its problem is that there is no cloud side left.
+        if (key == "aws") return "--no-aws leaves the lab without a cloud side; add --gcp-project PROJECT --gcp-member user:EMAIL for a lab on BigQuery.";
         body = SetPath().Replace(body, x => $"`--module-source {x.Groups["value"].Value}`");
         body = ConfigSet().Replace(body, x => Flags.TryGetValue(x.Groups["key"].Value, out var f) ? $"`{f} {x.Groups["value"].Value}`" : x.Value);
         body = Words().Replace(body, x => Flags.TryGetValue(x.Value, out var f) ? f : x.Value);
