@@ -275,7 +275,7 @@ public static partial class LabSettingsReader
             workbench = new WorkbenchSettings(owner, machine, zone, subnet, network, idle);
         }
         var guards = new CostGuards.GcpCostGuards(c.Integer("gcpDailyQueryGibPerUser", 1, 204_800), c.Integer("gcpMaxBytesBilledPerQuery", 10_485_760, long.MaxValue));
-        return new GcpSettings(project, "US", members, expiration, keep, workbench) { Derived = ReadGcpDerived(c, release, derived), CostGuards = guards, Hardening = ReadGcpHardening(c, workbench) };
+        return new GcpSettings(project, "US", members, expiration, keep, workbench) { Derived = ReadGcpDerived(c, release, derived), CostGuards = guards, Hardening = ReadGcpHardening(c, release, workbench) };
     }
 
     /// <summary>Derived views are on whenever the release pins a derived dataset; gcpDerived false switches them off.</summary>
