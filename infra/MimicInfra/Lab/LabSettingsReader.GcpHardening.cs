@@ -13,7 +13,7 @@ public static partial class LabSettingsReader
         string? workbenchKey = null;
         if (c.Has("gcpWorkbenchKmsKey") && workbench is null)
             c.Problem("gcpWorkbenchKmsKey", "the lab has no Workbench instance (gcpWorkbench false); remove the setting.");
-        else if (workbench is not null)
+        else if (workbench is not null && !c.HasProblem("gcpWorkbenchZone"))   // a zone that is no zone has no region
             workbenchKey = ReadKmsKey(c, "gcpWorkbenchKmsKey", workbench.Region, $"the Workbench instance's disks are in region {workbench.Region} and take a key of that region");
         var retention = (int)c.Integer("gcpAuditLogRetentionDays", 1, 3650);
         var downloads = c.Boolean("gcpWorkbenchDisableDownloads");
