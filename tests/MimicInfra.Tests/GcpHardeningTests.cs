@@ -372,7 +372,7 @@ public class GcpBoundaryTests
         var demo = Labs.Config("iiidemo", [.. Labs.Basics, ("release", "mimic-iii-demo-1.4"), ("aws", "false"), .. Gcp.Settings]);
         Assert.Equal("false", new ParsedProgram(Labs.Compile(demo)).Named("bigqueryAuditLogBucket")["locked"]);
         var preview = Preview();
-        Assert.Contains("LOCKED: irreversible, its entries cannot be deleted nor its retention shortened, and the bucket cannot be deleted until every entry is 365 days old", preview);
+        Assert.Contains("LOCKED: irreversible, its entries cannot be deleted nor its retention changed, and the bucket cannot be deleted until every entry is 365 days old", preview);
         Assert.Contains("not locked (gcpAuditLogLocked)", Preview(("gcpAuditLogLocked", "false")));
     }
 

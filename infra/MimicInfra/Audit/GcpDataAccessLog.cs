@@ -11,7 +11,7 @@ namespace MimicInfra.Audit;
 /// too is access to MIMIC (two labs in one project therefore each keep a copy). The bucket is retained on destroy, so the record outlives the lab; a re-created lab
 /// takes the kept bucket over (the provider's create reads an existing bucket of that id and updates it), so
 /// destroy and re-create need no new name. Locked (gcpAuditLogLocked; credentialed releases by default), nobody can
-/// delete its entries before retention, shorten the retention or delete the bucket until every entry has expired;
+/// delete its entries before retention, change the retention or delete the bucket until every entry has expired;
 /// Cloud Logging offers no unlock. The deployer needs roles/logging.configWriter for the bucket and the sink.
 /// </summary>
 public sealed class GcpDataAccessLog(LabSettings lab, ProgramBuilder program)
@@ -57,6 +57,6 @@ public sealed class GcpDataAccessLog(LabSettings lab, ProgramBuilder program)
         $"  audit       BigQuery data-access log of project {lab.Gcp!.Project} copied to log bucket {BucketId(lab)} ({Location}), kept {lab.Gcp.Hardening.AuditLogRetentionDays} days; " +
         "the bucket stays after destroy (the _Default bucket keeps 30 days)" +
         (lab.Gcp.Hardening.AuditLogLocked
-            ? $"; LOCKED: irreversible, its entries cannot be deleted nor its retention shortened, and the bucket cannot be deleted until every entry is {lab.Gcp.Hardening.AuditLogRetentionDays} days old"
+            ? $"; LOCKED: irreversible, its entries cannot be deleted nor its retention changed, and the bucket cannot be deleted until every entry is {lab.Gcp.Hardening.AuditLogRetentionDays} days old"
             : "; not locked (gcpAuditLogLocked): a logging admin of the project can delete it");
 }
