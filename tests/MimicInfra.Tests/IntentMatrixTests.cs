@@ -120,7 +120,8 @@ public class IntentMatrixTests
         try
         {
             var lab = LabSettingsReader.Read(Labs.Csv31() with { Stack = "broken" }, Labs.Catalog);
-            var text = ProgramYaml.Write(LabCompiler.Compile(lab)).Replace("Sid: OnlyTheLabsPrincipalsReachItsObjects\n          Effect: Deny", "Sid: OnlyTheLabsPrincipalsReachItsObjects\n          Effect: Allow");
+            var text = System.Text.RegularExpressions.Regex.Replace(ProgramYaml.Write(LabCompiler.Compile(lab)),
+                @"(Sid: OnlyTheLabsPrincipalsReachItsObjects\n\s+Effect: )Deny", "${1}Allow");
             File.WriteAllText(Path.Combine(dir, "broken.yaml"), text);
             File.WriteAllText(Path.Combine(dir, "broken.facts.json"), JsonSerializer.Serialize(Facts(lab)));
             var (code, output) = RunEvaluator(node, dir);

@@ -86,6 +86,7 @@ public sealed class ResearcherWorkspace(LabSettings lab, ProgramBuilder program)
         statements.Add(Statement("WriteNotebookLogs", ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
             [logs, $"{logs}:log-stream:{NotebookName}/*"]));
         statements.Add(Statement("StopItselfWhenIdle", ["sagemaker:DescribeNotebookInstance", "sagemaker:StopNotebookInstance"], [NotebookArn]));
+        statements.Add(Perimeter.LabPerimeter.AfterExpiry(lab));
         return statements;
     }
 
@@ -215,6 +216,7 @@ public sealed class ResearcherWorkspace(LabSettings lab, ProgramBuilder program)
         }
         if (_aws.Budget is not null) program.Output("budgetName", "${labBudget.name}");
         program.Output("researcherPolicy", YMap.Fn("toJSON", YMap.Of(("Version", "2012-10-17"), ("Statement", ResearcherStatements().Cast<object>().ToList()))));
+        if (Perimeter.LabPerimeter.GuardrailPolicy(lab) is { } guardrail) program.Output("accountGuardrailPolicy", YMap.Fn("toJSON", guardrail));
     }
 
     /// <summary>
@@ -257,6 +259,11 @@ public sealed class ResearcherWorkspace(LabSettings lab, ProgramBuilder program)
                 statements.Add(Statement("DescribeTheNotebooksNetwork", ["ec2:DescribeNetworkInterfaces", "ec2:DescribeSecurityGroups", "ec2:DescribeSubnets", "ec2:DescribeVpcs"], ["*"]));
             }
         }
+        // The exported Athena query history of the lab (the audit bucket admits the researcher to it, and no one else but a
+        // deployer that reads the data).
+        if (_aws.AuditTrail.CreatesTrail && _aws.Perimeter.Closed)
+            statements.Add(Statement("ReadTheLabsQueryHistory", ["s3:GetObject"], [$"${{{Audit.LabAuditTrail.Bucket}.arn}}/{Audit.LabAuditTrail.QueryHistoryPrefix}*"]));
+        statements.Add(Perimeter.LabPerimeter.AfterExpiry(lab));
         return statements;
     }
 }
