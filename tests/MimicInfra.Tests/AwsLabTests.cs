@@ -38,16 +38,16 @@ public class AwsLabCheckTests(ITestOutputHelper output)
         // 2 databases, 2 workgroups, import script + notebook: role, role policy, example notebook, lifecycle configuration, instance
         // + expiry stop: role, role policy, 3 schedules (workgroup, import workgroup, notebook)
         Assert.Equal(31 * 2 + 1 + 2 + 12 + 1 + 2 + 2 + 1 + 5 + 5, demo.Resources.Count());
-        // A credentialed release adds its audit trail (auditTrail lab by default): the trail and its bucket's 6 resources;
+        // A credentialed release adds its audit trail (auditTrail lab by default): the trail and its bucket's 6 resources, its versioning and Object Lock;
         // and its notebook is in the lab's own VPC: VPC, its default security group, subnet, route table and association,
         // 2 security groups and 3 rules, the S3 gateway and 4 interface endpoints.
         const int labVpc = 5 + 2 + 3 + 1 + 4;
         var full = new ParsedProgram(Labs.Compile(Labs.Full31()));
-        Assert.Equal(41 * 2 + 1 + 2 + 12 + 1 + 2 + 2 + 1 + 5 + 5 + 7 + labVpc, full.Resources.Count());
+        Assert.Equal(41 * 2 + 1 + 2 + 12 + 1 + 2 + 2 + 1 + 5 + 5 + 9 + labVpc, full.Resources.Count());
         Assert.Equal(41L, Convert.ToInt64(full.Outputs["tableCount"]));
         // Read in place: one Parquet table per catalog table, one bucket, one database and workgroup, no import.
         var inPlace = new ParsedProgram(Labs.Compile(Labs.Full31(("sourceInPlace", "true"))));
-        Assert.Equal(41 + 1 + 2 + 6 + 1 + 1 + 5 + 4 + 7 + labVpc, inPlace.Resources.Count());
+        Assert.Equal(41 + 1 + 2 + 6 + 1 + 1 + 5 + 4 + 9 + labVpc, inPlace.Resources.Count());
     }
 
     [Fact]
