@@ -162,9 +162,12 @@ public class AuditTrailTests
         Assert.Equal("arn:${awsPartition.partition}:cloudtrail:*:${awsAccount.accountId}:trail/*", readers.At("Condition", "StringLike", "kms:EncryptionContext:aws:cloudtrail:arn"));
         // Every Allow names its principals; "*" only in a Deny (the notebook role outside the lab, a deployer that reads nothing).
         Assert.DoesNotContain(statements, s => s["Principal"] is string && (string)s["Effect"] == "Allow");
-        // Without a lab trail the key has no CloudTrail statement (only the perimeter's four).
+        // Without a lab trail the key has no CloudTrail statement (only the perimeter's seven: administration by the account and
+        // the deployer, use, the no-read deployer's encrypt-only and decrypt deny, the volume's grants, the notebook role bound to the lab).
         var org = new ParsedProgram(Labs.Compile(Labs.Csv31(("auditTrail", "organization:" + OrgTrail))));
-        Assert.Equal(4, org.Single("aws:kms/key:Key").At("policy", "fn::toJSON", "Statement").List().Count);
+        Assert.Equal(7, org.Single("aws:kms/key:Key").At("policy", "fn::toJSON", "Statement").List().Count);
+        Assert.DoesNotContain(org.Single("aws:kms/key:Key").At("policy", "fn::toJSON", "Statement").List().Select(x => x.Map()),
+            s => s["Principal"] is Dictionary<object, object> p && p.ContainsKey("Service"));
     }
 
     [Fact]
@@ -306,8 +309,9 @@ public class AuditTrailTests
         var lab = LabSettingsReader.Read(Labs.Csv31(), Labs.Catalog);
         var preview = LabPreview.Summary(lab, LabCompiler.Compile(lab));
         Assert.Contains($"  audit       trail {lab.Names.Lab}-audit, multi-region, home us-east-1: every management event (read and write) and the S3 data events (read and write) " +
-                        "on the lab's buckets (data, results); log file validation; encrypted with KMS key", preview);
-        Assert.Contains("records expire after 365 days, kept on destroy with its guards and the key", preview);
+                        "on the lab's buckets (data, results) and on its own bucket (all but its deliveries); log file validation; encrypted with KMS key", preview);
+        Assert.Contains("versioned, Object Lock (governance) for 365 days, no delete but CloudTrail's", preview);
+        Assert.Contains("records expire after the lock, kept on destroy with its guards and the key", preview);
         Assert.Contains("Athena omits the query text", preview);
         Assert.Contains("run output athenaHistoryBeforeDestroy (into the trail bucket, athena-query-history/, kept 365 days)", preview);
         Assert.Contains("AWS CloudTrail S3 data events of the lab trail: per use, not monthly", preview);

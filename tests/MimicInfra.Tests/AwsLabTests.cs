@@ -221,7 +221,8 @@ public class AwsSecurityRuleTests
             var written = new List<string>();
             var policies = program.OfType("aws:iam/rolePolicy:RolePolicy").Select(p => p.Props.At("policy", "fn::toJSON")).ToList();
             if (program.Outputs.TryGetValue("researcherImportPolicy", out var import)) policies.Add(import.At("fn::toJSON"));
-            foreach (var statement in policies.SelectMany(p => p.At("Statement").List()).Select(s => s.Map()))
+            // What the lab writes: the allowing statements (the expiry's Deny names whole buckets).
+            foreach (var statement in policies.SelectMany(p => p.At("Statement").List()).Select(s => s.Map()).Where(s => (string)s["Effect"] == "Allow"))
             {
                 var actions = statement["Action"] is List<object> l ? l.Cast<string>() : [(string)statement["Action"]];
                 if (actions.Any(a => a is "s3:PutObject"))
@@ -286,7 +287,8 @@ public class AwsSecurityRuleTests
     public void CKV_AWS_33_KeyPolicyHasNoWildcardPrincipal()
     {
         foreach (var program in new[] { Demo, new ParsedProgram(Labs.Compile(Labs.Full31())) })
-            foreach (var s in program.Single("aws:kms/key:Key").At("policy", "fn::toJSON", "Statement").List().Select(x => x.Map()))
+            foreach (var s in program.Single("aws:kms/key:Key").At("policy", "fn::toJSON", "Statement").List().Select(x => x.Map())
+                         .Where(x => (string)x["Effect"] == "Allow"))   // a Deny may name every principal and narrow by condition
             {
                 var principal = s["Principal"];
                 Assert.IsNotType<string>(principal);   // never the bare "*"
@@ -317,13 +319,14 @@ public class AwsSecurityRuleTests
         Assert.Equal("arn:${awsPartition.partition}:iam::${awsAccount.accountId}:root", Sid(statements, "AccountAdministersTheKey").At("Principal", "AWS"));
         Assert.Equal("${awsDeployer.issuerArn}", Sid(statements, "DeployerAdministersTheKey").At("Principal", "AWS"));
         var use = Sid(statements, "LabPrincipalsUseTheKeyThroughS3AndAthena");
-        Assert.Equal(new List<object> { "${notebookRole.arn}", "${awsDeployer.issuerArn}", "${awsResearcher.arn}" }, use.At("Principal", "AWS"));
+        // Full31 is credentialed: the deployer reads no data by default (deployerDataAccess none), so it is no user of the key.
+        Assert.Equal(new List<object> { "${notebookRole.arn}", "${awsResearcher.arn}" }, use.At("Principal", "AWS"));
         Assert.Equal(new List<object> { "s3.us-east-1.amazonaws.com", "athena.us-east-1.amazonaws.com" }, use.At("Condition", "StringEquals", "kms:ViaService"));
         var grants = Sid(statements, "SageMakerGetsGrantsForTheNotebookVolume");
         Assert.Equal("true", grants.At("Condition", "Bool", "kms:GrantIsForAWSResource"));
         Assert.Equal(new List<object> { "${awsDeployer.issuerArn}", "${awsResearcher.arn}" }, grants.At("Principal", "AWS"));   // whoever starts the notebook
         // No statement lets the account's principals use the key for data (only the trail's log files, in AuditTrailTests).
-        Assert.DoesNotContain(statements.Where(s => s["Principal"].Map().GetValueOrDefault("AWS") is string p && p.EndsWith(":root", StringComparison.Ordinal)),
+        Assert.DoesNotContain(statements.Where(s => s["Principal"] is Dictionary<object, object> m && m.GetValueOrDefault("AWS") is string p && p.EndsWith(":root", StringComparison.Ordinal)),
             s => s["Action"] is List<object> a && a.Contains("kms:Decrypt") && s.At("Condition", "StringLike", "kms:EncryptionContext:aws:cloudtrail:arn") is null);
         // Deliberate exception: an open lab that names no researcher lets the account's principals use the key through S3, as IAM allows.
         var open = Sid(KeyStatements(new ParsedProgram(Labs.Compile(Labs.Config("open", [("researcher", "r"), ("study", "s"), ("expires", "2027-06-30"), ("release", "mimic-iv-demo-2.2")])))),
