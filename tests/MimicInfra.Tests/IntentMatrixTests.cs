@@ -104,6 +104,7 @@ public class IntentMatrixTests
             var failures = output.Split('\n').Where(l => !l.StartsWith("ok ", StringComparison.Ordinal) && !l.StartsWith("== ", StringComparison.Ordinal)).ToList();
             Assert.True(code == 0, string.Join('\n', failures));
             Assert.Contains(", 0 mismatches, 0 problems", output);
+            TestContext.Current.TestOutputHelper?.WriteLine(failures.LastOrDefault(l => l.Contains("requests evaluated", StringComparison.Ordinal)) ?? "");
             // The done-when of the perimeter: these requests were evaluated (not skipped) and denied.
             foreach (var row in new[] { "mimic-iv-3-1 notebook-reads-nothing-outside-lab", "mimic-iv-3-1 deployer-reads-tables-only-in-read-mode", "mimic-iv-3-1 admin-erases-no-audit-record" })
                 Assert.Contains(output.Split('\n'), l => l.StartsWith($"ok       {row}:", StringComparison.Ordinal) && l.Contains("-> deny", StringComparison.Ordinal));
@@ -127,6 +128,30 @@ public class IntentMatrixTests
             var (code, output) = RunEvaluator(node, dir);
             Assert.Equal(1, code);
             Assert.Contains("MISMATCH broken admin-reads-no-tables", output);
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
+
+    /// <summary>The lint fires on an unknown action, a condition key the action never carries, and a malformed ARN.</summary>
+    [Fact]
+    public void TheLintCatchesUnknownActionsKeysAndArns()
+    {
+        var node = RequireEvaluator();
+        var dir = Directory.CreateTempSubdirectory("intent-lint-").FullName;
+        try
+        {
+            var lab = LabSettingsReader.Read(Labs.Csv31() with { Stack = "lint" }, Labs.Catalog);
+            var text = System.Text.RegularExpressions.Regex.Replace(ProgramYaml.Write(LabCompiler.Compile(lab))
+                    .Replace("- athena:ListWorkGroups\n", "- athena:ListWorkGroupz\n")
+                    .Replace("- ${workgroup.arn}\n", "- arn:aws:athena:us-east-1:workgroup/x\n"),
+                @"(?<i> +)- Sid: LocateTheLabBuckets\n", m => $"{m.Value}{m.Groups["i"].Value}  Condition:\n{m.Groups["i"].Value}    StringLike:\n{m.Groups["i"].Value}      s3:prefix: tables/*\n");
+            File.WriteAllText(Path.Combine(dir, "lint.yaml"), text);
+            File.WriteAllText(Path.Combine(dir, "lint.facts.json"), JsonSerializer.Serialize(Facts(lab)));
+            var (code, output) = RunEvaluator(node, dir);
+            Assert.Equal(1, code);
+            Assert.Contains("unknown action athena:ListWorkGroupz", output);
+            Assert.Contains("s3:GetBucketLocation never carries s3:prefix", output);
+            Assert.Contains("malformed ARN arn:aws:athena:us-east-1:workgroup/x", output);
         }
         finally { Directory.Delete(dir, recursive: true); }
     }

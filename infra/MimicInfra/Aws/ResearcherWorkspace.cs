@@ -238,12 +238,11 @@ public sealed class ResearcherWorkspace(LabSettings lab, ProgramBuilder program)
                 [NotebookArn]));
             statements.Add(Statement("ListNotebooks", ["sagemaker:ListNotebookInstances"], ["*"]));
             // Starting a notebook whose volume is on the lab key makes SageMaker create a grant for it with the caller's
-            // rights; an open lab's key leaves use to IAM, so the researcher's own policy must allow it (grants for AWS
-            // resources only, made through SageMaker).
+            // rights; an open lab's key leaves use to IAM, so the researcher's own policy must allow it (grants that an AWS
+            // service makes for its resources only, as the key policy says).
             if (_aws.KmsEncryption)
                 statements.Add(Statement("GrantTheNotebookVolumeTheLabKey", ["kms:CreateGrant"], ["${labKey.arn}"],
-                    YMap.Of(("Bool", YMap.Of(("kms:GrantIsForAWSResource", "true"))),
-                            ("StringEquals", YMap.Of(("kms:ViaService", $"sagemaker.{_aws.Region}.amazonaws.com"))))));
+                    YMap.Of(("Bool", YMap.Of(("kms:GrantIsForAWSResource", "true"))))));
             // Starting the notebook (after its idle stop) passes its role to SageMaker, and in a VPC attaches its network
             // interface (SageMaker's API permissions reference, StartNotebookInstance).
             statements.Add(Statement("StartTheNotebookWithItsRole", ["iam:PassRole"], ["${notebookRole.arn}"],
