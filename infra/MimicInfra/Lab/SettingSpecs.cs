@@ -46,6 +46,7 @@ public static class SettingSpecs
         new("researcherPrincipalArn", "string", null, "The researcher's IAM user (arn:aws:iam::ACCOUNT:user/NAME), the one PhysioNet verified; required for credentialed releases on AWS. The lab's buckets and key then admit only it, the notebook's role and the deployer (the data perimeter), and the stack output researcherPolicy is its ready IAM policy."),
         new("kmsDeletionWindowDays", "integer", 30L, "Days a deleted lab key waits before it is gone, during which it can be restored (7-30)."),
         new("glueCatalogKmsKeyArn", "string", null, "The KMS key of the account's Glue Data Catalog encryption, where the platform turns it on (an account setting, not the lab's): the notebook, the import and the researcher's policy may then use it, as Athena needs. Default: the catalog is not encrypted with a customer key."),
+        new("deployerDataAccess", "string", null, "none (the deployer administers the lab's buckets and key but reads no object of the data or results and cannot decrypt with the key) or read (the deployer reads them too). Default: none for credentialed releases, read for open ones."),
         new("budgetMonthlyUsd", "integer", null, "A monthly AWS budget for the lab in USD, with e-mail alerts at 80 % and 100 %. Default: no budget."),
         new("budgetEmails", "array", null, "Who the budget alerts go to; required with budgetMonthlyUsd."),
         new("gcp", "boolean", false, "Build the GCP side of the lab: BigQuery views over physionet-data in gcpProject."),
