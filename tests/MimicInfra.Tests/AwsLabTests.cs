@@ -379,7 +379,7 @@ public class AwsSecurityRuleTests
         Assert.Contains("researcherPrincipalArn: is required for mimic-iv-3.1 on AWS", Error(basics));
         foreach (var bad in new[] { "arn:aws:iam::111122223333:role/jdoe", "arn:aws:iam::111122223333:user/*", "arn:aws:iam::1111:user/jdoe", "jdoe", "arn:aws:iam::111122223333:user/${x}" })
             Assert.Contains("is not an IAM user ARN", Error([.. basics, ("researcherPrincipalArn", bad)]));
-        Assert.Contains("the lab is bound to 444455556666", Error([.. basics, ("researcherPrincipalArn", Labs.ResearcherArn), ("awsAccountId", "444455556666")]));
+        Assert.Contains("the lab is bound to '444455556666'", Error([.. basics, ("researcherPrincipalArn", Labs.ResearcherArn), ("awsAccountId", "444455556666")]));
         Assert.Contains("kmsDeletionWindowDays", Error([.. basics, ("researcherPrincipalArn", Labs.ResearcherArn), ("kmsDeletionWindowDays", "3")]));
         Assert.Contains("applies only to the lab key", Error([.. basics, ("researcherPrincipalArn", Labs.ResearcherArn), ("kmsDeletionWindowDays", "20"), ("resultsEncryption", "s3")]));
         // A path is part of a user's ARN.
@@ -517,7 +517,7 @@ public class GlueCatalogKeyTests
     [InlineData("alias/glue", "is not a KMS key ARN")]
     [InlineData("arn:aws:kms:us-east-1:012345678901:key/*", "is not a KMS key ARN")]
     [InlineData("arn:aws:kms:eu-west-1:012345678901:key/1234abcd-12ab-34cd-56ef-1234567890ab", "the Data Catalog the lab uses is in us-east-1")]
-    [InlineData("arn:aws:kms:us-east-1:444455556666:key/1234abcd-12ab-34cd-56ef-1234567890ab", "the lab is bound to 012345678901")]
+    [InlineData("arn:aws:kms:us-east-1:444455556666:key/1234abcd-12ab-34cd-56ef-1234567890ab", "the lab is bound to '012345678901'")]
     public void ABadCatalogKeyIsRefusedNamingTheFix(string value, string message) =>
         Assert.Contains(message, Assert.Throws<MimicInfra.Cli.UserError>(() => LabSettingsReader.Read(Labs.Full31(("glueCatalogKmsKeyArn", value), ("awsAccountId", "012345678901")), Labs.Catalog)).Message);
 }
