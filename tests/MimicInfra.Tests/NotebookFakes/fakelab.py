@@ -42,13 +42,13 @@ def log(api, **fields):
 
 
 def tables_of(sql):
-    """The table names a query reads (FROM/JOIN), as a SQL engine would resolve them against its catalog."""
-    return re.findall(r"\b(?:FROM|JOIN)\s+([A-Za-z_][A-Za-z0-9_.]*)", sql, flags=re.IGNORECASE)
+    """The table names a query reads (FROM/JOIN, not the FROM of EXTRACT(YEAR FROM x) and the like)."""
+    return re.findall(r"\b(?:FROM|JOIN)\s+([A-Za-z_][A-Za-z0-9_.]*)", re.sub(r"\(\s*\w+\s+FROM\b", "(", sql, flags=re.I), flags=re.I)
 
 
 def position_of(sql, name):
     """(line, column), 1-based, of a table name in the SQL, as engines report it."""
-    m = re.search(r"\b(?:FROM|JOIN)\s+(" + re.escape(name) + r")\b", sql, flags=re.IGNORECASE)
+    m = re.search(r"\b(?:FROM|JOIN)\s+(" + re.escape(name) + r")\b(?!\s*\))", sql, flags=re.IGNORECASE)
     before = sql[: m.start(1)] if m else ""
     return before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
 
