@@ -309,6 +309,7 @@ public class NotebookExecutionTests(NotebookLab fixture) : IClassFixture<Noteboo
     {
         // cloud, the case, what the researcher reads instead of a traceback
         { "aws", "not-imported", "No rows: the lab's copy of admissions has not been imported yet. Run the import command above in AWS CloudShell" },
+        { "aws", "partly-imported", "No rows: the lab's copy of admissions has not been imported yet." },
         { "aws", "table-missing:admissions", "TABLE_NOT_FOUND: line 3:6: Table 'awsdatacatalog.{database}.admissions' does not exist. The lab's tables are listed under Tables" },
         { "aws", "scan-cap", "the workgroup cancels a query that scans more than 10 GiB. Read less: name only the columns you need" },
         { "aws", "expired-credentials", "Your AWS credentials have expired (ExpiredTokenException): sign in again" },
@@ -333,7 +334,12 @@ public class NotebookExecutionTests(NotebookLab fixture) : IClassFixture<Noteboo
         {
             case "aws":
                 var aws = AwsDemo();
-                env["FAKE_CLOUD_STATE"] = State(aws, null, fault == "not-imported" ? null : ImportRecord(aws));
+                env["FAKE_CLOUD_STATE"] = State(aws, null, fault switch
+                {
+                    "not-imported" => null,
+                    "partly-imported" => ImportRecord(aws, "hosp.admissions"),
+                    _ => ImportRecord(aws),
+                });
                 notebook = ExampleNotebook.Build(aws);
                 break;
             case "gcp":
@@ -371,6 +377,10 @@ public class NotebookExecutionTests(NotebookLab fixture) : IClassFixture<Noteboo
         Assert.DoesNotContain("Traceback", shown);
         Assert.DoesNotContain("File \"", shown);
         Assert.Equal("LabError", (string)error["ename"]!);
+        // The import check said it first.
+        var said = string.Concat(run.CodeCells.SelectMany(c => c["outputs"]!.AsArray()).Select(o => NotebookLab.Execution.Text(o!.AsObject(), "text")));
+        if (fault == "not-imported") Assert.Contains("The lab's data has not been imported yet: run the command above in AWS CloudShell", said);
+        if (fault == "partly-imported") Assert.Contains("Not imported yet: hosp.admissions - run the import again (above); it redoes only these.", said);
     }
 }
 
