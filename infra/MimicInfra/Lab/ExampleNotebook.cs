@@ -24,6 +24,12 @@ public static class ExampleNotebook
         "",
         "    def _render_traceback_(self):",
         "        return [str(self)]",
+        "",
+        "",
+        "try:",
+        "    import matplotlib  # pandas draws the figures with it",
+        "except ModuleNotFoundError:",
+        "    raise LabError(\"matplotlib is not installed in this kernel: run `%pip install matplotlib` in a cell, then run this cell again.\") from None",
     ];
 
     public static string Build(LabSettings lab)
