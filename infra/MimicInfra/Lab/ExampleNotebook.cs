@@ -284,7 +284,7 @@ public static class ExampleNotebook
                 "try:",
                 "    lab = duckdb.connect(LAB_DB, read_only=True)",
                 "except duckdb.Error as e:",
-                "    raise LabError(f\"Cannot open {LAB_DB}: {e}. A `local` build still writing it holds it: wait until it is done.\") from None",
+                "    raise LabError(f\"Cannot open {LAB_DB}: {e}. If another program has it open for writing (DuckDB allows one writer or many readers), close that; then run this cell again.\") from None",
                 $"schemas = lab.execute(\"{LocalSchemasSql}\").fetchone()[0]",
                 "lab.execute(f\"SET search_path = '{schemas},main'\")  # unqualified table names, as in the cloud labs",
                 "",
