@@ -324,7 +324,7 @@ public class NotebookImportCheckTests
         var how = cells.Single(c => c.Type == "markdown" && c.Text.Contains("## Is the lab's data there?"));
         Assert.Contains("aws glue get-database --region us-east-1 --name mimic_demo_researc_demo_0cb55dbb_import", how.Text);
         // It comes before the first query, so a researcher sees it first.
-        Assert.True(cells.IndexOf(check) < cells.FindIndex(c => c.Text.StartsWith("run(\"\"\"", StringComparison.Ordinal)));
+        Assert.True(cells.IndexOf(check) < cells.FindIndex(c => c.Text.Contains(" = run(\"\"\"", StringComparison.Ordinal)));
 
         // Every code cell is valid Python.
         var python = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator).Select(d => Path.Combine(d, "python3")).FirstOrDefault(File.Exists);

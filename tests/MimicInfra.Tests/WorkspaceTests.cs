@@ -354,14 +354,15 @@ public class ExampleNotebookTests
         var release = Labs.Catalog.Find("mimic-iv-3.1")!;
         // A derived table may share a source table's name (derived.vitalsign, ed.vitalsign): either's columns.
         var columnsOf = release.AllTables.GroupBy(x => x.Table.Name).ToDictionary(g => g.Key, g => g.SelectMany(x => x.Table.Columns.Select(c => c.Name)).ToHashSet());
-        var sqlCells = notebook.GetProperty("cells").EnumerateArray().Select(Text).Where(t => t.StartsWith("run(\"\"\"")).ToList();
+        // Each example's cell keeps its result in a variable: `name = run("""SQL""", ...)`.
+        var sqlCells = notebook.GetProperty("cells").EnumerateArray().Select(Text).Where(t => System.Text.RegularExpressions.Regex.IsMatch(t, "^[a-z_0-9]+ = run\\(\"\"\"")).ToList();
         // One or two per module: hosp x2, icu, ed, note, and on BigQuery (which has the derived views) derived.
         Assert.Equal(cloud == "aws" ? 5 : 6, sqlCells.Count);
         using var db = new DuckDB.NET.Data.DuckDBConnection("Data Source=:memory:");
         db.Open();
         foreach (var cell in sqlCells)
         {
-            var sql = cell["run(\"\"\"".Length..cell.LastIndexOf("\"\"\"", StringComparison.Ordinal)];
+            var sql = cell[(cell.IndexOf("run(\"\"\"", StringComparison.Ordinal) + "run(\"\"\"".Length)..cell.LastIndexOf("\"\"\"", StringComparison.Ordinal)];
             var ast = JsonDocument.Parse((string)LocalLab.Query(db, $"SELECT json_serialize_sql({DuckDbSql.Literal(sql)})").Rows[0][0]!).RootElement;
             Assert.False(ast.GetProperty("error").GetBoolean(), sql);
             var (tables, columns, aliases) = Names(ast);

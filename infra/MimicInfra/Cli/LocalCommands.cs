@@ -91,7 +91,8 @@ internal static class LocalCommands
         var sql = new Argument<string?>("sql") { Description = "SQL to run; table names unqualified (admissions) or by module (hosp.admissions).", Arity = ArgumentArity.ZeroOrOne };
         var examples = new Option<bool>("--examples") { Description = "Run the lab's example queries (the example notebook's SQL) instead." };
         var max = new Option<int>("--max-rows") { Description = "Rows to print at most.", DefaultValueFactory = _ => 50 };
-        var cmd = new Command("query", "Run SQL on a local lab and print the result as a table.") { db, sql, examples, max };
+        var json = new Option<bool>("--json") { Description = "Print the result as JSON (columns with their types, every row, values typed) instead of a table." };
+        var cmd = new Command("query", "Run SQL on a local lab and print the result as a table.") { db, sql, examples, max, json };
         cmd.SetAction(r => io.Run(() =>
         {
             var maxRows = r.GetValue(max);
@@ -101,6 +102,7 @@ internal static class LocalCommands
             var queries = r.GetValue(examples)
                 ? ExampleQueries.For(labModules).Select(q => (q.Title, q.Sql)).ToList()
                 : [("", r.GetValue(sql) ?? throw new UserError("give the SQL to run, or --examples."))];
+            if (r.GetValue(json)) return QueryJson.Print(io, conn, r.GetValue(examples) ? ExampleQueries.For(labModules) : null, r.GetValue(sql));
             if (r.GetValue(examples))
                 foreach (var (title, missing) in ExampleQueries.Unavailable(labModules))
                     io.Out.WriteLine($"-- {title}: not run, this lab has no {string.Join(", ", missing)} (its inputs were missing when it was built)");

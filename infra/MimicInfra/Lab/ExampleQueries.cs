@@ -4,7 +4,21 @@ using MimicInfra.Catalog;
 namespace MimicInfra.Lab;
 
 /// <summary>An example query of a lab: a title and SQL that Athena (Trino), BigQuery and DuckDB all run unchanged.</summary>
-public sealed record ExampleQuery(string Module, string Title, string Sql);
+public sealed record ExampleQuery(string Module, string Title, string Sql)
+{
+    /// <summary>The Python variable the notebooks keep its result in.</summary>
+    public string Name { get; init; } = "result";
+
+    /// <summary>How the notebooks plot its result, when they do.</summary>
+    public ExampleFigure? Figure { get; init; }
+}
+
+/// <summary>
+/// A figure of an example's result, drawn with pandas' own plotting (matplotlib): <paramref name="Kind"/> is a
+/// pandas plot kind (line, bar, barh), <paramref name="X"/> the column of categories or the x axis, <paramref name="Y"/>
+/// the column of values; the labels name the axes as a reader sees them (for barh the value axis is horizontal).
+/// </summary>
+public sealed record ExampleFigure(string Kind, string X, string Y, string ValueLabel, string CategoryLabel);
 
 /// <summary>
 /// The example queries of a lab, one or more per module it has. Table names are unqualified: Athena runs
@@ -14,18 +28,18 @@ public sealed record ExampleQuery(string Module, string Title, string Sql);
 /// </summary>
 public static partial class ExampleQueries
 {
-    // (modules the query is for, title, SQL): MIMIC-III's clinical module shares the MIMIC-IV queries
-    // whose tables and columns it has.
-    private static readonly (string[] Modules, string Title, string Sql)[] All =
+    // (modules the query is for, variable, title, figure, SQL): MIMIC-III's clinical module shares the MIMIC-IV
+    // queries whose tables and columns it has.
+    private static readonly (string[] Modules, string Name, string Title, ExampleFigure Figure, string Sql)[] All =
     [
-        (["hosp", "clinical"], "Admissions per year",
+        (["hosp", "clinical"], "admissions_per_year", "Admissions per year", new("line", "admit_year", "admissions", "admissions", "year of admission (shifted for de-identification)"),
             """
             SELECT EXTRACT(YEAR FROM admittime) AS admit_year, count(*) AS admissions
             FROM admissions
             GROUP BY EXTRACT(YEAR FROM admittime)
             ORDER BY admit_year
             """),
-        (["hosp"], "Top 10 diagnoses",
+        (["hosp"], "top_diagnoses", "Top 10 diagnoses", new("barh", "long_title", "n", "times recorded", ""),
             """
             SELECT d.icd_version, d.icd_code, d.long_title, count(*) AS n
             FROM diagnoses_icd AS dx
@@ -34,21 +48,21 @@ public static partial class ExampleQueries
             ORDER BY n DESC, d.icd_code
             LIMIT 10
             """),
-        (["icu", "clinical"], "ICU length of stay by first care unit",
+        (["icu", "clinical"], "icu_stays_by_unit", "ICU length of stay by first care unit", new("barh", "first_careunit", "mean_los_days", "mean ICU length of stay (days)", "first care unit"),
             """
             SELECT first_careunit, count(*) AS stays, round(avg(los), 2) AS mean_los_days
             FROM icustays
             GROUP BY first_careunit
             ORDER BY stays DESC, first_careunit
             """),
-        (["ed"], "ED stays by disposition",
+        (["ed"], "ed_dispositions", "ED stays by disposition", new("barh", "disposition", "stays", "ED stays", "disposition"),
             """
             SELECT disposition, count(*) AS stays
             FROM edstays
             GROUP BY disposition
             ORDER BY stays DESC, disposition
             """),
-        (["note"], "Notes per type",
+        (["note"], "notes_per_type", "Notes per type", new("bar", "note_type", "notes", "notes", "note type"),
             """
             SELECT note_type, count(*) AS notes
             FROM discharge
@@ -58,7 +72,7 @@ public static partial class ExampleQueries
             FROM radiology
             GROUP BY note_type
             """),
-        (["derived"], "First-day SOFA score distribution",
+        (["derived"], "first_day_sofa_scores", "First-day SOFA score distribution", new("bar", "sofa", "stays", "ICU stays", "first-day SOFA score"),
             """
             SELECT sofa, count(*) AS stays
             FROM first_day_sofa
@@ -74,7 +88,7 @@ public static partial class ExampleQueries
     public static IReadOnlyList<ExampleQuery> For(IEnumerable<Module> modules) =>
         modules.SelectMany(m => All
             .Where(q => q.Modules.Contains(m.Name) && TableReference().Matches(q.Sql).All(t => m.FindTable(t.Groups[1].Value) is not null))
-            .Select(q => new ExampleQuery(m.Name, q.Title, q.Sql))).ToList();
+            .Select(q => new ExampleQuery(m.Name, q.Title, q.Sql) { Name = q.Name, Figure = q.Figure })).ToList();
 
     /// <summary>The queries of these modules that <see cref="For"/> leaves out, with the tables each lacks.</summary>
     public static IReadOnlyList<(string Title, IReadOnlyList<string> Missing)> Unavailable(IEnumerable<Module> modules) =>

@@ -1,0 +1,1 @@
+"""Stand-in for botocore (its exceptions) in the example notebook's tests."""

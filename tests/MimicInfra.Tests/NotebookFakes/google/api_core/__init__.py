@@ -1,0 +1,1 @@
+"""Stand-in: google.api_core (its exceptions)."""

@@ -1,0 +1,1 @@
+"""Stand-in: google.auth (its exceptions)."""
