@@ -72,7 +72,7 @@ public class LabsCommandTests
     {
         var (code, stdout, _) = Cli.Run(["labs", "list", "--json"]);
         var stacks = JsonNode.Parse(stdout)!.AsArray().Select(l => (string)l!["stack"]!).ToList();
-        Assert.Equal(["demo", "gcp-mimic-iv-3-1", "mimic-iv-3-1"], stacks);
+        Assert.Equal(["demo", "gcp-mimic-iv-3-1", "mimic-iii-demo", "mimic-iv-3-1", "mimic-iv-ed-demo"], stacks);
         Assert.True(code is 0 or LabsCommands.ExpiredExit);
     }
 
