@@ -144,16 +144,17 @@ internal static class LocalCommands
 
     public static Command Query(Console io)
     {
-        var db = new Option<string>("--db") { Description = "The DuckDB file `local` built.", Required = true };
+        var db = new Option<string?>("--db") { Description = "The DuckDB file `local` built (or give --stack)." };
+        var labStack = new Option<string?>("--stack", "-s") { Description = "The stack `local --stack` built: its default file mimic-<stack>.duckdb here." };
         var sql = new Argument<string?>("sql") { Description = "SQL to run; table names unqualified (admissions) or by module (hosp.admissions).", Arity = ArgumentArity.ZeroOrOne };
         var examples = new Option<bool>("--examples") { Description = "Run the lab's example queries (the example notebook's SQL) instead." };
         var max = new Option<int>("--max-rows") { Description = "Rows to print at most.", DefaultValueFactory = _ => 50 };
-        var cmd = new Command("query", "Run SQL on a local lab and print the result as a table.") { db, sql, examples, max };
+        var cmd = new Command("query", "Run SQL on a local lab and print the result as a table.") { db, sql, examples, max, labStack };
         cmd.SetAction(r => io.Run(() =>
         {
             var maxRows = r.GetValue(max);
             if (maxRows < 1) throw new UserError($"--max-rows {maxRows}: give at least 1.");
-            using var conn = LocalLab.Open(r.GetValue(db)!);
+            using var conn = LocalLab.Open(LabFile(r.GetValue(db), r.GetValue(labStack)));
             var labModules = LocalLab.ModulesOf(conn, Catalog.CatalogLoader.LoadEmbedded());
             var queries = r.GetValue(examples)
                 ? ExampleQueries.For(labModules).Select(q => (q.Title, q.Sql)).ToList()
@@ -177,6 +178,16 @@ internal static class LocalCommands
         }));
         return cmd;
     }
+
+    /// <summary>The lab file a query reads: --db, or the file `local --stack S` writes by default.</summary>
+    private static string LabFile(string? db, string? stack) => (db, stack) switch
+    {
+        ({ } d, null) => d,
+        (null, { } s) => File.Exists($"mimic-{s}.duckdb") ? $"mimic-{s}.duckdb"
+            : throw new UserError($"no local lab mimic-{s}.duckdb here; build it with `local --stack {s}` (or pass --db with the file it wrote)."),
+        (null, null) => throw new UserError("give the lab: --stack S (the file `local --stack S` wrote here) or --db FILE."),
+        _ => throw new UserError("give --stack or --db, not both."),
+    };
 
     private static string Format(object? v) => v switch
     {

@@ -30,6 +30,7 @@ public static class LabPreview
 {
     public static string Summary(LabSettings lab, PulumiProgram program)
     {
+        if (Local.LocalLabPreview.Summary(lab) is { } local) return local;
         var w = new StringWriter(CultureInfo.InvariantCulture) { NewLine = "\n" };
         w.WriteLine($"MIMIC lab {lab.Names.Lab} (stack {lab.Stack})");
         w.WriteLine($"  release     {lab.Release.Title} ({lab.Release.Id}), {lab.Release.Access.ToString().ToLowerInvariant()} access");

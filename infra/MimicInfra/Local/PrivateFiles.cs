@@ -12,8 +12,13 @@ public static class PrivateFiles
     /// <summary>Creates the folder and any missing parents as 0700; a folder that already exists keeps its mode (it is the user's).</summary>
     public static string CreateFolder(string path)
     {
-        if (OperatingSystem.IsWindows()) return Directory.CreateDirectory(path).FullName;
-        return Directory.CreateDirectory(path, FolderMode).FullName;
+        var full = Path.GetFullPath(path);
+        if (OperatingSystem.IsWindows()) return Directory.CreateDirectory(full).FullName;
+        // .NET gives the mode to the last folder only; every folder created here gets it.
+        var missing = new Stack<string>();
+        for (var d = full; !Directory.Exists(d); d = Path.GetDirectoryName(d)!) missing.Push(d);
+        while (missing.TryPop(out var d)) Directory.CreateDirectory(d, FolderMode);
+        return full;
     }
 
     /// <summary>Creates the folder, or makes an existing one 0700 (a folder the lab alone owns, e.g. its cache or build folder).</summary>

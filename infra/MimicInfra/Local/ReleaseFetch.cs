@@ -63,6 +63,7 @@ public static class ReleaseFetch
         var download = release.Download ?? throw new UserError($"the catalog gives no download location for {release.Id}; pass --data with its files.");
         if (release.Access != Access.Open) throw new InvalidOperationException($"{release.Id} is credentialed; it is never fetched without the user's own account");
         var clock = Stopwatch.StartNew();
+        PrivateFiles.CreateFolder(options.CacheRoot);
         var folder = PrivateFiles.OwnFolder(ReleaseCache.ReleaseFolder(options.CacheRoot, release));
         var source = new Uri(options.BaseUrl, download.ProjectPath);
         var wanted = FilesOf(release, modules);
