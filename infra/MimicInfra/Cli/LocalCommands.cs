@@ -129,7 +129,7 @@ internal static class LocalCommands
     private static void ReportConcepts(Console io, ConceptScripts scripts, IReadOnlyList<ConceptResult> results)
     {
         io.Out.WriteLine();
-        io.Out.WriteLine($"{scripts.Derived.Schema} from {scripts.Folder}:");
+        io.Out.WriteLine($"{scripts.Derived.Schema} from {scripts.Folder}{(scripts.Checkout is { } c ? $" (commit {c.Description})" : "")}:");
         io.Table(["concept", "rows", "seconds", "result"], results.Select(c => (IReadOnlyList<string>)
         [
             c.Table,
