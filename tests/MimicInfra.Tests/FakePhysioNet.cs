@@ -27,6 +27,7 @@ internal sealed class FakePhysioNet : IDisposable
     private readonly string _root;
     private readonly string _project;
     private readonly string _sums;
+    private readonly IReadOnlyDictionary<string, byte[]> _standIns;
     private readonly ConcurrentDictionary<string, int> _requests = new();
     private readonly Task _loop;
 
@@ -38,10 +39,12 @@ internal sealed class FakePhysioNet : IDisposable
     public Uri BaseUrl { get; }
 
     /// <param name="sums">The SHA256SUMS.txt to serve (default: the folder's own, without the files it lacks).</param>
-    public FakePhysioNet(string root, string project, string? sums = null)
+    /// <param name="standIns">Files to serve although the folder lacks them (listed in the served SHA256SUMS.txt with their own hashes).</param>
+    public FakePhysioNet(string root, string project, string? sums = null, IReadOnlyDictionary<string, byte[]>? standIns = null)
     {
-        (_root, _project) = (root, project);
-        _sums = sums ?? PresentSums(root);
+        (_root, _project, _standIns) = (root, project, standIns ?? new Dictionary<string, byte[]>());
+        _sums = (sums ?? PresentSums(root)) + string.Concat(_standIns.Select(kv =>
+            $"{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(kv.Value))} {kv.Key}\n"));
         var port = FreePort();
         BaseUrl = new Uri($"http://127.0.0.1:{port}/files/");
         _listener.Prefixes.Add($"http://127.0.0.1:{port}/");
@@ -52,6 +55,15 @@ internal sealed class FakePhysioNet : IDisposable
     /// <summary>The folder's SHA256SUMS.txt lines for the files it holds (PhysioNet's own hashes).</summary>
     public static string PresentSums(string root) => string.Join("\n", File.ReadAllLines(Path.Combine(root, "SHA256SUMS.txt"))
         .Where(l => l.Length > 65 && File.Exists(Path.Combine(root, l[65..])))) + "\n";
+
+    /// <summary>A gzip CSV file holding only the header of a catalog table: a stand-in for a file our copy of a demo lacks.</summary>
+    public static byte[] HeaderOnly(MimicInfra.Catalog.Table table)
+    {
+        using var bytes = new MemoryStream();
+        using (var gz = new System.IO.Compression.GZipStream(bytes, System.IO.Compression.CompressionLevel.Optimal))
+            gz.Write(System.Text.Encoding.UTF8.GetBytes(string.Join(",", table.Columns.Select(c => c.Name)) + "\n"));
+        return bytes.ToArray();
+    }
 
     public int RequestsFor(string file) => _requests.GetValueOrDefault(file);
 
@@ -89,8 +101,9 @@ internal sealed class FakePhysioNet : IDisposable
             var local = Path.Combine(_root, file);
             var reply = Behaviour(file, n);
             if (reply is Reply.StatusReply s) { Send(response, s.Code, [], file, range); return; }
-            if (file.Length == 0 || file.Contains("..") || !File.Exists(local)) { Send(response, 404, [], file, range); return; }
-            var bytes = File.ReadAllBytes(local);
+            var standIn = _standIns.GetValueOrDefault(file);
+            if (standIn is null && (file.Length == 0 || file.Contains("..") || !File.Exists(local))) { Send(response, 404, [], file, range); return; }
+            var bytes = standIn is null ? File.ReadAllBytes(local) : (byte[])standIn.Clone();
             if (reply is Reply.CorruptReply) bytes[bytes.Length / 2] ^= 0xFF;
             long from = 0;
             if (range is { } r && r.StartsWith("bytes=", StringComparison.Ordinal) && r.EndsWith('-') && long.TryParse(r[6..^1], out var start))
