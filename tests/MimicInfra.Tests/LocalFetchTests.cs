@@ -247,4 +247,41 @@ public class LocalFetchTests(ITestOutputHelper output)
             Assert.All(ReleaseFetch.FilesOf(release, release.Modules), f => Assert.True(sums.ContainsKey(f), $"{release.Id}: {f} is not in PhysioNet's SHA256SUMS.txt"));
         }
     }
+
+    /// <summary>The README quick start's local-lab lines, run as written (the fetch pointed at the stand-in through the environment).</summary>
+    [Fact]
+    public void TheQuickStartsLocalLabLinesRunAsTheReadmeShowsThem()
+    {
+        var data = Shared.Require(Path.Combine("data", "mimic-iv-demo-2.2"));
+        var readme = File.ReadAllText(Path.Combine(Shared.RepoRoot, "README.md"));
+        var quickStart = readme[readme.IndexOf("## Quick start", StringComparison.Ordinal)..];
+        quickStart = quickStart[..quickStart.IndexOf("\n## ", 5, StringComparison.Ordinal)];
+        var lines = quickStart.Split('\n').Select(l => l.Split(" #")[0].Trim())
+            .Where(l => l.StartsWith("dotnet run --project infra/MimicInfra -- local ", StringComparison.Ordinal) ||
+                        l.StartsWith("dotnet run --project infra/MimicInfra -- query ", StringComparison.Ordinal)).ToList();
+        Assert.Equal(["dotnet run --project infra/MimicInfra -- local --stack demo", "dotnet run --project infra/MimicInfra -- query --stack demo --examples"], lines);
+        var lab = Path.Combine(Shared.RepoRoot, "mimic-demo.duckdb");
+        if (File.Exists(lab)) Assert.Skip($"{lab} exists (a lab of yours); this test would replace it");
+
+        // Our copy of the demo lacks icu/chartevents.csv.gz; the stand-in serves it with its header only, listed with its own hash.
+        var chartevents = Labs.Catalog.Find("mimic-iv-demo-2.2")!.FindModule("icu")!.FindTable("chartevents")!;
+        using var server = new FakePhysioNet(data, DemoProject, standIns: new Dictionary<string, byte[]> { ["icu/chartevents.csv.gz"] = FakePhysioNet.HeaderOnly(chartevents) });
+        var dir = TempDir();
+        var env = new Dictionary<string, string> { [ReleaseCache.CacheVariable] = Path.Combine(dir, "cache"), [ReleaseCache.UrlVariable] = server.BaseUrl.ToString() };
+        try
+        {
+            var (code, stdout, stderr) = Cli.Run(lines[0].Split(' ')[5..], k => env.GetValueOrDefault(k));
+            Assert.True(code == 0, stderr);
+            Assert.Contains("32 files verified against SHA256SUMS.txt (32 downloaded", stderr);
+            Assert.Contains("built 31 tables", stdout);
+            (code, stdout, stderr) = Cli.Run(lines[1].Split(' ')[5..], k => env.GetValueOrDefault(k));
+            Assert.True(code == 0, stderr);
+            Assert.Contains("-- Admissions per year", stdout);
+        }
+        finally
+        {
+            File.Delete(lab);
+            Directory.Delete(dir, true);
+        }
+    }
 }
