@@ -104,7 +104,7 @@ internal static class LocalCommands
     {
         var catalog = Catalog.CatalogLoader.LoadEmbedded();
         if (lab.Release.Access != Catalog.Access.Open) throw new UserError(CredentialedDownload.Instructions(lab, catalog));
-        var options = new FetchOptions(ReleaseCache.BaseUrl(url, env), ReleaseCache.Root(cache, env));
+        var options = new FetchOptions(ReleaseCache.BaseUrl(url, env), ReleaseCache.Root(cache, env)) { AcceptMissing = skipMissing };
         var files = ReleaseFetch.FilesOf(lab.Release, lab.Modules);
         io.Error.WriteLine($"fetching {lab.Release.Title} ({files.Count} files) from {new Uri(options.BaseUrl, lab.Release.Download!.ProjectPath)} into {ReleaseCache.ReleaseFolder(options.CacheRoot, lab.Release)}");
         var terminal = ReferenceEquals(io.Error, System.Console.Error) && !System.Console.IsErrorRedirected;

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using Spectre.Console;
 
@@ -55,50 +54,73 @@ public static class FetchProgress
         }
     }
 
-    /// <summary>A bar per file in flight and one for the whole release (files done of all, bytes, rate).</summary>
+    /// <summary>A bar per file and one for the whole release (files done of all, bytes, rate); a retried file starts its bar again.</summary>
     private sealed class Bars(ProgressContext ctx, int files) : IFetchProgress
     {
-        private readonly ConcurrentDictionary<string, ProgressTask> _tasks = new();
+        private readonly Lock _gate = new();
+        private readonly Dictionary<string, ProgressTask> _tasks = new();
+        private readonly Dictionary<string, (long Total, long Done)> _bytes = new();
         private readonly ProgressTask _all = ctx.AddTask($"0/{files} files", maxValue: 1);
         private int _done;
-        private long _known;
 
         public void Started(string file, long? total, long resumedAt)
         {
-            var task = _tasks.GetOrAdd(file, f => ctx.AddTask(Markup.Escape(f), maxValue: 1));
-            task.MaxValue = Math.Max(1, total ?? 1);
-            task.Value = resumedAt;
-            if (total is { } t) _all.MaxValue = Interlocked.Add(ref _known, t);
-            _all.Increment(resumedAt);
+            lock (_gate)
+            {
+                if (!_tasks.TryGetValue(file, out var task)) _tasks[file] = task = ctx.AddTask(Markup.Escape(file), maxValue: 1);
+                task.MaxValue = Math.Max(1, total ?? 1);
+                task.Value = resumedAt;
+                _bytes[file] = (total ?? 0, resumedAt);
+                Update();
+            }
         }
 
         public void Advanced(string file, long bytes)
         {
-            if (_tasks.TryGetValue(file, out var task)) task.Increment(bytes);
-            _all.Increment(bytes);
+            lock (_gate)
+            {
+                if (_tasks.TryGetValue(file, out var task)) task.Increment(bytes);
+                var (total, done) = _bytes.GetValueOrDefault(file);
+                _bytes[file] = (total, done + bytes);
+                _all.Increment(bytes);
+            }
         }
 
         public void Finished(FetchedFile file)
         {
-            var done = Interlocked.Increment(ref _done);
-            _all.Description = $"{done}/{files} files";
-            if (file.Outcome == FileOutcome.Cached) { _all.MaxValue = Interlocked.Add(ref _known, file.Bytes); _all.Increment(file.Bytes); }
-            if (_tasks.TryGetValue(file.File, out var task))
+            lock (_gate)
             {
-                task.Description = Markup.Escape(file.Outcome switch
+                _done++;
+                _all.Description = $"{_done}/{files} files";
+                if (file.Outcome == FileOutcome.Cached) _bytes[file.File] = (file.Bytes, file.Bytes);
+                if (_tasks.TryGetValue(file.File, out var task))
                 {
-                    FileOutcome.Downloaded => $"{file.File} verified",
-                    FileOutcome.Missing => $"{file.File} missing: {file.Reason}",
-                    FileOutcome.Failed => $"{file.File} failed: {file.Reason}",
-                    _ => file.File,
-                });
-                task.Value = task.MaxValue;
-                task.StopTask();
+                    task.Description = Markup.Escape(file.Outcome switch
+                    {
+                        FileOutcome.Downloaded => $"{file.File} verified",
+                        FileOutcome.Missing => $"{file.File} missing: {file.Reason}",
+                        FileOutcome.Failed => $"{file.File} failed: {file.Reason}",
+                        _ => file.File,
+                    });
+                    task.Value = task.MaxValue;
+                    task.StopTask();
+                }
+                Update();
+                if (_done == files) { _all.Value = _all.MaxValue; _all.StopTask(); }
             }
-            if (done == files) { _all.Value = _all.MaxValue; _all.StopTask(); }
         }
 
-        public void Note(string line) => ctx.AddTask(Markup.Escape(line), autoStart: false, maxValue: 1).StopTask();
+        /// <summary>The release's bar from the files' own: sizes as the server announced them, bytes held so far.</summary>
+        private void Update()
+        {
+            _all.MaxValue = Math.Max(1, _bytes.Values.Sum(b => b.Total));
+            _all.Value = _bytes.Values.Sum(b => b.Done);
+        }
+
+        public void Note(string line)
+        {
+            lock (_gate) ctx.AddTask(Markup.Escape(line), autoStart: false, maxValue: 1).StopTask();
+        }
     }
 
     public static string Rate(double bytesPerSecond) => bytesPerSecond switch

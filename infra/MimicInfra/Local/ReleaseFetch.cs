@@ -16,6 +16,11 @@ public sealed record FetchOptions(Uri BaseUrl, string CacheRoot)
     public TimeSpan FirstRetryDelay { get; init; } = TimeSpan.FromSeconds(1);
     /// <summary>How long a response or a read may stall before the attempt counts as failed.</summary>
     public TimeSpan StallTimeout { get; init; } = TimeSpan.FromSeconds(60);
+    /// <summary>
+    /// The user builds without missing files (--skip-missing): a file the server last answered 404 for is then taken as
+    /// missing from the cache's record, so a rebuild needs no network; otherwise it is asked for again.
+    /// </summary>
+    public bool AcceptMissing { get; init; }
     /// <summary>The HTTP handler (a test may pass its own); null for the default.</summary>
     public HttpMessageHandler? Handler { get; init; }
 }
@@ -54,6 +59,9 @@ public static class ReleaseFetch
 {
     public const string SumsFile = "SHA256SUMS.txt";
 
+    /// <summary>The cache's record of the files the server answered 404 for at the last fetch.</summary>
+    private const string NotOnServerFile = ".not-on-server";
+
     /// <summary>The files a local lab of these modules needs: each table's file, and the release's own extras (the licence).</summary>
     public static IReadOnlyList<string> FilesOf(Release release, IEnumerable<Module> modules) =>
         [.. modules.Where(m => !m.IsDerived).SelectMany(m => m.Tables.Select(m.FileOf)), .. release.Download?.Files ?? []];
@@ -72,7 +80,10 @@ public static class ReleaseFetch
         var sumsPath = Path.Combine(folder, SumsFile);
         if (File.Exists(sumsPath) && Sums.Parse(await File.ReadAllTextAsync(sumsPath, cancel)) is { } cachedSums)
         {
-            var cached = wanted.Select(f => Cached(folder, f, cachedSums, progress)).ToList();
+            var notOnServer = options.AcceptMissing && File.Exists(Path.Combine(folder, NotOnServerFile))
+                ? (await File.ReadAllLinesAsync(Path.Combine(folder, NotOnServerFile), cancel)).ToHashSet(StringComparer.Ordinal) : [];
+            var cached = wanted.Select(f => Cached(folder, f, cachedSums, progress) ??
+                (notOnServer.Contains(f) ? new FetchedFile(f, FileOutcome.Missing, 0, "HTTP 404: not on the server at the last fetch") : null)).ToList();
             if (cached.All(c => c is not null))
             {
                 foreach (var c in cached) progress.Finished(c!);
@@ -96,6 +107,8 @@ public static class ReleaseFetch
             results[i] = result;
             progress.Finished(result);
         });
+        PrivateFiles.WriteAllBytes(Path.Combine(folder, NotOnServerFile), System.Text.Encoding.UTF8.GetBytes(
+            string.Concat(results.Where(r => r.Outcome == FileOutcome.Missing && r.Reason!.StartsWith("HTTP", StringComparison.Ordinal)).Select(r => r.File + "\n"))));
         return new FetchedRelease(folder, source, results, clock.Elapsed.TotalSeconds);
     }
 
@@ -249,7 +262,7 @@ public static class ReleaseFetch
     private static string Describe(Exception e) => e switch
     {
         OperationCanceledException => "no data for too long",
-        HttpRequestException { InnerException: { } inner } h => $"{h.Message} ({inner.Message})",
+        HttpRequestException { InnerException: { } inner } h when !h.Message.Contains(inner.Message, StringComparison.Ordinal) => $"{h.Message} ({inner.Message})",
         _ => e.Message,
     };
 
