@@ -307,4 +307,18 @@ public partial class LocalLabTests(ITestOutputHelper output)
         }
         finally { Directory.Delete(dir, true); }
     }
+
+    [Fact]
+    public void QueryFindsALabByItsStackOrSaysHowToBuildIt()
+    {
+        var (code, stdout, stderr) = Cli.Run(["query", "--stack", "no-such-lab", "--examples"]);
+        Assert.Equal((2, ""), (code, stdout));
+        Assert.Contains("no local lab mimic-no-such-lab.duckdb here; build it with `local --stack no-such-lab`", stderr);
+        (code, _, stderr) = Cli.Run(["query", "--examples"]);
+        Assert.Equal(2, code);
+        Assert.Contains("give the lab: --stack S", stderr);
+        (code, _, stderr) = Cli.Run(["query", "--stack", "../x", "--examples"]);
+        Assert.Equal(2, code);
+        Assert.Contains("is not a stack name", stderr);
+    }
 }

@@ -8,8 +8,6 @@ namespace MimicInfra.Cli;
 /// <summary>`local` builds a lab in DuckDB from files on disk; `query` runs SQL (or the example queries) on it.</summary>
 internal static class LocalCommands
 {
-    public static Command Local(Console io) => Local(io, Environment.GetEnvironmentVariable);
-
     public static Command Local(Console io, Func<string, string?> env)
     {
         var stack = CompileCommands.StackOption();
@@ -183,6 +181,7 @@ internal static class LocalCommands
     private static string LabFile(string? db, string? stack) => (db, stack) switch
     {
         ({ } d, null) => d,
+        (null, { } s) when s.IndexOfAny(['/', '\\']) >= 0 || s.Contains("..") => throw new UserError($"--stack {Input.Shown.Quote(s)} is not a stack name."),
         (null, { } s) => File.Exists($"mimic-{s}.duckdb") ? $"mimic-{s}.duckdb"
             : throw new UserError($"no local lab mimic-{s}.duckdb here; build it with `local --stack {s}` (or pass --db with the file it wrote)."),
         (null, null) => throw new UserError("give the lab: --stack S (the file `local --stack S` wrote here) or --db FILE."),

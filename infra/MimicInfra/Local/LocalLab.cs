@@ -163,7 +163,7 @@ public static class LocalLab
     /// <summary>Opens a built lab with its module schemas on the search path, so unqualified table names work.</summary>
     public static DuckDBConnection Open(string dbPath)
     {
-        if (!File.Exists(dbPath)) throw new UserError($"no local lab at {dbPath}; build one with `local --stack <stack> --data <dir> --db {dbPath}`.");
+        if (!File.Exists(dbPath)) throw new UserError($"no local lab at {dbPath}; build one with `local --stack <stack> --db {dbPath}` (add `--data <dir>` for files you have).");
         // DuckDB spills large queries to disk: beside the lab, 0700, not in a .tmp folder of the working directory.
         var spill = $"{Path.GetFullPath(dbPath)}.tmp";
         var created = !Directory.Exists(spill);
