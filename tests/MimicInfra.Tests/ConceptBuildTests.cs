@@ -226,4 +226,113 @@ public class ConceptBuildTests(ITestOutputHelper output)
         }
         finally { Directory.Delete(dir, true); }
     }
+
+    /// <summary>A copy of the fixture checkout, with some scripts replaced.</summary>
+    private static string CheckoutWith(string dir, Dictionary<string, string> scripts)
+    {
+        var copy = Path.Combine(dir, "mimic-code");
+        foreach (var f in Directory.GetFiles(Checkout, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(copy, Path.GetRelativePath(Checkout, f));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(f, target);
+        }
+        foreach (var (file, sql) in scripts)
+        {
+            var path = Path.Combine(copy, "mimic-iv", "concepts_duckdb", file);
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            File.WriteAllText(path, sql);
+        }
+        return copy;
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void ConceptScriptsCannotReadFilesOutsideTheLabLoadExtensionsOrUnlockTheSettings(bool inPlace)
+    {
+        var dir = Directory.CreateTempSubdirectory("concepts-lock-").FullName;
+        try
+        {
+            var checkout = CheckoutWith(dir, new()
+            {
+                ["score/broken.sql"] = "CREATE TABLE mimiciv_derived.broken AS SELECT 1 AS stay_id FROM read_text('/etc/passwd')",
+                ["score/renamed.sql"] = "SET enable_external_access = true; CREATE TABLE mimiciv_derived.renamed AS SELECT stay_id, los FROM mimiciv_icu.icustays",
+                ["treatment/not_in_checkout.sql"] = "LOAD httpfs; CREATE TABLE mimiciv_derived.not_in_checkout AS SELECT subject_id FROM mimiciv_hosp.patients",
+            });
+            Directory.CreateDirectory(Path.Combine(dir, "data", "hosp"));
+            Directory.CreateDirectory(Path.Combine(dir, "data", "icu"));
+            File.WriteAllText(Path.Combine(dir, "data", "hosp", "patients.csv"), "subject_id,anchor_age\n1,60\n2,71\n3,45\n");
+            File.WriteAllText(Path.Combine(dir, "data", "icu", "icustays.csv"), "subject_id,stay_id,los\n1,10,0.4\n1,11,3.2\n2,20,1.1\n3,30,0.9\n");
+            var release = Catalog.Find("fixture-1.0")!;
+            var derived = release.FindModule("derived")!;
+            var build = LocalLab.Build(release, release.Modules, Path.Combine(dir, "data"), Path.Combine(dir, "lab.duckdb"), skipMissing: true, _ => { },
+                inPlace, new ConceptScripts(derived, ConceptBuild.ScriptsFolder(checkout, derived)));
+            var byName = build.Concepts.ToDictionary(c => c.Table);
+            foreach (var c in build.Concepts) output.WriteLine(c.ToString());
+
+            // The lab's own tables (in place: views over the CSV files) still serve the concepts that read them.
+            Assert.Equal((ConceptOutcome.Built, 4L), (byName["stay_age"].Outcome, byName["stay_age"].Rows));
+            Assert.Equal((ConceptOutcome.Built, 4L), (byName["first_day_sofa"].Outcome, byName["first_day_sofa"].Rows));
+            Assert.Equal(ConceptOutcome.Failed, byName["broken"].Outcome);
+            Assert.Contains("/etc/passwd", byName["broken"].Reason);
+            Assert.Contains("Permission Error: Cannot access file", byName["broken"].Reason);
+            Assert.Equal(ConceptOutcome.Failed, byName["renamed"].Outcome);
+            Assert.Contains("configuration has been locked", byName["renamed"].Reason);
+            Assert.Equal(ConceptOutcome.Failed, byName["not_in_checkout"].Outcome);
+            Assert.Contains("Loading external extensions is disabled", byName["not_in_checkout"].Reason);
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    private static void Git(string dir, params string[] args)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("git") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in (string[])["-c", "user.name=test", "-c", "user.email=test@example.org", "-c", "commit.gpgsign=false", "-C", dir, .. args]) start.ArgumentList.Add(a);
+        using var p = System.Diagnostics.Process.Start(start)!;
+        p.WaitForExit();
+        Assert.True(p.ExitCode == 0, $"git {string.Join(" ", args)}: {p.StandardError.ReadToEnd()}");
+    }
+
+    [Fact]
+    public void TheCheckoutsCommitIsRecordedAndADirtyTreeIsRefusedUnlessAllowed()
+    {
+        var data = Shared.Require(Path.Combine("data", "mimic-iv-demo-2.2"));
+        var dir = Directory.CreateTempSubdirectory("concepts-git-").FullName;
+        try
+        {
+            var checkout = CheckoutWith(dir, []);
+            var db = Path.Combine(dir, "demo.duckdb");
+            string[] args = ["local", "--stack", "demo", "--data", data, "--skip-missing", "--db", db, "--concepts", checkout, "--in-place"];
+
+            // Not a git checkout: the commit cannot be recorded.
+            var (code, _, stderr) = Cli.Run(args);
+            Assert.Equal(2, code);
+            Assert.Contains("is not in a git checkout", stderr);
+            Assert.Contains("or pass --allow-dirty to run it unrecorded", stderr);
+
+            Git(checkout, "init", "-q");
+            Git(checkout, "add", "-A");
+            Git(checkout, "commit", "-q", "-m", "fixture");
+            var head = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("git", ["-C", checkout, "rev-parse", "HEAD"]) { RedirectStandardOutput = true })!;
+            var commit = head.StandardOutput.ReadToEnd().Trim();
+            head.WaitForExit();
+            string stdout;
+            (code, stdout, stderr) = Cli.Run(args);
+            Assert.True(code == 0, stderr);
+            Assert.Contains($"(commit {commit})", stdout);
+            using (var conn = LocalLab.Open(db))
+                Assert.Equal(commit, LocalLab.Query(conn, "SELECT value FROM main._metadata WHERE attribute = 'concepts_commit'").Rows[0][0]);
+
+            // A changed script is not the commit's SQL.
+            File.AppendAllText(Path.Combine(checkout, "mimic-iv", "concepts_duckdb", "score", "broken.sql"), "\n-- changed\n");
+            (code, _, stderr) = Cli.Run(args);
+            Assert.Equal(2, code);
+            Assert.Contains($"1 file(s) in {Path.Combine(checkout, "mimic-iv", "concepts_duckdb")} differ from commit {commit[..12]} (e.g. M mimic-iv/concepts_duckdb/score/broken.sql)", stderr);
+            (code, stdout, stderr) = Cli.Run([.. args, "--allow-dirty"]);
+            Assert.True(code == 0, stderr);
+            Assert.Contains($"(commit {commit} with local changes (--allow-dirty))", stdout);
+        }
+        finally { Directory.Delete(dir, true); }
+    }
 }

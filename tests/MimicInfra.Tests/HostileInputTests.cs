@@ -146,7 +146,6 @@ public class HostileInputTests
             ("bad instance type", With("mimic-infra:notebookInstanceType: t3.medium"), "'t3.medium' is not a SageMaker instance type"),
             ("vpc without subnet", With("mimic-infra:notebookNetwork: vpc"), "vpc needs notebookSubnetId"),
             ("bad e-mail", With("mimic-infra:budgetMonthlyUsd: 10") + "  mimic-infra:budgetEmails: [nobody]\n", "'nobody' is not an e-mail address."),
-            ("no cloud", With("mimic-infra:aws: false"), "the lab has no cloud side"),
             ("gcp without project", With("mimic-infra:gcp: true"), "mimic-infra:gcpProject: required."),
             ("workbench without subnet", Valid.Replace("mimic-iv-demo-2.2", "mimic-iv-3.1") + "  mimic-infra:aws: false\n  mimic-infra:gcp: true\n  mimic-infra:gcpProject: my-research-1\n" +
                 "  mimic-infra:gcpMembers: [\"user:jdoe@example.org\"]\n  mimic-infra:gcpWorkbench: true\n  mimic-infra:gcpWorkbenchOwner: jdoe@example.org\n", "mimic-infra:gcpWorkbenchSubnet: required."),

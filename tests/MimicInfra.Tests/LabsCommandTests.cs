@@ -87,7 +87,7 @@ public class LabsCommandTests
     [Fact]
     public void TheShippedExampleStacksAreMarkedAsExamples()
     {
-        foreach (var name in new[] { "demo", "mimic-iv-3-1", "gcp-mimic-iv-3-1" })
+        foreach (var name in new[] { "demo", "mimic-iv-3-1", "gcp-mimic-iv-3-1", "mimic-iii-demo", "mimic-iv-ed-demo" })
             Assert.True(ExampleStacks.IsExample(File.ReadAllText(Path.Combine(Shared.RepoRoot, "stacks", $"Pulumi.{name}.yaml"))), name);
     }
 

@@ -222,4 +222,103 @@ public partial class LocalLabTests(ITestOutputHelper output)
         }
         finally { Directory.Delete(dir, true); }
     }
+
+    /// <summary>The example stacks with no cloud side and the demo lab, each with the demo folder it builds from.</summary>
+    public static TheoryData<string, string> DemoStacks => new()
+    {
+        { "demo", "mimic-iv-demo-2.2" }, { "mimic-iv-ed-demo", "mimic-iv-ed-demo-2.2" }, { "mimic-iii-demo", "mimic-iii-demo-1.4" },
+    };
+
+    [Theory]
+    [MemberData(nameof(DemoStacks))]
+    public void EachDemoStackBuildsItsLocalLabAndALocalOnlyStackSaysThereIsNothingToDeploy(string stack, string folder)
+    {
+        var data = Shared.Require(Path.Combine("data", folder));
+        var dir = Directory.CreateTempSubdirectory("local-stack-").FullName;
+        try
+        {
+            var db = Path.Combine(dir, "lab.duckdb");
+            var (code, stdout, stderr) = Cli.Run(["local", "--stack", stack, "--data", data, "--skip-missing", "--db", db]);
+            Assert.True(code == 0, stderr);
+            Assert.Matches(@"built \d+ tables", stdout);
+            (code, stdout, _) = Cli.Run(["query", "--db", db, "--examples"]);
+            Assert.Equal(0, code);
+            Assert.Contains("-- ", stdout);
+
+            var localOnly = stack != "demo";
+            Assert.Equal(localOnly, stderr.Contains($"stack {stack} is a local lab (no cloud side)"));
+            (code, stdout, stderr) = Cli.Run(["preview", "--stack", stack]);
+            Assert.True(code == 0, stderr);
+            Assert.Equal(localOnly, stdout.Contains($"a local lab: nothing to deploy; build it with `local --stack {stack}`"));
+            if (!localOnly) return;
+            Assert.DoesNotContain("pulumi up` would create", stdout);
+            (code, stdout, stderr) = Cli.Run(["compile", "--stack", stack]);
+            Assert.True(code == 0, stderr);
+            Assert.Contains("resources: {}", stdout);   // a valid program that creates nothing
+            Assert.Contains($"release: {folder}", stdout);
+            (code, stdout, stderr) = Cli.Run(["check", "--stack", stack]);
+            Assert.True(code == 0, stdout + stderr);
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Fact]
+    public void TheLabItsTemporaryFilesAndItsParquetCopyAreReadableByTheOwnerAlone()
+    {
+        if (OperatingSystem.IsWindows()) Assert.Skip("Unix file modes; on Windows the profile's ACLs apply");
+        else PrivateModes();
+    }
+
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    private static void PrivateModes()
+    {
+        var data = Shared.Require(Path.Combine("data", "mimic-iv-ed-demo-2.2"));
+        var dir = Directory.CreateTempSubdirectory("private-").FullName;
+        try
+        {
+            File.SetUnixFileMode(dir, (UnixFileMode)Convert.ToInt32("755", 8));   // a shared-looking folder: the lab must not rely on it
+            var release = Labs.Catalog.Find("mimic-iv-ed-demo-2.2")!;
+            var db = Path.Combine(dir, "lab.duckdb");
+            var seen = new List<string>();
+            var build = LocalLab.Build(release, release.Modules, data, db, skipMissing: false, line =>
+            {
+                // While it builds, the file lives in a folder of its own that only the owner can enter.
+                var building = Directory.GetDirectories(dir, "lab.duckdb.building-*").Single();
+                seen.Add($"{File.GetUnixFileMode(building)} {Directory.Exists(Path.Combine(building, "tmp"))}");
+            });
+            Assert.All(seen, s => Assert.Equal($"{PrivateFiles.FolderMode} True", s));
+            Assert.Equal(PrivateFiles.FileMode, File.GetUnixFileMode(db));
+            Assert.Equal(["lab.duckdb"], Directory.GetFileSystemEntries(dir).Select(Path.GetFileName));   // no WAL, temp or build folder left
+
+            // A query spills beside the lab (0700), never to .tmp in the working directory, and tidies up.
+            using (var conn = LocalLab.Open(db))
+            {
+                Assert.Equal(PrivateFiles.FolderMode, File.GetUnixFileMode(db + ".tmp"));
+                Assert.Equal(db + ".tmp", LocalLab.Query(conn, "SELECT current_setting('temp_directory')").Rows[0][0]);
+            }
+            Assert.False(Directory.Exists(db + ".tmp"));
+            Assert.False(Directory.Exists(Path.Combine(Shared.RepoRoot, ".tmp")));
+
+            var parquet = Path.Combine(dir, "out", "parquet");
+            var files = ParquetExport.Write(db, release.Modules, build.Tables, parquet, _ => { });
+            foreach (var folder in new[] { Path.Combine(dir, "out"), parquet, Path.Combine(parquet, "ed"), Path.Combine(parquet, "ed", "triage") })
+                Assert.True(File.GetUnixFileMode(folder) == PrivateFiles.FolderMode, $"{folder}: {File.GetUnixFileMode(folder)}");
+            Assert.All(files, f => Assert.Equal(PrivateFiles.FileMode, File.GetUnixFileMode(f.Path)));
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Fact]
+    public void QueryFindsALabByItsStackOrSaysHowToBuildIt()
+    {
+        var (code, stdout, stderr) = Cli.Run(["query", "--stack", "no-such-lab", "--examples"]);
+        Assert.Equal((2, ""), (code, stdout));
+        Assert.Contains("no local lab mimic-no-such-lab.duckdb here; build it with `local --stack no-such-lab`", stderr);
+        (code, _, stderr) = Cli.Run(["query", "--examples"]);
+        Assert.Equal(2, code);
+        Assert.Contains("give the lab: --stack S", stderr);
+        (code, _, stderr) = Cli.Run(["query", "--stack", "../x", "--examples"]);
+        Assert.Equal(2, code);
+        Assert.Contains("is not a stack name", stderr);
+    }
 }

@@ -57,7 +57,6 @@ public partial class StackSettingsTests
         { "reserved tag", Demo + "  mimic-infra:tags: [lab=x]\n", "mimic-infra:tags: 'lab' is set by the lab itself" },
         { "aws prefix tag", Demo + "  mimic-infra:tags: [\"aws:x=y\"]\n", "mimic-infra:tags: 'aws:x=y' must be key=value" },
         { "bad module source", Demo + "  mimic-infra:moduleSources: [\"ed=s3://x/\"]\n", "mimic-infra:moduleSources: 'ed=s3://x/' names no module of this lab" },
-        { "no cloud", Demo + "  mimic-infra:aws: false\n", "mimic-infra:aws: the lab has no cloud side" },
         { "yaml syntax", Demo + "  mimic-infra:tags: [a\n", "Pulumi.t.yaml: line" },
         { "not a mapping", "- just\n- a list\n", "a stack file is a mapping with a 'config:' key" },
         { "unknown top-level key", "settings:\n  a: b\n", "unknown top-level key 'settings'" },

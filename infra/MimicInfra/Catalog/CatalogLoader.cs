@@ -166,6 +166,7 @@ public static partial class CatalogLoader
                 s3 = new S3Location(doc.S3.Uri ?? "", doc.S3.Region ?? "");
             }
             if (access == Access.Open && s3 is null) Problem("an open release must say where it is published: 's3: {uri: ..., region: ...}'");
+            var download = DownloadOf(doc.Download, access, Problem);
 
             // Optional in a catalog of one's own; every shipped release states it (CatalogLoaderTests checks).
             PhysioNetProject? project = null;
@@ -204,7 +205,23 @@ public static partial class CatalogLoader
                 CheckConceptInputs(m, modules, Problem);
 
             if (problems.Count > before || access is null) return null;
-            return new Release(id, doc.Title!, access.Value, doc.Base, s3, modules) { Project = project };
+            return new Release(id, doc.Title!, access.Value, doc.Base, s3, modules) { Project = project, Download = download };
+        }
+
+        /// <summary>Where PhysioNet serves the release's files over HTTPS; an open release must say, so `local` can fetch it.</summary>
+        private static PhysioNetFiles? DownloadOf(DownloadDoc? doc, Access? access, Action<string, string?, string?> problem)
+        {
+            if (doc is null)
+            {
+                if (access == Access.Open) problem("an open release must say where PhysioNet serves its files: 'download: {url: https://physionet.org/files/<project>/<version>/}'", null, null);
+                return null;
+            }
+            if (doc.Url is null || !PhysioNetFilesUrl().IsMatch(doc.Url))
+                problem($"'download.url: {doc.Url}' must be PhysioNet's files folder of the release, https://physionet.org/files/<project>/<version>/", null, null);
+            foreach (var f in doc.Files ?? [])
+                if (!RelativeFile().IsMatch(f) || f.Split('/').Any(part => part is "." or ".."))
+                    problem($"'download.files: {f}' must be a file path inside the release (letters, digits, '_', '.', '-', '/')", null, null);
+            return new PhysioNetFiles(doc.Url ?? "", doc.Files ?? []);
         }
 
         /// <summary>Every source table a concept reads is a table of a source module of this release, named by its schema.</summary>
@@ -361,6 +378,12 @@ public static partial class CatalogLoader
     [GeneratedRegex("^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$")]
     private static partial Regex RelativeFolder();
 
+    [GeneratedRegex("^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$")]
+    private static partial Regex RelativeFile();
+
+    [GeneratedRegex("^https://physionet\\.org/files/[a-z0-9][a-z0-9-]*/[0-9][0-9.]*/$")]
+    private static partial Regex PhysioNetFilesUrl();
+
     [GeneratedRegex(@"^[a-z0-9_]+/[a-z0-9_]+\.sql$")]
     private static partial Regex ConceptFile();
 
@@ -372,18 +395,25 @@ public static partial class CatalogLoader
         List<ModuleDoc>? Modules, List<ChangeDoc>? Changes)
     {
         public ProjectDoc? PhysioNet { get; init; }
+        public DownloadDoc? Download { get; init; }
 
         public static ReleaseDoc From(YamlValue value)
         {
-            var f = new YamlFields(value, "a release", "release", "title", "base", "access", "files", "s3", "modules", "changes", "physionet");
+            var f = new YamlFields(value, "a release", "release", "title", "base", "access", "files", "s3", "modules", "changes", "physionet", "download");
             var s3 = f.Map("s3", "'s3:'", "uri", "region");
             var project = f.Map("physionet", "'physionet:'", "slug", "version");
+            var download = f.Map("download", "'download:'", "url", "files");
             return new(f.Text("release"), f.Text("title"), f.Text("base"), f.Text("access"), f.Text("files"),
                 s3 is null ? null : new S3Doc(s3.Text("uri"), s3.Text("region")),
                 f.List("modules", ModuleDoc.FromYaml), f.List("changes", ChangeDoc.From))
-            { PhysioNet = project is null ? null : new ProjectDoc(project.Text("slug"), project.Text("version")) };
+            {
+                PhysioNet = project is null ? null : new ProjectDoc(project.Text("slug"), project.Text("version")),
+                Download = download is null ? null : new DownloadDoc(download.Text("url"), download.Texts("files")),
+            };
         }
     }
+
+    private sealed record DownloadDoc(string? Url, List<string>? Files);
 
     private sealed record S3Doc(string? Uri, string? Region);
 

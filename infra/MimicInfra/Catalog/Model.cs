@@ -43,6 +43,19 @@ public sealed record Release(
         Modules.SelectMany(m => m.Tables.Select(t => (m, t)));
 
     public int TableCount => Modules.Sum(m => m.Tables.Count);
+
+    /// <summary>Where PhysioNet serves the release's files over HTTPS (required for open releases, so `local` can fetch them).</summary>
+    public PhysioNetFiles? Download { get; init; }
+}
+
+/// <summary>
+/// A release's files folder on PhysioNet (https://physionet.org/files/&lt;project&gt;/&lt;version&gt;/, with its
+/// SHA256SUMS.txt) and the files fetched besides the tables' own (the licence).
+/// </summary>
+public sealed record PhysioNetFiles(string Url, IReadOnlyList<string> Files)
+{
+    /// <summary>The project/version part of the URL (mimic-iv-demo/2.2/), which a mirror or test server serves under its own base.</summary>
+    public string ProjectPath => Url["https://physionet.org/files/".Length..];
 }
 
 /// <summary>

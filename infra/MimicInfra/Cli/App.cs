@@ -18,7 +18,7 @@ public static class App
         root.Subcommands.Add(CheckCommand.Build(io));
         root.Subcommands.Add(NotebookCommand.Build(io));
         root.Subcommands.Add(ImportCommand.Build(io));
-        root.Subcommands.Add(LocalCommands.Local(io));
+        root.Subcommands.Add(LocalCommands.Local(io, env));
         root.Subcommands.Add(LocalCommands.Query(io));
         root.Subcommands.Add(BenchCommands.ScaleDemo(io));
         root.Subcommands.Add(BenchCommands.Bench(io));

@@ -8,24 +8,27 @@ namespace MimicInfra.Cli;
 /// <summary>`local` builds a lab in DuckDB from files on disk; `query` runs SQL (or the example queries) on it.</summary>
 internal static class LocalCommands
 {
-    public static Command Local(Console io)
+    public static Command Local(Console io, Func<string, string?> env)
     {
         var stack = CompileCommands.StackOption();
         var dir = CompileCommands.StacksDirOption();
-        var data = new Option<string>("--data") { Description = "Folder of the release's files, holding its module folders (e.g. ../shared/data/mimic-iv-demo-2.2).", Required = true };
+        var data = new Option<string?>("--data") { Description = "Folder of the release's files, holding its module folders. Without it, an open release is downloaded from PhysioNet, verified and cached; a credentialed one is explained." };
         var dbOpt = new Option<string?>("--db") { Description = "DuckDB file to write (default: mimic-<stack>.duckdb)." };
         var skip = new Option<bool>("--skip-missing") { Description = "Build without tables whose files are missing (they are listed)." };
         var parquet = new Option<string?>("--parquet") { Description = "Also write every typed table as Parquet under this folder (<module>/<table>/) and report the bytes." };
         var inPlace = new Option<bool>("--in-place") { Description = "Keep typed views over the CSV files instead of storing typed tables (smaller file, every query re-reads the CSV)." };
         var concepts = new Option<string?>("--concepts") { Description = "A checkout of MIT-LCP/mimic-code (or its mimic-iv/concepts_duckdb folder): also build the derived concepts (mimiciv_derived) with its DuckDB scripts, unmodified." };
-        var cmd = new Command("local", "Build the lab locally in DuckDB: typed tables from PhysioNet's CSV files in mimic-code's schemas, the same casts as the AWS import.") { stack, dir, data, dbOpt, skip, parquet, inPlace, concepts };
+        var fetch = new FetchOptionSet();
+        var allowDirty = new Option<bool>("--allow-dirty") { Description = "Run the concept scripts even when the mimic-code checkout has changes of its own (its commit is recorded either way)." };
+        var cmd = new Command("local", "Build the lab locally in DuckDB: typed tables from PhysioNet's CSV files in mimic-code's schemas, the same casts as the AWS import.") { stack, dir, data, dbOpt, skip, parquet, inPlace, concepts, fetch.Cache, fetch.Url, allowDirty };
         cmd.SetAction(r => io.Run(() =>
         {
             var lab = CompileCommands.ReadLocalLab(r.GetValue(stack)!, r.GetValue(dir));
-            var dataDir = r.GetValue(data)!;
+            if (IsLocalOnly(lab, r.GetValue(dir))) io.Error.WriteLine($"stack {lab.Stack} is a local lab (no cloud side): this DuckDB file is the whole lab.");
+            var scripts = DerivedScripts(lab, r.GetValue(concepts), r.GetValue(allowDirty));
+            var dataDir = r.GetValue(data) ?? Fetch(io, env, lab, r.GetValue(fetch.Cache), r.GetValue(fetch.Url), r.GetValue(skip));
             if (!Directory.Exists(dataDir)) throw new UserError($"--data {dataDir} is not a folder.");
             var db = Path.GetFullPath(r.GetValue(dbOpt) ?? $"mimic-{lab.Stack}.duckdb");
-            var scripts = DerivedScripts(lab, r.GetValue(concepts));
             io.Error.WriteLine($"building {lab.Release.Title} ({string.Join(", ", lab.Modules.Select(m => m.Name))}) from {dataDir} into {db}");
             var build = LocalLab.Build(lab.Release, lab.Modules, dataDir, db, r.GetValue(skip), io.Error.WriteLine, r.GetValue(inPlace), scripts);
             foreach (var m in build.Missing) io.Out.WriteLine($"missing, not built: {m}");
@@ -59,20 +62,72 @@ internal static class LocalCommands
     }
 
     /// <summary>The concept scripts to run, when --concepts is given; an error when the release has no derived module.</summary>
-    private static ConceptScripts? DerivedScripts(LabSettings lab, string? dir)
+    private static ConceptScripts? DerivedScripts(LabSettings lab, string? dir, bool allowDirty)
     {
         if (dir is null) return null;
         var derived = lab.Derived ?? throw new UserError(lab.Release.Modules.Any(m => m.IsDerived)
             ? $"--concepts: stack {lab.Stack} leaves the derived module out (modules); add it, or drop --concepts."
             : $"--concepts: release {lab.Release.Id} has no derived concepts in the catalog; drop --concepts.");
         if (!Directory.Exists(dir)) throw new UserError($"--concepts {dir} is not a folder; point it at a checkout of {derived.Concepts!.Repository}.");
-        return new ConceptScripts(derived, ConceptBuild.ScriptsFolder(dir, derived));
+        var folder = ConceptBuild.ScriptsFolder(dir, derived);
+        return new ConceptScripts(derived, folder) { Checkout = ConceptCheckout.Inspect(folder, derived, allowDirty) };
+    }
+
+    /// <summary>The --cache and --physionet-url options of a command that fetches open releases.</summary>
+    private sealed class FetchOptionSet
+    {
+        public Option<string?> Cache { get; } = new("--cache")
+        {
+            Description = $"Folder of the download cache (default: {ReleaseCache.CacheVariable}, else the per-user cache folder, e.g. ~/.cache/mimicinfra).",
+        };
+
+        public Option<string?> Url { get; } = new("--physionet-url")
+        {
+            Description = $"Fetch from this mirror of {ReleaseCache.PhysioNetFiles} instead (default: {ReleaseCache.UrlVariable}, else PhysioNet).",
+        };
+    }
+
+    /// <summary>A stack with no cloud side, read as the cloud commands read it.</summary>
+    private static bool IsLocalOnly(LabSettings lab, string? stacksDir)
+    {
+        try { return CompileCommands.ReadLab(lab.Stack, stacksDir).IsLocalOnly; }
+        catch (UserError) { return false; }   // a cloud side with problems: `local` builds it anyway, `preview` reports them
+    }
+
+    /// <summary>
+    /// The release's files when --data is not given: an open release from PhysioNet through the per-user cache
+    /// (verified against its SHA256SUMS.txt); a credentialed one is refused with how to get it with one's own account.
+    /// </summary>
+    private static string Fetch(Console io, Func<string, string?> env, LabSettings lab, string? cache, string? url, bool skipMissing)
+    {
+        var catalog = Catalog.CatalogLoader.LoadEmbedded();
+        if (lab.Release.Access != Catalog.Access.Open) throw new UserError(CredentialedDownload.Instructions(lab, catalog));
+        var options = new FetchOptions(ReleaseCache.BaseUrl(url, env), ReleaseCache.Root(cache, env)) { AcceptMissing = skipMissing };
+        var files = ReleaseFetch.FilesOf(lab.Release, lab.Modules);
+        io.Error.WriteLine($"fetching {lab.Release.Title} ({files.Count} files) from {new Uri(options.BaseUrl, lab.Release.Download!.ProjectPath)} into {ReleaseCache.ReleaseFolder(options.CacheRoot, lab.Release)}");
+        var terminal = ReferenceEquals(io.Error, System.Console.Error) && !System.Console.IsErrorRedirected;
+        var fetched = FetchProgress.Show(io.Error, terminal, files.Count, p => ReleaseFetch.FetchAsync(lab.Release, lab.Modules, options, p)).GetAwaiter().GetResult();
+        var failed = fetched.Failed.ToList();
+        if (failed.Count > 0)
+            throw new UserError($"{failed.Count} file(s) of {lab.Release.Id} could not be fetched from {fetched.Source}, nothing was built:\n  " +
+                                string.Join("\n  ", failed.Select(f => $"{f.File}: {f.Reason}")) +
+                                $"\nVerified files stay in {fetched.Folder}; run again to fetch the rest (partial downloads resume).");
+        var missing = fetched.Missing.ToList();
+        if (missing.Count > 0 && !skipMissing)
+            throw new UserError($"{missing.Count} file(s) of the lab are not published at {fetched.Source}:\n  " +
+                                string.Join("\n  ", missing.Select(f => $"{f.File}: {f.Reason}")) + "\nPass --skip-missing to build without them.");
+        var got = fetched.Files.Where(f => f.Outcome is FileOutcome.Downloaded or FileOutcome.Cached).ToList();
+        io.Error.WriteLine(fetched.Offline
+            ? $"{got.Count} files ({got.Sum(f => f.Bytes):N0} bytes) from the cache, each matching {ReleaseFetch.SumsFile}; no network needed"
+            : $"{got.Count} files verified against {ReleaseFetch.SumsFile} ({got.Count(f => f.Outcome == FileOutcome.Downloaded)} downloaded, " +
+              $"{got.Where(f => f.Outcome == FileOutcome.Downloaded).Sum(f => f.Bytes):N0} bytes in {fetched.Seconds:F1} s; {got.Count(f => f.Outcome == FileOutcome.Cached)} from the cache)");
+        return fetched.Folder;
     }
 
     private static void ReportConcepts(Console io, ConceptScripts scripts, IReadOnlyList<ConceptResult> results)
     {
         io.Out.WriteLine();
-        io.Out.WriteLine($"{scripts.Derived.Schema} from {scripts.Folder}:");
+        io.Out.WriteLine($"{scripts.Derived.Schema} from {scripts.Folder}{(scripts.Checkout is { } c ? $" (commit {c.Description})" : "")}:");
         io.Table(["concept", "rows", "seconds", "result"], results.Select(c => (IReadOnlyList<string>)
         [
             c.Table,
@@ -87,17 +142,18 @@ internal static class LocalCommands
 
     public static Command Query(Console io)
     {
-        var db = new Option<string>("--db") { Description = "The DuckDB file `local` built.", Required = true };
+        var db = new Option<string?>("--db") { Description = "The DuckDB file `local` built (or give --stack)." };
+        var labStack = new Option<string?>("--stack", "-s") { Description = "The stack `local --stack` built: its default file mimic-<stack>.duckdb here." };
         var sql = new Argument<string?>("sql") { Description = "SQL to run; table names unqualified (admissions) or by module (hosp.admissions).", Arity = ArgumentArity.ZeroOrOne };
         var examples = new Option<bool>("--examples") { Description = "Run the lab's example queries (the example notebook's SQL) instead." };
         var max = new Option<int>("--max-rows") { Description = "Rows to print at most.", DefaultValueFactory = _ => 50 };
         var json = new Option<bool>("--json") { Description = "Print the result as JSON (columns with their types, every row, values typed) instead of a table." };
-        var cmd = new Command("query", "Run SQL on a local lab and print the result as a table.") { db, sql, examples, max, json };
+        var cmd = new Command("query", "Run SQL on a local lab and print the result as a table.") { db, sql, examples, max, json, labStack };
         cmd.SetAction(r => io.Run(() =>
         {
             var maxRows = r.GetValue(max);
             if (maxRows < 1) throw new UserError($"--max-rows {maxRows}: give at least 1.");
-            using var conn = LocalLab.Open(r.GetValue(db)!);
+            using var conn = LocalLab.Open(LabFile(r.GetValue(db), r.GetValue(labStack)));
             var labModules = LocalLab.ModulesOf(conn, Catalog.CatalogLoader.LoadEmbedded());
             var queries = r.GetValue(examples)
                 ? ExampleQueries.For(labModules).Select(q => (q.Title, q.Sql)).ToList()
@@ -122,6 +178,17 @@ internal static class LocalCommands
         }));
         return cmd;
     }
+
+    /// <summary>The lab file a query reads: --db, or the file `local --stack S` writes by default.</summary>
+    private static string LabFile(string? db, string? stack) => (db, stack) switch
+    {
+        ({ } d, null) => d,
+        (null, { } s) when s.IndexOfAny(['/', '\\']) >= 0 || s.Contains("..") => throw new UserError($"--stack {Input.Shown.Quote(s)} is not a stack name."),
+        (null, { } s) => File.Exists($"mimic-{s}.duckdb") ? $"mimic-{s}.duckdb"
+            : throw new UserError($"no local lab mimic-{s}.duckdb here; build it with `local --stack {s}` (or pass --db with the file it wrote)."),
+        (null, null) => throw new UserError("give the lab: --stack S (the file `local --stack S` wrote here) or --db FILE."),
+        _ => throw new UserError("give --stack or --db, not both."),
+    };
 
     private static string Format(object? v) => v switch
     {

@@ -30,6 +30,7 @@ public static class LabPreview
 {
     public static string Summary(LabSettings lab, PulumiProgram program)
     {
+        if (Local.LocalLabPreview.Summary(lab) is { } local) return local;
         var w = new StringWriter(CultureInfo.InvariantCulture) { NewLine = "\n" };
         var cost = Costs.CostEstimate.For(lab, Costs.PriceTable.Embedded);
         w.WriteLine($"MIMIC lab {lab.Names.Lab} (stack {lab.Stack})");

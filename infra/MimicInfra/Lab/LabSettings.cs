@@ -36,6 +36,9 @@ public sealed record LabSettings(
     /// <summary>The derived module when the AWS side imports it (it has a derived source); null otherwise.</summary>
     public Module? AwsDerived => Aws?.DerivedSource is not null ? Derived : null;
 
+    /// <summary>A lab with no cloud side: `local` builds it in DuckDB; its Pulumi program creates nothing.</summary>
+    public bool IsLocalOnly => Aws is null && Gcp is null;
+
     public IEnumerable<(Module Module, Table Table)> Tables => Modules.SelectMany(m => m.Tables.Select(t => (m, t)));
 
     /// <summary>The tags (AWS) every lab resource carries, in a fixed order.</summary>

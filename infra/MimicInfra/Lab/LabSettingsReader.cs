@@ -67,8 +67,7 @@ public static partial class LabSettingsReader
 
         var aws = cloud && c.Boolean("aws") ? ReadAws(c, config, release, modules, derived) : null;
         var gcp = cloud && c.Boolean("gcp") ? ReadGcp(c, release, modules, derived) : null;
-        if (cloud && aws is null && gcp is null && c.Problems.Count == 0)
-            c.Problem("aws", "the lab has no cloud side; set aws or gcp to true.");
+        // Neither side (aws: false, gcp unset or false) is a local lab: `local` builds it, the cloud program is empty.
 
         // Fleet rules (expiry, placeholders, secrets) and the provider keys passed to the explicit providers.
         c.Problems.AddRange(Fleet.StackRules.Problems(config, expires == default ? null : expires, today ?? Fleet.ExpiryDates.Today()));

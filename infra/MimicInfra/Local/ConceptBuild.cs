@@ -40,10 +40,12 @@ public static class ConceptBuild
                             $"under it (e.g. {concepts.DuckDbFolder}/{derived.Tables[0].Concept!.File}). Point it at a checkout of {concepts.Repository}.");
     }
 
-    public static IReadOnlyList<ConceptResult> Run(DuckDBConnection db, Module derived, string scriptsDir, Action<string> progress)
+    /// <param name="readable">Folders the scripts may read (the CSV files under an in-place lab's views); nothing else outside the lab.</param>
+    public static IReadOnlyList<ConceptResult> Run(DuckDBConnection db, Module derived, string scriptsDir, Action<string> progress, IReadOnlyList<string>? readable = null)
     {
         LocalLab.Execute(db, $"CREATE SCHEMA IF NOT EXISTS {TypedViewSql.Quote(derived.Schema)}");
         var present = ExistingTables(db);
+        LockDown(db, readable ?? []);
         var results = new List<ConceptResult>();
         var built = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (t, i) in derived.Tables.Select((t, i) => (t, i + 1)))
@@ -60,6 +62,21 @@ public static class ConceptBuild
             progress($"[{i}/{derived.Tables.Count}] {derived.Schema}.{result}");
         }
         return results;
+    }
+
+    /// <summary>
+    /// The scripts are third-party SQL: before they run, DuckDB may read no file outside the lab (no read_csv('/etc/passwd'),
+    /// no COPY ... TO), install or load no extension (httpfs could send data anywhere), and the configuration is locked so
+    /// a script cannot switch any of it back on. It stays so until the build's connection closes.
+    /// </summary>
+    public static void LockDown(DuckDBConnection db, IReadOnlyList<string> readable)
+    {
+        if (readable.Count > 0)
+            LocalLab.Execute(db, $"SET allowed_directories = [{string.Join(", ", readable.Select(d => DuckDbSql.Literal(d.TrimEnd('/', '\\') + Path.DirectorySeparatorChar)))}]");
+        LocalLab.Execute(db, "SET enable_external_access = false");
+        LocalLab.Execute(db, "SET autoinstall_known_extensions = false");
+        LocalLab.Execute(db, "SET autoload_known_extensions = false");
+        LocalLab.Execute(db, "SET lock_configuration = true");
     }
 
     /// <summary>Why a concept cannot run yet: the source tables the lab lacks and the concepts it needs that were not built.</summary>

@@ -15,7 +15,11 @@ public sealed record LocalBuild(string Database, IReadOnlyList<LocalTable> Table
 }
 
 /// <summary>Build the derived module too, with the DuckDB concept scripts in this folder.</summary>
-public sealed record ConceptScripts(Module Derived, string Folder);
+public sealed record ConceptScripts(Module Derived, string Folder)
+{
+    /// <summary>The checkout the scripts come from (its commit is recorded in the lab); null when not inspected.</summary>
+    public ConceptCheckout? Checkout { get; init; }
+}
 
 /// <summary>
 /// A lab in a DuckDB file, from the same catalog. By default the typed tables are stored in the file
@@ -42,13 +46,17 @@ public static class LocalLab
                                 $"point --data at the folder of release {release.Id} that holds {DataLayout(modules)}.");
 
         var clock = Stopwatch.StartNew();
-        var temp = $"{dbPath}.building-{Environment.ProcessId}";
-        File.Delete(temp);
+        // The file is built in a folder of its own beside the target, 0700, with DuckDB's WAL and temporary files in it:
+        // no other account can read a byte of it at any moment, and a failure leaves nothing behind.
+        var building = $"{dbPath}.building-{Environment.ProcessId}";
+        if (Directory.Exists(building)) Directory.Delete(building, true);
+        PrivateFiles.OwnFolder(building);
+        var temp = Path.Combine(building, Path.GetFileName(dbPath));
         var built = new List<LocalTable>();
         IReadOnlyList<ConceptResult> conceptResults = [];
         try
         {
-            using (var db = Attach(temp, readOnly: false))
+            using (var db = Attach(temp, readOnly: false, PrivateFiles.OwnFolder(Path.Combine(building, "tmp"))))
             {
                 var present = plan.Where(p => File.Exists(p.Path)).ToList();
                 foreach (var schema in modules.Select(m => m.Schema).Distinct())
@@ -92,7 +100,8 @@ public static class LocalLab
                 var derivedTables = new List<string>();
                 if (concepts is { Derived: var derived })
                 {
-                    conceptResults = ConceptBuild.Run(db, derived, concepts.Folder, progress);
+                    // In place, the lab's views read the CSV files: the only files concept SQL may touch.
+                    conceptResults = ConceptBuild.Run(db, derived, concepts.Folder, progress, inPlace ? [Path.GetFullPath(dataDir)] : []);
                     derivedTables = conceptResults.Where(r => r.Outcome == ConceptOutcome.Built).Select(r => r.Table).ToList();
                     if (derived.Name != derived.Schema)
                     {
@@ -108,9 +117,11 @@ public static class LocalLab
                             $"('modules', {DuckDbSql.Literal(string.Join(",", withDerived.Select(m => m.Name)))}), " +
                             $"('schemas', {DuckDbSql.Literal(string.Join(",", withDerived.Select(m => m.Schema).Distinct()))}), " +
                             $"('derived_tables', {DuckDbSql.Literal(string.Join(",", derivedTables))}), " +
+                            $"('concepts_commit', {DuckDbSql.Literal(concepts?.Checkout?.Description ?? "")}), " +
                             $"('storage', {DuckDbSql.Literal(inPlace ? "views over the CSV files" : "tables")}), ('built_by', 'mimic-infra local')");
                 Execute(db, "CHECKPOINT");
             }
+            PrivateFiles.Restrict(temp);
             File.Move(temp, dbPath, overwrite: true);
         }
         catch (DuckDBException e)
@@ -123,8 +134,7 @@ public static class LocalLab
         }
         finally
         {
-            File.Delete(temp);
-            File.Delete(temp + ".wal");
+            if (Directory.Exists(building)) Directory.Delete(building, true);
         }
         return new LocalBuild(dbPath, built, missing, clock.Elapsed.TotalSeconds) { Concepts = conceptResults };
     }
@@ -153,8 +163,12 @@ public static class LocalLab
     /// <summary>Opens a built lab with its module schemas on the search path, so unqualified table names work.</summary>
     public static DuckDBConnection Open(string dbPath)
     {
-        if (!File.Exists(dbPath)) throw new UserError($"no local lab at {dbPath}; build one with `local --stack <stack> --data <dir> --db {dbPath}`.");
-        var db = Attach(dbPath, readOnly: true);
+        if (!File.Exists(dbPath)) throw new UserError($"no local lab at {dbPath}; build one with `local --stack <stack> --db {dbPath}` (add `--data <dir>` for files you have).");
+        // DuckDB spills large queries to disk: beside the lab, 0700, not in a .tmp folder of the working directory.
+        var spill = $"{Path.GetFullPath(dbPath)}.tmp";
+        var created = !Directory.Exists(spill);
+        var db = Attach(dbPath, readOnly: true, PrivateFiles.OwnFolder(spill));
+        if (created) db.Disposed += (_, _) => RemoveIfEmpty(spill);
         // The schemas holding the typed tables (mimic-code's names), as the build recorded them; the short-name
         // schemas of views and the raw layers stay off the path.
         var schemas = Query(db, "SELECT value FROM main._metadata WHERE attribute = 'schemas'").Rows
@@ -169,13 +183,20 @@ public static class LocalLab
     /// Attaches the file under a fixed catalog name: DuckDB would otherwise name the catalog after the file,
     /// and a file called ed.duckdb would make "ed" both a catalog and a schema.
     /// </summary>
-    private static DuckDBConnection Attach(string path, bool readOnly)
+    private static DuckDBConnection Attach(string path, bool readOnly, string tempDirectory)
     {
         var db = new DuckDBConnection("Data Source=:memory:");
         db.Open();
+        Execute(db, $"SET temp_directory = {DuckDbSql.Literal(tempDirectory)}");
         Execute(db, $"ATTACH {DuckDbSql.Literal(path)} AS {Catalog}{(readOnly ? " (READ_ONLY)" : "")}");
         Execute(db, $"USE {Catalog}");
         return db;
+    }
+
+    private static void RemoveIfEmpty(string folder)
+    {
+        try { if (Directory.Exists(folder) && !Directory.EnumerateFileSystemEntries(folder).Any()) Directory.Delete(folder); }
+        catch (IOException) { }   // another reader of the same lab is using it
     }
 
     public sealed record QueryResult(IReadOnlyList<string> Columns, IReadOnlyList<object?[]> Rows);

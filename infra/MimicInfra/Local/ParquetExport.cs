@@ -23,11 +23,12 @@ public static class ParquetExport
         foreach (var t in tables)
         {
             var folder = Path.Combine(outDir, t.Module, t.Table);
-            Directory.CreateDirectory(folder);
+            PrivateFiles.CreateFolder(folder);   // 0700, parents too: a copy of the lab is as private as the lab
             var file = Path.Combine(folder, $"{t.Table}.parquet");
             var module = modules.First(m => m.Name == t.Module);
             var table = module.FindTable(t.Table)!;
             LocalLab.Execute(db, Import.CopySql.DuckDbCopy(module.IsDerived ? InCatalogTypes(db, module, table) : $"SELECT * FROM {LocalLab.QualifiedName(module, table)}", file));
+            PrivateFiles.Restrict(file);
             var row = new ParquetTable(t.Module, t.Table, t.CsvBytes, new FileInfo(file).Length, file);
             result.Add(row);
             progress($"{t.Module}.{t.Table}: csv.gz {t.CsvBytes:N0} B -> parquet {row.ParquetBytes:N0} B");
