@@ -55,6 +55,11 @@ public partial class ReadmeCommandTests(ITestOutputHelper output)
     {
         var block = Blocks().Single(b => b.Line == line);
         var scratch = ScratchRepository();
+        // `local` without --data fetches the open demo from PhysioNet: here from a stand-in on the loopback address
+        // serving ../shared/data, into a scratch cache. Nothing reaches the internet.
+        using var physioNet = DemoServer();
+        var env = new Dictionary<string, string> { [MimicInfra.Local.ReleaseCache.CacheVariable] = Path.Combine(scratch, ".cache") };
+        if (physioNet is not null) env[MimicInfra.Local.ReleaseCache.UrlVariable] = physioNet.BaseUrl.ToString();
         try
         {
             var skipped = new List<string>();
@@ -62,7 +67,7 @@ public partial class ReadmeCommandTests(ITestOutputHelper output)
             foreach (var command in block.Commands)
             {
                 var words = Words(command);
-                if (SkipReason(words, scratch) is { } why)
+                if (SkipReason(words, scratch, physioNet is not null) is { } why)
                 {
                     skipped.Add($"{command}: {why}");
                     output.WriteLine($"skipped: {command}\n  because {why}");
@@ -70,10 +75,15 @@ public partial class ReadmeCommandTests(ITestOutputHelper output)
                 }
                 var args = ProgramArguments(words) ?? throw new Xunit.Sdk.XunitException(
                     $"README.md:{line} shows `{command}`, which this test neither runs nor knows a reason to skip; run it here, or say why it cannot run.");
-                var (code, stdout, stderr) = Cli.RunIn(scratch, [.. args]);
-                output.WriteLine($"ran: {command}\n  exit {code}\n{Indent(stdout)}{Indent(stderr)}");
+                // `... > FILE`: the output goes to FILE, as the shell would send it.
+                var redirect = args.IndexOf(">");
+                var target = redirect >= 0 && redirect == args.Count - 2 ? args[^1] : null;
+                if (target is not null) args = args[..redirect];
+                var (code, stdout, stderr) = Cli.RunIn(scratch, [.. args], k => env.GetValueOrDefault(k));
+                output.WriteLine($"ran: {command}\n  exit {code}\n{Indent(target is null ? stdout : $"(stdout to {target})")}{Indent(stderr)}");
                 Assert.True(code == 0, $"README.md:{line}: `{command}` exited {code}:\n{stderr}");
                 Assert.NotEqual("", stdout);
+                if (target is not null) File.WriteAllText(Path.Combine(scratch, target), stdout);
                 ran++;
             }
             if (ran == 0) Assert.Skip($"every command of README.md:{line} needs what a test does not have: " + string.Join("; ", skipped));
@@ -81,13 +91,28 @@ public partial class ReadmeCommandTests(ITestOutputHelper output)
         finally { Directory.Delete(scratch, true); }
     }
 
+    /// <summary>PhysioNet's files folder of the open MIMIC-IV demo on the loopback address, or null without ../shared/data.</summary>
+    private static FakePhysioNet? DemoServer()
+    {
+        var data = Path.Combine(Shared.Root, "data", "mimic-iv-demo-2.2");
+        if (!Directory.Exists(data)) return null;
+        // Our copy of the demo lacks icu/chartevents.csv.gz; the stand-in serves it with its header only, listed with its own hash.
+        var chartevents = Labs.Catalog.Find("mimic-iv-demo-2.2")!.FindModule("icu")!.FindTable("chartevents")!;
+        return new FakePhysioNet(data, "mimic-iv-demo/2.2/", standIns: new Dictionary<string, byte[]> { ["icu/chartevents.csv.gz"] = FakePhysioNet.HeaderOnly(chartevents) });
+    }
+
     /// <summary>Why a command cannot run here, or null when it runs.</summary>
-    private static string? SkipReason(IReadOnlyList<string> words, string scratch)
+    private static string? SkipReason(IReadOnlyList<string> words, string scratch, bool physioNet)
     {
         var args = ProgramArguments(words);
         return words switch
         {
             ["pulumi", ..] => "needs the Pulumi CLI and a cloud account",
+            ["wget", ..] => "downloads a credentialed release: needs the network and a PhysioNet account with access to it",
+            _ when args is ["local", ..] && args.Contains("--data") && args[args.IndexOf("--data") + 1].StartsWith("physionet.org/", StringComparison.Ordinal) =>
+                "needs the credentialed release the skipped `wget` downloads",
+            _ when args is ["local", ..] && !args.Contains("--data") && !physioNet =>
+                "fetches the open demo from PhysioNet; the test serves it from ../shared/data, which is absent here",
             ["aws", ..] => "needs an AWS account and a deployed lab (it runs in AWS CloudShell)",
             ["python3", "mimic-lab-import.py", ..] => "runs the import script the skipped `aws s3 cp` fetches, in AWS CloudShell",
             ["git", "clone", ..] => "needs the network",
