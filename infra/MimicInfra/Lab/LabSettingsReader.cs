@@ -150,35 +150,20 @@ public static partial class LabSettingsReader
         if (inPlace && layout is not (null or SourceLayout.TableParquet))
             c.Problem("sourceInPlace", "only your own table-parquet copy, already in the catalog's types, can be read in place; PhysioNet's files are imported into the lab's typed copy. Remove sourceInPlace.");
 
-        var sources = new SortedDictionary<string, S3Source>(StringComparer.Ordinal);
-        foreach (var m in layout is null || release is null ? [] : modules)
+        var sources = layout is null || release is null ? new SortedDictionary<string, S3Source>(StringComparer.Ordinal)
+            : ModuleSources.Resolve(release, modules, layout.Value, root, overrides, parquetCopy,
+                reportMissing: !c.HasProblem("sourceUri") && !c.HasProblem("moduleSources"), c.Problem);
+        foreach (var m in modules.Where(m => sources.ContainsKey(m.Name)))
         {
-            var folder = SourcePlan.ModuleFolder(layout!.Value, release!, m);
-            var source = overrides.GetValueOrDefault(m.Name) ?? root?.Child(folder) ?? layout switch
-            {
-                SourceLayout.PhysionetCsv when m.OpenS3 is not null => S3Source.TryParse(m.OpenS3.Uri + folder, out _),
-                SourceLayout.PhysionetParquet => parquetCopy?.Location.Child(folder),
-                _ => null,
-            };
-            if (source is null)
-            {
-                if (!c.HasProblem("sourceUri") && !c.HasProblem("moduleSources"))
-                    c.Problem("sourceUri", layout == SourceLayout.TableParquet
-                        ? $"table-parquet needs your own Parquet copy; set sourceUri to the folder holding {m.Name}/<table>/ (`local --parquet DIR` writes that layout; upload DIR)."
-                        : $"release {release!.Id} module {m.Name} is credentialed; set sourceUri to the S3 URI PhysioNet shows on the project page " +
-                          "(s3://arn:aws:s3:us-east-1:ACCOUNT:accesspoint/NAME/<project>/<version>/), or moduleSources for this module.");
-                continue;
-            }
+            var source = sources[m.Name];
             if (source.AccessPointRegion is { } apRegion && apRegion != region && !c.Problems.Any(p => p.StartsWith("aws:region", StringComparison.Ordinal)))
                 c.Problems.Add($"aws:region: {Q(region)} differs from the region of the access point of module {m.Name} ({apRegion}); S3 copies through an access point only " +
                                $"within its region. Set aws:region to {apRegion}.");
             if (inPlace && source.IsAccessPoint)
                 c.Problem("sourceInPlace", $"module {m.Name} is behind an access point ARN, which a Glue table cannot name as its location; import it instead (remove sourceInPlace).");
-            sources[m.Name] = source;
-            if (layout == SourceLayout.PhysionetCsv)
-                foreach (var t in m.Tables.Where(t => t.MultilineText))
-                    c.Problem("sourceLayout", $"{m.Name}.{t.Name} has line breaks inside its text fields, which Athena's CSV reader cannot read. Import it from Parquet: " +
-                                              $"build the local lab with `local --parquet DIR`, upload DIR to S3 and use sourceLayout table-parquet; or leave module {m.Name} out.");
+            if (layout is { } l && Importable.WhyNot(l, m) is var (t, reason))
+                c.Problem("sourceLayout", $"{m.Name}.{t.Name} {reason}. Import it from Parquet: " +
+                                          $"build the local lab with `local --parquet DIR`, upload DIR to S3 and use sourceLayout table-parquet; or leave module {m.Name} out.");
         }
 
         var cutoff = c.Integer("athenaBytesScannedCutoff", 10_000_000, long.MaxValue);
