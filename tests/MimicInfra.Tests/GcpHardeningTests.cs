@@ -265,7 +265,7 @@ public class GcpBoundaryTests
         var rules = Rules(Program(Perimeter))["ingressPolicies"].List();
         Assert.Equal(2, rules.Count);
         var ingress = rules[0].Map();
-        // The expiry job (Cloud Scheduler, outside any network of the perimeter) may call the Notebooks API to stop the
+        // The expiry stop (a workflow, outside any network of the perimeter) may call the Notebooks API to stop the
         // instance, as its own service account, which IAM limits to notebooks.instances.stop.
         var expiry = rules[1];
         Assert.Equal(new List<object> { "serviceAccount:${expiryServiceAccount.email}" }, expiry.At("ingressFrom", "identities"));

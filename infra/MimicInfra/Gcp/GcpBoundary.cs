@@ -111,9 +111,9 @@ public sealed class GcpBoundary(LabSettings lab, ProgramBuilder program)
     }
 
     /// <summary>
-    /// The expiry stop (Expiry/GcpExpiryStop) is a Cloud Scheduler job calling the Notebooks API as a service account of
-    /// its own, from outside any network of the perimeter: without this rule the perimeter would block the stop. IAM
-    /// limits that account to notebooks.instances.stop on the lab's instance.
+    /// The expiry stop (Expiry/GcpExpiryStop) is a Workflows workflow, started by Cloud Scheduler, that calls the Notebooks
+    /// API as a service account of its own, from outside any network of the perimeter: without this rule the perimeter
+    /// would block the stop. IAM limits that account to stopping the lab's instance.
     /// </summary>
     private IEnumerable<object> ExpiryStopIngress()
     {
