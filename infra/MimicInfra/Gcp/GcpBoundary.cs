@@ -84,7 +84,7 @@ public sealed class GcpBoundary(LabSettings lab, ProgramBuilder program)
                     ("ingressTo", YMap.Of(
                         ("resources", new object[] { "*" }),
                         ("operations", MemberServices.Select(s => (object)YMap.Of(("serviceName", s), ("methodSelectors", new object[] { YMap.Of(("method", "*")) }))).ToList())))),
-            }),
+            }.Concat(ExpiryStopIngress()).ToList()),
             ("egressPolicies", new object[]
             {
                 YMap.Of(
@@ -109,6 +109,27 @@ public sealed class GcpBoundary(LabSettings lab, ProgramBuilder program)
             ("useExplicitDryRunSpec", Boundary.DryRun ? true : null)), Options()));
         program.Output("gcpPerimeter", $"${{{PerimeterResource}.name}}");
     }
+
+    /// <summary>
+    /// The expiry stop (Expiry/GcpExpiryStop) is a Workflows workflow, started by Cloud Scheduler, that calls the Notebooks
+    /// API as a service account of its own, from outside any network of the perimeter: without this rule the perimeter
+    /// would block the stop. IAM limits that account to stopping the lab's instance.
+    /// </summary>
+    private IEnumerable<object> ExpiryStopIngress()
+    {
+        if (Gcp.Workbench is null) yield break;
+        yield return YMap.Of(
+            ("title", "the expiry job stops the Workbench instance"),
+            ("ingressFrom", YMap.Of(
+                ("identities", new object[] { $"serviceAccount:${{{ExpiryServiceAccount}.email}}" }),
+                ("sources", new object[] { YMap.Of(("accessLevel", "*")) }))),
+            ("ingressTo", YMap.Of(
+                ("resources", new object[] { "*" }),
+                ("operations", new object[] { YMap.Of(("serviceName", "notebooks.googleapis.com"), ("methodSelectors", new object[] { YMap.Of(("method", "*")) })) }))));
+    }
+
+    /// <summary>The expiry stop's service account (the resource Expiry/GcpExpiryStop adds whenever there is a Workbench instance).</summary>
+    public const string ExpiryServiceAccount = "expiryServiceAccount";
 
     private void RestrictedApis(WorkbenchSettings wb)
     {

@@ -34,6 +34,7 @@ public static class LabCompiler
         [$"{StackConfig.Project}:gcpWorkbenchOwner"] = "plugin-discovery@example.org",
         [$"{StackConfig.Project}:gcpWorkbenchSubnet"] = "projects/plugin-discovery/regions/us-central1/subnetworks/lab",
         [$"{StackConfig.Project}:gcpWorkbenchNetwork"] = "projects/plugin-discovery/global/networks/lab",
+        [$"{StackConfig.Project}:gcpAccessPolicy"] = "1",
     });
 
     public static PulumiProgram Compile(StackConfig config, SchemaCatalog catalog) => Compile(LabSettingsReader.Read(config, catalog));
