@@ -70,6 +70,24 @@ public class ModuleSourceTests
     }
 
     [Fact]
+    public void TheReleasesOwnModulesNeedItsOwnProjectsAccessPoint()
+    {
+        var config = Labs.Config("m", [.. Labs.Basics, ("release", "mimic-iv-2.2"), ("modules", "[\"hosp\",\"icu\"]"), ("sourceUri", Labs.AccessPoint31)]);
+        var e = Assert.Throws<MimicInfra.Cli.UserError>(() => LabSettingsReader.Read(config, Labs.Catalog));
+        Assert.Contains("1 problem(s)", e.Message);   // once for the release, not per module
+        Assert.Contains("is PhysioNet's access point of project mimiciv 3.1, but release mimic-iv-2.2's files come from project mimiciv 2.2; " +
+                        "use the URI the mimiciv 2.2 project page shows: `pulumi config set sourceUri s3://arn:aws:s3:us-east-1:ACCOUNT:accesspoint/NAME/mimiciv/2.2/`", e.Message);
+    }
+
+    [Fact]
+    public void AModulesOwnProjectsAccessPointAsSourceUriIsItsSource()
+    {
+        var config = Labs.Config("m", [.. Labs.Basics, ("release", "mimic-iv-3.1"), ("modules", "[\"ed\"]"),
+            ("sourceUri", "s3://arn:aws:s3:us-east-1:724665945834:accesspoint/mimic-iv-ed-v2-2-01/mimic-iv-ed/2.2/")]);
+        Assert.Equal("mimic-iv-ed/2.2/ed/", LabSettingsReader.Read(config, Labs.Catalog).Aws!.ModuleSources["ed"].Prefix);
+    }
+
+    [Fact]
     public void EachProjectsOwnAccessPointIsAccepted()
     {
         var lab = LabSettingsReader.Read(Labs.Csv31(), Labs.Catalog);
