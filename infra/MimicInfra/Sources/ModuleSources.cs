@@ -36,7 +36,7 @@ public static partial class ModuleSources
                 problem("sourceUri", layout == SourceLayout.TableParquet
                     ? $"table-parquet needs your own Parquet copy; set sourceUri to the folder holding {m.Name}/<table>/ (`local --parquet DIR` writes that layout; upload DIR)."
                     : $"release {release.Id} module {m.Name} is credentialed; set sourceUri to the S3 URI PhysioNet shows on the project page " +
-                      "(s3://arn:aws:s3:us-east-1:ACCOUNT:accesspoint/NAME/<project>/<version>/), or moduleSources for this module.");
+                      $"(s3://arn:aws:s3:us-east-1:ACCOUNT:accesspoint/NAME/{m.Project?.Prefix ?? "<project>/<version>/"}), or moduleSources for this module.");
                 continue;
             }
             if (own is null && root is not null && source.IsAccessPoint && IsFromAnotherProject(release, m) && PhysioNetProjectOf(root) != m.Project)
