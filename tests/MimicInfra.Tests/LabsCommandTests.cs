@@ -279,6 +279,8 @@ public class LabsCommandTests
     [InlineData(new[] { "--module", "nope" }, "--module 'nope': release mimic-iv-3.1 has no such module", "--module hosp --module icu")]
     [InlineData(new[] { "--module-source", "ed" }, "--module-source 'ed' must be MODULE=URI", "--module-source ed=s3://")]
     [InlineData(new[] { "--module-source", "ed=s3://x" }, "--module-source ed='s3://x': the URI", "s3://")]
+    [InlineData(new[] { "--aws-region", "us-west-2" }, "--aws-region: 'us-west-2' differs from the region of the access point", "Set --aws-region to us-east-1.")]
+    [InlineData(new[] { "--aws-region", "mars" }, "--aws-region: 'mars' is not an AWS region name", "")]
     [InlineData(new[] { "--module", "hosp", "--module-source", "icu=s3://my-copy/icu/" }, "--module-source icu=...: the lab leaves module icu out; add --module icu", "")]
     public void ProblemsAreSaidInTheFlagsTyped(string[] extra, string expected, string fix)
     {
