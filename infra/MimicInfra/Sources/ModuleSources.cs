@@ -81,7 +81,8 @@ public static partial class ModuleSources
 
     /// <summary>
     /// The project a PhysioNet access point serves, from its name: PhysioNet names each one after the project
-    /// version, SLUG-vMAJOR-MINOR-NN (e.g. mimiciv-v3-1-01, mimic-iv-ed-v2-2-01). Null for any other name.
+    /// version, SLUG-vMAJOR-MINOR-NN (e.g. mimiciv-v3-1-01, mimic-iv-ed-v2-2-01), and lets it serve SLUG/VERSION/
+    /// only (MIT-LCP/physionet-build, physionet-django/project/cloud/s3.py). Null for any other name.
     /// </summary>
     public static PhysioNetProject? PhysioNetProjectOf(S3Source source)
     {
