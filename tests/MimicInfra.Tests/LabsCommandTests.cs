@@ -82,6 +82,7 @@ public class LabsCommandTests
         Assert.Contains("2 lab(s): 2 active, 0 expiring within 14 days, 0 expired, 0 with problems; 1 example stack(s) not listed (--examples lists them).", text);
         var (_, all, _) = ListIn(files, new DateOnly(2026, 12, 1), json: true, examples: true);
         Assert.Equal(["example", "lab", "not-marked"], JsonNode.Parse(all)!.AsArray().Select(l => (string)l!["stack"]!));
+        Assert.Equal([true, false, false], JsonNode.Parse(all)!.AsArray().Select(l => (bool)l!["example"]!));
     }
 
     [Fact]
