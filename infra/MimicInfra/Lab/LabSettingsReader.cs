@@ -89,6 +89,10 @@ public static partial class LabSettingsReader
             var (k, v) = eq < 0 ? (tag, "") : (tag[..eq], tag[(eq + 1)..]);
             if (eq < 1 || !TagKey().IsMatch(k) || k.StartsWith("aws:", StringComparison.OrdinalIgnoreCase) || !TagValue().IsMatch(v))
                 c.Problem("tags", $"{Q(tag)} must be key=value (key 1-128 and value 0-256 letters, digits, spaces or _ . : / = + - @; no aws: prefix).");
+            // Pulumi YAML reads a mapping key that starts with fn:: (any case) as a built-in function (fn::readFile,
+            // fn::fileAsset...) or warns of a reserved prefix, and tag keys are mapping keys; `${` cannot occur (no $ above).
+            else if (PulumiReserved(k) || PulumiReserved(v))
+                c.Problem("tags", $"{Q(k)}: {(PulumiReserved(k) ? "a key" : "a value")} may not start with fn:: (Pulumi YAML's prefix for built-in functions); choose another {(PulumiReserved(k) ? "key" : "value")}.");
             else if (reserved.Contains(k) || tags.Any(t => t.Key == k))
                 c.Problem("tags", $"{Q(k)} is set by the lab itself or listed twice; choose another key.");
             else
@@ -96,6 +100,8 @@ public static partial class LabSettingsReader
         }
         return tags;
     }
+
+    private static bool PulumiReserved(string text) => text.TrimStart().StartsWith("fn::", StringComparison.OrdinalIgnoreCase);
 
     private static AwsSettings ReadAws(ConfigValues c, StackConfig config, Release? release, List<Module> modules, Module? derived)
     {
@@ -264,7 +270,7 @@ public static partial class LabSettingsReader
             workbench = new WorkbenchSettings(owner, machine, zone, subnet, network, idle);
         }
         var guards = new CostGuards.GcpCostGuards(c.Integer("gcpDailyQueryGibPerUser", 1, 204_800), c.Integer("gcpMaxBytesBilledPerQuery", 10_485_760, long.MaxValue));
-        return new GcpSettings(project, "US", members, expiration, keep, workbench) { Derived = ReadGcpDerived(c, release, derived), CostGuards = guards, Hardening = ReadGcpHardening(c, workbench) };
+        return new GcpSettings(project, "US", members, expiration, keep, workbench) { Derived = ReadGcpDerived(c, release, derived), CostGuards = guards, Hardening = ReadGcpHardening(c, release, workbench) };
     }
 
     /// <summary>Derived views are on whenever the release pins a derived dataset; gcpDerived false switches them off.</summary>
