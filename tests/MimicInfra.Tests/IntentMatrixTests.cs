@@ -6,8 +6,8 @@ using MimicInfra.Program;
 namespace MimicInfra.Tests;
 
 /// <summary>
-/// Who may do what in a lab, proven by an IAM engine the project did not write: every example stack in stacks/ (its
-/// placeholders filled) and a few variants are compiled, and tests/iam/intent.mjs evaluates their emitted policies
+/// Who may do what in a lab, proven by an IAM engine the project did not write: every example stack in stacks/ (those
+/// marked `# mimic-infra:example`, not a platform team's own labs there; placeholders filled) and a few variants are compiled, and tests/iam/intent.mjs evaluates their emitted policies
 /// against tests/iam/intent-matrix.yaml with @cloud-copilot/iam-simulate and lints them with iam-policy and iam-data.
 /// </summary>
 public class IntentMatrixTests
@@ -16,7 +16,8 @@ public class IntentMatrixTests
 
     /// <summary>The example stacks, their placeholders replaced with plausible values (as a platform engineer would).</summary>
     internal static IEnumerable<StackConfig> ExampleStacks() =>
-        Directory.GetFiles(Path.Combine(Shared.RepoRoot, "stacks"), "Pulumi.*.yaml").Order(StringComparer.Ordinal).Select(path =>
+        Directory.GetFiles(Path.Combine(Shared.RepoRoot, "stacks"), "Pulumi.*.yaml").Order(StringComparer.Ordinal)
+            .Where(path => MimicInfra.Fleet.ExampleStacks.IsExample(File.ReadAllText(path))).Select(path =>
         {
             var name = Path.GetFileName(path)["Pulumi.".Length..^".yaml".Length];
             var config = StackConfig.FromFile(name, path);

@@ -82,6 +82,7 @@ public class LabsCommandTests
         Assert.Contains("2 lab(s): 2 active, 0 expiring within 14 days, 0 expired, 0 with problems; 1 example stack(s) not listed (--examples lists them).", text);
         var (_, all, _) = ListIn(files, new DateOnly(2026, 12, 1), json: true, examples: true);
         Assert.Equal(["example", "lab", "not-marked"], JsonNode.Parse(all)!.AsArray().Select(l => (string)l!["stack"]!));
+        Assert.Equal([true, false, false], JsonNode.Parse(all)!.AsArray().Select(l => (bool)l!["example"]!));
     }
 
     [Fact]
@@ -279,6 +280,8 @@ public class LabsCommandTests
     [InlineData(new[] { "--module", "nope" }, "--module 'nope': release mimic-iv-3.1 has no such module", "--module hosp --module icu")]
     [InlineData(new[] { "--module-source", "ed" }, "--module-source 'ed' must be MODULE=URI", "--module-source ed=s3://")]
     [InlineData(new[] { "--module-source", "ed=s3://x" }, "--module-source ed='s3://x': the URI", "s3://")]
+    [InlineData(new[] { "--aws-region", "us-west-2" }, "--aws-region: 'us-west-2' differs from the region of the access point", "Set --aws-region to us-east-1.")]
+    [InlineData(new[] { "--aws-region", "mars" }, "--aws-region: 'mars' is not an AWS region name", "")]
     [InlineData(new[] { "--module", "hosp", "--module-source", "icu=s3://my-copy/icu/" }, "--module-source icu=...: the lab leaves module icu out; add --module icu", "")]
     public void ProblemsAreSaidInTheFlagsTyped(string[] extra, string expected, string fix)
     {

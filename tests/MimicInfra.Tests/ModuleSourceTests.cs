@@ -70,6 +70,24 @@ public class ModuleSourceTests
     }
 
     [Fact]
+    public void TheReleasesOwnModulesNeedItsOwnProjectsAccessPoint()
+    {
+        var config = Labs.Config("m", [.. Labs.Basics, ("release", "mimic-iv-2.2"), ("modules", "[\"hosp\",\"icu\"]"), ("sourceUri", Labs.AccessPoint31)]);
+        var e = Assert.Throws<MimicInfra.Cli.UserError>(() => LabSettingsReader.Read(config, Labs.Catalog));
+        Assert.Contains("1 problem(s)", e.Message);   // once for the release, not per module
+        Assert.Contains("is PhysioNet's access point of project mimiciv 3.1, but release mimic-iv-2.2's files come from project mimiciv 2.2; " +
+                        "use the URI the mimiciv 2.2 project page shows: `pulumi config set sourceUri s3://arn:aws:s3:us-east-1:ACCOUNT:accesspoint/NAME/mimiciv/2.2/`", e.Message);
+    }
+
+    [Fact]
+    public void AModulesOwnProjectsAccessPointAsSourceUriIsItsSource()
+    {
+        var config = Labs.Config("m", [.. Labs.Basics, ("release", "mimic-iv-3.1"), ("modules", "[\"ed\"]"),
+            ("sourceUri", "s3://arn:aws:s3:us-east-1:724665945834:accesspoint/mimic-iv-ed-v2-2-01/mimic-iv-ed/2.2/")]);
+        Assert.Equal("mimic-iv-ed/2.2/ed/", LabSettingsReader.Read(config, Labs.Catalog).Aws!.ModuleSources["ed"].Prefix);
+    }
+
+    [Fact]
     public void EachProjectsOwnAccessPointIsAccepted()
     {
         var lab = LabSettingsReader.Read(Labs.Csv31(), Labs.Catalog);
@@ -99,5 +117,38 @@ public class ModuleSourceTests
                 catch (MimicInfra.Cli.UserError e) { problems = e.Message; }
                 Assert.Equal(!Importable.CanImport(SourceLayout.PhysionetCsv, m), problems.Contains("mimic-infra:sourceLayout:"));
             }
+    }
+}
+
+public class CatalogProjectTests
+{
+    [Fact]
+    public void CatalogShowNamesTheProjectOfEachModule()
+    {
+        var (code, stdout, _) = Cli.Run(["catalog", "show", "mimic-iv-3.1", "--module", "ed"]);
+        Assert.Equal(0, code);
+        Assert.Contains("  files from PhysioNet project mimic-iv-ed 2.2 (physionet.org/content/mimic-iv-ed/2.2/)", stdout);
+        var (_, json, _) = Cli.Run(["catalog", "show", "mimic-iv-3.1", "--module", "hosp", "--json"]);
+        var module = System.Text.Json.JsonDocument.Parse(json).RootElement.GetProperty("modules")[0];
+        Assert.Equal("mimiciv", module.GetProperty("physionet").GetProperty("slug").GetString());
+        Assert.Equal("3.1", module.GetProperty("physionet").GetProperty("version").GetString());
+    }
+
+    [Fact]
+    public void AProjectThatIsNotASlugAndVersionIsACatalogProblem()
+    {
+        var e = Assert.Throws<CatalogException>(() => CatalogLoader.Load([("schemas/x.yaml", """
+            release: x-1.0
+            title: X
+            physionet: {slug: "Not A Slug", version: "one"}
+            access: credentialed
+            files: "{table}.csv.gz"
+            modules:
+              - name: m
+                tables:
+                  - name: t
+                    columns: [{name: a, type: integer}]
+            """)]));
+        Assert.Contains("'physionet: {slug: Not A Slug, version: one}' must be a project slug", e.Message);
     }
 }

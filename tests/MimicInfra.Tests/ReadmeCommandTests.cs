@@ -137,16 +137,18 @@ public partial class ReadmeCommandTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// A working directory standing for a fresh checkout: Pulumi.yaml, the example stacks (not any lab a
-    /// platform team keeps in stacks/), and the README's `path/to/...` data folders as links to ../shared/data.
+    /// A working directory standing for a fresh checkout: Pulumi.yaml, the example stacks and any other shipped
+    /// stack the README names (not the labs a platform team keeps in stacks/), and the README's `path/to/...`
+    /// data folders as links to ../shared/data.
     /// </summary>
     private static string ScratchRepository()
     {
         var dir = Directory.CreateTempSubdirectory("readme-").FullName;
         File.Copy(Path.Combine(Shared.RepoRoot, "Pulumi.yaml"), Path.Combine(dir, "Pulumi.yaml"));
         var stacks = Directory.CreateDirectory(Path.Combine(dir, "stacks")).FullName;
+        var named = StacksTheReadmeUses();
         foreach (var file in Directory.GetFiles(Path.Combine(Shared.RepoRoot, "stacks"), "Pulumi.*.yaml")
-                     .Where(f => MimicInfra.Fleet.ExampleStacks.IsExample(File.ReadAllText(f))))
+                     .Where(f => MimicInfra.Fleet.ExampleStacks.IsExample(File.ReadAllText(f)) || named.Contains(Path.GetFileName(f)["Pulumi.".Length..^".yaml".Length])))
             File.Copy(file, Path.Combine(stacks, Path.GetFileName(file)));
         foreach (var data in new[] { "mimic-iv-demo-2.2", "mimic-iv-ed-demo-2.2", "mimic-iii-demo-1.4" })
         {
@@ -156,6 +158,15 @@ public partial class ReadmeCommandTests(ITestOutputHelper output)
             Directory.CreateSymbolicLink(Path.Combine(dir, "path", "to", data), source);
         }
         return dir;
+    }
+
+    /// <summary>The stacks README commands read (`--stack S`) that no README `labs new` writes: shipped stacks the README relies on.</summary>
+    private static HashSet<string> StacksTheReadmeUses()
+    {
+        var commands = Blocks().SelectMany(b => b.Commands).Select(c => ProgramArguments(Words(c))).OfType<List<string>>().ToList();
+        string? StackOf(List<string> args) => args.IndexOf("--stack") is var i and >= 0 && i + 1 < args.Count ? args[i + 1] : null;
+        var written = commands.Where(a => a is ["labs", "new", ..]).Select(StackOf).OfType<string>().ToHashSet();
+        return commands.Select(StackOf).OfType<string>().Where(s => !written.Contains(s)).ToHashSet();
     }
 
     /// <summary>A command line split into words as sh would: quotes group, a word starting with # begins a comment.</summary>

@@ -95,6 +95,7 @@ internal static class CatalogCommands
                 (m.Concepts is { } cs ? $"schema {m.Schema}, built by {cs.Repository} concept SQL ({cs.SqlFolder}; DuckDB {cs.DuckDbFolder})" : $"files {m.Folder}/{m.FilePattern}") +
                 (m.BigQueryDataset is null ? "" : $", BigQuery physionet-data.{m.BigQueryDataset}"));
             if (m.BigQueryDataset is null && m.BigQueryNote is not null) io.Out.WriteLine($"  no BigQuery dataset: {m.BigQueryNote}");
+            if (!m.IsDerived && m.Project is { } project) io.Out.WriteLine($"  files from PhysioNet project {project} (physionet.org/content/{project.Slug}/{project.Version}/)");
             foreach (var t in tables)
             {
                 io.Out.WriteLine($"  {t.Name} ({t.Columns.Count} columns)" + (t.Concept is { } concept
@@ -113,6 +114,7 @@ internal static class CatalogCommands
     {
         ["name"] = m.Name,
         ["schema"] = m.Schema,
+        ["physionet"] = m.Project is not { } p ? null : new JsonObject { ["slug"] = p.Slug, ["version"] = p.Version },
         ["bigquery"] = m.BigQueryDataset,
         ["bigqueryNote"] = m.BigQueryNote,
         ["concepts"] = m.Concepts is not { } cs ? null : new JsonObject

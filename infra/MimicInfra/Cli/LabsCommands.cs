@@ -76,12 +76,17 @@ internal static class LabsCommands
         var files = Directory.GetFiles(dir, "Pulumi.*.yaml").Order(StringComparer.Ordinal).ToList();
         var hidden = 0;
         var labs = new List<LabStatus>();
+        var exampleStacks = new HashSet<string>(StringComparer.Ordinal);
         foreach (var file in files)
         {
             var stack = Path.GetFileName(file)["Pulumi.".Length..^".yaml".Length];
             try
             {
-                if (!examples && ExampleStacks.IsExample(File.ReadAllText(file))) { hidden++; continue; }
+                if (ExampleStacks.IsExample(File.ReadAllText(file)))
+                {
+                    if (!examples) { hidden++; continue; }
+                    exampleStacks.Add(stack);
+                }
                 labs.Add(FleetStatus.Of(StackConfig.FromFile(stack, file), catalog, today));
             }
             catch (Exception e) when (e is UserError or IOException or UnauthorizedAccessException)
@@ -107,6 +112,7 @@ internal static class LabsCommands
                 ["daysLeft"] = l.DaysLeft,
                 ["status"] = l.State.ToString().ToLowerInvariant(),
                 ["problems"] = new JsonArray(l.Problems.Select(p => (JsonNode)JsonValue.Create(p)!).ToArray()),
+                ["example"] = exampleStacks.Contains(l.Stack),
             }).ToArray());
             io.Out.WriteLine(arr.ToJsonString(Json.Indented));
         }

@@ -105,7 +105,9 @@ public static class LabPreview
             w.WriteLine();
             w.WriteLine($"AWS, region {aws.Region}");
             foreach (var line in Fleet.FleetPreview.Aws(lab)) w.WriteLine(line);
-            foreach (var (module, source) in aws.ModuleSources) w.WriteLine($"  source      {module}: {source.Uri}{(source.IsAccessPoint ? " (access point)" : "")}");
+            foreach (var (module, source) in aws.ModuleSources)
+                w.WriteLine($"  source      {module}: {source.Uri}" + (!source.IsAccessPoint ? ""
+                    : Sources.ModuleSources.PhysioNetProjectOf(source) is { } project ? $" (access point of PhysioNet project {project})" : " (access point)"));
             w.WriteLine($"  layout      {LayoutText(aws.Layout)}");
             if (aws.OwnsData)
             {

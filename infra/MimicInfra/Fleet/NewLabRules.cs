@@ -156,6 +156,6 @@ public static partial class NewLabRules
     [GeneratedRegex(@"`pulumi config set (?<key>[A-Za-z:]+) (?<value>[^`]*)`")]
     private static partial Regex ConfigSet();
 
-    [GeneratedRegex(@"(?<![\w:/.-])(researcherPrincipalArn|sourceUri|moduleSources|awsAccountId|gcpMembers|gcpProject)(?![\w-])")]
+    [GeneratedRegex(@"(?<![\w:/.-])(researcherPrincipalArn|sourceUri|moduleSources|awsAccountId|gcpMembers|gcpProject|aws:region)(?![\w-])")]
     private static partial Regex Words();
 }

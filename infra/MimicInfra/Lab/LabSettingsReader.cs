@@ -162,7 +162,8 @@ public static partial class LabSettingsReader
                 c.Problem("sourceInPlace", $"module {m.Name} is behind an access point ARN, which a Glue table cannot name as its location; import it instead (remove sourceInPlace).");
             if (layout is { } l && Importable.WhyNot(l, m) is var (t, reason))
                 c.Problem("sourceLayout", $"{m.Name}.{t.Name} {reason}. Import it from Parquet: " +
-                                          $"build the local lab with `local --parquet DIR`, upload DIR to S3 and use sourceLayout table-parquet; or leave module {m.Name} out.");
+                                          $"build the local lab with `local --parquet DIR`, upload DIR to S3 and use sourceLayout table-parquet; or leave module {m.Name} out" +
+                                          (c.Has("modules") ? "." : $" (modules is unset, so the lab has every module: list the others, e.g. modules: [{ImportableNames(l, modules)}])."));
         }
 
         var cutoff = c.Integer("athenaBytesScannedCutoff", 10_000_000, long.MaxValue);
@@ -191,6 +192,9 @@ public static partial class LabSettingsReader
             c.Boolean("notebook") ? ReadNotebook(c, release, region) : null, ReadBudget(c)) { DerivedSource = derivedSource, AuditTrail = ReadAuditTrail(c, release, region), Perimeter = ReadPerimeter(c, release, region, encryption == "kms"),
               GlueCatalogKeyArn = ReadGlueCatalogKey(c, region) };
     }
+
+    private static string ImportableNames(SourceLayout layout, IEnumerable<Module> modules) =>
+        string.Join(", ", modules.Where(m => Importable.CanImport(layout, m)).Select(m => m.Name));
 
     private static NotebookSettings ReadNotebook(ConfigValues c, Release? release, string region)
     {

@@ -18,6 +18,7 @@ public static partial class ModuleSources
     {
         var sources = new SortedDictionary<string, S3Source>(StringComparer.Ordinal);
         var entry = overrides.Count;   // the next free moduleSources index, for the fix's `--path 'moduleSources[N]'`
+        var rootReported = false;
         foreach (var m in modules)
         {
             var folder = SourcePlan.ModuleFolder(layout, release, m);
@@ -35,29 +36,37 @@ public static partial class ModuleSources
                 problem("sourceUri", layout == SourceLayout.TableParquet
                     ? $"table-parquet needs your own Parquet copy; set sourceUri to the folder holding {m.Name}/<table>/ (`local --parquet DIR` writes that layout; upload DIR)."
                     : $"release {release.Id} module {m.Name} is credentialed; set sourceUri to the S3 URI PhysioNet shows on the project page " +
-                      "(s3://arn:aws:s3:us-east-1:ACCOUNT:accesspoint/NAME/<project>/<version>/), or moduleSources for this module.");
+                      $"(s3://arn:aws:s3:us-east-1:ACCOUNT:accesspoint/NAME/{m.Project?.Prefix ?? "<project>/<version>/"}), or moduleSources for this module.");
                 continue;
             }
-            if (own is null && root is not null && source.IsAccessPoint && IsFromAnotherProject(release, m))
+            if (own is null && root is not null && source.IsAccessPoint && IsFromAnotherProject(release, m) && PhysioNetProjectOf(root) != m.Project)
             {
                 problem("moduleSources", $"module {m.Name}'s files come from PhysioNet project {m.Project} (physionet.org/content/{m.Project!.Slug}/{m.Project.Version}/), " +
-                    $"which has an access point of its own; {source.Uri}, derived from sourceUri, is under the access point of {release.Project} and does not exist. " +
+                    $"which has an access point of its own; {source.Uri}, derived from sourceUri, is under the access point of {PhysioNetProjectOf(root) ?? release.Project} and does not exist. " +
                     $"Give {m.Name} its own source, the URI the {m.Project.Slug} project page shows: {FixFor(m, entry++)}, or leave module {m.Name} out.");
                 continue;
             }
             if (source.IsAccessPoint && m.Project is { } project && PhysioNetProjectOf(source) is { } served)
             {
-                var key = own is null ? "sourceUri" : "moduleSources";
+                // sourceUri serves the release's own modules: one message for all of them, fixing sourceUri itself.
+                var fromRoot = own is null;
+                if (fromRoot && rootReported) continue;
+                var fix = fromRoot
+                    ? $"`pulumi config set sourceUri s3://arn:aws:s3:us-east-1:ACCOUNT:accesspoint/NAME/{project.Prefix}`"
+                    : FixFor(m, IndexOf(overrides, m.Name));
                 if (served != project)
                 {
-                    problem(key, $"{source.Uri} is PhysioNet's access point of project {served}, but module {m.Name}'s files come from project {project}; " +
-                        $"use the URI the {project.Slug} project page shows: {FixFor(m, own is null ? entry++ : IndexOf(overrides, m.Name))}.");
+                    problem(fromRoot ? "sourceUri" : "moduleSources", $"{(fromRoot ? root!.Uri : source.Uri)} is PhysioNet's access point of project {served}, but " +
+                        (fromRoot ? $"release {release.Id}'s files come from project {project}" : $"module {m.Name}'s files come from project {project}") +
+                        $"; use the URI the {project.Slug} {project.Version} project page shows: {fix}.");
+                    rootReported |= fromRoot;
                     continue;
                 }
                 if (!source.Prefix.StartsWith(project.Prefix, StringComparison.Ordinal))
                 {
-                    problem(key, $"{source.Uri}: PhysioNet's access point of {project} serves only the folder {project.Prefix}; " +
-                        $"write the URI as the project page shows it, s3://{source.AccessPointArn}/{project.Prefix}{(own is null ? "" : folder)}.");
+                    problem(fromRoot ? "sourceUri" : "moduleSources", $"{(fromRoot ? root!.Uri : source.Uri)}: PhysioNet's access point of {project} serves only the folder {project.Prefix}; " +
+                        $"write the URI as the project page shows it, s3://{source.AccessPointArn}/{project.Prefix}{(fromRoot ? "" : folder)}.");
+                    rootReported |= fromRoot;
                     continue;
                 }
             }
@@ -72,7 +81,8 @@ public static partial class ModuleSources
 
     /// <summary>
     /// The project a PhysioNet access point serves, from its name: PhysioNet names each one after the project
-    /// version, SLUG-vMAJOR-MINOR-NN (e.g. mimiciv-v3-1-01, mimic-iv-ed-v2-2-01). Null for any other name.
+    /// version, SLUG-vMAJOR-MINOR-NN (e.g. mimiciv-v3-1-01, mimic-iv-ed-v2-2-01), and lets it serve SLUG/VERSION/
+    /// only (MIT-LCP/physionet-build, physionet-django/project/cloud/s3.py). Null for any other name.
     /// </summary>
     public static PhysioNetProject? PhysioNetProjectOf(S3Source source)
     {
