@@ -113,6 +113,11 @@ public class PerimeterControlTests
         Assert.Equal("400", lockRule.At("rule", "defaultRetention", "days"));
         // Not on the bucket itself: objectLockEnabled there would replace an existing trail bucket, records and all.
         Assert.False(program.Named("auditBucket").ContainsKey("objectLockEnabled"));
+        // Versioning under a lock can never be suspended, which deleting its resource does: both go with the bucket, kept or not.
+        var notKept = Compiled(Labs.Csv31(("auditKeepOnDestroy", "false"))).Program;
+        foreach (var resource in new[] { "auditVersioning", "auditObjectLock" })
+            Assert.Equal("true", notKept.Resources.Single(r => r.Name == resource).Options!["retainOnDelete"]);
+        Assert.False(notKept.Resources.Single(r => r.Name == "auditBucket").Options!.ContainsKey("retainOnDelete"));
         var audit = Statements(program, "auditTlsOnlyPolicy");
         var erase = Sid(audit, "NobodyErasesTheAuditRecord");
         Assert.Equal(["s3:DeleteObject", "s3:DeleteObjectVersion", "s3:BypassGovernanceRetention", "s3:PutObjectRetention", "s3:PutObjectLegalHold"], erase["Action"].List().Cast<string>());
