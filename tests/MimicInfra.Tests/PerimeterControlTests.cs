@@ -183,4 +183,34 @@ public class PerimeterControlTests
             "arn:${awsPartition.partition}:ec2:us-east-1:${awsAccount.accountId}:security-group/${notebookSecurityGroup.id}",
         ], Sid(statements, "StartTheNotebookInItsSubnet")["Resource"].List().Cast<string>());
     }
+
+    [Fact]
+    public void GetBucketLocationIsGrantedWithoutAPrefixCondition()
+    {
+        // s3:GetBucketLocation carries no s3:prefix: beside ListBucket under a prefix condition it was never granted.
+        foreach (var config in new[] { Labs.Csv31(), Labs.Demo, Labs.Full31(("sourceInPlace", "true")) })
+        {
+            var (_, _, program) = Compiled(config);
+            foreach (var statements in new[] { Statements(program, "notebookRolePolicy"), program.Outputs["researcherPolicy"].At("fn::toJSON", "Statement").List().Select(x => x.Map()).ToList() })
+            {
+                var locate = Sid(statements, "LocateTheLabBuckets");
+                Assert.Equal(["s3:GetBucketLocation"], locate["Action"].List().Cast<string>());
+                Assert.False(locate.ContainsKey("Condition"));
+                Assert.Contains("${resultsBucket.arn}", locate["Resource"].List().Cast<string>());
+                Assert.DoesNotContain(statements.Where(x => x.ContainsKey("Condition") && (string)x["Effect"] == "Allow"), x => x["Action"].List().Contains("s3:GetBucketLocation"));
+            }
+        }
+    }
+
+    [Fact]
+    public void AnOpenLabsResearcherPolicyMayGrantTheNotebookVolumeTheKey()
+    {
+        // An open lab's key leaves use to IAM (the account's root principal in the key policy), so researcherPolicy itself
+        // must allow the grant SageMaker makes for the volume when the researcher starts the notebook.
+        var (_, _, program) = Compiled(Labs.Demo);
+        var grant = Sid(program.Outputs["researcherPolicy"].At("fn::toJSON", "Statement").List().Select(x => x.Map()), "GrantTheNotebookVolumeTheLabKey");
+        Assert.Equal(["kms:CreateGrant"], grant["Action"].List().Cast<string>());
+        Assert.Equal(["${labKey.arn}"], grant["Resource"].List().Cast<string>());
+        Assert.Equal("true", grant.At("Condition", "Bool", "kms:GrantIsForAWSResource"));
+    }
 }
