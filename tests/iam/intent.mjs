@@ -87,6 +87,9 @@ function makeResolver(program, facts) {
       case 'aws:ec2/subnet:Subnet': set('id', `subnet-${hex(name, 17)}`); set('arn', `arn:aws:ec2:${region}:${account}:subnet/subnet-${hex(name, 17)}`); break;
       case 'aws:ec2/securityGroup:SecurityGroup': set('id', `sg-${hex(name, 17)}`); set('arn', `arn:aws:ec2:${region}:${account}:security-group/sg-${hex(name, 17)}`); break;
       case 'aws:ec2/vpc:Vpc': set('id', `vpc-${hex(name, 17)}`); break;
+      case 'aws:sfn/stateMachine:StateMachine':
+        set('name', p.name); set('id', p.name); set('arn', `arn:aws:states:${region}:${account}:stateMachine:${p.name}`);
+        break;
       case 'aws:scheduler/schedule:Schedule':
         set('name', p.name); set('arn', `arn:aws:scheduler:${region}:${account}:schedule/default/${p.name}`);
         break;

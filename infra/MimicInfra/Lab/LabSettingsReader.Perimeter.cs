@@ -24,7 +24,7 @@ public static partial class LabSettingsReader
             if (match.Groups["partition"].Value != PartitionOf(region))
                 c.Problem("researcherPrincipalArn", $"{Q(arn)} is in partition {match.Groups["partition"].Value}, the lab's region {region} in {PartitionOf(region)}; name the user of the lab's account.");
             if (c.Str("awsAccountId") is { } account && account != match.Groups["account"].Value)
-                c.Problem("researcherPrincipalArn", $"{Q(arn)} is a user of account {match.Groups["account"].Value}, the lab is bound to {account} (awsAccountId); the researcher imports and works in the lab's account, so name their user there.");
+                c.Problem("researcherPrincipalArn", $"{Q(arn)} is a user of account {match.Groups["account"].Value}, the lab is bound to {Q(account)} (awsAccountId); the researcher imports and works in the lab's account, so name their user there.");
         }
         var window = (int)c.Integer("kmsDeletionWindowDays", 7, 30);
         if (!kms && c.Has("kmsDeletionWindowDays"))
@@ -49,7 +49,7 @@ public static partial class LabSettingsReader
         else if (m.Groups["region"].Value != region)
             c.Problem("glueCatalogKmsKeyArn", $"{Q(arn)} is in {m.Groups["region"].Value}; the Data Catalog the lab uses is in {region}, and its key is there.");
         else if (c.Str("awsAccountId") is { } account && account != m.Groups["account"].Value)
-            c.Problem("glueCatalogKmsKeyArn", $"{Q(arn)} is a key of account {m.Groups["account"].Value}, the lab is bound to {account} (awsAccountId); name the key of the lab account's catalog.");
+            c.Problem("glueCatalogKmsKeyArn", $"{Q(arn)} is a key of account {m.Groups["account"].Value}, the lab is bound to {Q(account)} (awsAccountId); name the key of the lab account's catalog.");
         return arn;
     }
 
