@@ -242,6 +242,7 @@ function principalsOf(facts, lab) {
     sagemaker: { service: 'sagemaker.amazonaws.com' },
     scheduler: { service: 'scheduler.amazonaws.com' },
     cloudtrail: { service: 'cloudtrail.amazonaws.com' },
+    states: { service: 'states.amazonaws.com' },
   };
 }
 
@@ -262,6 +263,7 @@ function resourceOf(symbol, lab, facts) {
     case 'key': return v['labKey.arn'] ? { arn: v['labKey.arn'], account: a, policyOf: 'labKey' } : null;
     case 'notebookRole': return v['notebookRole.arn'] ? { arn: v['notebookRole.arn'], account: a, policyOf: 'notebookRole' } : null;
     case 'expiryRole': return v['expiryRole.arn'] ? { arn: v['expiryRole.arn'], account: a, policyOf: 'expiryRole' } : null;
+    case 'expiryNotebookStopRole': return v['expiryNotebookStopRole.arn'] ? { arn: v['expiryNotebookStopRole.arn'], account: a, policyOf: 'expiryNotebookStopRole' } : null;
     case 'notebook': return v['notebook.arn'] ? { arn: v['notebook.arn'], account: a } : null;
     case 'workgroup': return v['workgroup.arn'] ? { arn: v['workgroup.arn'], account: a } : null;
     case 'importWorkgroup': return v['importWorkgroup.arn'] ? { arn: v['importWorkgroup.arn'], account: a } : null;
@@ -294,6 +296,7 @@ function contextOf(row, who, lab, facts, resource) {
     if (who.service === 'cloudtrail.amazonaws.com') ctx['aws:SourceArn'] = row.for === 'otherAccount'
       ? `arn:aws:cloudtrail:${facts.region}:${OTHER_ACCOUNT}:trail/their-trail` : lab.values['labTrail.arn'] ?? `arn:aws:cloudtrail:${facts.region}:${account}:trail/x`;
     if (who.service === 'scheduler.amazonaws.com') ctx['aws:SourceArn'] = `arn:aws:scheduler:${facts.region}:${account}:schedule/default/x`;
+    if (who.service === 'states.amazonaws.com') ctx['aws:SourceArn'] = `arn:aws:states:${facts.region}:${account}:stateMachine:x`;
     if (who.service === 'sagemaker.amazonaws.com' && row.for === undefined) delete ctx['aws:SourceAccount'];   // SageMaker documents no source keys for notebook instances
   } else if (!who.anonymous) {
     Object.assign(ctx, {
