@@ -73,6 +73,7 @@ public class PerimeterControlTests
         Assert.Equal(["kms:GenerateDataKey"], Sid(key, "DeployerEncryptsTheLabFilesThroughS3")["Action"].List().Cast<string>());
         Assert.Equal("Deny", Sid(key, "DeployerNeverDecrypts")["Effect"]);
         Assert.Contains(PerimeterPreview.Lines(lab), l => l.StartsWith("  deployer    deployerDataAccess none", StringComparison.Ordinal));
+        Assert.Contains(PreviewGuide.Glance(lab, Costs.CostEstimate.For(lab, Costs.PriceTable.Embedded)), l => l.Contains("(and the lab's notebook; the deployer only administers)", StringComparison.Ordinal));
         Assert.Contains("deployerDataAccess none: the bucket must deny the deployer", Problems(lab, Without(text, "TheDeployerReadsNoData")));
         Assert.Contains("the key must deny the deployer kms:Decrypt", Problems(lab, Without(text, "DeployerNeverDecrypts")));
         // read: the deployer is one of the key's users again, and no Deny names it.
