@@ -50,6 +50,8 @@ public class IntentMatrixTests
             notebookNetwork = nb is null ? "none" : nb.LabVpc is not null ? "lab-vpc" : nb.DirectInternetAccess ? "internet" : "vpc",
             notebookSubnetId = nb?.SubnetId,
             notebookSecurityGroupIds = nb?.SecurityGroupIds ?? [],
+            // PhysioNet's access point of the first module read through one (the import reads it as the researcher).
+            sourceAccessPoint = aws.ModuleSources.Values.FirstOrDefault(src => src.IsAccessPoint) is { } ap ? new { arn = ap.AccessPointArn, prefix = ap.Prefix } : null,
         };
     }
 
