@@ -227,9 +227,9 @@ public static class LabPerimeter
 
     /// <summary>
     /// Every action on objects (reading any version, its tags and ACL, writing, deleting, restoring, replicating) and
-    /// every listing: what the perimeter denies. Bucket management stays with IAM, so an account administrator can
-    /// always repair the bucket (and could, by rewriting its policy, also open it: the perimeter keeps out everyone
-    /// else in the account, not its administrators).
+    /// every listing: what the perimeter denies to all but the lab's principals. Bucket management is the deployer's
+    /// and the root user's (<see cref="OnlyTheDeployerManages"/>), who could, by rewriting the policy, also open it: the
+    /// perimeter keeps out everyone else in the account, not those two.
     /// </summary>
     public static readonly string[] ObjectActions =
     [
