@@ -177,7 +177,7 @@ public class AuditTrailTests
         var expire = rules.Single(r => (string)r["id"] == "expire-audit-records");
         Assert.Equal("", expire.At("filter", "prefix"));
         Assert.Equal("365", expire.At("expiration", "days"));
-        foreach (var name in new[] { "auditBucket", "auditPublicAccessBlock", "auditOwnership", "auditEncryption", "auditTlsOnlyPolicy", "auditLifecycle", "labKey" })
+        foreach (var name in new[] { "auditBucket", "auditPublicAccessBlock", "auditOwnership", "auditEncryption", "auditTlsOnlyPolicy", "auditLifecycle", "auditVersioning", "auditObjectLock", "labKey" })
             Assert.Equal("true", Lab.Resources.Single(r => r.Name == name).Options!["retainOnDelete"]);
         Assert.Equal("false", Lab.Named("auditBucket")["forceDestroy"]);
         Assert.False(Lab.Resources.Single(r => r.Name == "labTrail").Options!.ContainsKey("retainOnDelete"));   // logging stops with the lab
@@ -185,7 +185,9 @@ public class AuditTrailTests
         var shortLived = new ParsedProgram(Labs.Compile(Labs.Csv31(("auditRetentionDays", "90"), ("auditKeepOnDestroy", "false"))));
         Assert.Equal("90", shortLived.Named("auditLifecycle")["rules"].List().Select(r => r.Map()).Single(r => (string)r["id"] == "expire-audit-records").At("expiration", "days"));
         Assert.Equal("true", shortLived.Named("auditBucket")["forceDestroy"]);
-        Assert.DoesNotContain(shortLived.Resources, r => r.Options?.ContainsKey("retainOnDelete") == true);
+        // Nothing is kept but the versioning and Object Lock configuration, which go with the bucket (a lock never lets
+        // versioning be suspended, as deleting that resource would).
+        Assert.Equal(["auditVersioning", "auditObjectLock"], shortLived.Resources.Where(r => r.Options?.ContainsKey("retainOnDelete") == true).Select(r => r.Name));
     }
 
     [Fact]

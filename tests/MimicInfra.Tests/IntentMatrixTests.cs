@@ -25,13 +25,14 @@ public class IntentMatrixTests
                 .Replace("replace-research-project", "mimic-research-1").Replace("REPLACE-", "").Replace("REPLACE", "jdoe")));
         });
 
-    /// <summary>Variants the example stacks do not cover: each notebook network, the deployer's modes, a lab reading its copy in place.</summary>
+    /// <summary>Variants the example stacks do not cover: each notebook network, the deployer's modes, a lab reading its copy in place, no notebook and no key.</summary>
     internal static IEnumerable<StackConfig> Variants()
     {
         yield return Labs.Csv31(("deployerDataAccess", "read")) with { Stack = "csv31-deployer-reads" };
         yield return Labs.Csv31(("notebookNetwork", "vpc"), ("notebookSubnetId", "subnet-0123456789abcdef0"), ("notebookSecurityGroupIds", "[\"sg-0123456789abcdef0\"]")) with { Stack = "csv31-own-vpc" };
         yield return Labs.Full31() with { Stack = "full31-in-place" };
         yield return Labs.Config("demo-lab-vpc", [.. Labs.Basics, ("release", "mimic-iv-demo-2.2"), ("notebookNetwork", "lab-vpc")]);
+        yield return Labs.Csv31(("notebook", "false"), ("resultsEncryption", "s3")) with { Stack = "csv31-no-notebook-no-key" };
     }
 
     /// <summary>What the lab's settings say, for the matrix's expectations (the verdicts come from the policies alone).</summary>
@@ -50,6 +51,8 @@ public class IntentMatrixTests
             notebookNetwork = nb is null ? "none" : nb.LabVpc is not null ? "lab-vpc" : nb.DirectInternetAccess ? "internet" : "vpc",
             notebookSubnetId = nb?.SubnetId,
             notebookSecurityGroupIds = nb?.SecurityGroupIds ?? [],
+            // PhysioNet's access point of the first module read through one (the import reads it as the researcher).
+            sourceAccessPoint = aws.ModuleSources.Values.FirstOrDefault(src => src.IsAccessPoint) is { } ap ? new { arn = ap.AccessPointArn, prefix = ap.Prefix } : null,
         };
     }
 

@@ -73,6 +73,7 @@ public class PerimeterControlTests
         Assert.Equal(["kms:GenerateDataKey"], Sid(key, "DeployerEncryptsTheLabFilesThroughS3")["Action"].List().Cast<string>());
         Assert.Equal("Deny", Sid(key, "DeployerNeverDecrypts")["Effect"]);
         Assert.Contains(PerimeterPreview.Lines(lab), l => l.StartsWith("  deployer    deployerDataAccess none", StringComparison.Ordinal));
+        Assert.Contains(PreviewGuide.Glance(lab, Costs.CostEstimate.For(lab, Costs.PriceTable.Embedded)), l => l.Contains("(and the lab's notebook; the deployer only administers)", StringComparison.Ordinal));
         Assert.Contains("deployerDataAccess none: the bucket must deny the deployer", Problems(lab, Without(text, "TheDeployerReadsNoData")));
         Assert.Contains("the key must deny the deployer kms:Decrypt", Problems(lab, Without(text, "DeployerNeverDecrypts")));
         // read: the deployer is one of the key's users again, and no Deny names it.
@@ -113,6 +114,11 @@ public class PerimeterControlTests
         Assert.Equal("400", lockRule.At("rule", "defaultRetention", "days"));
         // Not on the bucket itself: objectLockEnabled there would replace an existing trail bucket, records and all.
         Assert.False(program.Named("auditBucket").ContainsKey("objectLockEnabled"));
+        // Versioning under a lock can never be suspended, which deleting its resource does: both go with the bucket, kept or not.
+        var notKept = Compiled(Labs.Csv31(("auditKeepOnDestroy", "false"))).Program;
+        foreach (var resource in new[] { "auditVersioning", "auditObjectLock" })
+            Assert.Equal("true", notKept.Resources.Single(r => r.Name == resource).Options!["retainOnDelete"]);
+        Assert.False(notKept.Resources.Single(r => r.Name == "auditBucket").Options!.ContainsKey("retainOnDelete"));
         var audit = Statements(program, "auditTlsOnlyPolicy");
         var erase = Sid(audit, "NobodyErasesTheAuditRecord");
         Assert.Equal(["s3:DeleteObject", "s3:DeleteObjectVersion", "s3:BypassGovernanceRetention", "s3:PutObjectRetention", "s3:PutObjectLegalHold"], erase["Action"].List().Cast<string>());
@@ -177,5 +183,35 @@ public class PerimeterControlTests
             "arn:${awsPartition.partition}:ec2:us-east-1:${awsAccount.accountId}:subnet/${labSubnet.id}",
             "arn:${awsPartition.partition}:ec2:us-east-1:${awsAccount.accountId}:security-group/${notebookSecurityGroup.id}",
         ], Sid(statements, "StartTheNotebookInItsSubnet")["Resource"].List().Cast<string>());
+    }
+
+    [Fact]
+    public void GetBucketLocationIsGrantedWithoutAPrefixCondition()
+    {
+        // s3:GetBucketLocation carries no s3:prefix: beside ListBucket under a prefix condition it was never granted.
+        foreach (var config in new[] { Labs.Csv31(), Labs.Demo, Labs.Full31(("sourceInPlace", "true")) })
+        {
+            var (_, _, program) = Compiled(config);
+            foreach (var statements in new[] { Statements(program, "notebookRolePolicy"), program.Outputs["researcherPolicy"].At("fn::toJSON", "Statement").List().Select(x => x.Map()).ToList() })
+            {
+                var locate = Sid(statements, "LocateTheLabBuckets");
+                Assert.Equal(["s3:GetBucketLocation"], locate["Action"].List().Cast<string>());
+                Assert.False(locate.ContainsKey("Condition"));
+                Assert.Contains("${resultsBucket.arn}", locate["Resource"].List().Cast<string>());
+                Assert.DoesNotContain(statements.Where(x => x.ContainsKey("Condition") && (string)x["Effect"] == "Allow"), x => x["Action"].List().Contains("s3:GetBucketLocation"));
+            }
+        }
+    }
+
+    [Fact]
+    public void AnOpenLabsResearcherPolicyMayGrantTheNotebookVolumeTheKey()
+    {
+        // An open lab's key leaves use to IAM (the account's root principal in the key policy), so researcherPolicy itself
+        // must allow the grant SageMaker makes for the volume when the researcher starts the notebook.
+        var (_, _, program) = Compiled(Labs.Demo);
+        var grant = Sid(program.Outputs["researcherPolicy"].At("fn::toJSON", "Statement").List().Select(x => x.Map()), "GrantTheNotebookVolumeTheLabKey");
+        Assert.Equal(["kms:CreateGrant"], grant["Action"].List().Cast<string>());
+        Assert.Equal(["${labKey.arn}"], grant["Resource"].List().Cast<string>());
+        Assert.Equal("true", grant.At("Condition", "Bool", "kms:GrantIsForAWSResource"));
     }
 }

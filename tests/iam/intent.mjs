@@ -242,6 +242,7 @@ function principalsOf(facts, lab) {
     sagemaker: { service: 'sagemaker.amazonaws.com' },
     scheduler: { service: 'scheduler.amazonaws.com' },
     cloudtrail: { service: 'cloudtrail.amazonaws.com' },
+    states: { service: 'states.amazonaws.com' },
   };
 }
 
@@ -262,6 +263,7 @@ function resourceOf(symbol, lab, facts) {
     case 'key': return v['labKey.arn'] ? { arn: v['labKey.arn'], account: a, policyOf: 'labKey' } : null;
     case 'notebookRole': return v['notebookRole.arn'] ? { arn: v['notebookRole.arn'], account: a, policyOf: 'notebookRole' } : null;
     case 'expiryRole': return v['expiryRole.arn'] ? { arn: v['expiryRole.arn'], account: a, policyOf: 'expiryRole' } : null;
+    case 'expiryNotebookStopRole': return v['expiryNotebookStopRole.arn'] ? { arn: v['expiryNotebookStopRole.arn'], account: a, policyOf: 'expiryNotebookStopRole' } : null;
     case 'notebook': return v['notebook.arn'] ? { arn: v['notebook.arn'], account: a } : null;
     case 'workgroup': return v['workgroup.arn'] ? { arn: v['workgroup.arn'], account: a } : null;
     case 'importWorkgroup': return v['importWorkgroup.arn'] ? { arn: v['importWorkgroup.arn'], account: a } : null;
@@ -272,6 +274,18 @@ function resourceOf(symbol, lab, facts) {
     case 'networkInterface': return { arn: `arn:aws:ec2:${facts.region}:${a}:network-interface/*`, account: a };
     case '*': return { arn: '*', account: a };
     case 'otherBucket': return { arn: `arn:aws:s3:::someone-elses-bucket/${rest}`, account: OTHER_ACCOUNT };
+    // PhysioNet's per-user access point (another account), with the policy PhysioNet writes on it (reference
+    // physionet-aws-access.md: GetObject and ListBucket for the verified users, listing only the project's prefix).
+    case 'source': case 'sourceList': {
+      const ap = facts.sourceAccessPoint;
+      if (!ap) return null;
+      const owner = ap.arn.split(':')[4];
+      const policy = { Version: '2012-10-17', Statement: [
+        { Effect: 'Allow', Principal: { AWS: facts.researcherArn }, Action: ['s3:GetObject', 's3:ListBucket'], Resource: [ap.arn, `${ap.arn}/object/${ap.prefix}*`] },
+        { Effect: 'Deny', Principal: '*', Action: 's3:ListBucket', Resource: ap.arn, Condition: { StringNotLike: { 's3:prefix': `${ap.prefix}*` } } },
+      ] };
+      return { arn: kind === 'source' ? `${ap.arn}/object/${ap.prefix}${rest}` : ap.arn, account: owner, fixedPolicy: policy };
+    }
     default: throw new Error(`unknown resource ${symbol} in the matrix`);
   }
 }
@@ -294,6 +308,7 @@ function contextOf(row, who, lab, facts, resource) {
     if (who.service === 'cloudtrail.amazonaws.com') ctx['aws:SourceArn'] = row.for === 'otherAccount'
       ? `arn:aws:cloudtrail:${facts.region}:${OTHER_ACCOUNT}:trail/their-trail` : lab.values['labTrail.arn'] ?? `arn:aws:cloudtrail:${facts.region}:${account}:trail/x`;
     if (who.service === 'scheduler.amazonaws.com') ctx['aws:SourceArn'] = `arn:aws:scheduler:${facts.region}:${account}:schedule/default/x`;
+    if (who.service === 'states.amazonaws.com') ctx['aws:SourceArn'] = `arn:aws:states:${facts.region}:${account}:stateMachine:x`;
     if (who.service === 'sagemaker.amazonaws.com' && row.for === undefined) delete ctx['aws:SourceAccount'];   // SageMaker documents no source keys for notebook instances
   } else if (!who.anonymous) {
     Object.assign(ctx, {
@@ -327,7 +342,7 @@ function contextOf(row, who, lab, facts, resource) {
 
 function fillRow(val, lab, facts) {
   if (Array.isArray(val)) return val.map((x) => fillRow(x, lab, facts));
-  return String(val).replace(/\{(\w+(?:\.\w+)?)\}/g, (_, k) => k === 'account' ? facts.account : k === 'otherAccount' ? OTHER_ACCOUNT : k === 'region' ? facts.region : lab.values[k] ?? `{${k}}`);
+  return String(val).replace(/\{(\w+(?:\.\w+)?)\}/g, (_, k) => k === 'account' ? facts.account : k === 'otherAccount' ? OTHER_ACCOUNT : k === 'region' ? facts.region : k === 'sourcePrefix' ? facts.sourceAccessPoint?.prefix ?? '' : lab.values[k] ?? `{${k}}`);
 }
 
 /** The context keys the request may carry: those the action, its resource type and IAM's global keys define. */
@@ -371,6 +386,7 @@ async function evaluate(row, lab, facts, policies, features) {
   const identity = who.admin ? [loadPolicy(who.admin, { name: 'AdministratorAccess' })]
     : (who.policies ?? []).filter((n) => byName[n]).map((n) => loadPolicy(byName[n].doc, { name: n }));
   let resourcePolicy;
+  if (resource.fixedPolicy) resourcePolicy = loadPolicy(resource.fixedPolicy, { name: 'PhysioNetAccessPointPolicy' });
   if (resource.policyOf) {
     const owner = policies.find((p) => (p.kind === 'resource' || p.kind === 'trust') && (p.owner === `\${${resource.policyOf}.id}` || p.owner === resource.policyOf));
     if (owner) resourcePolicy = loadPolicy(owner.doc, { name: owner.name });
@@ -431,6 +447,7 @@ for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort()
     ...facts.features,
     ownsData: !!r.dataBucket, notebook: !!r.notebook, kms: !!r.labKey, labTrail: !!r.auditBucket, expiry: !!r.expiryRole,
     labVpc: facts.notebookNetwork === 'lab-vpc', ownVpc: facts.notebookNetwork === 'vpc', internet: facts.notebookNetwork === 'internet',
+    sourceInAnotherAccount: !!facts.sourceAccessPoint && facts.sourceAccessPoint.arn.split(':')[4] !== facts.account,
     closed: facts.closed, credentialed: facts.credentialed, readingDeployer: facts.deployerDataAccess === 'read', noReadDeployer: facts.deployerDataAccess === 'none',
   };
   console.log(`== ${stack}: ${policies.length} policies; ${Object.entries(features).filter(([, v]) => v).map(([k]) => k).join(' ')}`);

@@ -228,10 +228,11 @@ public sealed class LabAuditTrail(LabSettings lab, ProgramBuilder program)
         var aws = lab.Aws!;
         var workgroups = aws.OwnsData ? new[] { lab.Names.Workgroup, lab.Names.ImportWorkgroup } : [lab.Names.Workgroup];
         // In a subshell with pipefail, so a failed listing fails the command instead of uploading an empty file; one JSON
-        // document per batch of 50 executions (BatchGetQueryExecution's limit) in one file per workgroup.
+        // document per batch of 50 executions (BatchGetQueryExecution's limit) in one file per workgroup. With a checksum:
+        // S3 takes no upload into an Object Lock bucket without one (Content-MD5 or x-amz-checksum-*).
         return "( set -o pipefail; " + string.Join(" && ", workgroups.Select(wg =>
             $"aws athena list-query-executions --work-group {wg} --region {aws.Region} --query QueryExecutionIds --output text | " +
             $"xargs -r -n 50 aws athena batch-get-query-execution --region {aws.Region} --output json --query-execution-ids | " +
-            $"aws s3 cp - s3://{bucket}/{QueryHistoryPrefix}{wg}-`date -u +%Y%m%dT%H%M%SZ`.json")) + " )";
+            $"aws s3 cp --checksum-algorithm CRC32 - s3://{bucket}/{QueryHistoryPrefix}{wg}-`date -u +%Y%m%dT%H%M%SZ`.json")) + " )";
     }
 }

@@ -78,18 +78,21 @@ public sealed class PrivateBucket(LabSettings lab, ProgramBuilder program, strin
         program.Add(new PulumiResource(Policy, "aws:s3/bucketPolicy:BucketPolicy", YMap.Of(
             ("bucket", $"${{{name}.id}}"),
             ("policy", YMap.Fn("toJSON", denyInsecure))), Guard($"{prefix}PublicAccessBlock")));
+        // Under Object Lock, versioning can never be suspended (S3 User Guide, "Configuring S3 Object Lock"), which is what
+        // deleting the versioning resource does: both stay in place and go with the bucket.
+        var locked = objectLockDays is not null;
         if (versioned)
             program.Add(new PulumiResource($"{prefix}Versioning", "aws:s3/bucketVersioning:BucketVersioning", YMap.Of(
                 ("bucket", $"${{{name}.id}}"),
-                ("versioningConfiguration", YMap.Of(("status", "Enabled")))), Guard()));
+                ("versioningConfiguration", YMap.Of(("status", "Enabled")))), Guard() with { RetainOnDelete = keepOnDestroy || locked }));
         if (objectLockDays is { } lockDays)
             // On the configuration, not the bucket (objectLockEnabled there replaces an existing bucket, records and all): S3
-            // enables Object Lock on an existing versioned bucket. Governance mode: a principal allowed
-            // s3:BypassGovernanceRetention can still remove a record, which the bucket policy denies to all.
+            // enables Object Lock on an existing versioned bucket, and never disables it again. Governance mode: a principal
+            // allowed s3:BypassGovernanceRetention can still remove a record, which the bucket policy denies to all.
             program.Add(new PulumiResource($"{prefix}ObjectLock", "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration", YMap.Of(
                 ("bucket", $"${{{name}.id}}"),
                 ("objectLockEnabled", "Enabled"),
-                ("rule", YMap.Of(("defaultRetention", YMap.Of(("mode", "GOVERNANCE"), ("days", lockDays)))))), Guard($"{prefix}Versioning")));
+                ("rule", YMap.Of(("defaultRetention", YMap.Of(("mode", "GOVERNANCE"), ("days", lockDays)))))), Guard($"{prefix}Versioning") with { RetainOnDelete = true }));
         var rules = expiry.Select(r => (object)YMap.Of(
             ("id", r.Id),
             ("status", "Enabled"),

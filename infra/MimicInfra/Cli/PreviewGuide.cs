@@ -23,7 +23,7 @@ public static partial class PreviewGuide
             yield return $"  where       GCP project {gcp.Project}, BigQuery location {gcp.Location}";
         if (lab.Aws is { } a)
             yield return a.Perimeter.ResearcherArn is { } arn
-                ? $"  who         {arn} reads the data (and the lab's notebook{(a.Perimeter.DeployerReads ? " and the deployer" : "")}); no one else"
+                ? $"  who         {arn} reads the data (and the lab's notebook{(a.Perimeter.DeployerReads ? " and the deployer" : "; the deployer only administers")}); no one else"
                 : "  who         any principal that IAM allows in the account (no researcherPrincipalArn: open data only)";
         if (lab.Gcp is { } g)
             yield return $"  who         {string.Join(", ", g.Members)} on BigQuery, each with PhysioNet's own access to {Gcp.GcpLab.SourceProject}";

@@ -19,13 +19,16 @@ public sealed record PerimeterSettings(string? ResearcherArn, int KeyDeletionWin
 }
 
 /// <summary>
-/// The lab's data perimeter on AWS (issue 13 item 5). Its data, results and key admit only the notebook's role,
-/// the researcher's IAM user and the principal deploying the lab (read at each deploy with getSessionContext,
-/// which turns an assumed-role session into its role's ARN). The key separates administration (the account,
-/// through IAM, and the deployer) from use, which only those principals get, and only through S3 and Athena
-/// (kms:ViaService); SageMaker gets grants for the notebook volume. The buckets deny every object and listing
-/// action to anyone else, but not bucket management, so an administrator can always recover a bucket.
-/// Without a researcher (open releases only) the key's users are the account's principals, as IAM allows.
+/// The lab's data perimeter on AWS. Its data, results and key admit only the notebook's role, the researcher's IAM
+/// user and the principal deploying the lab (read at each deploy with getSessionContext, which turns an
+/// assumed-role session into its role's ARN). The key separates administration (the account, through IAM, and the
+/// deployer) from use, which only those principals get, and only through S3 and Athena (kms:ViaService); SageMaker
+/// gets grants for the notebook volume. The buckets deny every object and listing action to anyone else, and their
+/// management to all but the deployer and the account's root user (who can always remove a bucket policy). A
+/// deployer that reads no data (deployerDataAccess none) is denied reading objects and decrypting; the notebook's
+/// role works only through the lab VPC's S3 endpoint or a service acting for it; every identity policy of the lab
+/// ends at expiry. Without a researcher (open releases only) the key's users are the account's principals, as IAM
+/// allows.
 /// </summary>
 public static class LabPerimeter
 {
@@ -224,9 +227,9 @@ public static class LabPerimeter
 
     /// <summary>
     /// Every action on objects (reading any version, its tags and ACL, writing, deleting, restoring, replicating) and
-    /// every listing: what the perimeter denies. Bucket management stays with IAM, so an account administrator can
-    /// always repair the bucket (and could, by rewriting its policy, also open it: the perimeter keeps out everyone
-    /// else in the account, not its administrators).
+    /// every listing: what the perimeter denies to all but the lab's principals. Bucket management is the deployer's
+    /// and the root user's (<see cref="OnlyTheDeployerManages"/>), who could, by rewriting the policy, also open it: the
+    /// perimeter keeps out everyone else in the account, not those two.
     /// </summary>
     public static readonly string[] ObjectActions =
     [
