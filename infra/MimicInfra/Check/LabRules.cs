@@ -43,6 +43,7 @@ public static class LabRules
             NotebookReachesOnlyTheLab(lab, aws, resources.FirstOrDefault(r => r.Name == "notebookRolePolicy").Props, problems);
             CredentialedNotebookHasNoDirectInternet(lab, aws, resources, problems);
             CredentialedLabHasAPerimeter(lab, resources, problems);
+            Network.LabDnsFirewall.Check(lab, resources, problems);
         }
         return problems;
     }
