@@ -4,7 +4,7 @@ using MimicInfra.Perimeter;
 
 namespace MimicInfra.Lab;
 
-/// <summary>The data perimeter's and keys' settings (issue 13 item 5): researcherPrincipalArn, kmsDeletionWindowDays, glueCatalogKmsKeyArn.</summary>
+/// <summary>The data perimeter's and keys' settings (issue 13 item 5): researcherPrincipalArn, kmsDeletionWindowDays, glueCatalogKmsKeyArn, deployerDataAccess.</summary>
 public static partial class LabSettingsReader
 {
     private static PerimeterSettings ReadPerimeter(ConfigValues c, Release? release, string region, bool kms)
@@ -29,7 +29,10 @@ public static partial class LabSettingsReader
         var window = (int)c.Integer("kmsDeletionWindowDays", 7, 30);
         if (!kms && c.Has("kmsDeletionWindowDays"))
             c.Problem("kmsDeletionWindowDays", "applies only to the lab key (resultsEncryption kms); remove it, or set resultsEncryption to kms.");
-        return new PerimeterSettings(arn, window);
+        var deployer = c.Str("deployerDataAccess") ?? (release?.Access == Access.Credentialed ? "none" : "read");
+        if (deployer is not ("none" or "read"))
+            c.Problem("deployerDataAccess", $"{Q(deployer)} must be none (the deployer administers the buckets and key but reads no data) or read (it reads the data too).");
+        return new PerimeterSettings(arn, window, DeployerReads: deployer == "read");
     }
 
     /// <summary>
