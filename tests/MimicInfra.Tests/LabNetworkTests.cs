@@ -443,11 +443,16 @@ public class LabDnsFirewallTests
     }
 
     [Fact]
-    public void DnsFirewall_OnlyCredentialedLabsInTheirOwnVpc()
+    public void DnsFirewall_OnlyLabsInTheirOwnVpc()
     {
-        Assert.Empty(new ParsedProgram(Compiled(Labs.Csv31(("notebookNetwork", "internet"))).Text).OfType("aws:route53/resolverFirewallRuleGroup:ResolverFirewallRuleGroup"));
-        Assert.Empty(new ParsedProgram(Compiled(Labs.Csv31(Workspace.Vpc)).Text).OfType("aws:route53/resolverFirewallRuleGroup:ResolverFirewallRuleGroup"));
-        Assert.Empty(Workspace.Demo.OfType("aws:route53/resolverFirewallRuleGroup:ResolverFirewallRuleGroup"));
+        const string group = "aws:route53/resolverFirewallRuleGroup:ResolverFirewallRuleGroup";
+        Assert.Empty(new ParsedProgram(Compiled(Labs.Csv31(("notebookNetwork", "internet"))).Text).OfType(group));
+        Assert.Empty(new ParsedProgram(Compiled(Labs.Csv31(Workspace.Vpc)).Text).OfType(group));
+        Assert.Empty(Workspace.Demo.OfType(group));
+        // An open lab that opts into the lab's VPC gets it too; `check` requires it only of credentialed labs.
+        var (demo, text) = Compiled(Labs.Config("demo", [.. Labs.Demo.Values.Select(kv => (kv.Key, kv.Value)), ("notebookNetwork", "lab-vpc")]));
+        Assert.Single(new ParsedProgram(text).OfType(group));
+        Assert.Empty(LabRules.Check(text.Replace("  dnsFirewallAssociation:", "  dnsFirewallAssociationGone:").Replace("vpcId: ${labVpc.id}\n      priority: 101", "vpcId: vpc-0\n      priority: 101"), demo));
     }
 
     [Fact]

@@ -6,7 +6,7 @@ using MimicInfra.Program;
 namespace MimicInfra.Network;
 
 /// <summary>
-/// DNS exfiltration guard of a credentialed lab's own VPC: a Route 53 Resolver DNS Firewall rule group, associated with
+/// DNS exfiltration guard of the lab's own VPC (the default for credentialed releases): a Route 53 Resolver DNS Firewall rule group, associated with
 /// the lab VPC, that answers only the names of the AWS services the notebook reaches (the interface endpoints' private
 /// DNS names, S3's regional and legacy global names with their bucket subdomains, the VPC's own host and reverse names)
 /// and blocks every other name with NXDOMAIN. DNS is the one way out a VPC without internet still has: the VPC resolver
@@ -22,9 +22,11 @@ public sealed class LabDnsFirewall(LabSettings lab, ProgramBuilder program)
 {
     public const int AllowPriority = 100, BlockPriority = 200, AssociationPriority = 101;
 
-    /// <summary>Credentialed labs in the lab's own VPC get the firewall; open labs and stack-owned VPCs do not (the platform's VPC is theirs).</summary>
-    public static bool Applies(LabSettings lab) =>
-        lab.Release.Access == Catalog.Access.Credentialed && lab.Aws?.Notebook?.LabVpc is not null;
+    /// <summary>Every lab in its own VPC gets the firewall (an open lab that opts into lab-vpc wants no way out either); a stack-owned VPC is the platform's.</summary>
+    public static bool Applies(LabSettings lab) => lab.Aws?.Notebook?.LabVpc is not null;
+
+    /// <summary>Where `check` requires it: credentialed data in the lab's own VPC.</summary>
+    public static bool Required(LabSettings lab) => lab.Release.Access == Catalog.Access.Credentialed && Applies(lab);
 
     /// <summary>The names the notebook resolves: each interface endpoint's private DNS name, S3 through the gateway, the VPC's own names.</summary>
     public static IReadOnlyList<string> AllowedDomains(string region)
@@ -104,7 +106,7 @@ public sealed class LabDnsFirewall(LabSettings lab, ProgramBuilder program)
     /// <summary>The `check` rule: a credentialed lab in its own VPC has the rule group, blocking `*`, associated with that VPC.</summary>
     public static void Check(LabSettings lab, IReadOnlyList<(string Name, string Type, Dictionary<object, object> Props)> resources, List<CheckProblem> problems)
     {
-        if (!Applies(lab)) return;
+        if (!Required(lab)) return;
         var association = resources.FirstOrDefault(r => r.Type == "aws:route53/resolverFirewallRuleGroupAssociation:ResolverFirewallRuleGroupAssociation"
                                                         && r.Props.GetValueOrDefault("vpcId") as string == "${labVpc.id}");
         if (association.Name is null)
