@@ -40,8 +40,9 @@ public class AwsLabCheckTests(ITestOutputHelper output)
         Assert.Equal(31 * 2 + 1 + 2 + 12 + 1 + 2 + 2 + 1 + 5 + 5 + 3, demo.Resources.Count());
         // A credentialed release adds its audit trail (auditTrail lab by default): the trail and its bucket's 6 resources, its versioning and Object Lock;
         // and its notebook is in the lab's own VPC: VPC, its default security group, subnet, route table and association,
-        // 2 security groups and 3 rules, the S3 gateway and 4 interface endpoints.
-        const int labVpc = 5 + 2 + 3 + 1 + 4;
+        // 2 security groups and 3 rules, the S3 gateway and 4 interface endpoints; its DNS Firewall: 2 domain lists, the rule
+        // group, 2 rules and the association.
+        const int labVpc = 5 + 2 + 3 + 1 + 4 + 6;
         var full = new ParsedProgram(Labs.Compile(Labs.Full31()));
         Assert.Equal(41 * 2 + 1 + 2 + 12 + 1 + 2 + 2 + 1 + 5 + 5 + 3 + 9 + labVpc, full.Resources.Count());
         Assert.Equal(41L, Convert.ToInt64(full.Outputs["tableCount"]));

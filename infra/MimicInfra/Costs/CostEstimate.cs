@@ -7,7 +7,14 @@ namespace MimicInfra.Costs;
 /// One line of a lab's standing cost: a monthly figure with and without idle stop (the same figure for what is
 /// billed whether or not anything runs, like storage), or why there is none.
 /// </summary>
-public sealed record CostLine(string Cloud, string Item, string Quantity, decimal? WithIdleStop, decimal? AlwaysOn, string? Missing);
+public sealed record CostLine(string Cloud, string Item, string Quantity, decimal? WithIdleStop, decimal? AlwaysOn, string? Missing)
+{
+    /// <summary>Set when the figure is not from the cloud's own page: its source and dates, which preview prints beside it.</summary>
+    public string? ThirdParty { get; init; }
+}
+
+/// <summary>The one-off cost of the researcher's import: Athena's price per TB scanned times what the import reads.</summary>
+public sealed record ImportCost(decimal? Usd, string Text);
 
 /// <summary>A price per use (per TB scanned), which has no monthly figure.</summary>
 public sealed record UsagePrice(string Cloud, string Item, string Text);
@@ -18,6 +25,11 @@ public sealed record UsagePrice(string Cloud, string Item, string Text);
 /// </summary>
 public sealed record CostEstimate(IReadOnlyList<CostLine> Lines, IReadOnlyList<UsagePrice> PerUse, IReadOnlyList<string> Notes)
 {
+    /// <summary>The one-off import (labs that own their copy), or null.</summary>
+    public ImportCost? Import { get; init; }
+
+    /// <summary>Athena bills at least 10 MB per query (athena-import-facts in the reference; Athena pricing page).</summary>
+    public const long AthenaMinimumBytesPerQuery = 10_000_000;
     /// <summary>Assumed use with idle stop: a researcher's working month.</summary>
     public const int WorkingHoursPerDay = 8, WorkingDaysPerMonth = 22;
     public const int HoursWithIdleStop = WorkingHoursPerDay * WorkingDaysPerMonth;   // 176
@@ -39,6 +51,7 @@ public sealed record CostEstimate(IReadOnlyList<CostLine> Lines, IReadOnlyList<U
         var lines = new List<CostLine>();
         var perUse = new List<UsagePrice>();
         var notes = new List<string>();
+        ImportCost? import = null;
         if (lab.Aws is { } aws)
         {
             if (!table.Covers(aws.Region))
@@ -53,6 +66,12 @@ public sealed record CostEstimate(IReadOnlyList<CostLine> Lines, IReadOnlyList<U
                     {
                         lines.Add(EndpointHours(Network.LabNetwork.InterfaceEndpoints.Count, Network.LabNetwork.Zones, table.Find("vpc-interface-endpoint", aws.Region)));
                         perUse.Add(PerUsePrice("AWS", "VPC interface endpoint data processed", table.Find("vpc-interface-endpoint-data", aws.Region), "VPC interface endpoint data processing"));
+                        if (Network.LabDnsFirewall.Applies(lab))
+                        {
+                            lines.Add(PerMonth("AWS", "DNS Firewall domain names", Network.LabDnsFirewall.StoredDomains(aws.Region), "domain name",
+                                table.Find("dns-firewall-domain", aws.Region), "DNS Firewall domain names", " (the allow list and '*')"));
+                            perUse.Add(PerUsePrice("AWS", "DNS Firewall queries", table.Find("dns-firewall-queries", aws.Region), "DNS Firewall queries"));
+                        }
                     }
                 }
                 if (aws.OwnsData)
@@ -69,6 +88,7 @@ public sealed record CostEstimate(IReadOnlyList<CostLine> Lines, IReadOnlyList<U
                     lines.Add(PerMonth("AWS", "lab KMS key", 1, "key", table.Find("kms-key", aws.Region), "the lab's KMS key",
                         " (enableKeyRotation: each yearly rotation adds a backing key, billed like the key)"));
                 perUse.Add(PerUsePrice("AWS", "Athena queries", table.Find("athena-scan", aws.Region), "Athena"));
+                if (aws.OwnsData) import = ImportOf(lab, table.SizeOf(lab.Release.Id), table.Find("athena-scan", aws.Region));
                 if (aws.AuditTrail.CreatesTrail)
                     perUse.Add(PerUsePrice("AWS", "CloudTrail S3 data events of the lab trail", table.Find("cloudtrail-data-events", aws.Region), "CloudTrail data events"));
             }
@@ -93,14 +113,32 @@ public sealed record CostEstimate(IReadOnlyList<CostLine> Lines, IReadOnlyList<U
             else
                 notes.Add($"GCP: the price table has no BigQuery price for location {gcp.Location}");
         }
-        return new(lines, perUse, notes);
+        return new(lines, perUse, notes) { Import = import };
+    }
+
+    /// <summary>
+    /// One UNLOAD per table reads its source files once (Athena bills gzip CSV by the compressed bytes it reads), at least 10 MB
+    /// a query; the import's row checks read the typed copy, a fraction of that. The figure is what the table's size and price
+    /// give; the import prints what it measured.
+    /// </summary>
+    private static ImportCost ImportOf(LabSettings lab, ReleaseSize? size, Price? athena)
+    {
+        var tables = lab.Tables.Count();
+        if (athena is not { Usd: { } perTb })
+            return new(null, $"no price for Athena scans ({NoPrice(athena, "Athena")})");
+        if (size?.SourceBytes is not { } bytes)
+            return new(null, $"no sourced size for {lab.Release.Id}'s files yet: at {Usd(perTb)} per TB scanned, each 100 GB the import reads costs {Usd(perTb / 10)}; " +
+                             "the import prints its own bytes scanned and cost per table");
+        var scanned = Math.Max(bytes, tables * AthenaMinimumBytesPerQuery);
+        var usd = perTb * scanned / 1_000_000_000_000m;
+        return new(usd, $"{Usd(usd)} once: {tables} tables, {scanned:N0} bytes scanned ({size.Basis}; at least 10 MB a query) x {Usd(perTb)} per TB");
     }
 
     private static CostLine Hourly(string cloud, string item, Price? price, string what)
     {
         var quantity = $"{HoursWithIdleStop} h with idle stop, {HoursAlwaysOn} h without";
         return price is { Usd: { } usd }
-            ? new(cloud, item, quantity, usd * HoursWithIdleStop, usd * HoursAlwaysOn, null)
+            ? new(cloud, item, quantity, usd * HoursWithIdleStop, usd * HoursAlwaysOn, null) { ThirdParty = price.ThirdPartyLabel }
             : new(cloud, item, quantity, null, null, NoPrice(price, what));
     }
 
@@ -110,7 +148,7 @@ public sealed record CostEstimate(IReadOnlyList<CostLine> Lines, IReadOnlyList<U
         var hours = endpoints * zones * HoursAlwaysOn;
         var quantity = $"{endpoints} endpoints x {zones} zone x {HoursAlwaysOn} h = {hours:N0} endpoint-hours (billed while they exist, idle stop or not)";
         return price is { Usd: { } usd }
-            ? new("AWS", "lab VPC interface endpoints", quantity, usd * hours, usd * hours, null)
+            ? new("AWS", "lab VPC interface endpoints", quantity, usd * hours, usd * hours, null) { ThirdParty = price.ThirdPartyLabel }
             : new("AWS", "lab VPC interface endpoints", quantity, null, null, NoPrice(price, "VPC interface endpoints"));
     }
 
@@ -118,7 +156,7 @@ public sealed record CostEstimate(IReadOnlyList<CostLine> Lines, IReadOnlyList<U
     {
         var quantity = $"{Number(gb)} GB{basis}";
         return price is { Usd: { } usd }
-            ? new(cloud, item, quantity, usd * gb, usd * gb, null)
+            ? new(cloud, item, quantity, usd * gb, usd * gb, null) { ThirdParty = price.ThirdPartyLabel }
             : new(cloud, item, quantity, null, null, NoPrice(price, what));
     }
 
@@ -127,19 +165,19 @@ public sealed record CostEstimate(IReadOnlyList<CostLine> Lines, IReadOnlyList<U
     {
         var quantity = $"{count} {noun}{(count == 1 ? "" : "s")}{basis}";
         return price is { Usd: { } usd }
-            ? new(cloud, item, quantity, usd * count, usd * count, null)
+            ? new(cloud, item, quantity, usd * count, usd * count, null) { ThirdParty = price.ThirdPartyLabel }
             : new(cloud, item, quantity, null, null, NoPrice(price, what));
     }
 
     private static UsagePrice PerUsePrice(string cloud, string item, Price? price, string what) => price is { Usd: { } usd }
-        ? new(cloud, item, $"{Usd(usd)} per {price.Unit} ({price.Source}, read {price.Read:yyyy-MM-dd})")
+        ? new(cloud, item, $"{Usd(usd)} per {price.Unit} ({price.ThirdPartyLabel ?? $"{price.Source}, read {price.Read:yyyy-MM-dd}"})")
         : new(cloud, item, NoPrice(price, what) + (price is null ? "" : $"; billed per {price.Unit}"));
 
     private static string NoPrice(Price? price, string what) => price is null
         ? $"no verified price for {what} (not in the price table)"
         : $"no verified price for {price.What} ({price.Note}; {price.Source}, looked for {price.Read:yyyy-MM-dd})";
 
-    public static string Usd(decimal value) => "$" + value.ToString(value < 1 ? "0.00##" : "N2", CultureInfo.InvariantCulture);
+    public static string Usd(decimal value) => "$" + value.ToString(value < 1 ? "0.00####" : "N2", CultureInfo.InvariantCulture);
 
     private static string Number(decimal value) => value.ToString("0.###", CultureInfo.InvariantCulture);
 
@@ -150,15 +188,18 @@ public sealed record CostEstimate(IReadOnlyList<CostLine> Lines, IReadOnlyList<U
         yield return $"  idle stop assumed to leave {WorkingHoursPerDay} working hours a day on {WorkingDaysPerMonth} days = {HoursWithIdleStop} h, without it {HoursAlwaysOn} h):";
         foreach (var l in Lines)
             yield return l.Missing is null
-                ? $"  {l.Cloud} {l.Item}: {l.Quantity}: {Usd(l.WithIdleStop!.Value)} with idle stop, {Usd(l.AlwaysOn!.Value)} without"
+                ? $"  {l.Cloud} {l.Item}: {l.Quantity}: {Usd(l.WithIdleStop!.Value)} with idle stop, {Usd(l.AlwaysOn!.Value)} without" + (l.ThirdParty is { } tp ? $" ({tp})" : "")
                 : $"  {l.Cloud} {l.Item}: {l.Quantity}: {l.Missing}";
         foreach (var p in PerUse) yield return $"  {p.Cloud} {p.Item}: per use, not monthly: {p.Text}";
         foreach (var n in Notes) yield return $"  {n}";
-        var left = Lines.Count(l => l.Missing is not null);
-        if (Lines.Count > left)
-            yield return $"  total: {Usd(TotalWithIdleStop)} with idle stop, {Usd(TotalAlwaysOn)} without" +
-                         (left > 0 ? $" (leaves out {left} line(s) without a verified price)" : "");
+        var unpriced = Lines.Where(l => l.Missing is not null).Select(l => $"{l.Cloud} {l.Item}").ToList();
+        if (Lines.Count == 0)
+            yield return "  total: none: the price table has no prices for this lab's regions";
+        else if (unpriced.Count == 0)
+            yield return $"  total: {Usd(TotalWithIdleStop)} a month with idle stop, {Usd(TotalAlwaysOn)} without";
         else
-            yield return "  total: none: no line of this lab has a verified price yet";
+            // Never a headline that reads as complete: it says it is a floor and names what it leaves out.
+            yield return $"  total: incomplete, at least {Usd(TotalWithIdleStop)} a month with idle stop, {Usd(TotalAlwaysOn)} without; not counted (no price or size, see the line): {string.Join(", ", unpriced)}";
+        if (Import is { } import) yield return $"  AWS one-off import of the release: {import.Text}";
     }
 }

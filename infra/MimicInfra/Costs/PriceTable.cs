@@ -4,16 +4,36 @@ using YamlDotNet.Serialization;
 namespace MimicInfra.Costs;
 
 /// <summary>
-/// One price of the table: a figure in USD per unit, read on a primary pricing page on a given day.
-/// <see cref="Usd"/> is null when the figure could not be read there; such a price never enters an estimate.
+/// One price of the table: a figure in USD per unit, read on a given day on the cloud's own pricing page
+/// (<see cref="PriceBasis.Official"/>) or, where that page cannot be read, on another public source that states it
+/// (<see cref="PriceBasis.ThirdParty"/>, with the date the source gives, if any), which preview labels as such.
+/// <see cref="Usd"/> is null when no figure was found; such a price never enters a total.
 /// </summary>
 public sealed record Price(string Key, string What, string Region, string Unit, decimal? Usd, string Source, DateOnly Read, string? Note)
 {
     public bool Verified => Usd is not null;
+
+    public PriceBasis Basis { get; init; } = PriceBasis.Official;
+
+    /// <summary>The date the third-party source itself gives (updated, published, transcribed); null when it gives none.</summary>
+    public DateOnly? SourceDate { get; init; }
+
+    /// <summary>How preview labels a figure that is not read on the cloud's own page: source and dates.</summary>
+    public string? ThirdPartyLabel => Basis == PriceBasis.ThirdParty
+        ? $"third-party figure: {Source}, {(SourceDate is { } d ? $"dated {d:yyyy-MM-dd}" : "undated")}, read {Read:yyyy-MM-dd}"
+        : null;
 }
 
-/// <summary>An estimate of what a release's own data copy weighs, for releases whose catalog entry has no size.</summary>
-public sealed record ReleaseSize(string Release, decimal Gb, string Basis);
+public enum PriceBasis { Official, ThirdParty }
+
+/// <summary>
+/// What a release weighs, where the catalog has no size: its own data copy (<see cref="Gb"/>, for storage) and the source
+/// files the import scans (<see cref="SourceBytes"/>, for the one-off Athena cost), with where the figures come from.
+/// </summary>
+public sealed record ReleaseSize(string Release, decimal Gb, string Basis)
+{
+    public long? SourceBytes { get; init; }
+}
 
 /// <summary>The dated price table (Costs/prices.yaml, embedded in the program like the catalog).</summary>
 public sealed record PriceTable(IReadOnlyList<string> Regions, IReadOnlyList<Price> Prices, IReadOnlyList<ReleaseSize> ReleaseSizes)
@@ -47,13 +67,22 @@ public sealed record PriceTable(IReadOnlyList<string> Regions, IReadOnlyList<Pri
             p.Usd is null ? null : decimal.Parse(p.Usd, NumberStyles.Number, CultureInfo.InvariantCulture),
             Required(p.Source, $"{p.Key}: source"),
             DateOnly.ParseExact(Required(p.Read, $"{p.Key}: read"), "yyyy-MM-dd", CultureInfo.InvariantCulture),
-            p.Note)).ToList();
+            p.Note)
+        {
+            Basis = p.Basis switch
+            {
+                null or "official" => PriceBasis.Official,
+                "third-party" => PriceBasis.ThirdParty,
+                _ => throw new InvalidDataException($"price table: {p.Key}: basis '{p.Basis}' is neither official nor third-party"),
+            },
+            SourceDate = p.Dated is null ? null : DateOnly.ParseExact(p.Dated, "yyyy-MM-dd", CultureInfo.InvariantCulture),
+        }).ToList();
         foreach (var p in prices.Where(p => !p.Verified && string.IsNullOrWhiteSpace(p.Note)))
             throw new InvalidDataException($"price table: {p.Key} has no figure and no note saying why");
         var sizes = (doc.ReleaseSizes ?? []).Select(s => new ReleaseSize(
             Required(s.Release, "release"),
             decimal.Parse(Required(s.Gb, $"{s.Release}: gb"), NumberStyles.Number, CultureInfo.InvariantCulture),
-            Required(s.Basis, $"{s.Release}: basis"))).ToList();
+            Required(s.Basis, $"{s.Release}: basis")) { SourceBytes = s.SourceBytes is null ? null : long.Parse(s.SourceBytes, NumberStyles.None, CultureInfo.InvariantCulture) }).ToList();
         return new(doc.Regions ?? [], prices, sizes);
     }
 
@@ -77,6 +106,8 @@ public sealed record PriceTable(IReadOnlyList<string> Regions, IReadOnlyList<Pri
         public string? Source { get; set; }
         public string? Read { get; set; }
         public string? Note { get; set; }
+        public string? Basis { get; set; }
+        public string? Dated { get; set; }
     }
 
     private sealed class SizeDoc
@@ -84,5 +115,6 @@ public sealed record PriceTable(IReadOnlyList<string> Regions, IReadOnlyList<Pri
         public string? Release { get; set; }
         public string? Gb { get; set; }
         public string? Basis { get; set; }
+        public string? SourceBytes { get; set; }
     }
 }

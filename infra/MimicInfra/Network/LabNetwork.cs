@@ -81,6 +81,7 @@ public sealed class LabNetwork(LabSettings lab, ProgramBuilder program)
         SecurityGroups();
         S3GatewayEndpoint();
         foreach (var endpoint in InterfaceEndpoints) InterfaceEndpointFor(endpoint);
+        if (LabDnsFirewall.Applies(lab)) new LabDnsFirewall(lab, program).Build();
     }
 
     /// <summary>The variable holding the zones the lab may use; the subnet takes its first name.</summary>
@@ -259,6 +260,7 @@ public sealed class LabNetwork(LabSettings lab, ProgramBuilder program)
                   $"{string.Join(", ", InterfaceEndpoints.Select(e => e.Service))} interface endpoints are all offered (ec2:DescribeVpcEndpointServices); " +
                   "it never moves afterwards. To see the candidates: " + ZoneCheckCommand(region)
                 : $"  zone        {vpc.AvailabilityZone} (notebookAvailabilityZone); check every endpoint service is offered there: {ZoneCheckCommand(region)}";
+            foreach (var line in LabDnsFirewall.Describe(lab)) yield return line;
             yield return "  upgrade     a lab first deployed with direct internet gets a new notebook, with an empty volume, on this update (the provider replaces it): " +
                          "save /home/ec2-user/SageMaker first, or set notebookNetwork internet to keep the old one";
         }
