@@ -24,7 +24,7 @@ public class PreviewGuideTests
         Assert.Equal(["what", "where", "who", "cost", "expires", "next"], glance.Select(l => l.Trim().Split(' ')[0]));
         Assert.Contains("MIMIC-IV 3.1 (credentialed): hosp, icu, ed, 37 tables", glance[0]);
         Assert.Contains("AWS region us-east-1, account 012345678901 only", glance[1]);
-        Assert.Contains($"{Labs.ResearcherArn} reads the data (and the lab's notebook); no one else", glance[2]);   // the deployer reads nothing by default
+        Assert.Contains($"{Labs.ResearcherArn} reads the data (and the lab's notebook; the deployer only administers); no one else", glance[2]);   // the deployer reads nothing by default
         var (_, reads) = Preview(Labs.Csv31(("deployerDataAccess", "read")));
         Assert.Contains("(and the lab's notebook and the deployer); no one else", Glance(reads)[2]);
         // The total is CostEstimate's own, whatever its lines are.
