@@ -356,7 +356,7 @@ public class ResearcherImportPolicyTests
         var program = new ParsedProgram(Labs.Compile(Labs.Csv31()));
         var statements = program.Outputs["researcherImportPolicy"].At("fn::toJSON", "Statement").List().Select(s => s.Map()).ToDictionary(s => (string)s["Sid"]);
         Assert.Equal(["ReadTheSource", "ListTheSource1", "ListTheSource2", "WriteTheLabCopy", "ReadTheImportScript", "ListTheLabData", "WriteImportResults", "ListImportResults",
-                      "RunTheImport", "ReadTheLabCatalog", "UseTheLabKey"], statements.Keys);
+                      "RunTheImport", "ReadTheLabCatalog", "UseTheLabKey", "NothingOfTheLabAfterItExpires"], statements.Keys);
         // Through the access point, in the ARN forms IAM takes for it (objects under .../object/<prefix>*).
         Assert.Equal(new List<object>
         {
@@ -367,6 +367,7 @@ public class ResearcherImportPolicyTests
         Assert.Equal(new List<object> { "s3:GetObject" }, statements["ReadTheSource"]["Action"]);
         Assert.Equal(new List<object> { "${dataBucket.arn}/staging/*", "${dataBucket.arn}/tables/*", "${dataBucket.arn}/imports/*" }, statements["WriteTheLabCopy"]["Resource"]);
         Assert.Equal(new List<object> { "${importWorkgroup.arn}" }, statements["RunTheImport"]["Resource"]);
-        Assert.DoesNotContain(statements.Values.SelectMany(s => s["Resource"].List()), r => ((string)r).Contains("${workgroup.arn}") || (string)r == "*");
+        // Nothing it allows reaches the lab workgroup (the expiry's Deny names it, to end the lab there too).
+        Assert.DoesNotContain(statements.Values.Where(s => (string)s["Effect"] == "Allow").SelectMany(s => s["Resource"].List()), r => ((string)r).Contains("${workgroup.arn}") || (string)r == "*");
     }
 }
