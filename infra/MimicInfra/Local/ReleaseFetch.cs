@@ -196,6 +196,12 @@ public static class ReleaseFetch
                 }
                 // 206 continues the part; 200 (a server that ignores Range) starts it again.
                 var resumed = response.StatusCode == HttpStatusCode.PartialContent && response.Content.Headers.ContentRange?.From == have;
+                if (response.StatusCode == HttpStatusCode.PartialContent && !resumed)
+                {
+                    File.Delete(part);
+                    why = "the server answered another byte range than asked; starting the file afresh";
+                    continue;
+                }
                 if (!resumed) have = 0;
                 var total = response.Content.Headers.ContentLength is { } length ? length + have : (long?)null;
                 progress.Started(file, total, have);
