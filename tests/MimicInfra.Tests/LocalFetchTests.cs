@@ -294,4 +294,34 @@ public class LocalFetchTests(ITestOutputHelper output)
         }
         finally { Directory.Delete(dir, true); }
     }
+
+    [Fact]
+    public async Task TheTerminalProgressFollowsRetriesResumesAndTheCache()
+    {
+        var data = Shared.Require(Path.Combine("data", "mimic-iv-ed-demo-2.2"));
+        var dir = TempDir();
+        try
+        {
+            using var server = new FakePhysioNet(data, EdProject)
+            {
+                Behaviour = (file, n) => (file, n) switch
+                {
+                    ("ed/triage.csv.gz", 1) => new Reply.StatusReply(503),
+                    ("ed/medrecon.csv.gz", 1) => new Reply.CutReply(3000),
+                    _ => Reply.Serve,
+                },
+            };
+            var release = Labs.Catalog.Find("mimic-iv-ed-demo-2.2")!;
+            var options = Fast(server, Path.Combine(dir, "cache"));
+            foreach (var round in new[] { "downloaded", "cached" })
+            {
+                var screen = new StringWriter();
+                var fetched = await FetchProgress.Show(screen, terminal: true, 7, p => ReleaseFetch.FetchAsync(release, release.Modules, options, p));
+                Assert.All(fetched.Files, f => Assert.Equal(round == "downloaded" ? FileOutcome.Downloaded : FileOutcome.Cached, f.Outcome));
+                Assert.Contains("7/7 files", screen.ToString());
+                if (round == "downloaded") Assert.Contains("ed/triage.csv.gz: HTTP 503 Service Unavailable; retry 1 of 4", screen.ToString());
+            }
+        }
+        finally { Directory.Delete(dir, true); }
+    }
 }
