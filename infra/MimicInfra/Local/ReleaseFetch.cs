@@ -137,7 +137,8 @@ public static class ReleaseFetch
             ConnectTimeout = options.StallTimeout,
             MaxConnectionsPerServer = options.Parallel,
         };
-        var http = new HttpClient(handler, disposeHandler: options.Handler is null) { Timeout = Timeout.InfiniteTimeSpan };
+        // Buffered reads (the checksum list) are capped: a server cannot make the list eat the machine's memory.
+        var http = new HttpClient(handler, disposeHandler: options.Handler is null) { Timeout = Timeout.InfiniteTimeSpan, MaxResponseContentBufferSize = 1 << 20 };
         http.DefaultRequestHeaders.UserAgent.ParseAdd("mimicinfra-local/1.0");
         return http;
     }
