@@ -266,7 +266,9 @@ public class ConceptBuildTests(ITestOutputHelper output)
             File.WriteAllText(Path.Combine(dir, "data", "icu", "icustays.csv"), "subject_id,stay_id,los\n1,10,0.4\n1,11,3.2\n2,20,1.1\n3,30,0.9\n");
             var release = Catalog.Find("fixture-1.0")!;
             var derived = release.FindModule("derived")!;
-            var build = LocalLab.Build(release, release.Modules, Path.Combine(dir, "data"), Path.Combine(dir, "lab.duckdb"), skipMissing: true, _ => { },
+            // In place, through a link to the data folder (as a user's `path/to/...` often is).
+            var linked = Directory.CreateSymbolicLink(Path.Combine(dir, "linked-data"), Path.Combine(dir, "data")).FullName;
+            var build = LocalLab.Build(release, release.Modules, inPlace ? linked : Path.Combine(dir, "data"), Path.Combine(dir, "lab.duckdb"), skipMissing: true, _ => { },
                 inPlace, new ConceptScripts(derived, ConceptBuild.ScriptsFolder(checkout, derived)));
             var byName = build.Concepts.ToDictionary(c => c.Table);
             foreach (var c in build.Concepts) output.WriteLine(c.ToString());

@@ -271,28 +271,57 @@ public class LocalFetchTests(ITestOutputHelper output)
             .Where(l => l.StartsWith("dotnet run --project infra/MimicInfra -- local ", StringComparison.Ordinal) ||
                         l.StartsWith("dotnet run --project infra/MimicInfra -- query ", StringComparison.Ordinal)).ToList();
         Assert.Equal(["dotnet run --project infra/MimicInfra -- local --stack demo", "dotnet run --project infra/MimicInfra -- query --stack demo --examples"], lines);
-        var lab = Path.Combine(Shared.RepoRoot, "mimic-demo.duckdb");
-        if (File.Exists(lab)) Assert.Skip($"{lab} exists (a lab of yours); this test would replace it");
 
         // Our copy of the demo lacks icu/chartevents.csv.gz; the stand-in serves it with its header only, listed with its own hash.
         var chartevents = Labs.Catalog.Find("mimic-iv-demo-2.2")!.FindModule("icu")!.FindTable("chartevents")!;
         using var server = new FakePhysioNet(data, DemoProject, standIns: new Dictionary<string, byte[]> { ["icu/chartevents.csv.gz"] = FakePhysioNet.HeaderOnly(chartevents) });
+        // A fresh checkout's working directory: Pulumi.yaml and the demo stack.
         var dir = TempDir();
+        File.Copy(Path.Combine(Shared.RepoRoot, "Pulumi.yaml"), Path.Combine(dir, "Pulumi.yaml"));
+        Directory.CreateDirectory(Path.Combine(dir, "stacks"));
+        File.Copy(Path.Combine(Shared.RepoRoot, "stacks", "Pulumi.demo.yaml"), Path.Combine(dir, "stacks", "Pulumi.demo.yaml"));
         var env = new Dictionary<string, string> { [ReleaseCache.CacheVariable] = Path.Combine(dir, "cache"), [ReleaseCache.UrlVariable] = server.BaseUrl.ToString() };
         try
         {
-            var (code, stdout, stderr) = Cli.Run(lines[0].Split(' ')[5..], k => env.GetValueOrDefault(k));
+            var (code, stdout, stderr) = Cli.RunIn(dir, lines[0].Split(' ')[5..], k => env.GetValueOrDefault(k));
             Assert.True(code == 0, stderr);
             Assert.Contains("32 files verified against SHA256SUMS.txt (32 downloaded", stderr);
             Assert.Contains("built 31 tables", stdout);
-            (code, stdout, stderr) = Cli.Run(lines[1].Split(' ')[5..], k => env.GetValueOrDefault(k));
+            Assert.True(File.Exists(Path.Combine(dir, "mimic-demo.duckdb")));
+            (code, stdout, stderr) = Cli.RunIn(dir, lines[1].Split(' ')[5..], k => env.GetValueOrDefault(k));
             Assert.True(code == 0, stderr);
             Assert.Contains("-- Admissions per year", stdout);
         }
-        finally
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Fact]
+    public async Task TheTerminalProgressFollowsRetriesResumesAndTheCache()
+    {
+        var data = Shared.Require(Path.Combine("data", "mimic-iv-ed-demo-2.2"));
+        var dir = TempDir();
+        try
         {
-            File.Delete(lab);
-            Directory.Delete(dir, true);
+            using var server = new FakePhysioNet(data, EdProject)
+            {
+                Behaviour = (file, n) => (file, n) switch
+                {
+                    ("ed/triage.csv.gz", 1) => new Reply.StatusReply(503),
+                    ("ed/medrecon.csv.gz", 1) => new Reply.CutReply(3000),
+                    _ => Reply.Serve,
+                },
+            };
+            var release = Labs.Catalog.Find("mimic-iv-ed-demo-2.2")!;
+            var options = Fast(server, Path.Combine(dir, "cache"));
+            foreach (var round in new[] { "downloaded", "cached" })
+            {
+                var screen = new StringWriter();
+                var fetched = await FetchProgress.Show(screen, terminal: true, 7, p => ReleaseFetch.FetchAsync(release, release.Modules, options, p));
+                Assert.All(fetched.Files, f => Assert.Equal(round == "downloaded" ? FileOutcome.Downloaded : FileOutcome.Cached, f.Outcome));
+                Assert.Contains("7/7 files", screen.ToString());
+                if (round == "downloaded") Assert.Contains("ed/triage.csv.gz: HTTP 503 Service Unavailable; retry 1 of 4", screen.ToString());
+            }
         }
+        finally { Directory.Delete(dir, true); }
     }
 }

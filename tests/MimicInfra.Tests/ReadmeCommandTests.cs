@@ -55,11 +55,10 @@ public partial class ReadmeCommandTests(ITestOutputHelper output)
     {
         var block = Blocks().Single(b => b.Line == line);
         var scratch = ScratchRepository();
-        // `local` without --data fetches the open demo from PhysioNet: here from a stand-in on the loopback address
-        // serving ../shared/data, into a scratch cache. Nothing reaches the internet.
-        using var physioNet = DemoServer();
-        var env = new Dictionary<string, string> { [MimicInfra.Local.ReleaseCache.CacheVariable] = Path.Combine(scratch, ".cache") };
-        if (physioNet is not null) env[MimicInfra.Local.ReleaseCache.UrlVariable] = physioNet.BaseUrl.ToString();
+        // `local` without --data fetches the open demo: from a PhysioNet stand-in on 127.0.0.1, never the internet.
+        using var physionet = PhysioNetStandIn();
+        var env = new Dictionary<string, string> { [MimicInfra.Local.ReleaseCache.CacheVariable] = Path.Combine(scratch, "cache") };
+        if (physionet is not null) env[MimicInfra.Local.ReleaseCache.UrlVariable] = physionet.BaseUrl.ToString();
         try
         {
             var skipped = new List<string>();
@@ -67,7 +66,7 @@ public partial class ReadmeCommandTests(ITestOutputHelper output)
             foreach (var command in block.Commands)
             {
                 var words = Words(command);
-                if (SkipReason(words, scratch, physioNet is not null) is { } why)
+                if (SkipReason(words, scratch) is { } why)
                 {
                     skipped.Add($"{command}: {why}");
                     output.WriteLine($"skipped: {command}\n  because {why}");
@@ -91,31 +90,23 @@ public partial class ReadmeCommandTests(ITestOutputHelper output)
         finally { Directory.Delete(scratch, true); }
     }
 
-    /// <summary>PhysioNet's files folder of the open MIMIC-IV demo on the loopback address, or null without ../shared/data.</summary>
-    private static FakePhysioNet? DemoServer()
-    {
-        var data = Path.Combine(Shared.Root, "data", "mimic-iv-demo-2.2");
-        if (!Directory.Exists(data)) return null;
-        // Our copy of the demo lacks icu/chartevents.csv.gz; the stand-in serves it with its header only, listed with its own hash.
-        var chartevents = Labs.Catalog.Find("mimic-iv-demo-2.2")!.FindModule("icu")!.FindTable("chartevents")!;
-        return new FakePhysioNet(data, "mimic-iv-demo/2.2/", standIns: new Dictionary<string, byte[]> { ["icu/chartevents.csv.gz"] = FakePhysioNet.HeaderOnly(chartevents) });
-    }
-
     /// <summary>Why a command cannot run here, or null when it runs.</summary>
-    private static string? SkipReason(IReadOnlyList<string> words, string scratch, bool physioNet)
+    private static string? SkipReason(IReadOnlyList<string> words, string scratch)
     {
         var args = ProgramArguments(words);
         return words switch
         {
             ["pulumi", ..] => "needs the Pulumi CLI and a cloud account",
-            ["wget", ..] => "downloads a credentialed release: needs the network and a PhysioNet account with access to it",
-            _ when args is ["local", ..] && args.Contains("--data") && args[args.IndexOf("--data") + 1].StartsWith("physionet.org/", StringComparison.Ordinal) =>
-                "needs the credentialed release the skipped `wget` downloads",
-            _ when args is ["local", ..] && !args.Contains("--data") && !physioNet =>
-                "fetches the open demo from PhysioNet; the test serves it from ../shared/data, which is absent here",
             ["aws", ..] => "needs an AWS account and a deployed lab (it runs in AWS CloudShell)",
             ["python3", "mimic-lab-import.py", ..] => "runs the import script the skipped `aws s3 cp` fetches, in AWS CloudShell",
             ["git", "clone", ..] => "needs the network",
+            ["wget", ..] => "needs a credentialed PhysioNet account and the network",
+            _ when args is ["local", ..] && args.Contains("--data") && args[args.IndexOf("--data") + 1].StartsWith("physionet.org/", StringComparison.Ordinal) =>
+                "needs the credentialed download the skipped `wget` makes",
+            _ when args is ["local", ..] && !args.Contains("--data") && !Directory.Exists(Path.Combine(Shared.Root, "data", "mimic-iv-demo-2.2")) =>
+                "fetches the open demo, which the test serves from ../shared/data as PhysioNet; it is absent here",
+            _ when args is ["query", ..] && args.Contains("--stack") && !File.Exists(Path.Combine(scratch, $"mimic-{args[args.IndexOf("--stack") + 1]}.duckdb")) =>
+                "needs the local lab the skipped `local` command builds",
             ["dotnet", "test", ..] => "is this test suite itself",
             _ when args is ["scale-demo" or "bench", ..] => "the 10 % benchmark takes minutes and about 2 GB; BenchmarkTests runs scale-demo and bench on a small copy",
             _ when args is not null && args.Contains("--concepts") && !Directory.Exists(Path.Combine(scratch, args[args.IndexOf("--concepts") + 1])) =>
@@ -126,6 +117,18 @@ public partial class ReadmeCommandTests(ITestOutputHelper output)
                 "needs the local lab the skipped `local` command builds",
             _ => null,
         };
+    }
+
+    /// <summary>
+    /// PhysioNet's files folder for the open MIMIC-IV demo, served from ../shared/data (null when absent). Our copy
+    /// lacks icu/chartevents.csv.gz, so the stand-in serves that file with its header only, under its own checksum.
+    /// </summary>
+    private static FakePhysioNet? PhysioNetStandIn()
+    {
+        var data = Path.Combine(Shared.Root, "data", "mimic-iv-demo-2.2");
+        if (!Directory.Exists(data)) return null;
+        var chartevents = Labs.Catalog.Find("mimic-iv-demo-2.2")!.FindModule("icu")!.FindTable("chartevents")!;
+        return new FakePhysioNet(data, "mimic-iv-demo/2.2/", standIns: new Dictionary<string, byte[]> { ["icu/chartevents.csv.gz"] = FakePhysioNet.HeaderOnly(chartevents) });
     }
 
     /// <summary>The program's arguments of `dotnet run --project infra/MimicInfra [-c Release] -- ARGS`; null for any other command.</summary>

@@ -166,7 +166,6 @@ public static partial class CatalogLoader
                 s3 = new S3Location(doc.S3.Uri ?? "", doc.S3.Region ?? "");
             }
             if (access == Access.Open && s3 is null) Problem("an open release must say where it is published: 's3: {uri: ..., region: ...}'");
-            var download = DownloadOf(doc.Download, access, Problem);
 
             // Optional in a catalog of one's own; every shipped release states it (CatalogLoaderTests checks).
             PhysioNetProject? project = null;
@@ -176,6 +175,9 @@ public static partial class CatalogLoader
                     Problem($"'physionet: {{slug: {pn.Slug}, version: {pn.Version}}}' must be a project slug (lower-case letters, digits, '-') and a version such as \"3.1\"");
                 else project = new PhysioNetProject(pn.Slug, pn.Version);
             }
+            foreach (var f in doc.Download?.Files ?? [])
+                if (!RelativeFile().IsMatch(f) || f.Split('/').Any(part => part is "." or ".."))
+                    Problem($"'download.files: {f}' must be a file path inside the release (letters, digits, '_', '.', '-', '/')");
 
             if (doc.Modules is null || doc.Modules.Count == 0) { Problem("'modules:' is empty; list at least one module"); return null; }
 
@@ -205,24 +207,15 @@ public static partial class CatalogLoader
                 CheckConceptInputs(m, modules, Problem);
 
             if (problems.Count > before || access is null) return null;
-            return new Release(id, doc.Title!, access.Value, doc.Base, s3, modules) { Project = project, Download = download };
+            return new Release(id, doc.Title!, access.Value, doc.Base, s3, modules) { Project = project, Download = DownloadOf(project, doc.Download) };
         }
 
-        /// <summary>Where PhysioNet serves the release's files over HTTPS; an open release must say, so `local` can fetch it.</summary>
-        private static PhysioNetFiles? DownloadOf(DownloadDoc? doc, Access? access, Action<string, string?, string?> problem)
-        {
-            if (doc is null)
-            {
-                if (access == Access.Open) problem("an open release must say where PhysioNet serves its files: 'download: {url: https://physionet.org/files/<project>/<version>/}'", null, null);
-                return null;
-            }
-            if (doc.Url is null || !PhysioNetFilesUrl().IsMatch(doc.Url))
-                problem($"'download.url: {doc.Url}' must be PhysioNet's files folder of the release, https://physionet.org/files/<project>/<version>/", null, null);
-            foreach (var f in doc.Files ?? [])
-                if (!RelativeFile().IsMatch(f) || f.Split('/').Any(part => part is "." or ".."))
-                    problem($"'download.files: {f}' must be a file path inside the release (letters, digits, '_', '.', '-', '/')", null, null);
-            return new PhysioNetFiles(doc.Url ?? "", doc.Files ?? []);
-        }
+        /// <summary>
+        /// Where PhysioNet serves the release's files over HTTPS: its project's files folder, with the files `local` fetches
+        /// besides the tables' own (the licence). Null without a project.
+        /// </summary>
+        private static PhysioNetFiles? DownloadOf(PhysioNetProject? project, DownloadDoc? doc) =>
+            project is null ? null : new PhysioNetFiles(PhysioNetFiles.FilesRoot + project.Prefix, doc?.Files ?? []);
 
         /// <summary>Every source table a concept reads is a table of a source module of this release, named by its schema.</summary>
         private static void CheckConceptInputs(Module derived, List<Module> modules, Action<string, string?, string?> problem)
@@ -381,9 +374,6 @@ public static partial class CatalogLoader
     [GeneratedRegex("^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$")]
     private static partial Regex RelativeFile();
 
-    [GeneratedRegex("^https://physionet\\.org/files/[a-z0-9][a-z0-9-]*/[0-9][0-9.]*/$")]
-    private static partial Regex PhysioNetFilesUrl();
-
     [GeneratedRegex(@"^[a-z0-9_]+/[a-z0-9_]+\.sql$")]
     private static partial Regex ConceptFile();
 
@@ -395,6 +385,7 @@ public static partial class CatalogLoader
         List<ModuleDoc>? Modules, List<ChangeDoc>? Changes)
     {
         public ProjectDoc? PhysioNet { get; init; }
+
         public DownloadDoc? Download { get; init; }
 
         public static ReleaseDoc From(YamlValue value)
@@ -402,18 +393,18 @@ public static partial class CatalogLoader
             var f = new YamlFields(value, "a release", "release", "title", "base", "access", "files", "s3", "modules", "changes", "physionet", "download");
             var s3 = f.Map("s3", "'s3:'", "uri", "region");
             var project = f.Map("physionet", "'physionet:'", "slug", "version");
-            var download = f.Map("download", "'download:'", "url", "files");
+            var download = f.Map("download", "'download:'", "files");
             return new(f.Text("release"), f.Text("title"), f.Text("base"), f.Text("access"), f.Text("files"),
                 s3 is null ? null : new S3Doc(s3.Text("uri"), s3.Text("region")),
                 f.List("modules", ModuleDoc.FromYaml), f.List("changes", ChangeDoc.From))
             {
                 PhysioNet = project is null ? null : new ProjectDoc(project.Text("slug"), project.Text("version")),
-                Download = download is null ? null : new DownloadDoc(download.Text("url"), download.Texts("files")),
+                Download = download is null ? null : new DownloadDoc(download.Texts("files")),
             };
         }
     }
 
-    private sealed record DownloadDoc(string? Url, List<string>? Files);
+    private sealed record DownloadDoc(List<string>? Files);
 
     private sealed record S3Doc(string? Uri, string? Region);
 

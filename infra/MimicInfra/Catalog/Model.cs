@@ -50,12 +50,14 @@ public sealed record Release(
 
 /// <summary>
 /// A release's files folder on PhysioNet (https://physionet.org/files/&lt;project&gt;/&lt;version&gt;/, with its
-/// SHA256SUMS.txt) and the files fetched besides the tables' own (the licence).
+/// SHA256SUMS.txt), from its project, and the files fetched besides the tables' own (the licence).
 /// </summary>
 public sealed record PhysioNetFiles(string Url, IReadOnlyList<string> Files)
 {
+    public const string FilesRoot = "https://physionet.org/files/";
+
     /// <summary>The project/version part of the URL (mimic-iv-demo/2.2/), which a mirror or test server serves under its own base.</summary>
-    public string ProjectPath => Url["https://physionet.org/files/".Length..];
+    public string ProjectPath => Url[FilesRoot.Length..];
 }
 
 /// <summary>

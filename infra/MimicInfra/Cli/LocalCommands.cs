@@ -100,8 +100,8 @@ internal static class LocalCommands
     /// </summary>
     private static string Fetch(Console io, Func<string, string?> env, LabSettings lab, string? cache, string? url, bool skipMissing)
     {
-        var catalog = Catalog.CatalogLoader.LoadEmbedded();
-        if (lab.Release.Access != Catalog.Access.Open) throw new UserError(CredentialedDownload.Instructions(lab, catalog));
+        if (lab.Release.Access != Catalog.Access.Open) throw new UserError(CredentialedDownload.Instructions(lab));
+        if (lab.Release.Download is null) throw new UserError($"the catalog names no PhysioNet project for {lab.Release.Id} ('physionet:'), so it cannot be fetched; pass --data with its files.");
         var options = new FetchOptions(ReleaseCache.BaseUrl(url, env), ReleaseCache.Root(cache, env)) { AcceptMissing = skipMissing };
         var files = ReleaseFetch.FilesOf(lab.Release, lab.Modules);
         io.Error.WriteLine($"fetching {lab.Release.Title} ({files.Count} files) from {new Uri(options.BaseUrl, lab.Release.Download!.ProjectPath)} into {ReleaseCache.ReleaseFolder(options.CacheRoot, lab.Release)}");

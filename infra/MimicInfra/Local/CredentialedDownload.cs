@@ -12,20 +12,16 @@ namespace MimicInfra.Local;
 public static class CredentialedDownload
 {
     /// <summary>Each PhysioNet project the lab's modules come from (a borrowed module, e.g. ED in MIMIC-IV, has its own), with its modules.</summary>
-    public static IReadOnlyList<(string Url, IReadOnlyList<Module> Modules)> Projects(LabSettings lab, SchemaCatalog catalog)
-    {
-        var own = new HashSet<string>(StringComparer.Ordinal);
-        for (var r = lab.Release; r is not null; r = r.Base is { } b ? catalog.Find(b) : null) own.Add(r.Id);
-        return lab.Modules
-            .GroupBy(m => (own.Contains(m.DefinedIn) ? lab.Release : catalog.Find(m.DefinedIn) ?? lab.Release).Download?.Url ?? "")
-            .Where(g => g.Key.Length > 0)
+    public static IReadOnlyList<(string Url, IReadOnlyList<Module> Modules)> Projects(LabSettings lab) =>
+        lab.Modules
+            .Where(m => (m.Project ?? lab.Release.Project) is not null)
+            .GroupBy(m => PhysioNetFiles.FilesRoot + (m.Project ?? lab.Release.Project)!.Prefix)
             .Select(g => (g.Key, (IReadOnlyList<Module>)g.ToList()))
             .ToList();
-    }
 
-    public static string Instructions(LabSettings lab, SchemaCatalog catalog)
+    public static string Instructions(LabSettings lab)
     {
-        var projects = Projects(lab, catalog);
+        var projects = Projects(lab);
         var lines = new List<string>
         {
             $"{lab.Release.Title} ({lab.Release.Id}) is credentialed: PhysioNet gives its files only to credentialed users who signed its data use agreement, " +

@@ -31,6 +31,15 @@ public static class DemoScaler
         if (factor is < 1 or > MaxFactor) throw new UserError($"--factor {factor} must be 1..{MaxFactor} (ids stay 32-bit integers up to {MaxFactor} copies).");
         using var db = new DuckDB.NET.Data.DuckDBConnection("Data Source=:memory:");
         db.Open();
+        // Spills go beside the output, in a private folder, not to .tmp in the working directory.
+        var spill = PrivateFiles.CreateFolder(Path.Combine(outDir, ".duckdb-tmp"));
+        LocalLab.Execute(db, $"SET temp_directory = {DuckDbSql.Literal(spill)}");
+        try { return Scale(db, modules, dataDir, outDir, factor, progress); }
+        finally { if (Directory.Exists(spill)) Directory.Delete(spill, true); }
+    }
+
+    private static List<ScaledTable> Scale(DuckDB.NET.Data.DuckDBConnection db, IReadOnlyList<Module> modules, string dataDir, string outDir, int factor, Action<string> progress)
+    {
         var written = new List<ScaledTable>();
         foreach (var m in modules)
             foreach (var t in m.Tables)

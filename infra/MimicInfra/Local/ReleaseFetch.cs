@@ -137,7 +137,8 @@ public static class ReleaseFetch
             ConnectTimeout = options.StallTimeout,
             MaxConnectionsPerServer = options.Parallel,
         };
-        var http = new HttpClient(handler, disposeHandler: options.Handler is null) { Timeout = Timeout.InfiniteTimeSpan };
+        // Buffered reads (the checksum list) are capped: a server cannot make the list eat the machine's memory.
+        var http = new HttpClient(handler, disposeHandler: options.Handler is null) { Timeout = Timeout.InfiniteTimeSpan, MaxResponseContentBufferSize = 1 << 20 };
         http.DefaultRequestHeaders.UserAgent.ParseAdd("mimicinfra-local/1.0");
         return http;
     }
@@ -196,6 +197,12 @@ public static class ReleaseFetch
                 }
                 // 206 continues the part; 200 (a server that ignores Range) starts it again.
                 var resumed = response.StatusCode == HttpStatusCode.PartialContent && response.Content.Headers.ContentRange?.From == have;
+                if (response.StatusCode == HttpStatusCode.PartialContent && !resumed)
+                {
+                    File.Delete(part);
+                    why = "the server answered another byte range than asked; starting the file afresh";
+                    continue;
+                }
                 if (!resumed) have = 0;
                 var total = response.Content.Headers.ContentLength is { } length ? length + have : (long?)null;
                 progress.Started(file, total, have);
