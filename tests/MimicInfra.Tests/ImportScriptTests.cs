@@ -14,7 +14,10 @@ namespace MimicInfra.Tests;
 /// </summary>
 public class ImportScriptTests(ITestOutputHelper output)
 {
-    private const string DataBucket = "mimic-jdoe-lab-data-123";
+    private const string Account = "111122223333";
+
+    /// <summary>The lab's data bucket in the fake: its prefix, as S3 completes it.</summary>
+    private static string DataBucketOf(ImportPlanData plan) => plan.DataBucketPrefix + "20261206abc";
 
     private sealed record Run(int Code, string Out, string Err, JsonObject State);
 
@@ -51,12 +54,23 @@ public class ImportScriptTests(ITestOutputHelper output)
                 bucket[t.Source.Folder.Prefix + "_SUCCESS"] = new JsonObject { ["size"] = 0, ["rows"] = 999_999 };
             }
         }
+        var dataBucket = DataBucketOf(plan);
+        s3[dataBucket] = new JsonObject();
+        var tables = new JsonObject();
+        foreach (var t in plan.Tables)
+        {
+            tables[$"{plan.ImportDatabase}.{t.RawTableName}"] = $"s3://{dataBucket}/{t.StagingFolder}";
+            tables[$"{t.TypedDatabase}.{t.Table.Name}"] = $"s3://{dataBucket}/{t.TableFolder}";
+        }
         var state = new JsonObject
         {
             ["s3"] = s3,
-            ["glue"] = new JsonObject { [plan.ImportDatabase] = new JsonObject { ["Name"] = plan.ImportDatabase, ["Parameters"] = new JsonObject { ["mimic_lab_data_bucket"] = DataBucket } } },
+            ["owners"] = new JsonObject { [dataBucket] = Account },
+            ["glue"] = new JsonObject { [plan.ImportDatabase] = new JsonObject { ["Name"] = plan.ImportDatabase, ["Parameters"] = new JsonObject { ["mimic_lab_data_bucket"] = dataBucket } } },
+            ["glueTables"] = tables,
             ["plan"] = new JsonObject
             {
+                ["dataBucket"] = dataBucket,
                 ["importDatabase"] = plan.ImportDatabase, ["importWorkgroup"] = plan.ImportWorkgroup, ["labDatabase"] = plan.LabDatabase,
                 ["modules"] = new JsonObject(plan.Tables.Where(t => !t.Module.IsDerived).Select(t => KeyValuePair.Create(t.Table.Name, (JsonNode?)t.Module.Name))),
                 ["raw"] = new JsonObject(plan.Tables.Select(t => KeyValuePair.Create(ImportPlan.RawTableName(t.Module, t.Table), (JsonNode?)new JsonArray(t.Module.Name, t.Table.Name)))),
@@ -66,7 +80,13 @@ public class ImportScriptTests(ITestOutputHelper output)
         return (dir, plan);
     }
 
-    private Run Import(string dir, object? faults = null, params string[] args)
+    /// <summary>Runs the import as the lab's importCommand does: the bucket and account on its command line.</summary>
+    private Run Import(string dir, object? faults = null, params string[] args) =>
+        ImportAs(dir, faults, ["--data-bucket", (string)State(dir)["plan"]!["dataBucket"]!, "--account", Account, .. args]);
+
+    private static JsonObject State(string dir) => JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "state.json")))!.AsObject();
+
+    private Run ImportAs(string dir, object? faults, string[] args)
     {
         var psi = new ProcessStartInfo(Python) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = dir };
         psi.ArgumentList.Add(Path.Combine(dir, ImportScript.FileName));
@@ -85,7 +105,7 @@ public class ImportScriptTests(ITestOutputHelper output)
         return new Run(p.ExitCode, o.Result, e.Result, JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "state.json")))!.AsObject());
     }
 
-    private static JsonObject Data(Run r) => r.State["s3"]![DataBucket]!.AsObject();
+    private static JsonObject Data(Run r) => r.State["s3"]![(string)r.State["plan"]!["dataBucket"]!]!.AsObject();
 
     private static long RowsUnder(Run r, string prefix) =>
         Data(r).Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal)).Sum(kv => (long?)kv.Value!["rows"] ?? 0);
@@ -137,6 +157,60 @@ public class ImportScriptTests(ITestOutputHelper output)
             Assert.False(JsonNode.Parse(ast)!["error"]!.GetValue<bool>(), ast);
         }
         Assert.Equal(plan.Tables.Count, Unloads(run).Count);
+    }
+
+    [Fact]
+    public void ATamperedGlueParameterCannotRedirectTheImport()
+    {
+        // Someone with glue:UpdateDatabase points the import database at their own bucket: the import never reads it.
+        var (dir, plan) = Deploy(Labs.Csv31(("modules", "[\"ed\"]")));
+        var state = State(dir);
+        state["glue"]![plan.ImportDatabase]!["Parameters"]!["mimic_lab_data_bucket"] = "attacker-bucket";
+        state["s3"]!["attacker-bucket"] = new JsonObject();
+        File.WriteAllText(Path.Combine(dir, "state.json"), state.ToJsonString());
+        var run = Import(dir);
+        Assert.True(run.Code == 0, run.Out);
+        Assert.Empty(run.State["s3"]!["attacker-bucket"]!.AsObject());
+        Assert.All(plan.Tables, t => Assert.True(RowsUnder(run, t.TableFolder) > 0));
+        Assert.Null(run.State["ownerless"]);   // every call to the lab's bucket named its owner
+
+        // A bucket of another name, or of the right name in another account, is refused before anything is read or written.
+        var other = ImportAs(dir, null, ["--data-bucket", "attacker-bucket", "--account", Account]);
+        Assert.Equal(2, other.Code);
+        Assert.Contains($"is not this lab's data bucket (its name starts with {plan.DataBucketPrefix})", other.Err);
+        var squatted = plan.DataBucketPrefix + "squatted";
+        state = State(dir);
+        state["s3"]![squatted] = new JsonObject();
+        state["owners"]![squatted] = "444455556666";
+        File.WriteAllText(Path.Combine(dir, "state.json"), state.ToJsonString());
+        var log = State(dir)["log"]!.AsArray().Count;
+        var foreign = ImportAs(dir, null, ["--data-bucket", squatted, "--account", Account]);
+        Assert.Equal(2, foreign.Code);
+        Assert.Contains($"the data bucket {squatted} is not the lab's: it does not exist or account {Account} does not own it (AccessDenied)", foreign.Out);
+        Assert.Equal(log, foreign.State["log"]!.AsArray().Count);
+        var elsewhere = ImportAs(dir, null, ["--data-bucket", (string)state["plan"]!["dataBucket"]!, "--account", "444455556666"]);
+        Assert.Equal(2, elsewhere.Code);
+        Assert.Contains("you are signed in to account 111122223333, but the lab is in account 444455556666", elsewhere.Out);
+    }
+
+    [Theory]
+    [InlineData("raw")]
+    [InlineData("typed")]
+    public void ATamperedTableLocationIsRefusedBeforeAnythingIsWritten(string which)
+    {
+        var (dir, plan) = Deploy(Labs.Csv31(("modules", "[\"ed\"]")));
+        var triage = plan.Tables.Single(t => t.Table.Name == "triage");
+        var state = State(dir);
+        var key = which == "raw" ? $"{plan.ImportDatabase}.{triage.RawTableName}" : $"{triage.TypedDatabase}.triage";
+        state["glueTables"]![key] = "s3://attacker-bucket/triage/";
+        File.WriteAllText(Path.Combine(dir, "state.json"), state.ToJsonString());
+        var run = Import(dir);
+        Assert.Equal(1, run.Code);
+        Assert.Contains($"ed.triage: FAILED: Glue table {key} points at 's3://attacker-bucket/triage/', not the lab's s3://{DataBucketOf(plan)}/" +
+                        $"{(which == "raw" ? triage.StagingFolder : triage.TableFolder)}: the catalog was changed outside the lab, so nothing was written", run.Out);
+        Assert.DoesNotContain(run.State["log"]!.AsArray(), l => l!.ToJsonString().Contains("/triage/") || l.ToJsonString().Contains("triage.csv.gz"));
+        Assert.Equal(0, RowsUnder(run, triage.TableFolder));
+        Assert.Equal(plan.Tables.Count - 1, plan.Tables.Count(t => RowsUnder(run, t.TableFolder) > 0));   // the others imported
     }
 
     [Fact]
@@ -219,10 +293,11 @@ public class ImportScriptTests(ITestOutputHelper output)
             [edstays.StagingFolder + "part-1.parquet"] = new JsonObject { ["size"] = 10, ["rows"] = 60 },
             [edstays.RecordKey] = new JsonObject { ["size"] = 1, ["body"] = "{\"status\": \"running\", \"queryId\": \"q0001\", \"sourceBytes\": 20}" },
         };
-        state["s3"]![DataBucket] = data;
+        var dataBucket = (string)state["plan"]!["dataBucket"]!;
+        state["s3"]![dataBucket] = data;
         state["queries"] = new JsonObject
         {
-            ["q0001"] = new JsonObject { ["sql"] = edstays.Unload.Replace(ImportPlan.DataBucketToken, DataBucket), ["state"] = "RUNNING", ["polls"] = 0, ["scanned"] = 0 },
+            ["q0001"] = new JsonObject { ["sql"] = edstays.Unload.Replace(ImportPlan.DataBucketToken, dataBucket), ["state"] = "RUNNING", ["polls"] = 0, ["scanned"] = 0 },
         };
         File.WriteAllText(Path.Combine(dir, "state.json"), state.ToJsonString());
 
@@ -279,21 +354,60 @@ public class ImportCommandTests
     [Fact]
     public void ImportPrintsTheCommandAndTheScriptPulumiUploads()
     {
-        var (code, stdout, stderr) = Cli.Run(["import", "--stack", "demo"]);
+        var (code, script, _) = Cli.Run(["import", "--stack", "demo", "--script"]);
         Assert.Equal(0, code);
-        Assert.Equal("aws s3 cp \"s3://$(aws glue get-database --region us-east-1 --name mimic_demo_researc_demo_0cb55dbb_import " +
-                     "--query 'Database.Parameters.mimic_lab_data_bucket' --output text)/lab/import/mimic-lab-import.py\" . && python3 mimic-lab-import.py\n", stdout);
+        var sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(script)));
+        var (code2, stdout, stderr) = Cli.Run(["import", "--stack", "demo"]);
+        Assert.Equal(0, code2);
+        // No Glue lookup: the bucket is the stack output the researcher sets, the account the caller's own (STS), the script pinned by its hash.
+        Assert.Equal("aws s3 cp s3://\"${DATA_BUCKET:?set DATA_BUCKET to the stack output dataBucket}\"/lab/import/mimic-lab-import.py . " +
+                     "--expected-bucket-owner \"$(aws sts get-caller-identity --query Account --output text)\" && " +
+                     $"echo '{sha}  mimic-lab-import.py' | sha256sum -c - && python3 mimic-lab-import.py --data-bucket \"$DATA_BUCKET\" " +
+                     "--account \"$(aws sts get-caller-identity --query Account --output text)\"\n", stdout);
+        Assert.DoesNotContain("glue", stdout);
         Assert.Contains("in AWS CloudShell (us-east-1)", stderr);
         Assert.Contains("It copies 31 tables", stderr);
 
         // `import --script` is byte for byte what the program puts in the data bucket (Pulumi reads $$ as $).
-        (code, stdout, _) = Cli.Run(["import", "--stack", "demo", "--script"]);
-        Assert.Equal(0, code);
         var program = new ParsedProgram(Labs.Compile(Labs.Demo));
         var uploaded = ((string)program.Named("importScript")["content"]).Replace("$$", "$");
-        Assert.Equal(uploaded, stdout);
+        Assert.Equal(uploaded, script);
         Assert.Equal("lab/import/mimic-lab-import.py", program.Named("importScript")["key"]);
-        Assert.Equal("aws s3 cp s3://${dataBucket.bucket}/lab/import/mimic-lab-import.py . && python3 mimic-lab-import.py", program.Outputs["importCommand"]);
+        Assert.Equal("aws s3 cp s3://${dataBucket.bucket}/lab/import/mimic-lab-import.py . --expected-bucket-owner ${awsAccount.accountId} && " +
+                     $"echo '{sha}  mimic-lab-import.py' | sha256sum -c - && python3 mimic-lab-import.py --data-bucket ${{dataBucket.bucket}} --account ${{awsAccount.accountId}}",
+            program.Outputs["importCommand"]);
+    }
+
+    [Fact]
+    public void ACredentialedLabsCommandNamesTheLabsAccountAndRunsOnlyTheScriptWhoseHashItKnows()
+    {
+        var lab = LabSettingsReader.Read(Labs.Csv31(), Labs.Catalog);
+        var plan = ImportPlan.For(lab);
+        var account = lab.Aws!.Perimeter.ResearcherArn!.Split(':')[4];
+        var dir = Directory.CreateTempSubdirectory("stacks-").FullName;
+        var command = ImportScript.CommandFor(plan, "b", account);
+        Assert.Contains($"--expected-bucket-owner {account} &&", command);
+        Assert.EndsWith($"--data-bucket b --account {account}", command);
+
+        // The hash check the command runs: the script as built passes, one changed byte stops the command before python3 runs.
+        var sh = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator).Select(d => Path.Combine(d, "sha256sum")).FirstOrDefault(File.Exists);
+        if (sh is null) Assert.Skip("needs sha256sum on PATH (coreutils; AWS CloudShell has it)");
+        var check = command[(command.IndexOf("&& ", StringComparison.Ordinal) + 3)..command.LastIndexOf(" && python3", StringComparison.Ordinal)];
+        int Check()
+        {
+            var psi = new ProcessStartInfo("sh") { WorkingDirectory = dir, RedirectStandardOutput = true, RedirectStandardError = true };
+            psi.ArgumentList.Add("-c");
+            psi.ArgumentList.Add(check);
+            using var p = Process.Start(psi)!;
+            p.StandardOutput.ReadToEnd();
+            p.StandardError.ReadToEnd();
+            p.WaitForExit();
+            return p.ExitCode;
+        }
+        File.WriteAllText(Path.Combine(dir, ImportScript.FileName), ImportScript.Build(plan));
+        Assert.Equal(0, Check());
+        File.WriteAllText(Path.Combine(dir, ImportScript.FileName), ImportScript.Build(plan).Replace("\"lab\"", "\"lab \""));
+        Assert.NotEqual(0, Check());
     }
 
     [Fact]
@@ -322,7 +436,8 @@ public class NotebookImportCheckTests
         Assert.Contains("[\"Parameters\"][\"mimic_lab_data_bucket\"]", check.Text);
         Assert.Contains("The lab's data has not been imported yet", check.Text);
         var how = cells.Single(c => c.Type == "markdown" && c.Text.Contains("## Is the lab's data there?"));
-        Assert.Contains("aws glue get-database --region us-east-1 --name mimic_demo_researc_demo_0cb55dbb_import", how.Text);
+        Assert.Contains("sha256sum -c - && python3 mimic-lab-import.py --data-bucket \"$DATA_BUCKET\"", how.Text);
+        Assert.DoesNotContain("aws glue", how.Text);
         // It comes before the first query, so a researcher sees it first.
         Assert.True(cells.IndexOf(check) < cells.FindIndex(c => c.Text.StartsWith("run(\"\"\"", StringComparison.Ordinal)));
 

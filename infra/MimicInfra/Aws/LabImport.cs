@@ -24,7 +24,8 @@ public sealed class LabImport(LabSettings lab, ProgramBuilder program)
         program.Add(new PulumiResource("importDatabase", "aws:glue/catalogDatabase:CatalogDatabase", YMap.Of(
             ("name", _names.ImportDatabase),
             ("description", $"Import only: raw tables over the staged {lab.Release.Title} source files; query {_names.Database} instead"),
-            // The import script finds the lab's data bucket here, so the script itself holds no deploy-time value.
+            // For the notebook's import check only: the import itself takes its bucket from its command line, never from
+            // the catalog, which principals outside the data perimeter (glue:UpdateDatabase) can change.
             ("parameters", YMap.Of(("mimic_lab_data_bucket", "${dataBucket.bucket}"), ("mimic_release", lab.Release.Id))),
             ("tags", AwsLab.TagsOf(lab))), AwsLab.Options()));
         foreach (var t in _plan.Tables) RawTableFor(t);
@@ -36,7 +37,7 @@ public sealed class LabImport(LabSettings lab, ProgramBuilder program)
             ("content", PulumiText.Literal(ImportScript.Build(_plan))),
             ("contentType", "text/x-python"),
             ("tags", AwsLab.ObjectTagsOf(lab))), AwsLab.Options("dataEncryption", "dataTlsOnlyPolicy")));
-        program.Output("importCommand", ImportScript.CommandFor("${dataBucket.bucket}"));
+        program.Output("importCommand", ImportScript.CommandFor(_plan, "${dataBucket.bucket}", "${awsAccount.accountId}"));
         program.Output("importWorkgroup", "${importWorkgroup.name}");
         program.Output("researcherImportPolicy", YMap.Fn("toJSON", YMap.Of(("Version", "2012-10-17"), ("Statement", ResearcherImportStatements().Cast<object>().ToList()))));
     }

@@ -46,18 +46,29 @@ public static class ResultsLayout
 /// <summary>One table's import: copy the source into staging as the researcher, then UNLOAD typed Parquet into the lab's table folder.</summary>
 public sealed record TableImport(TableSource Source, string StagingFolder, string TableFolder, string RecordKey, string RawTable, string TypedTable, string Unload, string SourceCount, string CopyCount)
 {
+    /// <summary>The raw table's name in the import database (unquoted).</summary>
+    public string RawTableName => ImportPlan.RawTableName(Module, Table);
+
+    /// <summary>The Glue database of the typed copy's table (the lab's, or its derived database).</summary>
+    public string TypedDatabase { get; init; } = "";
+
     public Module Module => Source.Module;
     public Table Table => Source.Table;
 }
 
 public sealed record ImportPlanData(string Lab, string Release, string ReleaseTitle, string Region, string LabDatabase, string ImportDatabase,
-    string ImportWorkgroup, bool SourceIsPhysioNetCredentialed, IReadOnlyList<TableImport> Tables);
+    string ImportWorkgroup, bool SourceIsPhysioNetCredentialed, IReadOnlyList<TableImport> Tables)
+{
+    /// <summary>What the lab's data bucket's name starts with (S3 completes it at deploy time): the import refuses any other bucket.</summary>
+    public string DataBucketPrefix { get; init; } = "";
+}
 
 /// <summary>
 /// The third stage of an AWS lab that owns its data: per table, where the source is copied, the raw table
 /// the import reads (physical types), and the SQL that writes the typed copy. The placeholder
 /// <see cref="DataBucketToken"/> stands for the lab's data bucket, whose name S3 completes at deploy time;
-/// the import script reads it from the import database's parameters. No I/O.
+/// the import script takes it on its command line (never from the Glue catalog, which principals outside the
+/// data perimeter can change). No I/O.
 /// </summary>
 public static class ImportPlan
 {
@@ -78,11 +89,11 @@ public static class ImportPlan
             var target = $"s3://{DataBucketToken}/{DataLayout.TableFolder(m, t)}";
             return new TableImport(source, DataLayout.StagingFolder(m, t), DataLayout.TableFolder(m, t), DataLayout.TableRecord(m, t), raw, typed,
                 CopySql.Unload(t, raw, source.IsText, source.PhysicalTypeOf, target),
-                $"SELECT count(*) FROM {raw}", $"SELECT count(*) FROM {typed}");
+                $"SELECT count(*) FROM {raw}", $"SELECT count(*) FROM {typed}") { TypedDatabase = names.DatabaseOf(m) };
         }).ToList();
         var credentialed = lab.Release.Access == Access.Credentialed && aws.Layout != SourceLayout.TableParquet;
         return new ImportPlanData(names.Lab, lab.Release.Id, lab.Release.Title, aws.Region, names.Database, names.ImportDatabase, names.ImportWorkgroup,
-            credentialed, tables);
+            credentialed, tables) { DataBucketPrefix = names.DataBucketPrefix };
     }
 }
 

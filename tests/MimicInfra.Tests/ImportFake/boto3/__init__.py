@@ -45,9 +45,29 @@ class _Body:
         return self._data.encode()
 
 
+def _owned(bucket, owner, operation):
+    """Buckets with a recorded owner (the lab's) take calls only with ExpectedBucketOwner, as the import must send it."""
+    expected = STATE.get("owners", {}).get(bucket)
+    if expected is None:
+        return
+    if owner is None:
+        STATE.setdefault("ownerless", []).append([operation, bucket])
+        raise ClientError("InvalidRequest", f"{operation} on the lab's bucket without ExpectedBucketOwner", operation)
+    if owner != expected:
+        raise ClientError("AccessDenied", "Access Denied", operation)
+
+
 class S3:
     def __init__(self, region):
         self.region = region
+
+    def head_bucket(self, Bucket, ExpectedBucketOwner=None):
+        with _lock:
+            if Bucket not in STATE["s3"] and Bucket not in STATE.get("owners", {}):
+                raise ClientError("404", "Not Found", "HeadBucket")
+            _owned(Bucket, ExpectedBucketOwner, "HeadBucket")
+            STATE["s3"].setdefault(Bucket, {})
+            return {}
 
     def _denied(self, bucket, key):
         for pattern in FAULTS.get("denySource", []):
@@ -62,20 +82,23 @@ class S3:
                 raise ClientError("404", "Not Found", "HeadObject")
             return {"ContentLength": o["size"]}
 
-    def get_object(self, Bucket, Key):
+    def get_object(self, Bucket, Key, ExpectedBucketOwner=None):
         with _lock:
+            _owned(Bucket, ExpectedBucketOwner, "GetObject")
             o = _bucket(Bucket).get(Key)
             if o is None:
                 raise ClientError("NoSuchKey", "The specified key does not exist.", "GetObject")
             return {"Body": _Body(o.get("body", ""))}
 
-    def put_object(self, Bucket, Key, Body, ContentType=None):
+    def put_object(self, Bucket, Key, Body, ContentType=None, ExpectedBucketOwner=None):
         with _lock:
+            _owned(Bucket, ExpectedBucketOwner, "PutObject")
             STATE["log"].append(["put", Bucket, Key])
             _bucket(Bucket)[Key] = {"size": len(Body), "body": Body.decode()}
 
-    def list_objects_v2(self, Bucket, Prefix="", ContinuationToken=None):
+    def list_objects_v2(self, Bucket, Prefix="", ContinuationToken=None, ExpectedBucketOwner=None):
         with _lock:
+            _owned(Bucket, ExpectedBucketOwner, "ListObjectsV2")
             for pattern in FAULTS.get("denySource", []):
                 if fnmatch.fnmatch(f"{Bucket}/{Prefix}", pattern):
                     raise ClientError("AccessDenied", "Access Denied", "ListObjectsV2")
@@ -86,20 +109,23 @@ class S3:
             return {"Contents": [{"Key": k, "Size": _bucket(Bucket)[k]["size"]} for k in page], "IsTruncated": more,
                     **({"NextContinuationToken": str(start + 2)} if more else {})}
 
-    def delete_objects(self, Bucket, Delete):
+    def delete_objects(self, Bucket, Delete, ExpectedBucketOwner=None):
         with _lock:
+            _owned(Bucket, ExpectedBucketOwner, "DeleteObjects")
             for o in Delete["Objects"]:
                 _bucket(Bucket).pop(o["Key"], None)
                 STATE["log"].append(["delete", Bucket, o["Key"]])
 
-    def copy(self, CopySource, Bucket, Key, ExtraArgs=None, SourceClient=None):
+    def copy_object(self, CopySource, Bucket, Key, TaggingDirective=None, ExpectedBucketOwner=None):
         with _lock:
+            _owned(Bucket, ExpectedBucketOwner, "CopyObject")
             self._denied(CopySource["Bucket"], CopySource["Key"])
             o = _bucket(CopySource["Bucket"]).get(CopySource["Key"])
             if o is None:
-                raise ClientError("404", "Not Found", "HeadObject")
-            STATE["log"].append(["copy", CopySource["Bucket"], CopySource["Key"], Bucket, Key, ExtraArgs or {}])
+                raise ClientError("NoSuchKey", "The specified key does not exist.", "CopyObject")
+            STATE["log"].append(["copy", CopySource["Bucket"], CopySource["Key"], Bucket, Key, {"TaggingDirective": TaggingDirective}])
             _bucket(Bucket)[Key] = dict(o)
+            return {}
 
 
 def _rows_under(bucket, prefix):
@@ -117,8 +143,7 @@ def _table_of(db, name):
 
 def _folder_of(module, table, area):
     """The data bucket and folder ('staging/' or 'tables/') of a table."""
-    bucket = STATE["glue"][STATE["plan"]["importDatabase"]]["Parameters"]["mimic_lab_data_bucket"]
-    return bucket, f"{area}{module}/{table}/"
+    return STATE["plan"]["dataBucket"], f"{area}{module}/{table}/"
 
 
 class Athena:
@@ -214,13 +239,21 @@ class Glue:
                 raise ClientError("EntityNotFoundException", f"Database {Name} not found.", "GetDatabase")
             return {"Database": STATE["glue"][Name]}
 
+    def get_table(self, DatabaseName, Name):
+        with _lock:
+            location = STATE.get("glueTables", {}).get(f"{DatabaseName}.{Name}")
+            if location is None:
+                raise ClientError("EntityNotFoundException", f"Table {Name} not found.", "GetTable")
+            return {"Table": {"Name": Name, "DatabaseName": DatabaseName, "StorageDescriptor": {"Location": location}}}
+
 
 class Sts:
     def __init__(self, region):
         self.region = region
 
     def get_caller_identity(self):
-        return {"Arn": STATE.get("identity", "arn:aws:iam::111122223333:user/jdoe")}
+        arn = STATE.get("identity", "arn:aws:iam::111122223333:user/jdoe")
+        return {"Arn": arn, "Account": arn.split(":")[4]}
 
 
 class _Session:
