@@ -50,7 +50,15 @@ public sealed class LabImport(LabSettings lab, ProgramBuilder program)
     {
         var location = $"s3://${{dataBucket.bucket}}/{t.StagingFolder}";
         var columns = t.Table.Columns.Select(c => (object)YMap.Of(("name", c.Name), ("type", t.Source.PhysicalTypeOf(c)))).ToList();
-        var storage = t.Source.IsText
+        var storage = t.Reencoded
+            ? YMap.Of(
+                ("location", location),
+                ("inputFormat", "org.apache.hadoop.mapred.TextInputFormat"),
+                ("outputFormat", "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat"),
+                // One JSON object per line, keys the catalog's column names, every value the CSV field's exact text.
+                ("serDeInfo", YMap.Of(("name", "JsonSerDe"), ("serializationLibrary", "org.apache.hive.hcatalog.data.JsonSerDe"))),
+                ("columns", columns))
+            : t.Source.IsText
             ? YMap.Of(
                 ("location", location),
                 ("inputFormat", "org.apache.hadoop.mapred.TextInputFormat"),
@@ -68,8 +76,10 @@ public sealed class LabImport(LabSettings lab, ProgramBuilder program)
             ("name", ImportPlan.RawTableName(t.Module, t.Table)),
             ("databaseName", "${importDatabase.name}"),
             ("tableType", "EXTERNAL_TABLE"),
-            ("description", $"Import only: {t.Source.Uri} as staged, {(t.Source.IsText ? "all text" : "physical types")}; query {_names.DatabaseOf(t.Module)}.{t.Table.Name}"),
-            ("parameters", t.Source.IsText
+            ("description", $"Import only: {t.Source.Uri} as staged, {(t.Reencoded ? "re-encoded as JSON Lines, all text" : t.Source.IsText ? "all text" : "physical types")}; query {_names.DatabaseOf(t.Module)}.{t.Table.Name}"),
+            ("parameters", t.Reencoded
+                ? YMap.Of(("classification", "json"), ("EXTERNAL", "TRUE"))
+                : t.Source.IsText
                 ? YMap.Of(("classification", "csv"), ("skip.header.line.count", "1"), ("EXTERNAL", "TRUE"))
                 : YMap.Of(("classification", "parquet"), ("EXTERNAL", "TRUE"))),
             ("storageDescriptor", storage)), AwsLab.Options()));

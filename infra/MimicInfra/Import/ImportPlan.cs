@@ -25,6 +25,8 @@ public static class DataLayout
     public static string TableFolder(Module m, Table t) => $"{Tables}{m.Name}/{t.Name}/";
     public static string StagingFolder(Module m, Table t) => $"{Staging}{m.Name}/{t.Name}/";
     public static string TableRecord(Module m, Table t) => $"{Imports}tables/{m.Name}/{t.Name}.json";
+    /// <summary>Where a re-encoding records how far it got, so that a re-run continues there.</summary>
+    public static string TableCheckpoint(Module m, Table t) => $"{Imports}checkpoints/{m.Name}/{t.Name}.json";
 }
 
 /// <summary>
@@ -52,6 +54,14 @@ public sealed record TableImport(TableSource Source, string StagingFolder, strin
     /// <summary>The Glue database of the typed copy's table (the lab's, or its derived database).</summary>
     public string TypedDatabase { get; init; } = "";
 
+    /// <summary>
+    /// Whether the source is re-encoded while it is copied (CSV with line breaks inside quoted text, which Athena's CSV
+    /// readers cannot read, into JSON Lines that its JSON reader can): the raw table then reads JSON, the UNLOAD is the same.
+    /// </summary>
+    public bool Reencoded { get; init; }
+
+    public string CheckpointKey => DataLayout.TableCheckpoint(Module, Table);
+
     public Module Module => Source.Module;
     public Table Table => Source.Table;
 }
@@ -77,6 +87,18 @@ public static class ImportPlan
     /// <summary>A raw table's name in the import database: module and table, since derived and ed both have a vitalsign.</summary>
     public static string RawTableName(Module m, Table t) => $"{m.Name}_{t.Name}";
 
+    /// <summary>
+    /// A module whose CSV files hold text with line breaks inside quotes (notes): all of its tables are re-encoded,
+    /// the detail tables' free-text values included, since one quoted line break is enough to stop Athena's reader.
+    /// </summary>
+    public static bool HasQuotedLineBreaks(Module m) => m.Tables.Any(t => t.MultilineText);
+
+    /// <summary>
+    /// Whether the AWS import can bring a module into the lab from a source of the given layout: every module with
+    /// files can (CSV with quoted line breaks is re-encoded on the way); derived concepts come only from Parquet.
+    /// </summary>
+    public static bool CanImport(SourceLayout layout, Module m) => !m.IsDerived || layout != SourceLayout.PhysionetCsv;
+
     public static ImportPlanData For(LabSettings lab)
     {
         var aws = lab.Aws ?? throw new InvalidOperationException("import plans are for AWS labs");
@@ -89,7 +111,7 @@ public static class ImportPlan
             var target = $"s3://{DataBucketToken}/{DataLayout.TableFolder(m, t)}";
             return new TableImport(source, DataLayout.StagingFolder(m, t), DataLayout.TableFolder(m, t), DataLayout.TableRecord(m, t), raw, typed,
                 CopySql.Unload(t, raw, source.IsText, source.PhysicalTypeOf, target),
-                $"SELECT count(*) FROM {raw}", $"SELECT count(*) FROM {typed}") { TypedDatabase = names.DatabaseOf(m) };
+                $"SELECT count(*) FROM {raw}", $"SELECT count(*) FROM {typed}") { TypedDatabase = names.DatabaseOf(m), Reencoded = source.IsText && HasQuotedLineBreaks(m) };
         }).ToList();
         var credentialed = lab.Release.Access == Access.Credentialed && aws.Layout != SourceLayout.TableParquet;
         return new ImportPlanData(names.Lab, lab.Release.Id, lab.Release.Title, aws.Region, names.Database, names.ImportDatabase, names.ImportWorkgroup,

@@ -18,6 +18,9 @@ usage: python3 mimic-lab-import.py --data-bucket BUCKET --account ACCOUNT [--par
                                    [--redo] [--keep-staging] [--dry-run]
 """
 import argparse
+import csv
+import gzip
+import io
 import json
 import os
 import re
@@ -27,8 +30,14 @@ import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from datetime import datetime, timezone
 
-import boto3
-from botocore.exceptions import ClientError
+try:
+    import boto3
+    from botocore.exceptions import ClientError
+except ImportError:  # the re-encoder alone (bench) runs without boto3; the import says it needs it
+    boto3 = None
+
+    class ClientError(Exception):
+        pass
 
 if sys.version_info < (3, 8):
     sys.exit("this import needs python3 3.8 or newer (AWS CloudShell has it)")
@@ -39,6 +48,10 @@ MIN_BYTES_PER_QUERY = 10 * 1000 * 1000  # Athena bills at least 10 MB per query
 TOKEN = "{data_bucket}"
 MAX_SINGLE_COPY = 5 * 1024 ** 3  # S3 CopyObject's limit; larger sources are copied in parts
 COPY_PART = 512 * 1024 ** 2
+# Re-encoded sources are written as JSON Lines files of about this many uncompressed bytes each: memory stays
+# bounded by one compressed part, and each part is a checkpoint a re-run continues from.
+PART_BYTES = int(os.environ.get("MIMIC_IMPORT_PART_BYTES", str(256 * 1024 ** 2)))
+csv.field_size_limit(2 ** 31 - 1)  # note texts are far longer than the csv module's default limit (128 KiB)
 _print_lock = threading.Lock()
 
 
@@ -224,6 +237,55 @@ class Lab:
             self.s3.abort_multipart_upload(Bucket=self.bucket, Key=target, UploadId=upload, ExpectedBucketOwner=self.owner)
             raise
 
+    def reencode_to_staging(self, t):
+        """A CSV source with line breaks inside quoted text, which Athena's CSV readers cannot read, copied as JSON
+        Lines (gzip): one object per record, every field the exact text the CSV holds. Streamed: S3 GetObject ->
+        gunzip -> csv reader -> JSON -> gzip -> one staged file per PART_BYTES. After each file, a checkpoint records
+        the records done, so a re-run (a closed CloudShell tab) continues there instead of starting again."""
+        name = f"{t['module']}.{t['table']}"
+        src = t["source"]
+        key = src["prefix"] + src["file"]
+        try:
+            head = self.source_s3.head_object(Bucket=src["bucket"], Key=key)
+        except ClientError as e:
+            if code_of(e) in ("AccessDenied", "403", "AllAccessDisabled"):
+                raise ImportFailure(access_denied_message(self.plan, f"reading {src['uri']}", e))
+            raise ImportFailure(f"no source file at {src['uri']} ({code_of(e)}); check sourceUri / moduleSources in the stack")
+        size, etag = head["ContentLength"], head.get("ETag", "")
+        point = self.read_json(t["checkpoint"]) or {}
+        staged = {k: s for k, s in self.keys_under(self.s3, self.bucket, t["staging"], self.owner)}
+        parts = point.get("parts", [])
+        if point.get("etag") != etag or any(staged.get(p["key"]) != p["bytes"] for p in parts):
+            point, parts = {}, []  # another source file, or staged parts gone: start from the first record
+            self.delete_under(t["staging"])
+        elif point.get("done"):
+            return size, 0
+        skip = sum(p["rows"] for p in parts)
+        if skip:
+            say(f"continuing   {name}: {len(parts)} re-encoded parts ({skip:,} records) staged by an earlier run")
+        try:
+            body = self.source_s3.get_object(Bucket=src["bucket"], Key=key)["Body"]
+        except ClientError as e:
+            raise ImportFailure(access_denied_message(self.plan, f"reading {src['uri']}", e) if code_of(e) in ("AccessDenied", "403")
+                                else f"reading {src['uri']} failed: {e}")
+        counted = _CountingReader(body)
+        written = 0
+
+        def write_part(data, rows):
+            nonlocal written
+            part_key = f"{t['staging']}part-{len(parts) + 1:05d}.json.gz"
+            self.s3.put_object(Bucket=self.bucket, Key=part_key, Body=data, ContentType="application/gzip", ExpectedBucketOwner=self.owner)
+            parts.append({"key": part_key, "rows": rows, "bytes": len(data)})
+            self.write_json(t["checkpoint"], {"etag": etag, "source": src["uri"], "parts": parts, "done": False})
+            written += len(data)
+            say(f"re-encoding  {name}: part {len(parts)}, {sum(p['rows'] for p in parts):,} records, "
+                f"{counted.count / 1e6:,.0f} of {size / 1e6:,.0f} MB read")
+
+        reencode(counted, t["columns"], skip, PART_BYTES, write_part, src["uri"])
+        self.write_json(t["checkpoint"], {"etag": etag, "source": src["uri"], "parts": parts, "done": True,
+                                          "rows": sum(p["rows"] for p in parts)})
+        return size, written
+
     # ----- Athena ------------------------------------------------------------------------------------
     def start_query(self, sql, table):
         delay = 2.0
@@ -296,7 +358,7 @@ class Lab:
         if qid is None:
             self.check_location(self.plan["importDatabase"], t["rawTable"], t["staging"])
             self.check_location(t["typedDatabase"], t["typedTable"], t["target"])
-            source_bytes, copied = self.copy_to_staging(t)
+            source_bytes, copied = self.reencode_to_staging(t) if t.get("reencode") else self.copy_to_staging(t)
             self.delete_under(t["target"])  # UNLOAD writes only into an empty folder; a failed run may have left files
             qid = self.start_query(t["unload"].replace(TOKEN, self.bucket), name)
             self.write_json(t["record"], {"status": "running", "table": name, "queryId": qid, "sourceBytes": source_bytes})
@@ -320,7 +382,75 @@ class Lab:
         self.write_json(t["record"], record)
         if not self.args.keep_staging:
             self.delete_under(t["staging"])
+            if t.get("reencode"):
+                self.delete_under(t["checkpoint"])
         return record
+
+
+def reencode(stream, columns, skip, part_bytes, write_part, uri):
+    """PhysioNet's gzip CSV (comma, '"' quotes, a quote doubled inside quotes, no escape character, line breaks
+    inside quotes) as gzip JSON Lines: one object per record, keys the catalog's column names, every value the
+    field's exact text. Streamed in bounded memory: write_part(data, records) gets each part of about part_bytes
+    (uncompressed) as it fills. The first `skip` records are passed over (they are in parts written before)."""
+    text = io.TextIOWrapper(gzip.GzipFile(fileobj=stream, mode="rb"), encoding="utf-8", newline="")
+    records = csv.reader(text)
+    header = next(records, None)
+    if header is None or [h.strip().lower() for h in header] != [c.lower() for c in columns]:
+        raise ImportFailure(f"{uri} has columns {header}, not the catalog's {columns}; check the source and the release")
+    for _ in range(skip):
+        next(records)
+    buffer, out, rows, raw, total = None, None, 0, 0, 0
+    for n, record in enumerate(records, skip + 2):
+        if len(record) != len(columns):
+            raise ImportFailure(f"{uri} record {n:,} has {len(record)} fields, not {len(columns)}; the file is not the catalog's table")
+        if out is None:
+            buffer = io.BytesIO()
+            out = gzip.GzipFile(fileobj=buffer, mode="wb", compresslevel=6, mtime=0)
+        line = (json.dumps(dict(zip(columns, record)), ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+        out.write(line)
+        rows += 1
+        raw += len(line)
+        if raw >= part_bytes:
+            out.close()
+            write_part(buffer.getvalue(), rows)
+            total += rows
+            buffer, out, rows, raw = None, None, 0, 0
+    if out is not None:
+        out.close()
+        write_part(buffer.getvalue(), rows)
+        total += rows
+    return total
+
+
+def reencode_file(source, out_dir, columns, part_bytes=PART_BYTES):
+    """The same re-encoding from a local file into a local folder (what `bench` and the tests measure)."""
+    written = []
+
+    def write_part(data, rows):
+        path = os.path.join(out_dir, f"part-{len(written) + 1:05d}.json.gz")
+        with open(path, "wb") as f:
+            f.write(data)
+        written.append(rows)
+
+    with open(source, "rb") as f:
+        total = reencode(f, columns, 0, part_bytes, write_part, source)
+    print(json.dumps({"records": total, "parts": len(written)}))
+    return 0
+
+
+class _CountingReader:
+    """A file-like view of a streaming body that counts the bytes read (progress of a re-encoding)."""
+
+    def __init__(self, body):
+        self.body, self.count = body, 0
+
+    def read(self, n=-1):
+        data = self.body.read(n) if n is not None and n >= 0 else self.body.read()
+        self.count += len(data)
+        return data
+
+    def readable(self):
+        return True
 
 
 def _arn_region_config():
@@ -372,6 +502,8 @@ def main(argv=None):
             for t in tables:
                 say(f"-- {t['module']}.{t['table']}: {t['source']['uri']} -> {t['target']}\n{t['unload']};")
             return 0
+        if boto3 is None:
+            raise SetupFailure("this import needs boto3: run it in AWS CloudShell, which has it")
         lab = Lab(plan, boto3.session.Session(), args)
         lab.connect()
     except SetupFailure as e:

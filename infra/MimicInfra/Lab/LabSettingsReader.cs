@@ -23,7 +23,7 @@ public static partial class LabSettingsReader
 
     /// <summary>
     /// For the local lab, which is built from the release and modules alone: the cloud sides' settings are not
-    /// read, so their limits (Athena's CSV reader cannot read note text) do not stop a lab DuckDB can build.
+    /// read, so their limits do not stop a lab DuckDB can build.
     /// </summary>
     public static LabSettings ReadForLocal(StackConfig config, SchemaCatalog catalog) => Read(config, catalog, cloud: false, null);
 
@@ -169,10 +169,6 @@ public static partial class LabSettingsReader
             if (inPlace && source.IsAccessPoint)
                 c.Problem("sourceInPlace", $"module {m.Name} is behind an access point ARN, which a Glue table cannot name as its location; import it instead (remove sourceInPlace).");
             sources[m.Name] = source;
-            if (layout == SourceLayout.PhysionetCsv)
-                foreach (var t in m.Tables.Where(t => t.MultilineText))
-                    c.Problem("sourceLayout", $"{m.Name}.{t.Name} has line breaks inside its text fields, which Athena's CSV reader cannot read. Import it from Parquet: " +
-                                              $"build the local lab with `local --parquet DIR`, upload DIR to S3 and use sourceLayout table-parquet; or leave module {m.Name} out.");
         }
 
         var cutoff = c.Integer("athenaBytesScannedCutoff", 10_000_000, long.MaxValue);

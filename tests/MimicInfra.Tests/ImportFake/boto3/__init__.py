@@ -6,6 +6,7 @@ SELECT count(*) FROM "db"."table", counting rows that objects carry as metadata.
 """
 import atexit
 import fnmatch
+import gzip
 import json
 import os
 import re
@@ -45,6 +46,28 @@ class _Body:
         return self._data.encode()
 
 
+class _FileBody:
+    """A streaming body over a real file (a source the import re-encodes): read(n) as botocore's StreamingBody."""
+
+    def __init__(self, path):
+        self._f = open(path, "rb")
+        STATE.setdefault("streamed", []).append(path)
+
+    def read(self, n=-1):
+        data = self._f.read(n if n is not None and n >= 0 else -1)
+        if FAULTS.get("streamLimit") is not None:
+            STATE["streamedBytes"] = STATE.get("streamedBytes", 0) + len(data)
+            if STATE["streamedBytes"] > FAULTS["streamLimit"]:
+                raise ConnectionError("the session ended (a closed CloudShell tab)")
+        return data
+
+
+def _blob_dir():
+    d = os.path.join(os.path.dirname(_path), "blobs")
+    os.makedirs(d, exist_ok=True)
+    return d
+
+
 def _owned(bucket, owner, operation):
     """Buckets with a recorded owner (the lab's) take calls only with ExpectedBucketOwner, as the import must send it."""
     expected = STATE.get("owners", {}).get(bucket)
@@ -80,7 +103,7 @@ class S3:
             o = _bucket(Bucket).get(Key)
             if o is None:
                 raise ClientError("404", "Not Found", "HeadObject")
-            return {"ContentLength": o["size"]}
+            return {"ContentLength": o["size"], "ETag": o.get("etag", '"e1"')}
 
     def get_object(self, Bucket, Key, ExpectedBucketOwner=None):
         with _lock:
@@ -88,13 +111,23 @@ class S3:
             o = _bucket(Bucket).get(Key)
             if o is None:
                 raise ClientError("NoSuchKey", "The specified key does not exist.", "GetObject")
+            if "file" in o:
+                return {"Body": _FileBody(o["file"])}
             return {"Body": _Body(o.get("body", ""))}
 
     def put_object(self, Bucket, Key, Body, ContentType=None, ExpectedBucketOwner=None):
         with _lock:
             _owned(Bucket, ExpectedBucketOwner, "PutObject")
             STATE["log"].append(["put", Bucket, Key])
-            _bucket(Bucket)[Key] = {"size": len(Body), "body": Body.decode()}
+            if Key.endswith(".gz"):
+                # A re-encoded part: kept as a real file; its rows are its lines, as Athena's JSON reader counts them.
+                path = os.path.join(_blob_dir(), Key.replace("/", "_"))
+                with open(path, "wb") as f:
+                    f.write(Body)
+                rows = gzip.decompress(Body).count(b"\n")
+                _bucket(Bucket)[Key] = {"size": len(Body), "file": path, "rows": rows}
+            else:
+                _bucket(Bucket)[Key] = {"size": len(Body), "body": Body.decode()}
 
     def list_objects_v2(self, Bucket, Prefix="", ContinuationToken=None, ExpectedBucketOwner=None):
         with _lock:
