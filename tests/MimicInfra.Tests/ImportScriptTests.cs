@@ -272,6 +272,66 @@ public class ImportScriptTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void ATableTheModelSaysCannotFinishUnderTheQuotaIsNotStartedAndTheRunSaysWhatToDo()
+    {
+        var (dir, plan) = Deploy(Labs.Csv31(("modules", "[\"icu\",\"ed\"]")));
+        var state = State(dir);
+        state["dmlTimeout"] = 30;
+        File.WriteAllText(Path.Combine(dir, "state.json"), state.ToJsonString());
+        var run = Import(dir);
+        Assert.Equal(1, run.Code);
+        Assert.Contains("timeout      Athena DML query timeout 30 minutes (the account's applied value)", run.Out);
+        Assert.Matches(@"icu\.chartevents: FAILED: not started: one Athena reader may need 32 to 99 minutes for it \(47\.3 GB of CSV at 25 to 8 MB/s\), " +
+                       @"more than the account's DML query timeout of 30 minutes", run.Out);
+        Assert.Contains("Raise the quota 'DML query timeout' (L-E80DC288) to 120 minutes: the stack's athenaDmlTimeoutQuota requests it at `pulumi up`, or " +
+                        "`aws service-quotas request-service-quota-increase --service-code athena --quota-code L-E80DC288 --desired-value 120`", run.Out);
+        Assert.Contains("failed       icu.chartevents: run the same command again", run.Out);
+        // Nothing of it was copied or queried; every other table was imported.
+        Assert.DoesNotContain(run.State["log"]!.AsArray(), l => l!.ToJsonString().Contains("chartevents"));
+        Assert.Equal(plan.Tables.Count - 1, plan.Tables.Count(t => RowsUnder(run, t.TableFolder) > 0));
+        Assert.Matches(@"icu\.chartevents +FAILED", run.Out);
+        Assert.Matches(@"icu\.icustays +imported +[0-9,]+ ", run.Out);
+
+        // Service Quotas cannot be read by the researcher: 30 minutes is assumed, and the run says how to tell it otherwise.
+        state = State(dir);
+        state["dmlTimeout"] = "denied";
+        File.WriteAllText(Path.Combine(dir, "state.json"), state.ToJsonString());
+        var denied = Import(dir);
+        Assert.Equal(1, denied.Code);
+        Assert.Contains("timeout      Athena DML query timeout 30 minutes (assumed: Service Quotas did not answer (AccessDeniedException); " +
+                        "if the quota was raised, pass --dml-timeout-minutes N)", denied.Out);
+        var told = Import(dir, null, "--dml-timeout-minutes", "240", "--json");
+        Assert.True(told.Code == 0, told.Out + told.Err);
+        Assert.Contains("Athena DML query timeout 240 minutes (--dml-timeout-minutes)", told.Err);   // --json: people's lines on stderr
+        var summary = JsonNode.Parse(told.Out)!;                                                      // and only the summary on stdout
+        Assert.True((bool)summary["complete"]!);
+        Assert.Equal(240, (int)summary["dmlTimeoutMinutes"]!);
+        Assert.Equal(plan.Tables.Count, summary["tables"]!.AsObject().Count);
+    }
+
+    [Fact]
+    public void ARaisedQuotaLetsTheLongestTableRunWithAProgressLine()
+    {
+        var (dir, _) = Deploy(Labs.Csv31(("modules", "[\"icu\",\"ed\"]")));
+        var run = ImportAs(dir, new { pollsToFinish = 3 }, ["--data-bucket", (string)State(dir)["plan"]!["dataBucket"]!, "--account", Account, "--tables", "chartevents"],
+            new Dictionary<string, string> { ["MIMIC_IMPORT_PROGRESS_SECONDS"] = "0" });
+        Assert.True(run.Code == 0, run.Out);
+        Assert.Contains("timeout      Athena DML query timeout 240 minutes", run.Out);
+        Assert.Matches(@"running      icu\.chartevents: [0-9.]+ min of ~32, query q[0-9]+ running", run.Out);
+    }
+
+    [Fact]
+    public void TheDryRunShowsTheTimeAndCostModel()
+    {
+        var (dir, _) = Deploy(Labs.Csv31(("modules", "[\"icu\",\"ed\"]")));
+        var run = Import(dir, null, "--dry-run", "--dml-timeout-minutes", "30");
+        Assert.Equal(0, run.Code);
+        Assert.Matches(@"icu\.chartevents +432,997,491 +3\.0 GB +47\.3 GB +31\.5 \(98\.5\) +\$0\.015  > 30 min DML timeout", run.Out);
+        Assert.Matches(@"icu\.icustays +94,458 ", run.Out);
+        Assert.Empty(run.State["log"]!.AsArray());
+    }
+
+    [Fact]
     public void APartialFailureIsNamedAndARerunRedoesOnlyItWithoutDoublingRows()
     {
         var (dir, plan) = Deploy(Labs.Csv31());
@@ -358,6 +418,16 @@ public class ImportScriptTests(ITestOutputHelper output)
             ["q0001"] = new JsonObject { ["sql"] = edstays.Unload.Replace(ImportPlan.DataBucketToken, dataBucket), ["state"] = "RUNNING", ["polls"] = 0, ["scanned"] = 0 },
         };
         File.WriteAllText(Path.Combine(dir, "state.json"), state.ToJsonString());
+
+        // A new session first asks where things stand: the query is still running in Athena, and nothing changes.
+        var status = Import(dir, null, "--status");
+        Assert.Equal(0, status.Code);
+        Assert.Matches(@"state        ed\.edstays: [0-9.]+ min, query q0001 running", status.Out);
+        Assert.Contains("state        ed.triage: not started", status.Out);
+        Assert.Empty(Unloads(status));
+        var observed = State(dir);   // the fake counts polls toward finishing; looking must not finish it
+        observed["queries"]!["q0001"]!["polls"] = 0;
+        File.WriteAllText(Path.Combine(dir, "state.json"), observed.ToJsonString());
 
         var run = Import(dir, null, "--tables", "edstays");
         Assert.True(run.Code == 0, run.Out);
@@ -529,7 +599,8 @@ public class ResearcherImportPolicyTests
         var program = new ParsedProgram(Labs.Compile(Labs.Csv31()));
         var statements = program.Outputs["researcherImportPolicy"].At("fn::toJSON", "Statement").List().Select(s => s.Map()).ToDictionary(s => (string)s["Sid"]);
         Assert.Equal(["ReadTheSource", "ListTheSource1", "ListTheSource2", "WriteTheLabCopy", "ReadTheImportScript", "ListTheLabData", "WriteImportResults", "ListImportResults",
-                      "RunTheImport", "ReadTheLabCatalog", "UseTheLabKey"], statements.Keys);
+                      "RunTheImport", "ReadTheLabCatalog", "ReadTheDmlTimeout", "UseTheLabKey"], statements.Keys);
+        Assert.Equal(new List<object> { "arn:${awsPartition.partition}:servicequotas:us-east-1:${awsAccount.accountId}:athena/L-E80DC288" }, statements["ReadTheDmlTimeout"]["Resource"]);
         // Through the access point, in the ARN forms IAM takes for it (objects under .../object/<prefix>*).
         Assert.Equal(new List<object>
         {
@@ -694,4 +765,70 @@ public class NoteReencodingTests(ITestOutputHelper output)
     }
 
     private static string Show(object? v) => v is null ? "NULL" : v is string s ? System.Text.Json.JsonSerializer.Serialize(s.Length > 80 ? s[..80] + "..." : s) : v.ToString()!;
+}
+
+/// <summary>The import's time and cost model: the catalog's sizes and their sources, preview's table, the quota the lab requests.</summary>
+public class ImportModelTests
+{
+    [Fact]
+    public void TheCatalogCarriesEachReleasesOwnSizesWithTheirSources()
+    {
+        var catalog = Labs.Catalog;
+        TableSize Size(string release, string module, string table) => catalog.Find(release)!.FindModule(module)!.FindTable(table)!.Size!;
+        // Row counts as mimic-code's validation scripts give them, per release (never inherited from a base release).
+        Assert.Equal(432_997_491, Size("mimic-iv-3.1", "icu", "chartevents").Rows);
+        Assert.Equal(313_645_063, Size("mimic-iv-2.2", "icu", "chartevents").Rows);
+        Assert.Equal(158_374_764, Size("mimic-iv-3.1", "hosp", "labevents").Rows);
+        Assert.Equal(425_087, Size("mimic-iv-3.1", "ed", "edstays").Rows);            // borrowed with MIMIC-IV-ED 2.2's own sizes
+        Assert.Equal(2_321_355, Size("mimic-iv-3.1", "note", "radiology").Rows);
+        Assert.Equal(330_712_483, Size("mimic-iii-1.4", "clinical", "chartevents").Rows);
+        Assert.Null(catalog.Find("mimic-iv-demo-2.2")!.FindModule("hosp")!.FindTable("admissions")!.Size);
+        Assert.Contains("validate.sql", Size("mimic-iv-3.1", "hosp", "labevents").RowsSource);
+        Assert.Contains("estimates", Size("mimic-iv-3.1", "hosp", "labevents").BytesSource);
+        // The estimated gzip sizes of the two largest files are within a factor of 1.5 of the figures commonly given (about 3 and 2 GB).
+        Assert.InRange(Size("mimic-iv-3.1", "icu", "chartevents").GzipBytes!.Value, 2_000_000_000, 4_500_000_000);
+        Assert.InRange(Size("mimic-iv-3.1", "hosp", "labevents").GzipBytes!.Value, 1_350_000_000, 3_000_000_000);
+        // Every table of 3.1's hosp and icu has a size except the three mimic-code does not count.
+        var missing = catalog.Find("mimic-iv-3.1")!.Modules.Where(m => m.Name is "hosp" or "icu").SelectMany(m => m.Tables).Where(t => t.Size is null).Select(t => t.Name);
+        Assert.Equal(["provider", "caregiver", "ingredientevents"], missing);
+    }
+
+    [Fact]
+    public void PreviewShowsEachTablesTimeAndCostAndTheQuotaTheLabRequests()
+    {
+        var dir = Directory.CreateTempSubdirectory("stacks-").FullName;
+        var settings = ImportScriptTests.Every31.Values.Select(kv => $"  {kv.Key}: {(kv.Value.StartsWith('[') ? kv.Value : $"\"{kv.Value}\"")}");
+        File.WriteAllText(Path.Combine(dir, "Pulumi.every.yaml"), "config:\n  aws:region: us-east-1\n" + string.Join("\n", settings) + "\n");
+        var (code, stdout, stderr) = Cli.Run(["preview", "--stack", "every", "--stacks-dir", dir]);
+        Assert.True(code == 0, stderr);
+        Assert.Matches(@"import time one-time import of 106 tables: about [0-9]+ minutes of Athena reading, [0-9.]+ GB of gzip scanned, about \$0\.[0-9]+", stdout);
+        Assert.Contains("quota       requests Athena's DML query timeout (L-E80DC288) = 240 minutes for the account in us-east-1: an account-wide request " +
+                        "that AWS approves in minutes to days; nothing is undone on destroy", stdout);
+        Assert.Matches(@"icu\.chartevents +432,997,491 +3\.0 GB +47\.3 GB +32 \(99\) +\$0\.015", stdout);
+        Assert.Contains("note.discharge", stdout);
+        Assert.Matches(@"[0-9]+ Parquet tables .*\(derived: Athena splits Parquet across readers; not modelled\)", stdout);
+        Assert.Contains("unknown: no size in the catalog for hosp.provider, icu.caregiver, icu.ingredientevents, note.discharge", stdout);
+
+        // Without the quota, the model names the tables that may not finish in Athena's default 30 minutes.
+        var lines = ImportModel.PreviewLines(LabSettingsReader.Read(Labs.Csv31(("athenaDmlTimeoutQuota", "0")), Labs.Catalog));
+        Assert.Contains(lines, l => l.Contains("quota       none requested"));
+        Assert.Contains(lines, l => l.Contains("icu.chartevents") && l.EndsWith("> 30 min DML timeout", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains("DML timeout: hosp.labevents, icu.chartevents may need more than 30 minutes"));
+    }
+
+    [Fact]
+    public void TheLabRequestsTheDmlTimeoutItNeedsAndNothingElse()
+    {
+        var program = new ParsedProgram(Labs.Compile(Labs.Csv31()));
+        var quota = program.Named("athenaDmlTimeoutQuota");
+        Assert.Equal("athena", quota["serviceCode"]);
+        Assert.Equal("L-E80DC288", quota["quotaCode"]);
+        Assert.Equal("240", quota["value"].ToString());
+        Assert.Contains("requestStatus", (string)program.Outputs["athenaDmlTimeoutQuota"]);
+        Assert.DoesNotContain(new ParsedProgram(Labs.Compile(Labs.Csv31(("athenaDmlTimeoutQuota", "0")))).Resources, r => r.Name == "athenaDmlTimeoutQuota");
+        Assert.Equal("120", new ParsedProgram(Labs.Compile(Labs.Csv31(("athenaDmlTimeoutQuota", "120")))).Named("athenaDmlTimeoutQuota")["value"].ToString());
+        Assert.DoesNotContain(new ParsedProgram(Labs.Compile(Labs.Demo)).Resources, r => r.Name == "athenaDmlTimeoutQuota");   // the demo fits in 30 minutes
+        var bad = Assert.ThrowsAny<Exception>(() => LabSettingsReader.Read(Labs.Csv31(("athenaDmlTimeoutQuota", "10")), Labs.Catalog));
+        Assert.Contains("athenaDmlTimeoutQuota: 10 is below Athena's default of 30 minutes; use 30-240, or 0 for no request.", bad.Message);
+    }
 }

@@ -38,6 +38,7 @@ public sealed class LabImport(LabSettings lab, ProgramBuilder program)
             ("contentType", "text/x-python"),
             ("tags", AwsLab.ObjectTagsOf(lab))), AwsLab.Options("dataEncryption", "dataTlsOnlyPolicy")));
         program.Output("importCommand", ImportScript.CommandFor(_plan, "${dataBucket.bucket}", "${awsAccount.accountId}"));
+        DmlTimeoutQuota();
         program.Output("importWorkgroup", "${importWorkgroup.name}");
         program.Output("researcherImportPolicy", YMap.Fn("toJSON", YMap.Of(("Version", "2012-10-17"), ("Statement", ResearcherImportStatements().Cast<object>().ToList()))));
     }
@@ -85,6 +86,21 @@ public sealed class LabImport(LabSettings lab, ProgramBuilder program)
             ("storageDescriptor", storage)), AwsLab.Options()));
     }
 
+    /// <summary>
+    /// The DML query timeout the import's largest tables need (ImportModel): a Service Quotas request for the account.
+    /// The provider submits an increase only when the value is above the current one, and its delete does nothing (a
+    /// quota increase cannot be taken back), so destroy leaves the account's timeout as it is.
+    /// </summary>
+    private void DmlTimeoutQuota()
+    {
+        if (ImportModel.QuotaRequest(lab) is not { } minutes) return;
+        program.Add(new PulumiResource("athenaDmlTimeoutQuota", "aws:servicequotas/serviceQuota:ServiceQuota", YMap.Of(
+            ("serviceCode", "athena"),
+            ("quotaCode", ImportModel.DmlTimeoutQuotaCode),
+            ("value", minutes)), AwsLab.Options()));
+        program.Output("athenaDmlTimeoutQuota", "${athenaDmlTimeoutQuota.value} minutes requested (${athenaDmlTimeoutQuota.requestStatus}); AWS default ${athenaDmlTimeoutQuota.defaultValue}");
+    }
+
     /// <summary>The CSV escape character of the raw tables: U+0001, which no MIMIC file contains (tested on the demos).</summary>
     public const string NoEscape = "\u0001";
 
@@ -108,6 +124,9 @@ public sealed class LabImport(LabSettings lab, ProgramBuilder program)
             Statement("RunTheImport", ["athena:StartQueryExecution", "athena:StopQueryExecution", "athena:GetQueryExecution", "athena:GetQueryResults",
                 "athena:GetQueryRuntimeStatistics", "athena:GetWorkGroup"], ["${importWorkgroup.arn}"]),
             Iam.ReadGlueDatabases("ReadTheLabCatalog", _aws.Region, databases),
+            // The import reads the DML timeout before it starts a table the time model says is long.
+            Statement("ReadTheDmlTimeout", ["servicequotas:GetServiceQuota"],
+                [$"arn:{Iam.Partition}:servicequotas:{_aws.Region}:${{awsAccount.accountId}}:athena/{ImportModel.DmlTimeoutQuotaCode}"]),
         ]);
         if (_aws.KmsEncryption)
             statements.Add(Iam.UseTheLabKey());

@@ -27,7 +27,9 @@ public static class ImportScript
     }
 
     /// <summary>The plan as the script reads it.</summary>
-    public static JsonObject PlanJson(ImportPlanData plan) => new()
+    public static JsonObject PlanJson(ImportPlanData plan) => PlanJson(plan, ImportModel.For(plan));
+
+    private static JsonObject PlanJson(ImportPlanData plan, ImportEstimate model) => new()
     {
         ["lab"] = plan.Lab,
         ["release"] = plan.Release,
@@ -37,6 +39,9 @@ public static class ImportScript
         ["importDatabase"] = plan.ImportDatabase,
         ["importWorkgroup"] = plan.ImportWorkgroup,
         ["dataBucketPrefix"] = plan.DataBucketPrefix,
+        // The time model: one reader's rate (central, pessimistic; --reader-mbps replaces both) and the DML timeout quota.
+        ["reader"] = new JsonObject { ["centralMBps"] = model.Reader.CentralMBps, ["pessimisticMBps"] = model.Reader.PessimisticMBps },
+        ["dmlTimeoutQuotaCode"] = ImportModel.DmlTimeoutQuotaCode,
         ["sourceIsPhysioNetCredentialed"] = plan.SourceIsPhysioNetCredentialed,
         ["tables"] = new JsonArray(plan.Tables.Select(t => (JsonNode)new JsonObject
         {
@@ -52,6 +57,9 @@ public static class ImportScript
             ["rawTable"] = t.RawTableName,
             ["typedDatabase"] = t.TypedDatabase,
             ["typedTable"] = t.Table.Name,
+            ["size"] = model.Tables.Single(e => e.Name == $"{t.Module.Name}.{t.Table.Name}") is var e && !e.ParallelRead
+                ? new JsonObject { ["rows"] = e.Rows, ["gzipBytes"] = e.GzipBytes, ["textBytes"] = e.TextBytes }
+                : null,
             ["columns"] = new JsonArray(t.Table.Columns.Select(c => (JsonNode)c.Name).ToArray()),
             ["reencode"] = t.Reencoded,
             ["checkpoint"] = t.CheckpointKey,

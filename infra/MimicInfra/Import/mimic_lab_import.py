@@ -43,9 +43,12 @@ if sys.version_info < (3, 8):
     sys.exit("this import needs python3 3.8 or newer (AWS CloudShell has it)")
 
 POLL_SECONDS = float(os.environ.get("MIMIC_IMPORT_POLL_SECONDS", "2"))
+PROGRESS_SECONDS = float(os.environ.get("MIMIC_IMPORT_PROGRESS_SECONDS", "60"))  # a progress line per running table this often
 USD_PER_TB = 5.0                 # Athena's price per TB scanned, for the estimate only
 MIN_BYTES_PER_QUERY = 10 * 1000 * 1000  # Athena bills at least 10 MB per query
 TOKEN = "{data_bucket}"
+DEFAULT_DML_TIMEOUT = 30       # Athena's default DML query timeout, minutes
+MAX_DML_TIMEOUT = 240          # the most the quota can be raised to
 MAX_SINGLE_COPY = 5 * 1024 ** 3  # S3 CopyObject's limit; larger sources are copied in parts
 COPY_PART = 512 * 1024 ** 2
 # Re-encoded sources are written as JSON Lines files of about this many uncompressed bytes each: memory stays
@@ -55,9 +58,13 @@ csv.field_size_limit(2 ** 31 - 1)  # note texts are far longer than the csv modu
 _print_lock = threading.Lock()
 
 
+_json_mode = {"on": False}
+
+
 def say(text):
+    """A line for a person: stdout, or stderr under --json (stdout then carries only the JSON summary)."""
     with _print_lock:
-        print(text, flush=True)
+        print(text, flush=True, file=sys.stderr if _json_mode["on"] else sys.stdout)
 
 
 class ImportFailure(Exception):
@@ -93,7 +100,13 @@ class Lab:
         self.athena = session.client("athena", region_name=region)
         self.glue = session.client("glue", region_name=region)
         self.sts = session.client("sts", region_name=region)
+        self.quotas = session.client("service-quotas", region_name=region)
         self.bucket = args.data_bucket
+        reader = plan["reader"]
+        self.central = args.reader_mbps or reader["centralMBps"]
+        self.pessimistic = args.reader_mbps or reader["pessimisticMBps"]
+        self.timeout = None
+        self.progress = {}
         self.owner = args.account
 
     # ----- setup -------------------------------------------------------------------------------------
@@ -126,6 +139,61 @@ class Lab:
             raise SetupFailure(f"the data bucket {self.bucket} is not the lab's: it does not exist or account {self.owner} "
                                f"does not own it ({code_of(e)}); copy importCommand from the stack's outputs again")
         say(f"lab          {self.plan['lab']}: {self.plan['releaseTitle']}, data bucket {self.bucket} (account {self.owner})")
+
+    def show_states(self, tables):
+        """Each table's state from its record, and for a running one its Athena query's own state (a query keeps
+        running when the session that started it ends)."""
+        for t in tables:
+            name = f"{t['module']}.{t['table']}"
+            record = self.read_json(t["record"]) or {}
+            state = record.get("status", "not started")
+            line = f"state        {name}: {state}"
+            if state == "running" and record.get("queryId"):
+                q = self.athena.get_query_execution(QueryExecutionId=record["queryId"])["QueryExecution"]
+                line = self.progress_line(name, t, dict(q, QueryExecutionId=record["queryId"]), 0).replace("running      ", "state        ", 1)
+            elif state == "imported":
+                line += f" ({record.get('rows', 0):,} rows, {record.get('importedAt', '')})"
+            elif t.get("reencode"):
+                point = self.read_json(t["checkpoint"])
+                if point:
+                    line += f" (re-encoding checkpoint: {sum(p['rows'] for p in point.get('parts', [])):,} records in {len(point.get('parts', []))} parts)"
+            say(line)
+        return 0
+
+    def dml_timeout(self):
+        """The account's DML query timeout in minutes (quota L-E80DC288), read from Service Quotas; --dml-timeout-minutes
+        when that is not allowed; Athena's default of 30 when neither says."""
+        code = self.plan["dmlTimeoutQuotaCode"]
+        try:
+            value = self.quotas.get_service_quota(ServiceCode="athena", QuotaCode=code)["Quota"]["Value"]
+            how = "the account's applied value"
+        except ClientError as e:
+            if code_of(e) == "NoSuchResourceException":  # never changed: the default applies
+                value = self.quotas.get_aws_default_service_quota(ServiceCode="athena", QuotaCode=code)["Quota"]["Value"]
+                how = "AWS's default, never raised in this account"
+            elif self.args.dml_timeout_minutes:
+                value, how = self.args.dml_timeout_minutes, "--dml-timeout-minutes"
+            else:
+                value, how = DEFAULT_DML_TIMEOUT, (f"assumed: Service Quotas did not answer ({code_of(e)}); if the quota was raised, "
+                                                   "pass --dml-timeout-minutes N")
+        self.timeout = int(value)
+        say(f"timeout      Athena DML query timeout {self.timeout} minutes ({how})")
+        return self.timeout
+
+    def refuse_if_too_long(self, t):
+        """The time model's gate: a table the pessimistic rate puts over the DML timeout is not started."""
+        minutes = expected_minutes(t, self.pessimistic)
+        if minutes is None or self.timeout is None or minutes <= self.timeout or self.args.ignore_model:
+            return
+        central = expected_minutes(t, self.central)
+        needed = min(MAX_DML_TIMEOUT, int(-(-minutes // 60) * 60))
+        raise ImportFailure(
+            f"not started: one Athena reader may need {central:.0f} to {minutes:.0f} minutes for it ({t['size']['textBytes'] / 1e9:.1f} GB of CSV "
+            f"at {self.central:g} to {self.pessimistic:g} MB/s), more than the account's DML query timeout of {self.timeout} minutes, so it "
+            f"could stop unfinished. Raise the quota 'DML query timeout' ({self.plan['dmlTimeoutQuotaCode']}) to {needed} minutes: the "
+            f"stack's athenaDmlTimeoutQuota requests it at `pulumi up`, or `aws service-quotas request-service-quota-increase "
+            f"--service-code athena --quota-code {self.plan['dmlTimeoutQuotaCode']} --desired-value {needed}`; AWS approves it in "
+            f"minutes to days. Then run this again. (--reader-mbps N if you have measured your rate; --ignore-model to try anyway.)")
 
     def check_location(self, database, table, folder):
         """A Glue table must point at the lab's own folder: the catalog is outside the data perimeter, the bucket is not."""
@@ -305,12 +373,16 @@ class Lab:
                 raise ImportFailure(f"Athena refused the query: {e}")
         raise ImportFailure("Athena kept refusing the query: too many queries are active in this account; try a smaller --parallel")
 
-    def wait_for(self, qid, table):
+    def wait_for(self, qid, table, t=None):
+        started, last = time.monotonic(), time.monotonic()
         while True:
             q = self.athena.get_query_execution(QueryExecutionId=qid)["QueryExecution"]
             state = q["Status"]["State"]
             if state in ("SUCCEEDED", "FAILED", "CANCELLED"):
                 break
+            if t is not None and time.monotonic() - last >= PROGRESS_SECONDS:
+                last = time.monotonic()
+                say(self.progress_line(table, t, q, time.monotonic() - started))
             time.sleep(POLL_SECONDS)
         scanned = q.get("Statistics", {}).get("DataScannedInBytes", 0)
         if state != "SUCCEEDED":
@@ -323,6 +395,16 @@ class Lab:
                                     f"240 minutes, then run this again with --tables {table}")
             raise ImportFailure(f"Athena query {qid} {state.lower()}: {reason}")
         return scanned
+
+    def progress_line(self, name, t, q, waited):
+        """One running table: Athena's own elapsed time (it counts from submission, across sessions), the model's
+        expectation, and the bytes Athena reports as read so far."""
+        elapsed = q.get("Statistics", {}).get("TotalExecutionTimeInMillis")
+        minutes = elapsed / 60000 if elapsed is not None else waited / 60
+        expected = expected_minutes(t, self.central)
+        read = q.get("Statistics", {}).get("DataScannedInBytes")
+        return (f"running      {name}: {minutes:.1f} min" + (f" of ~{expected:.0f}" if expected is not None else "") +
+                (f", {read / 1e9:.2f} GB read" if read else "") + f", query {q.get('QueryExecutionId', '')} {q['Status']['State'].lower()}")
 
     def run_query(self, sql, table):
         qid = self.start_query(sql, table)
@@ -356,13 +438,14 @@ class Lab:
                 say(f"resuming     {name}: Athena query {qid} of an earlier run is {state.lower()}")
         source_bytes, copied = record.get("sourceBytes", 0) if record else 0, 0
         if qid is None:
+            self.refuse_if_too_long(t)
             self.check_location(self.plan["importDatabase"], t["rawTable"], t["staging"])
             self.check_location(t["typedDatabase"], t["typedTable"], t["target"])
             source_bytes, copied = self.reencode_to_staging(t) if t.get("reencode") else self.copy_to_staging(t)
             self.delete_under(t["target"])  # UNLOAD writes only into an empty folder; a failed run may have left files
             qid = self.start_query(t["unload"].replace(TOKEN, self.bucket), name)
             self.write_json(t["record"], {"status": "running", "table": name, "queryId": qid, "sourceBytes": source_bytes})
-        scanned = self.wait_for(qid, name)
+        scanned = self.wait_for(qid, name, t)
         copy_rows, scanned_copy = self.scalar(t["copyCount"], name)
         # Athena counts the rows it read; where it does not say, or says otherwise, count the source itself.
         source_rows, scanned_source = self.input_rows(qid), 0
@@ -438,6 +521,48 @@ def reencode_file(source, out_dir, columns, part_bytes=PART_BYTES):
     return 0
 
 
+def expected_minutes(t, mbps):
+    """Minutes one Athena reader needs for the table's CSV text at mbps MB/s; None when the catalog has no size
+    (or the source is Parquet, which Athena splits across readers)."""
+    size = t.get("size") or {}
+    text = size.get("textBytes")
+    return None if text is None else text / (mbps * 1e6) / 60
+
+
+def model_lines(plan, tables, central, pessimistic, timeout):
+    """The time and cost model of these tables, as `preview` shows it."""
+    lines = [f"{'table':<30} {'rows':>13} {'gzip':>9} {'text':>9} {'minutes':>14} {'cost':>8}"]
+    total_minutes, total_cost = 0.0, 0.0
+    for t in tables:
+        size = t.get("size")
+        name = f"{t['module']}.{t['table']}"
+        if size is None:
+            lines.append(f"{name:<30} {'':>13} {'':>9} {'':>9} {'parallel':>14} {'?':>8}")
+            continue
+        m, p = expected_minutes(t, central), expected_minutes(t, pessimistic)
+        gz = size.get("gzipBytes")
+        cost = None if gz is None else (max(gz, MIN_BYTES_PER_QUERY) + 2 * MIN_BYTES_PER_QUERY) / 1e12 * USD_PER_TB
+        total_minutes += m or 0
+        total_cost += cost or 0
+        flag = f"  > {timeout} min DML timeout" if p is not None and p > timeout else ""
+        lines.append(f"{name:<30} {_n(size.get('rows')):>13} {_b(gz):>9} {_b(size.get('textBytes')):>9} "
+                     f"{('?' if m is None else f'{m:.1f} ({p:.1f})'):>14} {('?' if cost is None else f'${cost:.3f}'):>8}{flag}")
+    lines.append(f"{'total':<30} {'':>13} {'':>9} {'':>9} {total_minutes:>14.1f} {'$' + format(total_cost, '.3f'):>8}")
+    lines.append(f"minutes: one Athena reader at {central:g} MB/s of CSV text (pessimistic {pessimistic:g} MB/s in brackets); "
+                 f"a table the pessimistic rate puts over the DML timeout ({timeout} min) is not started")
+    return lines
+
+
+def _n(v):
+    return "?" if v is None else f"{v:,}"
+
+
+def _b(v):
+    if v is None:
+        return "?"
+    return f"{v / 1e9:.1f} GB" if v >= 1e9 else f"{v / 1e6:.0f} MB" if v >= 1e6 else f"{v / 1e3:.0f} kB"
+
+
 class _CountingReader:
     """A file-like view of a streaming body that counts the bytes read (progress of a re-encoding)."""
 
@@ -483,11 +608,19 @@ def main(argv=None):
     parser.add_argument("--tables", help="only these tables (module.table or table, comma-separated)")
     parser.add_argument("--redo", action="store_true", help="import tables again even if recorded as imported")
     parser.add_argument("--keep-staging", action="store_true", help="keep the staged source files after import")
-    parser.add_argument("--dry-run", action="store_true", help="print what would be imported and the SQL, change nothing")
+    parser.add_argument("--dry-run", action="store_true", help="print the time and cost model, what would be imported and the SQL; change nothing")
+    parser.add_argument("--status", action="store_true", help="show each table's state (recorded, and its Athena query if one runs); change nothing")
+    parser.add_argument("--json", action="store_true", help="print the final summary as JSON on stdout (progress goes to stderr)")
+    parser.add_argument("--reader-mbps", type=float, help="one Athena reader's rate in MB/s of CSV text, measured by you: replaces the model's assumption")
+    parser.add_argument("--dml-timeout-minutes", type=int, help="the account's Athena DML query timeout, when Service Quotas cannot be read")
+    parser.add_argument("--ignore-model", action="store_true", help="start tables even where the time model says they may exceed the DML timeout")
     args = parser.parse_args(argv)
     if args.parallel < 1:
         parser.error("--parallel must be at least 1")
     plan = PLAN
+    _json_mode["on"] = args.json
+    if args.reader_mbps is not None and args.reader_mbps <= 0:
+        parser.error("--reader-mbps must be a positive number")
     if not args.dry_run:
         if not args.data_bucket or not args.account:
             parser.error("--data-bucket and --account are required: run the lab's importCommand (a stack output) as it is")
@@ -499,6 +632,10 @@ def main(argv=None):
     try:
         tables = selected(plan, args.tables)
         if args.dry_run:
+            central = args.reader_mbps or plan["reader"]["centralMBps"]
+            pessimistic = args.reader_mbps or plan["reader"]["pessimisticMBps"]
+            for line in model_lines(plan, tables, central, pessimistic, args.dml_timeout_minutes or DEFAULT_DML_TIMEOUT):
+                say(line)
             for t in tables:
                 say(f"-- {t['module']}.{t['table']}: {t['source']['uri']} -> {t['target']}\n{t['unload']};")
             return 0
@@ -506,6 +643,9 @@ def main(argv=None):
             raise SetupFailure("this import needs boto3: run it in AWS CloudShell, which has it")
         lab = Lab(plan, boto3.session.Session(), args)
         lab.connect()
+        if args.status:
+            return lab.show_states(tables)
+        lab.dml_timeout()
     except SetupFailure as e:
         say(f"error        {e}")
         return 2
@@ -536,7 +676,8 @@ def main(argv=None):
     for t in plan["tables"]:
         name = f"{t['module']}.{t['table']}"
         r = results.get(name) or lab.read_json(t["record"])
-        every[name] = {k: r[k] for k in ("rows", "sourceRows", "bytesScanned", "costUsd", "seconds", "importedAt") if k in r} if r else None
+        every[name] = ({k: r[k] for k in ("rows", "sourceRows", "bytesScanned", "costUsd", "seconds", "importedAt", "queryId") if k in r}
+                       if r and r.get("status") == "imported" else None)
     done = [n for n, r in every.items() if r]
     summary = {
         "lab": plan["lab"], "release": plan["release"], "releaseTitle": plan["releaseTitle"],
@@ -546,13 +687,26 @@ def main(argv=None):
     }
     lab.write_json(IMPORT_SUMMARY_KEY, summary)
     new = [r for r in results.values() if not r.get("skipped")]
+    say("")
+    say(f"{'table':<30} {'state':<10} {'rows':>13} {'GB scanned':>10} {'minutes':>8} {'cost':>9}")
+    for t in tables:
+        name = f"{t['module']}.{t['table']}"
+        r = results.get(name)
+        state = "FAILED" if name in failures else "earlier" if r and r.get("skipped") else "imported"
+        if r and state != "FAILED":
+            say(f"{name:<30} {state:<10} {r['rows']:>13,} {r.get('bytesScanned', 0) / 1e9:>10.2f} {r.get('seconds', 0) / 60:>8.1f} "
+                f"{'$' + format(r.get('costUsd', 0), '.4f'):>9}")
+        else:
+            say(f"{name:<30} {state:<10} {'':>13} {'':>10} {'':>8} {'':>9}")
+    say("")
     say(f"done         {len(done)}/{len(every)} tables imported; this run: {sum(r['rows'] for r in new):,} rows, "
         f"{sum(r['bytesScanned'] for r in new) / 1e9:,.2f} GB scanned, ~${sum(r['costUsd'] for r in new):.4f}; "
         f"record s3://{lab.bucket}/{IMPORT_SUMMARY_KEY}")
     if failures:
         say(f"failed       {', '.join(sorted(failures))}: run the same command again to retry only these")
-        return 1
-    return 0
+    if args.json:
+        print(json.dumps(dict(summary, failures=failures, dmlTimeoutMinutes=lab.timeout), indent=1, sort_keys=True), flush=True)
+    return 1 if failures else 0
 
 
 IMPORT_SUMMARY_KEY = "imports/import.json"

@@ -48,6 +48,7 @@ public static class SettingSpecs
         new("glueCatalogKmsKeyArn", "string", null, "The KMS key of the account's Glue Data Catalog encryption, where the platform turns it on (an account setting, not the lab's): the notebook, the import and the researcher's policy may then use it, as Athena needs. Default: the catalog is not encrypted with a customer key."),
         new("budgetMonthlyUsd", "integer", null, "A monthly AWS budget for the lab in USD, with e-mail alerts at 80 % and 100 %. Default: no budget."),
         new("budgetEmails", "array", null, "Who the budget alerts go to; required with budgetMonthlyUsd."),
+        new("athenaDmlTimeoutQuota", "integer", null, "Athena's DML query timeout (minutes, 30-240; quota L-E80DC288) the lab requests for the account so the import's largest tables can finish, or 0 for no request. An account-wide request that AWS approves in minutes to days; nothing is undone on destroy. Default: 240 when the import's time model says a table may need more than 30 minutes, else none."),
         new("gcp", "boolean", false, "Build the GCP side of the lab: BigQuery views over physionet-data in gcpProject."),
         new("gcpProject", "string", null, "The researcher's GCP project id (queries are billed there); required with gcp."),
         new("gcpLocation", "string", "US", "BigQuery location of the lab datasets; must be US, where physionet-data lives (a view reads only its own location)."),

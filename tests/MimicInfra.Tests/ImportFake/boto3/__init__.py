@@ -247,7 +247,7 @@ class Athena:
             if q.get("reason"):
                 status["StateChangeReason"] = q["reason"]
             return {"QueryExecution": {"QueryExecutionId": QueryExecutionId, "Status": status,
-                                       "Statistics": {"DataScannedInBytes": q["scanned"]}}}
+                                       "Statistics": {"DataScannedInBytes": q["scanned"], "TotalExecutionTimeInMillis": 60000 * q["polls"]}}}
 
     def get_query_results(self, QueryExecutionId):
         with _lock:
@@ -280,6 +280,26 @@ class Glue:
             return {"Table": {"Name": Name, "DatabaseName": DatabaseName, "StorageDescriptor": {"Location": location}}}
 
 
+class ServiceQuotas:
+    """Athena's DML query timeout: STATE['dmlTimeout'] minutes (240 unless a test says), 'unset' (never raised:
+    the default applies) or 'denied' (the caller may not read Service Quotas)."""
+
+    def __init__(self, region):
+        self.region = region
+
+    def get_service_quota(self, ServiceCode, QuotaCode):
+        value = STATE.get("dmlTimeout", 240)
+        STATE["log"].append(["quota", ServiceCode, QuotaCode])
+        if value == "denied":
+            raise ClientError("AccessDeniedException", "not authorized to perform servicequotas:GetServiceQuota", "GetServiceQuota")
+        if value == "unset":
+            raise ClientError("NoSuchResourceException", "no applied value", "GetServiceQuota")
+        return {"Quota": {"ServiceCode": ServiceCode, "QuotaCode": QuotaCode, "Value": float(value)}}
+
+    def get_aws_default_service_quota(self, ServiceCode, QuotaCode):
+        return {"Quota": {"ServiceCode": ServiceCode, "QuotaCode": QuotaCode, "Value": 30.0}}
+
+
 class Sts:
     def __init__(self, region):
         self.region = region
@@ -291,7 +311,7 @@ class Sts:
 
 class _Session:
     def client(self, name, region_name=None, config=None):
-        return {"s3": S3, "athena": Athena, "glue": Glue, "sts": Sts}[name](region_name)
+        return {"s3": S3, "athena": Athena, "glue": Glue, "sts": Sts, "service-quotas": ServiceQuotas}[name](region_name)
 
 
 class session:  # boto3.session.Session()
