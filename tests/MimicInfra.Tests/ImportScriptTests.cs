@@ -832,3 +832,24 @@ public class ImportModelTests
         Assert.Contains("athenaDmlTimeoutQuota: 10 is below Athena's default of 30 minutes; use 30-240, or 0 for no request.", bad.Message);
     }
 }
+
+public class ImportStandInTests
+{
+    [Fact]
+    public void BenchMeasuresOneReaderThroughAGzipCsvAndTheReencoder()
+    {
+        var demo = Shared.Require("data/mimic-iv-demo-2.2");
+        var module = Labs.Catalog.Find("mimic-iv-demo-2.2")!.FindModule("hosp")!;
+        var table = module.FindTable("labevents")!;
+        var work = Directory.CreateTempSubdirectory("bench-import-").FullName;
+        var r = Benchmark.ImportStandInsOf("hosp.labevents", table, Path.Combine(demo, "hosp", "labevents.csv.gz"), work, _ => { }, noteRows: 300);
+        Assert.Equal(1_963_979, r.GzipBytes);
+        Assert.True(r.TextBytes > 5 * r.GzipBytes);
+        Assert.True(r.ReadTextMBps > 0.5, $"{r.ReadTextMBps} MB/s");
+        var python = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator).Any(d => File.Exists(Path.Combine(d, "python3")));
+        if (!python) Assert.Skip("the re-encoder is python3; no python3 on PATH here");
+        Assert.Null(r.ReencodeSkipped);
+        Assert.True(r.ReencodeMBps > 0.1, $"{r.ReencodeMBps} MB/s");
+        Assert.Single(Directory.GetFiles(Path.Combine(work, "reencode"), "part-*.json.gz"));   // 300 notes fit one part
+    }
+}

@@ -56,6 +56,16 @@ internal static class BenchCommands
                 var csv = b.Parquet.Sum(p => p.CsvBytes);
                 var pq = b.Parquet.Sum(p => p.ParquetBytes);
                 io.Out.WriteLine($"Parquet (zstd) {pq:N0} bytes vs csv.gz {csv:N0} bytes ({(pq / (double)csv).ToString("P0", inv)})");
+                if (b.Import is { } imp)
+                {
+                    io.Out.WriteLine();
+                    io.Out.WriteLine($"import stand-ins (the cloud import's slow steps, measured locally):");
+                    io.Out.WriteLine($"  one reader, one gzip CSV:  {imp.Table}, {imp.TextBytes:N0} bytes of text ({imp.GzipBytes:N0} gzip) in {imp.ReadSeconds.ToString("F1", inv)} s: " +
+                                     $"{imp.ReadTextMBps.ToString("F1", inv)} MB/s of text, {imp.ReadGzipMBps.ToString("F1", inv)} MB/s of gzip (DuckDB, 1 thread; the import model assumes 25, pessimistic 8, for Athena)");
+                    io.Out.WriteLine(imp.ReencodeMBps is { } mbps
+                        ? $"  re-encoding notes:         {imp.ReencodeTextBytes:N0} bytes of note CSV to gzip JSON Lines in {imp.ReencodeSeconds!.Value.ToString("F1", inv)} s: {mbps.ToString("F1", inv)} MB/s (python3, as in CloudShell)"
+                        : $"  re-encoding notes:         not measured ({imp.ReencodeSkipped})");
+                }
             }
             finally { if (temp) Directory.Delete(workDir, recursive: true); }
             return 0;

@@ -19,6 +19,9 @@ public static class ImportScript
         return new StreamReader(stream).ReadToEnd().Replace("\r\n", "\n");
     });
 
+    /// <summary>The fixed program alone (no plan): what `bench` runs the re-encoder of.</summary>
+    public static string ProgramText => Program.Value;
+
     public static string Build(ImportPlanData plan)
     {
         var json = Input.JsonText.Indented(PlanJson(plan));
