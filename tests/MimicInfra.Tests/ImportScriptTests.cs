@@ -852,4 +852,15 @@ public class ImportStandInTests
         Assert.True(r.ReencodeMBps > 0.1, $"{r.ReencodeMBps} MB/s");
         Assert.Single(Directory.GetFiles(Path.Combine(work, "reencode"), "part-*.json.gz"));   // 300 notes fit one part
     }
+
+    [Fact]
+    public void BenchImportOnlyPrintsTheStandInsAsTheReadmeShows()
+    {
+        var demo = Shared.Require("data/mimic-iv-demo-2.2");
+        var (code, stdout, stderr) = Cli.Run(["bench", "--stack", "demo", "--data", demo, "--import-only"]);
+        Assert.True(code == 0, stderr);
+        Assert.Matches(@"one reader, one gzip CSV: +hosp\.labevents, [0-9,]+ bytes of text \(1,963,979 gzip\) in [0-9.]+ s: [0-9.]+ MB/s of text", stdout);
+        Assert.Contains("re-encoding notes:", stdout);
+        Assert.DoesNotContain("materialized build", stdout);
+    }
 }

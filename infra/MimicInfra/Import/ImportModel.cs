@@ -65,6 +65,10 @@ public static class ImportModel
     /// <summary>Text bytes per gzip byte where only the gzip size is known (MIMIC's CSV compresses about 5 to 10 times).</summary>
     private const double TextPerGzipByte = 6;
 
+    /// <summary>The gzip bytes of a release's source files where the catalog knows them: what the one-off import scans, for cost estimates.</summary>
+    public static long SourceGzipBytes(Release release, IEnumerable<Module> modules) =>
+        modules.Where(m => !m.IsDerived && release.Modules.Contains(m)).SelectMany(m => m.Tables).Sum(t => t.Size?.GzipBytes ?? 0);
+
     public static ImportEstimate For(ImportPlanData plan, ReaderAssumption? reader = null)
     {
         var r = reader ?? ReaderAssumption.Default;

@@ -80,10 +80,19 @@ public static class Benchmark
 
         var parquet = ParquetExport.Write(materialized, modules, build.Tables, Path.Combine(workDir, "parquet"), _ => { });
         var largest = build.Tables.OrderByDescending(t => t.Rows).Take(3).Select(t => ($"{t.Module}.{t.Table}", t.Rows)).ToList();
-        var largestFile = present.Where(p => p.Path.EndsWith(".gz", StringComparison.Ordinal)).OrderByDescending(p => new FileInfo(p.Path).Length).FirstOrDefault();
         return new BenchmarkReport(rows, build.Tables.Sum(t => t.CsvBytes), plain, build.Seconds, viewBuild.Seconds, new FileInfo(materialized).Length,
             timings, parquet, largest)
-        { Import = largestFile.Path is null ? null : ImportStandInsOf($"{largestFile.m.Name}.{largestFile.t.Name}", largestFile.t, largestFile.Path, workDir, progress) };
+        { Import = ImportStandInsOf(modules, dataDir, workDir, progress) };
+    }
+
+    /// <summary>The import's stand-ins on the largest gzip CSV of the data folder; null when it has none.</summary>
+    public static ImportStandIns? ImportStandInsOf(IReadOnlyList<Module> modules, string dataDir, string workDir, Action<string> progress)
+    {
+        Directory.CreateDirectory(workDir);
+        var largest = modules.SelectMany(m => m.Tables.Select(t => (m, t, Path: Path.GetFullPath(Path.Combine(dataDir, m.FileOf(t))))))
+            .Where(x => x.Path.EndsWith(".gz", StringComparison.Ordinal) && File.Exists(x.Path))
+            .OrderByDescending(x => new FileInfo(x.Path).Length).FirstOrDefault();
+        return largest.Path is null ? null : ImportStandInsOf($"{largest.m.Name}.{largest.t.Name}", largest.t, largest.Path, workDir, progress);
     }
 
     /// <summary>The import's stand-ins: DuckDB with one thread through the largest gzip CSV, and the re-encoder on note-like text.</summary>
