@@ -41,7 +41,12 @@ public class AuditTrailTests
         selector["fieldSelectors"].List().Select(f => f.Map()).ToList();
 
     private static Dictionary<object, object> DataSelector(ParsedProgram p) =>
-        Selectors(p).Single(s => Fields(s).Any(f => (string)f["field"] == "eventCategory" && f["equals"].List().Contains("Data")));
+        Selectors(p).Single(s => Fields(s).Any(f => (string)f["field"] == "eventCategory" && f["equals"].List().Contains("Data"))
+                                 && !Fields(s).Any(f => (string)f["field"] == "eventName"));
+
+    /// <summary>The selector of the trail bucket's own data events.</summary>
+    private static Dictionary<object, object> TrailBucketSelector(ParsedProgram p) =>
+        Selectors(p).Single(s => Fields(s).Any(f => (string)f["field"] == "eventName"));
 
     private static List<Dictionary<object, object>> Statements(ParsedProgram p, string resource) =>
         p.Named(resource).At("policy", "fn::toJSON", "Statement").List().Select(s => s.Map()).ToList();
@@ -109,8 +114,11 @@ public class AuditTrailTests
     public void CKV_AWS_18_Exception_TheTrailBucketIsGuardedByTheTrailAndItsDigestChain()
     {
         Assert.Empty(Lab.OfType("aws:s3/bucketLogging:BucketLogging"));
-        // Its own data events would log themselves: the trail bucket is never among the logged ones.
+        // Its own deliveries would log themselves: the trail bucket has a selector of its own, without PutObject.
         Assert.DoesNotContain(Fields(DataSelector(Lab)).SelectMany(f => f.Values.OfType<List<object>>()).SelectMany(v => v).Cast<string>(), v => v.Contains("auditBucket"));
+        var own = Fields(TrailBucketSelector(Lab));
+        Assert.Equal(["${auditBucket.arn}/"], own.Single(f => (string)f["field"] == "resources.ARN")["startsWiths"].List().Cast<string>());
+        Assert.Equal(["PutObject"], own.Single(f => (string)f["field"] == "eventName")["notEquals"].List().Cast<string>());
         Assert.Equal("true", Trail(Lab)["enableLogFileValidation"]);
         // Every guard of a lab bucket: public access blocked, owner-enforced, encrypted, TLS only.
         foreach (var key in new[] { "blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets" })
@@ -143,7 +151,7 @@ public class AuditTrailTests
     public void TheLabKeyLetsCloudTrailUseItOnlyForThisTrail()
     {
         var statements = Lab.Single("aws:kms/key:Key").At("policy", "fn::toJSON", "Statement").List().Select(s => s.Map()).ToList();
-        var cloudTrail = statements.Where(s => s["Principal"].Map().TryGetValue("Service", out var p) && (string)p == "cloudtrail.amazonaws.com").ToList();
+        var cloudTrail = statements.Where(s => s["Principal"] is Dictionary<object, object> principal && principal.TryGetValue("Service", out var p) && (string)p == "cloudtrail.amazonaws.com").ToList();
         Assert.Equal(["kms:GenerateDataKey*", "kms:DescribeKey", "kms:Decrypt"], cloudTrail.Select(s => (string)s["Action"]));
         Assert.All(cloudTrail, s => Assert.Equal(ExpectedTrailArn, s.At("Condition", "StringEquals", "aws:SourceArn")));
         Assert.Equal("arn:${awsPartition.partition}:cloudtrail:*:${awsAccount.accountId}:trail/*",
@@ -152,10 +160,14 @@ public class AuditTrailTests
         Assert.Equal("AccountAdministersTheKey", statements[0]["Sid"]);
         var readers = statements.Single(s => (string)s["Sid"] == "AccountReadsTheTrailLogs");
         Assert.Equal("arn:${awsPartition.partition}:cloudtrail:*:${awsAccount.accountId}:trail/*", readers.At("Condition", "StringLike", "kms:EncryptionContext:aws:cloudtrail:arn"));
-        Assert.DoesNotContain(statements, s => s["Principal"] is string);
-        // Without a lab trail the key has no CloudTrail statement (only the perimeter's four).
+        // Every Allow names its principals; "*" only in a Deny (the notebook role outside the lab, a deployer that reads nothing).
+        Assert.DoesNotContain(statements, s => s["Principal"] is string && (string)s["Effect"] == "Allow");
+        // Without a lab trail the key has no CloudTrail statement (only the perimeter's seven: administration by the account and
+        // the deployer, use, the no-read deployer's encrypt-only and decrypt deny, the volume's grants, the notebook role bound to the lab).
         var org = new ParsedProgram(Labs.Compile(Labs.Csv31(("auditTrail", "organization:" + OrgTrail))));
-        Assert.Equal(4, org.Single("aws:kms/key:Key").At("policy", "fn::toJSON", "Statement").List().Count);
+        Assert.Equal(7, org.Single("aws:kms/key:Key").At("policy", "fn::toJSON", "Statement").List().Count);
+        Assert.DoesNotContain(org.Single("aws:kms/key:Key").At("policy", "fn::toJSON", "Statement").List().Select(x => x.Map()),
+            s => s["Principal"] is Dictionary<object, object> p && p.ContainsKey("Service"));
     }
 
     [Fact]
@@ -297,8 +309,9 @@ public class AuditTrailTests
         var lab = LabSettingsReader.Read(Labs.Csv31(), Labs.Catalog);
         var preview = LabPreview.Summary(lab, LabCompiler.Compile(lab));
         Assert.Contains($"  audit       trail {lab.Names.Lab}-audit, multi-region, home us-east-1: every management event (read and write) and the S3 data events (read and write) " +
-                        "on the lab's buckets (data, results); log file validation; encrypted with KMS key", preview);
-        Assert.Contains("records expire after 365 days, kept on destroy with its guards and the key", preview);
+                        "on the lab's buckets (data, results) and on its own bucket (all but its deliveries); log file validation; encrypted with KMS key", preview);
+        Assert.Contains("versioned, Object Lock (governance) for 365 days, no delete but CloudTrail's", preview);
+        Assert.Contains("records expire after the lock, kept on destroy with its guards and the key", preview);
         Assert.Contains("Athena omits the query text", preview);
         Assert.Contains("run output athenaHistoryBeforeDestroy (into the trail bucket, athena-query-history/, kept 365 days)", preview);
         Assert.Contains("AWS CloudTrail S3 data events of the lab trail: per use, not monthly", preview);

@@ -36,18 +36,18 @@ public class AwsLabCheckTests(ITestOutputHelper output)
         var demo = new ParsedProgram(Labs.Compile(Labs.Demo));
         // 31 tables x (typed Parquet table, import table) + provider, key, alias, 2 buckets x 6 resources and the data bucket's versioning,
         // 2 databases, 2 workgroups, import script + notebook: role, role policy, example notebook, lifecycle configuration, instance
-        // + expiry stop: role, role policy, 3 schedules (workgroup, import workgroup, notebook)
-        Assert.Equal(31 * 2 + 1 + 2 + 12 + 1 + 2 + 2 + 1 + 5 + 5, demo.Resources.Count());
-        // A credentialed release adds its audit trail (auditTrail lab by default): the trail and its bucket's 6 resources;
+        // + expiry stop: role, role policy, 3 schedules (workgroup, import workgroup, notebook), the notebook's stop state machine, its role and policy
+        Assert.Equal(31 * 2 + 1 + 2 + 12 + 1 + 2 + 2 + 1 + 5 + 5 + 3, demo.Resources.Count());
+        // A credentialed release adds its audit trail (auditTrail lab by default): the trail and its bucket's 6 resources, its versioning and Object Lock;
         // and its notebook is in the lab's own VPC: VPC, its default security group, subnet, route table and association,
         // 2 security groups and 3 rules, the S3 gateway and 4 interface endpoints.
         const int labVpc = 5 + 2 + 3 + 1 + 4;
         var full = new ParsedProgram(Labs.Compile(Labs.Full31()));
-        Assert.Equal(41 * 2 + 1 + 2 + 12 + 1 + 2 + 2 + 1 + 5 + 5 + 7 + labVpc, full.Resources.Count());
+        Assert.Equal(41 * 2 + 1 + 2 + 12 + 1 + 2 + 2 + 1 + 5 + 5 + 3 + 9 + labVpc, full.Resources.Count());
         Assert.Equal(41L, Convert.ToInt64(full.Outputs["tableCount"]));
         // Read in place: one Parquet table per catalog table, one bucket, one database and workgroup, no import.
         var inPlace = new ParsedProgram(Labs.Compile(Labs.Full31(("sourceInPlace", "true"))));
-        Assert.Equal(41 + 1 + 2 + 6 + 1 + 1 + 5 + 4 + 7 + labVpc, inPlace.Resources.Count());
+        Assert.Equal(41 + 1 + 2 + 6 + 1 + 1 + 5 + 4 + 3 + 9 + labVpc, inPlace.Resources.Count());
     }
 
     [Fact]
@@ -57,7 +57,7 @@ public class AwsLabCheckTests(ITestOutputHelper output)
         var (code, stdout, stderr) = Cli.Run(["check", "--stack", "demo"]);
         Assert.Equal("", stderr);
         Assert.Equal(0, code);
-        Assert.Contains("stack demo: 93 resources", stdout);
+        Assert.Contains("stack demo: 96 resources", stdout);
         Assert.EndsWith("ok: no problems\n", stdout);
     }
 
@@ -221,7 +221,8 @@ public class AwsSecurityRuleTests
             var written = new List<string>();
             var policies = program.OfType("aws:iam/rolePolicy:RolePolicy").Select(p => p.Props.At("policy", "fn::toJSON")).ToList();
             if (program.Outputs.TryGetValue("researcherImportPolicy", out var import)) policies.Add(import.At("fn::toJSON"));
-            foreach (var statement in policies.SelectMany(p => p.At("Statement").List()).Select(s => s.Map()))
+            // What the lab writes: the allowing statements (the expiry's Deny names whole buckets).
+            foreach (var statement in policies.SelectMany(p => p.At("Statement").List()).Select(s => s.Map()).Where(s => (string)s["Effect"] == "Allow"))
             {
                 var actions = statement["Action"] is List<object> l ? l.Cast<string>() : [(string)statement["Action"]];
                 if (actions.Any(a => a is "s3:PutObject"))
@@ -286,7 +287,8 @@ public class AwsSecurityRuleTests
     public void CKV_AWS_33_KeyPolicyHasNoWildcardPrincipal()
     {
         foreach (var program in new[] { Demo, new ParsedProgram(Labs.Compile(Labs.Full31())) })
-            foreach (var s in program.Single("aws:kms/key:Key").At("policy", "fn::toJSON", "Statement").List().Select(x => x.Map()))
+            foreach (var s in program.Single("aws:kms/key:Key").At("policy", "fn::toJSON", "Statement").List().Select(x => x.Map())
+                         .Where(x => (string)x["Effect"] == "Allow"))   // a Deny may name every principal and narrow by condition
             {
                 var principal = s["Principal"];
                 Assert.IsNotType<string>(principal);   // never the bare "*"
@@ -317,13 +319,14 @@ public class AwsSecurityRuleTests
         Assert.Equal("arn:${awsPartition.partition}:iam::${awsAccount.accountId}:root", Sid(statements, "AccountAdministersTheKey").At("Principal", "AWS"));
         Assert.Equal("${awsDeployer.issuerArn}", Sid(statements, "DeployerAdministersTheKey").At("Principal", "AWS"));
         var use = Sid(statements, "LabPrincipalsUseTheKeyThroughS3AndAthena");
-        Assert.Equal(new List<object> { "${notebookRole.arn}", "${awsDeployer.issuerArn}", "${awsResearcher.arn}" }, use.At("Principal", "AWS"));
+        // Full31 is credentialed: the deployer reads no data by default (deployerDataAccess none), so it is no user of the key.
+        Assert.Equal(new List<object> { "${notebookRole.arn}", "${awsResearcher.arn}" }, use.At("Principal", "AWS"));
         Assert.Equal(new List<object> { "s3.us-east-1.amazonaws.com", "athena.us-east-1.amazonaws.com" }, use.At("Condition", "StringEquals", "kms:ViaService"));
         var grants = Sid(statements, "SageMakerGetsGrantsForTheNotebookVolume");
         Assert.Equal("true", grants.At("Condition", "Bool", "kms:GrantIsForAWSResource"));
         Assert.Equal(new List<object> { "${awsDeployer.issuerArn}", "${awsResearcher.arn}" }, grants.At("Principal", "AWS"));   // whoever starts the notebook
         // No statement lets the account's principals use the key for data (only the trail's log files, in AuditTrailTests).
-        Assert.DoesNotContain(statements.Where(s => s["Principal"].Map().GetValueOrDefault("AWS") is string p && p.EndsWith(":root", StringComparison.Ordinal)),
+        Assert.DoesNotContain(statements.Where(s => s["Principal"] is Dictionary<object, object> m && m.GetValueOrDefault("AWS") is string p && p.EndsWith(":root", StringComparison.Ordinal)),
             s => s["Action"] is List<object> a && a.Contains("kms:Decrypt") && s.At("Condition", "StringLike", "kms:EncryptionContext:aws:cloudtrail:arn") is null);
         // Deliberate exception: an open lab that names no researcher lets the account's principals use the key through S3, as IAM allows.
         var open = Sid(KeyStatements(new ParsedProgram(Labs.Compile(Labs.Config("open", [("researcher", "r"), ("study", "s"), ("expires", "2027-06-30"), ("release", "mimic-iv-demo-2.2")])))),
@@ -376,7 +379,7 @@ public class AwsSecurityRuleTests
         Assert.Contains("researcherPrincipalArn: is required for mimic-iv-3.1 on AWS", Error(basics));
         foreach (var bad in new[] { "arn:aws:iam::111122223333:role/jdoe", "arn:aws:iam::111122223333:user/*", "arn:aws:iam::1111:user/jdoe", "jdoe", "arn:aws:iam::111122223333:user/${x}" })
             Assert.Contains("is not an IAM user ARN", Error([.. basics, ("researcherPrincipalArn", bad)]));
-        Assert.Contains("the lab is bound to 444455556666", Error([.. basics, ("researcherPrincipalArn", Labs.ResearcherArn), ("awsAccountId", "444455556666")]));
+        Assert.Contains("the lab is bound to '444455556666'", Error([.. basics, ("researcherPrincipalArn", Labs.ResearcherArn), ("awsAccountId", "444455556666")]));
         Assert.Contains("kmsDeletionWindowDays", Error([.. basics, ("researcherPrincipalArn", Labs.ResearcherArn), ("kmsDeletionWindowDays", "3")]));
         Assert.Contains("applies only to the lab key", Error([.. basics, ("researcherPrincipalArn", Labs.ResearcherArn), ("kmsDeletionWindowDays", "20"), ("resultsEncryption", "s3")]));
         // A path is part of a user's ARN.
@@ -514,7 +517,7 @@ public class GlueCatalogKeyTests
     [InlineData("alias/glue", "is not a KMS key ARN")]
     [InlineData("arn:aws:kms:us-east-1:012345678901:key/*", "is not a KMS key ARN")]
     [InlineData("arn:aws:kms:eu-west-1:012345678901:key/1234abcd-12ab-34cd-56ef-1234567890ab", "the Data Catalog the lab uses is in us-east-1")]
-    [InlineData("arn:aws:kms:us-east-1:444455556666:key/1234abcd-12ab-34cd-56ef-1234567890ab", "the lab is bound to 012345678901")]
+    [InlineData("arn:aws:kms:us-east-1:444455556666:key/1234abcd-12ab-34cd-56ef-1234567890ab", "the lab is bound to '012345678901'")]
     public void ABadCatalogKeyIsRefusedNamingTheFix(string value, string message) =>
         Assert.Contains(message, Assert.Throws<MimicInfra.Cli.UserError>(() => LabSettingsReader.Read(Labs.Full31(("glueCatalogKmsKeyArn", value), ("awsAccountId", "012345678901")), Labs.Catalog)).Message);
 }

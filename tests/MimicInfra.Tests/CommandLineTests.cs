@@ -125,7 +125,7 @@ public class CommandLineTests
         Assert.Equal(0, code);
         Assert.Contains("MIMIC-IV Demo 2.2 (mimic-iv-demo-2.2), open access", stdout);
         Assert.Contains("source      hosp: s3://physionet-open/mimic-iv-demo/2.2/hosp/", stdout);
-        Assert.Contains("`pulumi up` would create 92 resources (plus 1 provider):", stdout);
+        Assert.Contains("`pulumi up` would create 95 resources (plus 1 provider):", stdout);
         Assert.Contains("import      once, by the researcher as themselves", stdout);
         Assert.Contains("researcherImportPolicy IAM policy (JSON) to attach to the researcher's IAM user", stdout);
         Assert.Contains("    62  aws:glue/catalogTable:CatalogTable", stdout);

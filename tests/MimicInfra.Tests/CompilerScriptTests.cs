@@ -10,7 +10,7 @@ public class CompilerScriptTests(ITestOutputHelper output)
 {
     private static string Script => Path.Combine(Shared.RepoRoot, "infra", "compiler.sh");
 
-    private static (int Code, string Out, string Err) Sh(IDictionary<string, string> env, params string[] args)
+    internal static (int Code, string Out, string Err) Sh(IDictionary<string, string> env, params string[] args)
     {
         var psi = new ProcessStartInfo("sh") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = Shared.RepoRoot };
         psi.ArgumentList.Add(Script);
@@ -25,7 +25,7 @@ public class CompilerScriptTests(ITestOutputHelper output)
     }
 
     /// <summary>A copy of what the build reads, in a folder of its own.</summary>
-    private static string CopyOfInputs()
+    internal static string CopyOfInputs()
     {
         var dir = Directory.CreateTempSubdirectory("compiler-").FullName;
         foreach (var sub in new[] { "infra/MimicInfra", "schemas" })
@@ -152,5 +152,176 @@ public class CompilerCacheTests
             Assert.Equal("", r.Out);
             Assert.Contains("mimic-infra:expires: the lab expired on 2020-01-01", r.Err);
         }
+    }
+}
+
+/// <summary>One copy of the inputs, built once by the compiler script, for the cache's security tests.</summary>
+public sealed class BuiltCopy : IDisposable
+{
+    public string Root { get; } = CompilerScriptTests.CopyOfInputs();
+
+    public BuiltCopy()
+    {
+        var run = Run(Env("alpha"));
+        Assert.True(run.Code == 0, run.Err);
+    }
+
+    public string Out => Path.Combine(Root, "infra", ".compiler");
+
+    public Dictionary<string, string> Env(string study) => new()
+    {
+        ["MIMICINFRA_ROOT"] = Root,
+        ["PULUMI_STACK"] = "cache-test",
+        ["PULUMI_CONFIG"] = $$"""{"mimic-infra:release":"mimic-iv-demo-2.2","mimic-infra:researcher":"jdoe","mimic-infra:study":"{{study}}","mimic-infra:expires":"2099-01-01"}""",
+    };
+
+    public (int Code, string Out, string Err) Run(Dictionary<string, string> env) =>
+        CompilerScriptTests.Sh(new Dictionary<string, string>(env) { ["PULUMI_CONFIG_SECRET_KEYS"] = "", ["PULUMI_ROOT_DIRECTORY"] = "", ["MIMICINFRA_NO_CACHE"] = "" }, "pulumi-program");
+
+    public void Dispose() => Directory.Delete(Root, true);
+}
+
+/// <summary>
+/// The compiler's build and cache are private to the user (0700 folders, 0600 files), and a DLL or cached program is
+/// run or served only when it is the user's, writable by nobody else, and (a program) matches the SHA-256 recorded
+/// when it was kept; where the build goes cannot be redirected, and a checkout anyone can write is not built.
+/// </summary>
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]   // the compiler script is POSIX sh
+public class CompilerCacheSecurityTests(BuiltCopy copy) : IClassFixture<BuiltCopy>
+{
+    private const UnixFileMode GroupOrOther = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
+
+    private string Cached(string study)
+    {
+        Assert.Equal(0, copy.Run(copy.Env(study)).Code);
+        return Directory.GetFiles(Path.Combine(copy.Out, "cache"), "*.program").OrderByDescending(File.GetLastWriteTimeUtc).First();
+    }
+
+    [Fact]
+    public void CompilerCache_TheBuildAndEveryCachedProgramArePrivateToTheUser()
+    {
+        var program = Cached("private");
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(copy.Out));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(Path.GetDirectoryName(program)!));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(program));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(program + ".sha256"));
+        Assert.All(Directory.GetFiles(copy.Out, "*", SearchOption.AllDirectories), f => Assert.Equal((UnixFileMode)0, File.GetUnixFileMode(f) & GroupOrOther));
+    }
+
+    [Fact]
+    public void CompilerCache_AProgramThatNoLongerMatchesItsRecordedHashIsCompiledAgain()
+    {
+        var good = copy.Run(copy.Env("tamper")).Out;
+        var program = Cached("tamper");
+        File.WriteAllText(program, "resources:\n  evil:\n    type: aws:s3/bucket:Bucket\n");
+        var run = copy.Run(copy.Env("tamper"));
+        Assert.Equal(0, run.Code);
+        Assert.Equal(good, run.Out);
+        Assert.Contains("does not match its recorded SHA-256; compiling again", run.Err);
+        Assert.Equal(good, File.ReadAllText(program));
+    }
+
+    [Fact]
+    public void CompilerCache_ACacheOrDllWritableByOthersIsRefused()
+    {
+        var program = Cached("writable");
+        foreach (var path in new[] { program, Path.GetDirectoryName(program)!, Path.Combine(copy.Out, "MimicInfra.dll") })
+        {
+            var mode = File.GetUnixFileMode(path);
+            File.SetUnixFileMode(path, mode | UnixFileMode.OtherWrite);
+            try
+            {
+                var run = copy.Run(copy.Env("writable"));
+                Assert.Equal(1, run.Code);
+                Assert.Equal("", run.Out);
+                Assert.Contains($"compiler: refusing to run or serve {path}: it is not owned by", run.Err);
+            }
+            finally { File.SetUnixFileMode(path, mode); }
+        }
+        Assert.Equal(0, copy.Run(copy.Env("writable")).Code);
+    }
+
+    [Fact]
+    public void CompilerCache_AProgramOwnedBySomeoneElseIsRefused()
+    {
+        if (Environment.UserName != "root") Assert.Skip("needs root to give a file to another user (chown)");
+        var program = Cached("owner");
+        Assert.Equal(0, Process(["chown", "nobody", program]));
+        try
+        {
+            var run = copy.Run(copy.Env("owner"));
+            Assert.Equal(1, run.Code);
+            Assert.Contains($"refusing to run or serve {program}", run.Err);
+        }
+        finally { Process(["chown", "root", program]); }
+    }
+
+    [Fact]
+    public void CompilerDir_TheBuildCannotBeRedirectedAndACheckoutAnyoneCanWriteIsNotBuilt()
+    {
+        var elsewhere = Path.Combine(Path.GetTempPath(), $"compiler-elsewhere-{Guid.NewGuid():N}");
+        var run = copy.Run(new Dictionary<string, string>(copy.Env("redirect")) { ["MIMICINFRA_COMPILER_DIR"] = elsewhere });
+        Assert.Equal(0, run.Code);
+        Assert.False(Directory.Exists(elsewhere));
+        var mode = File.GetUnixFileMode(copy.Root);
+        File.SetUnixFileMode(copy.Root, mode | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute);
+        try
+        {
+            var open = copy.Run(copy.Env("redirect"));
+            Assert.Equal(1, open.Code);
+            Assert.Equal("", open.Out);
+            Assert.Contains($"compiler: {copy.Root} is not owned by", open.Err);
+            Assert.Contains("or is writable by every user; refusing to build from it", open.Err);
+        }
+        finally { File.SetUnixFileMode(copy.Root, mode); }
+    }
+
+    private static int Process(string[] argv)
+    {
+        var psi = new System.Diagnostics.ProcessStartInfo(argv[0]) { UseShellExecute = false };
+        foreach (var a in argv[1..]) psi.ArgumentList.Add(a);
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        p.WaitForExit();
+        return p.ExitCode;
+    }
+}
+
+/// <summary>Both projects restore from a lock file that pins every direct reference at its csproj version.</summary>
+public class PackageLockTests
+{
+    [Theory]
+    [InlineData("infra/MimicInfra/MimicInfra.csproj")]
+    [InlineData("tests/MimicInfra.Tests/MimicInfra.Tests.csproj")]
+    public void PackageLock_EveryDirectReferenceIsPinnedAtItsVersionWithAContentHash(string project)
+    {
+        var csproj = System.Xml.Linq.XDocument.Load(Path.Combine(Shared.RepoRoot, project));
+        Assert.Equal("true", csproj.Descendants("RestorePackagesWithLockFile").Single().Value);
+        Assert.Equal("'$(CI)' == 'true'", csproj.Descendants("RestoreLockedMode").Single().Attribute("Condition")!.Value);
+        var lockFile = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(Shared.RepoRoot, Path.GetDirectoryName(project)!, "packages.lock.json")))!;
+        var pinned = lockFile["dependencies"]!["net10.0"]!.AsObject();
+        var references = csproj.Descendants("PackageReference").ToList();
+        Assert.NotEmpty(references);
+        foreach (var r in references)
+        {
+            var entry = pinned[r.Attribute("Include")!.Value];
+            Assert.NotNull(entry);
+            Assert.Equal("Direct", (string?)entry!["type"]);
+            Assert.Equal(r.Attribute("Version")!.Value, (string?)entry["resolved"]);
+            Assert.False(string.IsNullOrEmpty((string?)entry["contentHash"]));
+        }
+        Assert.All(pinned.Where(kv => (string?)kv.Value!["type"] == "Transitive"), kv => Assert.False(string.IsNullOrEmpty((string?)kv.Value!["contentHash"])));
+    }
+
+    [Fact]
+    public void PackageLock_TheCompilersPublishRuntimesAreInTheLockFileSoItsRestoreNeverRewritesIt()
+    {
+        var script = File.ReadAllText(Path.Combine(Shared.RepoRoot, "infra", "compiler.sh"));
+        var lockFile = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(Shared.RepoRoot, "infra", "MimicInfra", "packages.lock.json")))!["dependencies"]!.AsObject();
+        foreach (var rid in new[] { "linux-x64", "linux-arm64", "osx-x64", "osx-arm64" })
+        {
+            Assert.Contains($"rid={rid}", script);
+            Assert.True(lockFile.ContainsKey($"net10.0/{rid}"), rid);
+        }
+        Assert.Contains("export RestoreLockedMode=true", File.ReadAllText(Path.Combine(Shared.RepoRoot, ".ci", "run")));
     }
 }

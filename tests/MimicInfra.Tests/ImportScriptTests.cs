@@ -599,7 +599,7 @@ public class ResearcherImportPolicyTests
         var program = new ParsedProgram(Labs.Compile(Labs.Csv31()));
         var statements = program.Outputs["researcherImportPolicy"].At("fn::toJSON", "Statement").List().Select(s => s.Map()).ToDictionary(s => (string)s["Sid"]);
         Assert.Equal(["ReadTheSource", "ListTheSource1", "ListTheSource2", "WriteTheLabCopy", "ReadTheImportScript", "ListTheLabData", "WriteImportResults", "ListImportResults",
-                      "RunTheImport", "ReadTheLabCatalog", "ReadTheDmlTimeout", "UseTheLabKey"], statements.Keys);
+                      "RunTheImport", "ReadTheLabCatalog", "ReadTheDmlTimeout", "UseTheLabKey", "NothingOfTheLabAfterItExpires"], statements.Keys);
         Assert.Equal(new List<object> { "arn:${awsPartition.partition}:servicequotas:us-east-1:${awsAccount.accountId}:athena/L-E80DC288" }, statements["ReadTheDmlTimeout"]["Resource"]);
         // Through the access point, in the ARN forms IAM takes for it (objects under .../object/<prefix>*).
         Assert.Equal(new List<object>
@@ -611,7 +611,8 @@ public class ResearcherImportPolicyTests
         Assert.Equal(new List<object> { "s3:GetObject" }, statements["ReadTheSource"]["Action"]);
         Assert.Equal(new List<object> { "${dataBucket.arn}/staging/*", "${dataBucket.arn}/tables/*", "${dataBucket.arn}/imports/*" }, statements["WriteTheLabCopy"]["Resource"]);
         Assert.Equal(new List<object> { "${importWorkgroup.arn}" }, statements["RunTheImport"]["Resource"]);
-        Assert.DoesNotContain(statements.Values.SelectMany(s => s["Resource"].List()), r => ((string)r).Contains("${workgroup.arn}") || (string)r == "*");
+        // Nothing it allows reaches the lab workgroup (the expiry's Deny names it, to end the lab there too).
+        Assert.DoesNotContain(statements.Values.Where(s => (string)s["Effect"] == "Allow").SelectMany(s => s["Resource"].List()), r => ((string)r).Contains("${workgroup.arn}") || (string)r == "*");
     }
 }
 
@@ -761,7 +762,7 @@ public class NoteReencodingTests(ITestOutputHelper output)
         // The researcher's policy reads the notes through their own project's access point.
         var read = program.Outputs["researcherImportPolicy"].At("fn::toJSON", "Statement").List().Select(s => s.Map()).Single(s => (string)s["Sid"] == "ReadTheSource");
         Assert.Contains("arn:aws:s3:us-east-1:724665945834:accesspoint/mimic-iv-note-v2-2-01/object/mimic-iv-note/2.2/note/*", read["Resource"].List());
-        Assert.True(ImportPlan.CanImport(lab.Aws!.Layout, lab.Modules.Single(m => m.Name == "note")));
+        Assert.True(MimicInfra.Sources.Importable.CanImport(lab.Aws!.Layout, lab.Modules.Single(m => m.Name == "note")));
     }
 
     private static string Show(object? v) => v is null ? "NULL" : v is string s ? System.Text.Json.JsonSerializer.Serialize(s.Length > 80 ? s[..80] + "..." : s) : v.ToString()!;

@@ -174,15 +174,78 @@ public class LabNetworkTests
         Assert.All(p.OfType("aws:ec2/vpcEndpoint:VpcEndpoint"), e => Assert.StartsWith("com.amazonaws.eu-west-1.", (string)e.Props["serviceName"]));
     }
 
+    /// <summary>SageMaker's network interface can outlive the notebook for many minutes; the provider's default delete timeout is 15 minutes.</summary>
     [Fact]
-    public void TheZoneIsTheRegionsFirstAvailableOneUnlessTheStackNamesOne()
+    public void EverySecurityGroupAndSubnetSageMakerAttachesToWaits40MinutesOnDelete()
+    {
+        var p = Program(Labs.Csv31());
+        var attached = p.Resources.Where(r => r.Type is "aws:ec2/securityGroup:SecurityGroup" or "aws:ec2/subnet:Subnet" or "aws:ec2/vpc:Vpc").ToList();
+        Assert.Equal(["labVpc", "labSubnet", "notebookSecurityGroup", "endpointSecurityGroup"], attached.Select(r => r.Name));
+        Assert.All(attached, r => Assert.Equal("40m", r.Options.At("customTimeouts", "delete")));
+    }
+
+    [Fact]
+    public void TheZoneIsChosenByTheProgramUnlessTheStackNamesOne()
     {
         var byDefault = Program(Labs.Csv31());
         Assert.Equal("${labZones.names[0]}", byDefault.Single("aws:ec2/subnet:Subnet")["availabilityZone"]);
         Assert.Equal("available", byDefault.Root.At("variables", "labZones", "fn::invoke", "arguments", "state"));
         var named = Program(Labs.Csv31(("notebookAvailabilityZone", "us-east-1d")));
         Assert.Equal("us-east-1d", named.Single("aws:ec2/subnet:Subnet")["availabilityZone"]);
-        Assert.False(named.Root.At("variables").Map().ContainsKey("labZones"));
+        Assert.DoesNotContain(named.Root.At("variables").Map().Keys, k => ((string)k).StartsWith("labZones") || ((string)k).StartsWith("zonesWithout") || ((string)k).EndsWith("EndpointService"));
+    }
+
+    /// <summary>
+    /// The emitted lookups, evaluated as Pulumi and the provider would (getAvailabilityZones sorts by name and drops
+    /// excludeNames; fn::join and fn::split as Pulumi YAML defines them) against accounts whose endpoint services lack
+    /// different zones: the subnet lands in the first zone that offers every one of them.
+    /// </summary>
+    [Theory]
+    [InlineData("", "", "us-east-1a")]                                   // every service everywhere
+    [InlineData("athena:us-east-1a", "", "us-east-1b")]                  // the first zone lacks one service
+    [InlineData("athena:us-east-1a,glue:us-east-1b,logs:us-east-1c", "", "us-east-1d")]
+    [InlineData("sagemaker.api:us-east-1a us-east-1b", "us-east-1-bos-1a", "us-east-1c")]   // a Local Zone sorts first and is left out
+    [InlineData("glue:us-east-1f", "", "us-east-1a")]
+    public void TheSubnetLandsInTheFirstZoneWhereEveryEndpointServiceIsOffered(string lacking, string localZones, string expected)
+    {
+        var region = new[] { "us-east-1f", "us-east-1a", "us-east-1c", "us-east-1b", "us-east-1d" };   // as EC2 may list them
+        var local = localZones.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var missing = lacking.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(x => x.Split(':'))
+            .ToDictionary(x => x[0], x => x[1].Split(' '));
+        var p = Program(Labs.Csv31());
+        var values = new Dictionary<string, Dictionary<string, object>>();
+        // Every value is a string or a list of strings.
+        object Eval(object? node) => node switch
+        {
+            string r when r.StartsWith("${", StringComparison.Ordinal) && r.EndsWith('}') => values[r[2..r.IndexOf('.')]][r[(r.IndexOf('.') + 1)..^1]],
+            string text => text,
+            Dictionary<object, object> m when m.ContainsKey("fn::join") => string.Join((string)m["fn::join"].List()[0], (List<string>)Eval(m["fn::join"].List()[1])),
+            Dictionary<object, object> m when m.ContainsKey("fn::split") => ((string)Eval(m["fn::split"].List()[1])).Split((string)m["fn::split"].List()[0]).ToList(),
+            List<object> l => l.Select(i => (string)Eval(i)).ToList(),
+            _ => throw new InvalidOperationException($"cannot evaluate {node}"),
+        };
+        foreach (var (key, value) in p.Root.At("variables").Map())
+        {
+            var name = (string)key;
+            if (value.Map().GetValueOrDefault("fn::invoke") is not Dictionary<object, object> invoke) continue;
+            var args = invoke["arguments"].Map();
+            switch ((string)invoke["function"])
+            {
+                case "aws:ec2/getVpcEndpointService:getVpcEndpointService":
+                    var service = ((string)args["serviceName"])["com.amazonaws.us-east-1.".Length..];
+                    values[name] = new() { ["availabilityZones"] = region.Except(missing.GetValueOrDefault(service, [])).ToList() };
+                    break;
+                case "aws:index/getAvailabilityZones:getAvailabilityZones":
+                    Assert.Equal("opt-in-not-required", args.At("filters", 0, "values", 0));   // the opt-in filter drops Local Zones
+                    var excluded = (args.TryGetValue("excludeNames", out var e) ? (List<string>)Eval(e) : []).ToHashSet();
+                    values[name] = new() { ["names"] = region.Order(StringComparer.Ordinal).Where(z => !excluded.Contains(z)).ToList() };
+                    _ = local;   // never returned: the API's opt-in-status filter removes them
+                    break;
+            }
+        }
+        var zone = (string)p.Single("aws:ec2/subnet:Subnet")["availabilityZone"];
+        Assert.Equal("${labZones.names[0]}", zone);
+        Assert.Equal(expected, ((List<string>)values["labZones"]["names"])[0]);
     }
 
     [Theory]
@@ -270,9 +333,14 @@ public class LabNetworkTests
     {
         var lab = LabSettingsReader.Read(Labs.Csv31(), Labs.Catalog);
         var text = MimicInfra.Cli.LabPreview.Summary(lab, LabCompiler.Compile(lab));
-        Assert.Contains("network     the lab's own VPC 10.0.0.0/24: one private subnet in the region's first available zone, no internet gateway, no NAT: " +
+        Assert.Contains("network     the lab's own VPC 10.0.0.0/24: one private subnet in one zone, no internet gateway, no NAT: " +
                         "the notebook reaches only S3 (gateway endpoint) and athena, glue, sagemaker.api, logs (interface endpoints, private DNS)", text);
         Assert.Contains("aws ec2 describe-vpc-endpoint-services --region us-east-1 --service-names com.amazonaws.us-east-1.athena", text);
+        Assert.Contains("  zone        chosen at the first `pulumi up`: the first Availability Zone of us-east-1 (by name, Local Zones left out) where " +
+                        "athena, glue, sagemaker.api, logs interface endpoints are all offered (ec2:DescribeVpcEndpointServices); it never moves afterwards.", text);
+        var named = LabSettingsReader.Read(Labs.Csv31(("notebookAvailabilityZone", "us-east-1d")), Labs.Catalog);
+        Assert.Contains("  zone        us-east-1d (notebookAvailabilityZone); check every endpoint service is offered there: aws ec2 describe-vpc-endpoint-services",
+            MimicInfra.Cli.LabPreview.Summary(named, LabCompiler.Compile(named)));
         Assert.Contains("AWS lab VPC interface endpoints: 4 endpoints x 1 zone x 730 h = 2,920 endpoint-hours", text);
     }
 }

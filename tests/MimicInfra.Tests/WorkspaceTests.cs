@@ -160,7 +160,8 @@ public class WorkspaceSecurityRuleTests
             {
                 Assert.All(s["Action"].List().Cast<string>(), a => Assert.DoesNotContain("*", a));
                 Assert.All(s["Resource"].List().Cast<string>(), r => Assert.NotEqual("*", r));
-                Assert.Equal("Allow", s["Effect"]);
+                // Every statement allows, but the one that ends the lab at expiry.
+                Assert.Equal((string)s["Sid"] == "NothingOfTheLabAfterItExpires" ? "Deny" : "Allow", s["Effect"]);
             }
     }
 
@@ -172,15 +173,16 @@ public class WorkspaceSecurityRuleTests
         Assert.Equal("sts:AssumeRole", s["Action"]);
         Assert.Equal("sagemaker.amazonaws.com", s.At("Principal", "Service"));
         Assert.Single(s["Principal"].Map());
-        // Deliberate exception (prowler iam_role_cross_service_confused_deputy_prevention): SageMaker's confused-deputy
-        // guide documents aws:SourceAccount/SourceArn for training, processing, Studio and other features, not for
-        // notebook instances; a condition the service may not send would keep the notebook from starting.
-        Assert.False(s.ContainsKey("Condition"));
+        // Confused deputy (prowler iam_role_cross_service_confused_deputy_prevention): SageMaker's guide documents
+        // aws:SourceAccount for training, processing, Studio and other features, not for notebook instances, so the
+        // account is checked when SageMaker sends it (IfExists) and a request without it still starts the notebook.
+        Assert.Equal("${awsAccount.accountId}", s.At("Condition", "StringEqualsIfExists", "aws:SourceAccount"));
+        Assert.Single(s["Condition"].Map());
     }
 
     [Fact]
     public void NoPassRoleAtAll() =>
-        Assert.DoesNotContain(Workspace.Statements(Workspace.Demo).SelectMany(s => s["Action"].List().Cast<string>()), a => a.StartsWith("iam:"));
+        Assert.DoesNotContain(Workspace.Statements(Workspace.Demo).Where(s => (string)s["Effect"] == "Allow").SelectMany(s => s["Action"].List().Cast<string>()), a => a.StartsWith("iam:"));
 
     [Fact]
     public void EveryGrantedActionIsScopedToThisLab()
@@ -190,7 +192,7 @@ public class WorkspaceSecurityRuleTests
         Assert.Equal(
         [
             "RunQueriesInTheLabWorkgroup", "ReadTheLabCatalog", "WriteQueryResults", "WriteItsScratch", "ListQueryResults", "ReadTheLabData", "ListTheLabData",
-            "UseTheLabKey", "WriteNotebookLogs", "StopItselfWhenIdle",
+            "LocateTheLabBuckets", "UseTheLabKey", "WriteNotebookLogs", "StopItselfWhenIdle", "NothingOfTheLabAfterItExpires",
         ], grants.Keys);
         var byResource = Workspace.Statements(Workspace.Demo).ToDictionary(s => (string)s["Sid"], s => s["Resource"].List().Cast<string>().ToList());
         Assert.Equal(["${workgroup.arn}"], byResource["RunQueriesInTheLabWorkgroup"]);
@@ -203,7 +205,7 @@ public class WorkspaceSecurityRuleTests
         Assert.DoesNotContain(byResource["ReadTheLabCatalog"], r => r.Contains("_import"));   // never the import database
         // No source location at all: PhysioNet authorizes IAM users, never a role, and the notebook reads the lab's copy.
         Assert.DoesNotContain(byResource.Values.SelectMany(r => r), r => r.Contains("physionet-open") || r.Contains("accesspoint") || r.Contains("/staging/"));
-        Assert.DoesNotContain(grants.Where(g => g.Key != "WriteItsScratch").SelectMany(g => g.Value), a => a is "s3:DeleteObject" or "s3:PutBucketPolicy" or "glue:CreateTable" or "glue:DeleteTable");
+        Assert.DoesNotContain(grants.Where(g => g.Key is not ("WriteItsScratch" or "NothingOfTheLabAfterItExpires")).SelectMany(g => g.Value), a => a is "s3:DeleteObject" or "s3:PutBucketPolicy" or "glue:CreateTable" or "glue:DeleteTable");
         Assert.Equal(["arn:${awsPartition.partition}:sagemaker:us-east-1:${awsAccount.accountId}:notebook-instance/mimic-demo-researc-demo-0cb55dbb"], byResource["StopItselfWhenIdle"]);
     }
 }

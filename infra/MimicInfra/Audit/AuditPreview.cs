@@ -20,12 +20,13 @@ public static class AuditPreview
                 break;
             case AuditTrailMode.Lab:
                 yield return $"  audit       trail {LabAuditTrail.TrailName(lab)}, multi-region, home {aws.Region}: every management event (read and write) and the S3 data events " +
-                             $"(read and write) on the lab's buckets ({string.Join(", ", LoggedBuckets(lab))}); log file validation; " +
+                             $"(read and write) on the lab's buckets ({string.Join(", ", LoggedBuckets(lab))}) and on its own bucket (all but its deliveries); log file validation; " +
                              (aws.KmsEncryption ? $"encrypted with KMS key {lab.Names.KmsAlias}" : "encrypted with S3-managed keys (resultsEncryption s3: no lab key)");
-                yield return $"  audit logs  bucket {LabAuditTrail.BucketPrefixOf(lab.Names)}<unique suffix>: private, TLS only, records expire after {audit.RetentionDays} days, " +
+                yield return $"  audit logs  bucket {LabAuditTrail.BucketPrefixOf(lab.Names)}<unique suffix>: private, TLS only, versioned, Object Lock (governance) for {audit.RetentionDays} days, " +
+                             "no delete but CloudTrail's, query history readable by the lab's people only; records expire after the lock, " +
                              (audit.KeepOnDestroy
                                  ? "kept on destroy with its guards" + (aws.KmsEncryption ? $" and the key {lab.Names.KmsAlias} that decrypts them" : "") + "; delete them once the records have expired"
-                                 : "destroyed with the lab (auditKeepOnDestroy false)");
+                                 : "destroyed with the lab (auditKeepOnDestroy false; the provider's force destroy removes locked records too)");
                 yield return "  audit cost  the first copy of management events in an account is free; if another trail (an organization trail) already delivers them, this trail's copy is billed: " +
                              "then name that trail instead (auditTrail organization:<ARN>). Data events are billed from the first (see the cost lines)";
                 break;

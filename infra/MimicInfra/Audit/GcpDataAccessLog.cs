@@ -10,8 +10,9 @@ namespace MimicInfra.Audit;
 /// not only the lab's datasets: a member may also query physionet-data directly, billed to this project, and that
 /// too is access to MIMIC (two labs in one project therefore each keep a copy). The bucket is retained on destroy, so the record outlives the lab; a re-created lab
 /// takes the kept bucket over (the provider's create reads an existing bucket of that id and updates it), so
-/// destroy and re-create need no new name. The bucket is never locked: a locked bucket can be deleted only empty.
-/// The deployer needs roles/logging.configWriter for the bucket and the sink.
+/// destroy and re-create need no new name. Locked (gcpAuditLogLocked; credentialed releases by default), nobody can
+/// delete its entries before retention, change the retention or delete the bucket until every entry has expired;
+/// Cloud Logging offers no unlock. The deployer needs roles/logging.configWriter for the bucket and the sink.
 /// </summary>
 public sealed class GcpDataAccessLog(LabSettings lab, ProgramBuilder program)
 {
@@ -38,7 +39,7 @@ public sealed class GcpDataAccessLog(LabSettings lab, ProgramBuilder program)
             ("bucketId", BucketId(lab)),
             ("description", $"BigQuery data-access audit log of project {gcp.Project} for MIMIC lab {lab.Names.Lab} (study {lab.Study}); kept after the lab is destroyed. Managed by MimicInfra."),
             ("retentionDays", gcp.Hardening.AuditLogRetentionDays),
-            ("locked", false)), options with { DependsOn = ["service-logging"], RetainOnDelete = true }));
+            ("locked", gcp.Hardening.AuditLogLocked)), options with { DependsOn = ["service-logging"], RetainOnDelete = true }));
         program.Add(new PulumiResource(SinkResource, "gcp:logging/projectSink:ProjectSink", YMap.Of(
             ("name", $"{lab.Names.Lab}-bq-audit"),
             ("project", gcp.Project),
@@ -54,5 +55,8 @@ public sealed class GcpDataAccessLog(LabSettings lab, ProgramBuilder program)
     /// <summary>What `preview` says about the audit trail.</summary>
     public static string PreviewLine(LabSettings lab) =>
         $"  audit       BigQuery data-access log of project {lab.Gcp!.Project} copied to log bucket {BucketId(lab)} ({Location}), kept {lab.Gcp.Hardening.AuditLogRetentionDays} days; " +
-        "the bucket stays after destroy (the _Default bucket keeps 30 days)";
+        "the bucket stays after destroy (the _Default bucket keeps 30 days)" +
+        (lab.Gcp.Hardening.AuditLogLocked
+            ? $"; LOCKED: irreversible, its entries cannot be deleted nor its retention changed, and the bucket cannot be deleted until every entry is {lab.Gcp.Hardening.AuditLogRetentionDays} days old"
+            : "; not locked (gcpAuditLogLocked): a logging admin of the project can delete it");
 }

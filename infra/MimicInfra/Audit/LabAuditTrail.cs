@@ -87,11 +87,19 @@ public sealed class LabAuditTrail(LabSettings lab, ProgramBuilder program)
 
     /// <summary>
     /// The trail bucket's policy statements for CloudTrail (CloudTrail User Guide, "Amazon S3 bucket policy for
-    /// CloudTrail"): the ACL check on the bucket and writes under AWSLogs/ACCOUNT/, both only for this lab's trail.
+    /// CloudTrail"): the ACL check on the bucket and writes under AWSLogs/ACCOUNT/, both only for this lab's trail; and what
+    /// keeps the record: deletes denied to all but CloudTrail, management to all but the deployer and the root user, and
+    /// the exported query history readable only by the lab's people.
     /// </summary>
     public static IReadOnlyList<YMap> BucketStatements(LabSettings lab)
     {
         var arn = TrailArn(lab);
+        var perimeter = lab.Aws!.Perimeter;
+        // Who reads the exported query history (the text of every query): the researcher, and the deployer when it may read
+        // the data (deployerDataAccess read); an open lab with neither names the deployer.
+        var historyReaders = new List<object>();
+        if (perimeter.Closed) historyReaders.Add(Perimeter.LabPerimeter.Researcher);
+        if (perimeter.DeployerReads || historyReaders.Count == 0) historyReaders.Add(Perimeter.LabPerimeter.Deployer);
         return
         [
             YMap.Of(
@@ -108,12 +116,33 @@ public sealed class LabAuditTrail(LabSettings lab, ProgramBuilder program)
                 ("Action", "s3:PutObject"),
                 ("Resource", $"${{{Bucket}.arn}}/AWSLogs/${{awsAccount.accountId}}/*"),
                 ("Condition", YMap.Of(("StringEquals", YMap.Of(("s3:x-amz-acl", "bucket-owner-full-control"), ("aws:SourceArn", arn)))))),
+            // The record survives: no principal but CloudTrail's service deletes a record or a version of it, bypasses or
+            // shortens its Object Lock retention, or lifts a legal hold (CloudTrail itself never deletes either).
+            YMap.Of(
+                ("Sid", "NobodyErasesTheAuditRecord"),
+                ("Effect", "Deny"),
+                ("Principal", "*"),
+                ("Action", EraseActions.Cast<object>().ToList()),
+                ("Resource", $"${{{Bucket}.arn}}/*"),
+                ("Condition", YMap.Of(("StringNotEqualsIfExists", YMap.Of(("aws:PrincipalServiceName", CloudTrail)))))),
+            Perimeter.LabPerimeter.OnlyTheDeployerManages(Bucket),
+            YMap.Of(
+                ("Sid", "OnlyTheLabsPeopleReadTheQueryHistory"),
+                ("Effect", "Deny"),
+                ("Principal", "*"),
+                ("Action", new object[] { "s3:GetObject", "s3:GetObjectVersion" }),
+                ("Resource", $"${{{Bucket}.arn}}/{QueryHistoryPrefix}*"),
+                ("Condition", YMap.Of(("ArnNotEquals", YMap.Of(("aws:PrincipalArn", historyReaders)))))),
         ];
     }
 
+    /// <summary>What would erase or unlock a record in the trail bucket.</summary>
+    public static readonly string[] EraseActions =
+        ["s3:DeleteObject", "s3:DeleteObjectVersion", "s3:BypassGovernanceRetention", "s3:PutObjectRetention", "s3:PutObjectLegalHold"];
+
     /// <summary>
     /// The S3 object ARN prefixes whose data events the trail logs: the lab's results and data buckets (or the
-    /// folders a read-in-place lab queries). Never the trail bucket itself: its own deliveries would log themselves.
+    /// folders a read-in-place lab queries). The trail bucket has a selector of its own, without deliveries.
     /// </summary>
     public static IReadOnlyList<string> LoggedObjectPrefixes(LabSettings lab)
     {
@@ -130,9 +159,11 @@ public sealed class LabAuditTrail(LabSettings lab, ProgramBuilder program)
     {
         if (Audit.CreatesTrail)
         {
+            // Versioned, with Object Lock (governance mode) keeping every record auditRetentionDays. Everything in the bucket is a
+            // record (log and digest files, exported query history): all of it expires then, and a replaced version a day later.
             new PrivateBucket(lab, program, BucketPrefix, BucketPrefixOf(lab.Names), Audit.KeepOnDestroy,
-                // Everything in the bucket is a record (log and digest files, exported query history): all of it expires.
-                [new("expire-audit-records", "", Audit.RetentionDays)], BucketStatements(lab)).Build();
+                [new("expire-audit-records", "", Audit.RetentionDays, NoncurrentDays: 1)], BucketStatements(lab), versioned: true,
+                objectLockDays: Audit.RetentionDays).Build();
             program.Add(new PulumiResource(Trail, "aws:cloudtrail/trail:Trail", YMap.Of(
                 ("name", TrailName(lab)),
                 ("s3BucketName", $"${{{Bucket}.id}}"),
@@ -153,6 +184,17 @@ public sealed class LabAuditTrail(LabSettings lab, ProgramBuilder program)
                             YMap.Of(("field", "eventCategory"), ("equals", new object[] { "Data" })),
                             YMap.Of(("field", "resources.type"), ("equals", new object[] { "AWS::S3::Object" })),
                             YMap.Of(("field", "resources.ARN"), ("startsWiths", LoggedObjectPrefixes(lab).Cast<object>().ToList())),
+                        })),
+                    // Its own bucket: every read and delete of a record, but not PutObject, which is how CloudTrail delivers
+                    // (logging its own deliveries would log itself without end).
+                    YMap.Of(
+                        ("name", "S3 data events on the trail bucket, all but deliveries"),
+                        ("fieldSelectors", new object[]
+                        {
+                            YMap.Of(("field", "eventCategory"), ("equals", new object[] { "Data" })),
+                            YMap.Of(("field", "resources.type"), ("equals", new object[] { "AWS::S3::Object" })),
+                            YMap.Of(("field", "resources.ARN"), ("startsWiths", new object[] { $"${{{Bucket}.arn}}/" })),
+                            YMap.Of(("field", "eventName"), ("notEquals", new object[] { "PutObject" })),
                         })),
                 }),
                 ("tags", AwsLab.TagsOf(lab))),

@@ -38,6 +38,14 @@ internal static class Iam
         ? [Statement("UseTheGlueCatalogKey", ["kms:GenerateDataKey", "kms:Decrypt", "kms:Encrypt"], [key])]
         : [];
 
+    /// <summary>
+    /// s3:GetBucketLocation on the lab's buckets, in a statement of its own: the action carries no s3:prefix (Service
+    /// Authorization Reference, Amazon S3), so beside ListBucket under an s3:prefix condition it was never granted. Athena
+    /// calls it on the query-results bucket as the caller (Athena User Guide, "Access to Amazon S3"; re:Post "Unable to
+    /// verify/create output bucket": the caller needs s3:GetBucketLocation).
+    /// </summary>
+    public static YMap LocateBuckets(string sid, params string[] buckets) => Statement(sid, ["s3:GetBucketLocation"], buckets);
+
     /// <summary>Using the lab key for SSE-KMS objects and results.</summary>
     public static YMap UseTheLabKey() => Statement("UseTheLabKey", ["kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"], ["${labKey.arn}"]);
 

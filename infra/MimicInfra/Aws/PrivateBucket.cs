@@ -12,10 +12,11 @@ public sealed record ExpiryRule(string Id, string Prefix, int? Days, int? Noncur
 /// <summary>
 /// A bucket the lab owns, with every guard a lab bucket has: public access blocked, objects owned by the
 /// bucket owner (no ACLs), default encryption (the lab key, or SSE-S3), TLS-only policy, lifecycle rules,
-/// and incomplete uploads aborted. The lab's results bucket and its data bucket are both one.
+/// and incomplete uploads aborted; optionally versioned, and with Object Lock in governance mode (the audit bucket).
+/// The lab's results bucket and its data bucket are both one.
 /// </summary>
 public sealed class PrivateBucket(LabSettings lab, ProgramBuilder program, string prefix, string bucketPrefix, bool keepOnDestroy, IReadOnlyList<ExpiryRule> expiry,
-    IReadOnlyList<YMap>? extraStatements = null, bool versioned = false)
+    IReadOnlyList<YMap>? extraStatements = null, bool versioned = false, int? objectLockDays = null)
 {
     /// <summary>
     /// Options of the bucket and its guards: a kept bucket keeps them all (public access block, policy, encryption,
@@ -81,6 +82,14 @@ public sealed class PrivateBucket(LabSettings lab, ProgramBuilder program, strin
             program.Add(new PulumiResource($"{prefix}Versioning", "aws:s3/bucketVersioning:BucketVersioning", YMap.Of(
                 ("bucket", $"${{{name}.id}}"),
                 ("versioningConfiguration", YMap.Of(("status", "Enabled")))), Guard()));
+        if (objectLockDays is { } lockDays)
+            // On the configuration, not the bucket (objectLockEnabled there replaces an existing bucket, records and all): S3
+            // enables Object Lock on an existing versioned bucket. Governance mode: a principal allowed
+            // s3:BypassGovernanceRetention can still remove a record, which the bucket policy denies to all.
+            program.Add(new PulumiResource($"{prefix}ObjectLock", "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration", YMap.Of(
+                ("bucket", $"${{{name}.id}}"),
+                ("objectLockEnabled", "Enabled"),
+                ("rule", YMap.Of(("defaultRetention", YMap.Of(("mode", "GOVERNANCE"), ("days", lockDays)))))), Guard($"{prefix}Versioning")));
         var rules = expiry.Select(r => (object)YMap.Of(
             ("id", r.Id),
             ("status", "Enabled"),

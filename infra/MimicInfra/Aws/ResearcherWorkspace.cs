@@ -49,10 +49,11 @@ public sealed class ResearcherWorkspace(LabSettings lab, ProgramBuilder program)
 
     private void Role()
     {
-        // Only SageMaker may assume the role. No aws:SourceAccount/SourceArn condition: SageMaker documents those
-        // keys for the features in its confused-deputy guide (training, processing, Studio, ...), not for notebook
-        // instances, and a condition the service does not send would stop the notebook from starting. The role
-        // can still be passed only by principals of this account with iam:PassRole on it.
+        // Only SageMaker may assume the role, and only for this account. SageMaker documents aws:SourceAccount for the
+        // features in its confused-deputy guide (training, processing, Studio, ...), not for notebook instances, and a
+        // condition the service does not send would stop the notebook from starting: IfExists checks the account when
+        // SageMaker names one and lets the request through when it names none. The role can still be passed only by
+        // principals of this account with iam:PassRole on it.
         var trust = YMap.Of(
             ("Version", "2012-10-17"),
             ("Statement", new object[]
@@ -60,7 +61,8 @@ public sealed class ResearcherWorkspace(LabSettings lab, ProgramBuilder program)
                 YMap.Of(
                     ("Effect", "Allow"),
                     ("Principal", YMap.Of(("Service", "sagemaker.amazonaws.com"))),
-                    ("Action", "sts:AssumeRole")),
+                    ("Action", "sts:AssumeRole"),
+                    ("Condition", YMap.Of(("StringEqualsIfExists", YMap.Of(("aws:SourceAccount", "${awsAccount.accountId}")))))),
             }));
         program.Add(new PulumiResource("notebookRole", "aws:iam/role:Role", YMap.Of(
             ("name", $"{_names.Lab}-notebook"),
@@ -84,6 +86,7 @@ public sealed class ResearcherWorkspace(LabSettings lab, ProgramBuilder program)
         statements.Add(Statement("WriteNotebookLogs", ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
             [logs, $"{logs}:log-stream:{NotebookName}/*"]));
         statements.Add(Statement("StopItselfWhenIdle", ["sagemaker:DescribeNotebookInstance", "sagemaker:StopNotebookInstance"], [NotebookArn]));
+        statements.Add(Perimeter.LabPerimeter.AfterExpiry(lab));
         return statements;
     }
 
@@ -108,7 +111,7 @@ public sealed class ResearcherWorkspace(LabSettings lab, ProgramBuilder program)
             // results bucket is the notebook's (the bucket policy says so too).
             Statement("WriteQueryResults", ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"], [$"${{resultsBucket.arn}}/{ResultsLayout.QueryResults}*"]),
             Statement("WriteItsScratch", ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"], [$"${{resultsBucket.arn}}/{ResultsLayout.NotebookScratch}*"]),
-            Statement("ListQueryResults", ["s3:ListBucket", "s3:GetBucketLocation"], ["${resultsBucket.arn}"],
+            Statement("ListQueryResults", ["s3:ListBucket"], ["${resultsBucket.arn}"],
                 YMap.Of(("StringLike", YMap.Of(("s3:prefix", new List<object> { ResultsLayout.QueryResults + "*", ResultsLayout.NotebookScratch + "*" }))))),
         };
         if (_aws.OwnsData)
@@ -116,14 +119,16 @@ public sealed class ResearcherWorkspace(LabSettings lab, ProgramBuilder program)
             // Read only, and only the typed copy, the import record and the lab's notebooks: never staging.
             var readable = new[] { DataLayout.Tables, DataLayout.Imports, DataLayout.LabFiles + "notebooks/" };
             statements.Add(Statement("ReadTheLabData", ["s3:GetObject"], readable.Select(p => $"${{dataBucket.arn}}/{p}*").ToArray()));
-            statements.Add(Statement("ListTheLabData", ["s3:ListBucket", "s3:GetBucketLocation"], ["${dataBucket.arn}"],
+            statements.Add(Statement("ListTheLabData", ["s3:ListBucket"], ["${dataBucket.arn}"],
                 YMap.Of(("StringLike", YMap.Of(("s3:prefix", readable.Select(p => (object)(p + "*")).ToList()))))));
+            statements.Add(Iam.LocateBuckets("LocateTheLabBuckets", "${resultsBucket.arn}", "${dataBucket.arn}"));
         }
         else
         {
             // A table-parquet copy read in place is the lab's data: read its table folders, and the notebook file.
             statements.Add(Statement("ReadTheLabNotebook", ["s3:GetObject"], [$"${{resultsBucket.arn}}/{DataLayout.LabFiles}notebooks/*"]));
             statements.AddRange(Iam.ReadFolders("TheLabData", SourcePlan.For(lab).Select(t => t.Folder).ToList()));
+            statements.Add(Iam.LocateBuckets("LocateTheLabBuckets", "${resultsBucket.arn}"));
         }
         if (_aws.KmsEncryption)
             statements.Add(Iam.UseTheLabKey());
@@ -211,6 +216,7 @@ public sealed class ResearcherWorkspace(LabSettings lab, ProgramBuilder program)
         }
         if (_aws.Budget is not null) program.Output("budgetName", "${labBudget.name}");
         program.Output("researcherPolicy", YMap.Fn("toJSON", YMap.Of(("Version", "2012-10-17"), ("Statement", ResearcherStatements().Cast<object>().ToList()))));
+        if (Perimeter.LabPerimeter.GuardrailPolicy(lab) is { } guardrail) program.Output("accountGuardrailPolicy", YMap.Fn("toJSON", guardrail));
     }
 
     /// <summary>
@@ -231,18 +237,32 @@ public sealed class ResearcherWorkspace(LabSettings lab, ProgramBuilder program)
                 ["sagemaker:CreatePresignedNotebookInstanceUrl", "sagemaker:DescribeNotebookInstance", "sagemaker:StartNotebookInstance", "sagemaker:StopNotebookInstance"],
                 [NotebookArn]));
             statements.Add(Statement("ListNotebooks", ["sagemaker:ListNotebookInstances"], ["*"]));
+            // Starting a notebook whose volume is on the lab key makes SageMaker create a grant for it with the caller's
+            // rights; an open lab's key leaves use to IAM, so the researcher's own policy must allow it (grants that an AWS
+            // service makes for its resources only, as the key policy says).
+            if (_aws.KmsEncryption)
+                statements.Add(Statement("GrantTheNotebookVolumeTheLabKey", ["kms:CreateGrant"], ["${labKey.arn}"],
+                    YMap.Of(("Bool", YMap.Of(("kms:GrantIsForAWSResource", "true"))))));
             // Starting the notebook (after its idle stop) passes its role to SageMaker, and in a VPC attaches its network
             // interface (SageMaker's API permissions reference, StartNotebookInstance).
             statements.Add(Statement("StartTheNotebookWithItsRole", ["iam:PassRole"], ["${notebookRole.arn}"],
                 YMap.Of(("StringEquals", YMap.Of(("iam:PassedToService", "sagemaker.amazonaws.com"))))));
             if (!notebook.DirectInternetAccess)
             {
+                // Only in the notebook's own subnet and security groups: the new interface, and the subnet and groups it joins.
+                var ec2 = $"arn:{Iam.Partition}:ec2:{_aws.Region}:${{awsAccount.accountId}}";
                 statements.Add(Statement("StartTheNotebookInItsSubnet", ["ec2:CreateNetworkInterface"],
-                    [.. new[] { "network-interface", "subnet", "security-group" }.Select(r => $"arn:{Iam.Partition}:ec2:{_aws.Region}:${{awsAccount.accountId}}:{r}/*")]));
+                    [$"{ec2}:network-interface/*", $"{ec2}:subnet/{Network.LabNetwork.SubnetOf(notebook)}",
+                     .. Network.LabNetwork.SecurityGroupsOf(notebook).Select(g => $"{ec2}:security-group/{g}")]));
                 // EC2's Describe actions have no resource-level permissions: "*" is the only resource they take.
                 statements.Add(Statement("DescribeTheNotebooksNetwork", ["ec2:DescribeNetworkInterfaces", "ec2:DescribeSecurityGroups", "ec2:DescribeSubnets", "ec2:DescribeVpcs"], ["*"]));
             }
         }
+        // The exported Athena query history of the lab (the audit bucket admits the researcher to it, and no one else but a
+        // deployer that reads the data).
+        if (_aws.AuditTrail.CreatesTrail && _aws.Perimeter.Closed)
+            statements.Add(Statement("ReadTheLabsQueryHistory", ["s3:GetObject"], [$"${{{Audit.LabAuditTrail.Bucket}.arn}}/{Audit.LabAuditTrail.QueryHistoryPrefix}*"]));
+        statements.Add(Perimeter.LabPerimeter.AfterExpiry(lab));
         return statements;
     }
 }

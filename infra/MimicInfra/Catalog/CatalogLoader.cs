@@ -167,6 +167,15 @@ public static partial class CatalogLoader
             }
             if (access == Access.Open && s3 is null) Problem("an open release must say where it is published: 's3: {uri: ..., region: ...}'");
 
+            // Optional in a catalog of one's own; every shipped release states it (CatalogLoaderTests checks).
+            PhysioNetProject? project = null;
+            if (doc.PhysioNet is { } pn)
+            {
+                if (pn.Slug is null || !ProjectSlug().IsMatch(pn.Slug) || pn.Version is null || !ProjectVersion().IsMatch(pn.Version))
+                    Problem($"'physionet: {{slug: {pn.Slug}, version: {pn.Version}}}' must be a project slug (lower-case letters, digits, '-') and a version such as \"3.1\"");
+                else project = new PhysioNetProject(pn.Slug, pn.Version);
+            }
+
             if (doc.Modules is null || doc.Modules.Count == 0) { Problem("'modules:' is empty; list at least one module"); return null; }
 
             var modules = new List<Module>();
@@ -175,6 +184,8 @@ public static partial class CatalogLoader
                 if (!IsIdentifier(m.Name)) { Problem($"module name '{m.Name}' must be a lower-case identifier (letters, digits, '_')"); continue; }
                 if (modules.Any(x => x.Name == m.Name)) { Problem($"duplicate module '{m.Name}'"); continue; }
                 var module = BuildModule(file, id, m, baseRelease, filePattern ?? "{table}", s3, Problem);
+                // A module's own files (not borrowed with from:) come from this release's project.
+                if (module is not null && module.DefinedIn == id) module = module with { Project = project };
                 if (module is not null) modules.Add(module);
             }
 
@@ -194,7 +205,7 @@ public static partial class CatalogLoader
                 CheckConceptInputs(m, modules, Problem);
 
             if (problems.Count > before || access is null) return null;
-            return new Release(id, doc.Title!, access.Value, doc.Base, s3, modules);
+            return new Release(id, doc.Title!, access.Value, doc.Base, s3, modules) { Project = project };
         }
 
         /// <summary>
@@ -370,6 +381,12 @@ public static partial class CatalogLoader
     [GeneratedRegex("^[A-Za-z0-9_]{1,1024}$")]
     private static partial Regex BigQueryDataset();
 
+    [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,62}$")]
+    private static partial Regex ProjectSlug();
+
+    [GeneratedRegex("^[0-9]+(\\.[0-9]+)*$")]
+    private static partial Regex ProjectVersion();
+
     [GeneratedRegex("^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")]
     private static partial Regex RepositoryName();
 
@@ -388,15 +405,19 @@ public static partial class CatalogLoader
     {
         public SizesDoc? Sizes { get; init; }
 
+        public ProjectDoc? PhysioNet { get; init; }
+
         public static ReleaseDoc From(YamlValue value)
         {
-            var f = new YamlFields(value, "a release", "release", "title", "base", "access", "files", "s3", "modules", "changes", "sizes");
+            var f = new YamlFields(value, "a release", "release", "title", "base", "access", "files", "s3", "modules", "changes", "physionet", "sizes");
             var s3 = f.Map("s3", "'s3:'", "uri", "region");
+            var project = f.Map("physionet", "'physionet:'", "slug", "version");
             var sizes = f.Map("sizes", "'sizes:'", "rows", "bytes", "tables");
             return new(f.Text("release"), f.Text("title"), f.Text("base"), f.Text("access"), f.Text("files"),
                 s3 is null ? null : new S3Doc(s3.Text("uri"), s3.Text("region")),
                 f.List("modules", ModuleDoc.FromYaml), f.List("changes", ChangeDoc.From))
             {
+                PhysioNet = project is null ? null : new ProjectDoc(project.Text("slug"), project.Text("version")),
                 Sizes = sizes is null ? null : new SizesDoc(sizes.Text("rows"), sizes.Text("bytes"), sizes.Entries("tables", SizeDoc.From)),
             };
         }
@@ -415,6 +436,8 @@ public static partial class CatalogLoader
     }
 
     private sealed record S3Doc(string? Uri, string? Region);
+
+    private sealed record ProjectDoc(string? Slug, string? Version);
 
     private sealed record ModuleDoc(string? Name, string? Folder, string? Schema, string? BigQuery, string? From, ConceptsDoc? Concepts,
         string? BigQueryNote, List<TableDoc>? Tables)

@@ -13,6 +13,18 @@ public enum Access { Open, Credentialed }
 /// <summary>Where an open release is published on S3 (PhysioNet's open bucket).</summary>
 public sealed record S3Location(string Uri, string Region);
 
+/// <summary>
+/// A PhysioNet project version (physionet.org/content/SLUG/VERSION/): the unit PhysioNet grants access to, with
+/// its own per-user access point whose files sit under SLUG/VERSION/.
+/// </summary>
+public sealed record PhysioNetProject(string Slug, string Version)
+{
+    /// <summary>The folder PhysioNet's buckets and access points keep the project's files under.</summary>
+    public string Prefix => $"{Slug}/{Version}/";
+
+    public override string ToString() => $"{Slug} {Version}";
+}
+
 /// <summary>A MIMIC release with its modules fully resolved (base releases and borrowed modules applied).</summary>
 public sealed record Release(
     string Id,
@@ -22,6 +34,9 @@ public sealed record Release(
     S3Location? OpenS3,
     IReadOnlyList<Module> Modules)
 {
+    /// <summary>The PhysioNet project of this release's own modules (borrowed modules keep their own).</summary>
+    public PhysioNetProject? Project { get; init; }
+
     public Module? FindModule(string name) => Modules.FirstOrDefault(m => m.Name == name);
 
     public IEnumerable<(Module Module, Table Table)> AllTables =>
@@ -48,6 +63,9 @@ public sealed record Module(
     /// so mimic-code's own scripts run unchanged on a lab. Two modules may share one (MIMIC-III).
     /// </summary>
     public string Schema { get; init; } = Name;
+
+    /// <summary>The PhysioNet project the module's files come from (that of <see cref="DefinedIn"/>), e.g. mimic-iv-ed 2.2 for MIMIC-IV 3.1's ed.</summary>
+    public PhysioNetProject? Project { get; init; }
 
     /// <summary>Set when the module is computed by mimic-code's concept SQL from the other modules, not shipped as files.</summary>
     public ConceptSource? Concepts { get; init; }

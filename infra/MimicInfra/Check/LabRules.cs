@@ -35,6 +35,7 @@ public static class LabRules
                 problems.Add(new(name, "a Glue view without storageDescriptor.serDeInfo fails in Athena (HIVE_METASTORE_ERROR: Table storage descriptor is missing SerDe info)"));
 
         GcpDatasetsAdmitOnlyTheirList(resources, problems);
+        GcpLabRules.Check(resources, lab, problems);
 
         if (lab?.Aws is { } aws)
         {
@@ -43,6 +44,7 @@ public static class LabRules
             NotebookReachesOnlyTheLab(lab, aws, resources.FirstOrDefault(r => r.Name == "notebookRolePolicy").Props, problems);
             CredentialedNotebookHasNoDirectInternet(lab, aws, resources, problems);
             CredentialedLabHasAPerimeter(lab, resources, problems);
+            PerimeterControls.Check(lab, root, resources, problems);
         }
         return problems;
     }
@@ -72,7 +74,9 @@ public static class LabRules
     private static void NotebookReachesOnlyTheLab(LabSettings lab, AwsSettings aws, Dictionary<object, object>? policy, List<CheckProblem> problems)
     {
         if (policy is null) return;
+        // What the role is allowed: a Deny naming a lab resource (the expiry's) reaches nothing.
         var resources = (At(policy, "policy", "fn::toJSON", "Statement") as List<object> ?? []).OfType<Dictionary<object, object>>()
+            .Where(s => s.GetValueOrDefault("Effect") as string == "Allow")
             .SelectMany(s => s.GetValueOrDefault("Resource") switch { List<object> l => l.Select(x => (Sid: s.GetValueOrDefault("Sid") as string ?? "", Resource: x as string ?? "")), string one => [(s.GetValueOrDefault("Sid") as string ?? "", one)], _ => [] })
             .ToList();
         var forbidden = new List<(string Text, string Why)>

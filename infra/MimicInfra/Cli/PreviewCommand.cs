@@ -31,7 +31,67 @@ public static class LabPreview
     public static string Summary(LabSettings lab, PulumiProgram program)
     {
         var w = new StringWriter(CultureInfo.InvariantCulture) { NewLine = "\n" };
+        var cost = Costs.CostEstimate.For(lab, Costs.PriceTable.Embedded);
         w.WriteLine($"MIMIC lab {lab.Names.Lab} (stack {lab.Stack})");
+        foreach (var line in PreviewGuide.Glance(lab, cost)) w.WriteLine(line);
+        w.WriteLine();
+        // The details. Lines that concern only a lab deployed already (an update that replaces something) are
+        // gathered under their own heading after them, so a new lab's reader can pass them by.
+        var details = new StringWriter(CultureInfo.InvariantCulture) { NewLine = "\n" };
+        Details(details, lab);
+        var lines = details.ToString().TrimEnd('\n').Split('\n');
+        w.WriteLine("Details");
+        foreach (var line in lines.Where(l => !IsForDeployedLabs(l))) w.WriteLine(line);
+        if (lines.Where(IsForDeployedLabs).ToList() is { Count: > 0 } deployed)
+        {
+            w.WriteLine();
+            w.WriteLine("Labs deployed already (this update changes them):");
+            foreach (var line in deployed) w.WriteLine(line);
+        }
+        w.WriteLine();
+        foreach (var line in CostSection(lab, cost)) w.WriteLine(line);
+        w.WriteLine();
+        var real = program.Resources.Where(r => !r.Type.StartsWith("pulumi:providers:", StringComparison.Ordinal)).ToList();
+        w.WriteLine($"`pulumi up` would create {real.Count} resources (plus {program.Resources.Count - real.Count} provider):");
+        foreach (var g in real.GroupBy(r => r.Type).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal))
+            w.WriteLine($"  {g.Count(),4}  {g.Key}");
+        w.WriteLine();
+        w.WriteLine($"Tables ({lab.Tables.Count()}):");
+        foreach (var m in lab.Modules)
+            w.WriteLine($"  {m.Name,-8} {string.Join(" ", m.Tables.Select(t => t.Name))}");
+        w.WriteLine();
+        w.WriteLine("Stack outputs:");
+        foreach (var (k, v) in program.Outputs)
+        {
+            var text = v switch
+            {
+                YMap policy when policy.ContainsKey("fn::toJSON") => "IAM policy (JSON) to attach to the researcher's IAM user",
+                string s => s,
+                IEnumerable<object> list => string.Join(", ", list),
+                _ => Convert.ToString(v, CultureInfo.InvariantCulture) ?? "",
+            };
+            w.WriteLine($"  {k,-22} {Check.Interpolation.Describe(text)}");
+        }
+        w.WriteLine();
+        w.WriteLine("After `pulumi up`:");
+        foreach (var line in PreviewGuide.NextSteps(lab, program)) w.WriteLine(line);
+        w.WriteLine();
+        w.WriteLine($"`pulumi destroy --stack {lab.Stack}`:");
+        foreach (var line in PreviewGuide.Destroy(lab)) w.WriteLine(line);
+        return w.ToString();
+    }
+
+    /// <summary>
+    /// The cost section: CostEstimate's lines, then the lines other concerns add about what the lab costs
+    /// (one call each, here).
+    /// </summary>
+    private static IEnumerable<string> CostSection(LabSettings lab, Costs.CostEstimate cost) => cost.Render();
+
+    /// <summary>A detail line for labs that exist already (its tag says so), e.g. a replacement this update makes.</summary>
+    private static bool IsForDeployedLabs(string line) => line.StartsWith("  upgrade ", StringComparison.Ordinal);
+
+    private static void Details(StringWriter w, LabSettings lab)
+    {
         w.WriteLine($"  release     {lab.Release.Title} ({lab.Release.Id}), {lab.Release.Access.ToString().ToLowerInvariant()} access");
         w.WriteLine($"  modules     {string.Join(", ", lab.Modules.Select(m => $"{m.Name} ({m.Tables.Count} tables)"))}");
         if (lab.Derived is { } derived)
@@ -70,6 +130,7 @@ public static class LabPreview
                 w.WriteLine($"  key         {lab.Names.KmsAlias}: administered by the account and the deployer, used only through S3 and Athena by the lab's principals" +
                             (aws.Perimeter.Closed ? "; " : " (and, with no researcher named, any principal IAM allows); ") +
                             $"{aws.Perimeter.KeyDeletionWindowDays}-day deletion window");
+            foreach (var line in Perimeter.PerimeterPreview.Lines(lab)) w.WriteLine(line);
             foreach (var line in Audit.AuditPreview.Lines(lab)) w.WriteLine(line);
             var crossRegion = aws.ModuleSources.Values.Any(u => u.ApiBucket.StartsWith("physionet-open", StringComparison.Ordinal) || u.IsAccessPoint) && aws.Region != "us-east-1";
             if (crossRegion) w.WriteLine($"  note        PhysioNet's buckets are in us-east-1; the import copies across regions into {aws.Region}.");
@@ -111,31 +172,6 @@ public static class LabPreview
                 w.WriteLine($"  network     {wb.Subnet}: needs Private Google Access on; pip from the internet needs Cloud NAT on {wb.Network}");
             }
         }
-        w.WriteLine();
-        foreach (var line in Costs.CostEstimate.For(lab, Costs.PriceTable.Embedded).Render()) w.WriteLine(line);
-        w.WriteLine();
-        var real = program.Resources.Where(r => !r.Type.StartsWith("pulumi:providers:", StringComparison.Ordinal)).ToList();
-        w.WriteLine($"`pulumi up` would create {real.Count} resources (plus {program.Resources.Count - real.Count} provider):");
-        foreach (var g in real.GroupBy(r => r.Type).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal))
-            w.WriteLine($"  {g.Count(),4}  {g.Key}");
-        w.WriteLine();
-        w.WriteLine($"Tables ({lab.Tables.Count()}):");
-        foreach (var m in lab.Modules)
-            w.WriteLine($"  {m.Name,-8} {string.Join(" ", m.Tables.Select(t => t.Name))}");
-        w.WriteLine();
-        w.WriteLine("Stack outputs:");
-        foreach (var (k, v) in program.Outputs)
-        {
-            var text = v switch
-            {
-                YMap policy when policy.ContainsKey("fn::toJSON") => "IAM policy (JSON) to attach to the researcher's IAM user",
-                string s => s,
-                IEnumerable<object> list => string.Join(", ", list),
-                _ => Convert.ToString(v, CultureInfo.InvariantCulture) ?? "",
-            };
-            w.WriteLine($"  {k,-22} {Check.Interpolation.Describe(text)}");
-        }
-        return w.ToString();
     }
 
     public static string Mermaid(PulumiProgram program)

@@ -43,8 +43,8 @@ public sealed class AwsExpiryStop(LabSettings lab, ProgramBuilder program)
             YMap.Of(("Sid", "DisableTheLabWorkgroups"), ("Effect", "Allow"), ("Action", "athena:UpdateWorkGroup"), ("Resource", workgroups)),
         };
         if (aws.Notebook is not null)
-            statements.Add(YMap.Of(("Sid", "StopTheLabNotebook"), ("Effect", "Allow"), ("Action", "sagemaker:StopNotebookInstance"),
-                ("Resource", $"{Arn}:sagemaker:{aws.Region}:{account}:notebook-instance/{names.Lab.ToLowerInvariant()}")));
+            statements.Add(YMap.Of(("Sid", "StartTheNotebookStop"), ("Effect", "Allow"), ("Action", "states:StartExecution"),
+                ("Resource", "${expiryNotebookStop.arn}")));
 
         var trust = YMap.Of(
             ("Version", "2012-10-17"),
@@ -73,25 +73,114 @@ public sealed class AwsExpiryStop(LabSettings lab, ProgramBuilder program)
             Schedule("expiryStopImportWorkgroup", $"{names.Lab}-stop-import", "athena:updateWorkGroup",
                 YMap.Of(("WorkGroup", "${importWorkgroup.name}"), ("State", "DISABLED")), "importWorkgroup");
         if (aws.Notebook is not null)
-            Schedule("expiryStopNotebook", $"{names.Lab}-stop-notebook", "sagemaker:stopNotebookInstance",
-                YMap.Of(("NotebookInstanceName", "${notebook.name}")), "notebook");
+        {
+            NotebookStopMachine();
+            program.Add(new PulumiResource("expiryStopNotebook", "aws:scheduler/schedule:Schedule", ScheduleProperties($"{names.Lab}-stop-notebook", YMap.Of(
+                ("arn", "${expiryNotebookStop.arn}"),
+                ("roleArn", "${expiryRole.arn}"),
+                ("input", YMap.Fn("toJSON", YMap.Of(("NotebookInstanceName", "${notebook.name}")))),
+                // The state machine itself tolerates every notebook status; retries cover a failed StartExecution call.
+                ("retryPolicy", YMap.Of(("maximumRetryAttempts", 3), ("maximumEventAgeInSeconds", 3600))))),
+                AwsLab.Options("expiryRolePolicy", "expiryNotebookStop")));
+        }
         program.Output("expiryStopsAt", $"{Fleet.ExpiryDates.StopAt(lab.Expires)}Z");
     }
 
     private void Schedule(string logical, string name, string action, YMap input, string target) =>
-        program.Add(new PulumiResource(logical, "aws:scheduler/schedule:Schedule", YMap.Of(
-            ("name", name),
-            ("description", $"Stops MIMIC lab {lab.Names.Lab} when its study ends ({lab.Expires:yyyy-MM-dd}); extend expires and run pulumi up to move it"),
-            ("scheduleExpression", $"at({Fleet.ExpiryDates.StopAt(lab.Expires)})"),
-            ("scheduleExpressionTimezone", "UTC"),
-            ("flexibleTimeWindow", YMap.Of(("mode", "OFF"))),
-            // Kept after it runs, so Pulumi's state stays true and a new date is an in-place update.
-            ("actionAfterCompletion", "NONE"),
-            ("target", YMap.Of(
+        program.Add(new PulumiResource(logical, "aws:scheduler/schedule:Schedule", ScheduleProperties(name, YMap.Of(
                 ("arn", $"{Arn}:scheduler:::aws-sdk:{action}"),
                 ("roleArn", "${expiryRole.arn}"),
                 ("input", YMap.Fn("toJSON", input)),
-                // Stopping what is already stopped fails; a few retries cover a busy API, not that.
-                ("retryPolicy", YMap.Of(("maximumRetryAttempts", 3), ("maximumEventAgeInSeconds", 3600)))))),
+                // Disabling a disabled workgroup succeeds, so a retry is only ever for a busy API.
+                ("retryPolicy", YMap.Of(("maximumRetryAttempts", 3), ("maximumEventAgeInSeconds", 3600))))),
             AwsLab.Options("expiryRolePolicy", target)));
+
+    /// <summary>A one-time schedule at 00:00 UTC on `expires`: `at()` runs once (EventBridge Scheduler, "Schedule types").</summary>
+    private YMap ScheduleProperties(string name, YMap target) => YMap.Of(
+        ("name", name),
+        ("description", $"Stops MIMIC lab {lab.Names.Lab} when its study ends ({lab.Expires:yyyy-MM-dd}); extend expires and run pulumi up to move it"),
+        ("scheduleExpression", $"at({Fleet.ExpiryDates.StopAt(lab.Expires)})"),
+        ("scheduleExpressionTimezone", "UTC"),
+        ("flexibleTimeWindow", YMap.Of(("mode", "OFF"))),
+        // Kept after it runs, so Pulumi's state stays true and a new date is an in-place update.
+        ("actionAfterCompletion", "NONE"),
+        ("target", target));
+
+    /// <summary>The notebook statuses StopNotebookInstance accepts, and those it is worth waiting out (SageMaker API, NotebookInstanceStatus).</summary>
+    public const string Stoppable = "InService";
+    public static readonly IReadOnlyList<string> Transient = ["Pending", "Updating"];
+    public const int WaitSeconds = 300, TimeoutSeconds = 4200;
+
+    /// <summary>
+    /// Describe, then stop only an InService notebook; wait out a starting or updating one; succeed on any other status. Its
+    /// own role may describe and stop the lab's notebook and nothing else.
+    /// </summary>
+    private void NotebookStopMachine()
+    {
+        var names = lab.Names;
+        var notebookArn = $"{Arn}:sagemaker:{lab.Aws!.Region}:${{awsAccount.accountId}}:notebook-instance/{names.Lab.ToLowerInvariant()}";
+        program.Add(new PulumiResource("expiryNotebookStopRole", "aws:iam/role:Role", YMap.Of(
+            ("name", $"{names.Lab}-expiry-nb"),
+            ("description", $"Step Functions: stops the notebook of MIMIC lab {names.Lab} at expiry if it is running"),
+            ("assumeRolePolicy", YMap.Fn("toJSON", YMap.Of(
+                ("Version", "2012-10-17"),
+                ("Statement", new object[]
+                {
+                    YMap.Of(
+                        ("Effect", "Allow"),
+                        ("Principal", YMap.Of(("Service", "states.amazonaws.com"))),
+                        ("Action", "sts:AssumeRole"),
+                        ("Condition", YMap.Of(("StringEquals", YMap.Of(("aws:SourceAccount", "${awsAccount.accountId}")))))),
+                })))),
+            ("maxSessionDuration", 3600),
+            ("tags", AwsLab.TagsOf(lab))), AwsLab.Options()));
+        program.Add(new PulumiResource("expiryNotebookStopRolePolicy", "aws:iam/rolePolicy:RolePolicy", YMap.Of(
+            ("name", "stop-the-lab-notebook"),
+            ("role", "${expiryNotebookStopRole.id}"),
+            ("policy", YMap.Fn("toJSON", YMap.Of(("Version", "2012-10-17"), ("Statement", new object[]
+            {
+                YMap.Of(("Sid", "ReadAndStopTheLabNotebook"), ("Effect", "Allow"),
+                    ("Action", new object[] { "sagemaker:DescribeNotebookInstance", "sagemaker:StopNotebookInstance" }), ("Resource", notebookArn)),
+            }))))), AwsLab.Options()));
+        program.Add(new PulumiResource("expiryNotebookStop", "aws:sfn/stateMachine:StateMachine", YMap.Of(
+            ("name", $"{names.Lab}-stop-notebook"),
+            ("type", "STANDARD"),
+            ("roleArn", "${expiryNotebookStopRole.arn}"),
+            ("definition", YMap.Fn("toJSON", StopDefinition())),
+            ("tags", AwsLab.TagsOf(lab))), AwsLab.Options("expiryNotebookStopRolePolicy")));
+    }
+
+    /// <summary>The state machine (Amazon States Language); the notebook's name comes in the execution input.</summary>
+    public static YMap StopDefinition() => YMap.Of(
+        ("Comment", "Stops the lab's notebook at expiry if it is running; a stopped notebook is success, not an error."),
+        ("StartAt", "Describe"),
+        ("TimeoutSeconds", TimeoutSeconds),
+        ("States", YMap.Of(
+            ("Describe", YMap.Of(
+                ("Type", "Task"),
+                ("Resource", "arn:aws:states:::aws-sdk:sagemaker:describeNotebookInstance"),
+                ("Parameters", YMap.Of(("NotebookInstanceName.$", "$.NotebookInstanceName"))),
+                ("ResultSelector", YMap.Of(("Status.$", "$.NotebookInstanceStatus"))),
+                ("ResultPath", "$.Notebook"),
+                ("Retry", new object[] { YMap.Of(("ErrorEquals", new object[] { "States.TaskFailed" }), ("IntervalSeconds", 30), ("MaxAttempts", 3), ("BackoffRate", 2)) }),
+                ("Next", "ByStatus"))),
+            ("ByStatus", YMap.Of(
+                ("Type", "Choice"),
+                ("Choices", new object[]
+                {
+                    YMap.Of(("Variable", "$.Notebook.Status"), ("StringEquals", Stoppable), ("Next", "Stop")),
+                    YMap.Of(("Or", Transient.Select(t => (object)YMap.Of(("Variable", "$.Notebook.Status"), ("StringEquals", t))).ToArray()), ("Next", "Wait")),
+                }),
+                ("Default", "NotRunning"))),
+            ("Wait", YMap.Of(("Type", "Wait"), ("Seconds", WaitSeconds), ("Next", "Describe"))),
+            ("Stop", YMap.Of(
+                ("Type", "Task"),
+                ("Resource", "arn:aws:states:::aws-sdk:sagemaker:stopNotebookInstance"),
+                ("Parameters", YMap.Of(("NotebookInstanceName.$", "$.NotebookInstanceName"))),
+                ("ResultPath", null),
+                ("Retry", new object[] { YMap.Of(("ErrorEquals", new object[] { "States.TaskFailed" }), ("IntervalSeconds", 30), ("MaxAttempts", 3), ("BackoffRate", 2)) }),
+                // The status changed between Describe and Stop (it stopped itself, or started updating): look again.
+                ("Catch", new object[] { YMap.Of(("ErrorEquals", new object[] { "States.TaskFailed" }), ("ResultPath", null), ("Next", "Describe")) }),
+                ("End", true))),
+            ("NotRunning", YMap.Of(("Type", "Succeed"))))));
 }

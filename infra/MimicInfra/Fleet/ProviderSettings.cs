@@ -50,7 +50,7 @@ public static partial class ProviderSettingsReader
         if (awsAccountId is not null)
         {
             if (!AccountId().IsMatch(awsAccountId))
-                problem($"{StackConfig.Project}:awsAccountId: '{Shown(awsAccountId)}' is not an AWS account id (12 digits, quoted in the stack file: \"012345678901\").");
+                problem($"{StackConfig.Project}:awsAccountId: {Input.Shown.Quote(awsAccountId)} is not an AWS account id (12 digits, quoted in the stack file: \"012345678901\").");
             if (awsKeys.Contains("allowedAccountIds"))
                 problem($"aws:allowedAccountIds: awsAccountId already sets the provider's allowed accounts; remove one of the two.");
             if (!aws) problem($"{StackConfig.Project}:awsAccountId: the lab has no AWS side; remove it or set aws to true.");
@@ -59,7 +59,7 @@ public static partial class ProviderSettingsReader
             problem("aws:region: is a secret, but the lab's names and console links carry its region; set it in plain text.");
         if (gcpKeys.Contains("project") && gcpProject is not null && !config.Secrets.Contains("gcp:project")
             && config.Values.TryGetValue("gcp:project", out var p) && p.Length > 0 && p != gcpProject)
-            problem($"gcp:project: '{Shown(p)}' differs from {StackConfig.Project}:gcpProject '{gcpProject}'; the lab is built in one project, so set both to it (or remove gcp:project).");
+            problem($"gcp:project: {Input.Shown.Quote(p)} differs from {StackConfig.Project}:gcpProject '{gcpProject}'; the lab is built in one project, so set both to it (or remove gcp:project).");
         return new ProviderSettings(awsKeys, gcpKeys, awsAccountId);
     }
 
@@ -78,8 +78,6 @@ public static partial class ProviderSettingsReader
         }
         return used ? keys : [];
     }
-
-    private static string Shown(string value) => value.Length > 40 ? value[..40] + "…" : value;
 
     private static int Distance(string a, string b) => Input.EditDistance.Between(a, b);
 

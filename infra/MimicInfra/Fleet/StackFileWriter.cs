@@ -22,7 +22,11 @@ public sealed record NewLab(
     bool Gcp,
     string? GcpProject,
     IReadOnlyList<string> GcpMembers,
-    string? ResearcherArn = null);
+    string? ResearcherArn = null)
+{
+    /// <summary>`MODULE=URI` for modules whose files are elsewhere than sourceUri (another PhysioNet project's access point).</summary>
+    public IReadOnlyList<string> ModuleSources { get; init; } = [];
+}
 
 /// <summary>
 /// The stack file of a new lab: commented, every value double-quoted (JSON string syntax is valid YAML,
@@ -59,6 +63,8 @@ public static class StackFileWriter
         if (lab.Aws && lab.AwsAccountId is not null)
             Set($"{StackConfig.Project}:awsAccountId", lab.AwsAccountId, "a deploy with credentials of any other account fails before any change");
         if (lab.Aws && lab.SourceUri is not null) Set($"{StackConfig.Project}:sourceUri", lab.SourceUri);
+        if (lab.Aws && lab.ModuleSources.Count > 0)
+            Set($"{StackConfig.Project}:moduleSources", lab.ModuleSources, "modules from another PhysioNet project, each with that project's URI");
         if (lab.Aws && lab.ResearcherArn is not null)
             Set($"{StackConfig.Project}:researcherPrincipalArn", lab.ResearcherArn, "the IAM user PhysioNet verified: the lab's data admits only it, the notebook and the deployer");
         if (lab.Gcp)

@@ -3,7 +3,8 @@ namespace MimicInfra.Gcp;
 /// <summary>
 /// The GCP lab's optional hardening, read once from the stack: customer-managed keys (existing Cloud KMS keys the
 /// lab uses but never creates, since a KMS key cannot be deleted), the BigQuery data-access audit log's retention,
-/// and what JupyterLab on the Workbench instance lets a researcher do.
+/// whether its bucket is locked, what JupyterLab on the Workbench instance lets a researcher do, and the
+/// exfiltration boundary (<see cref="GcpBoundarySettings"/>).
 /// </summary>
 public sealed record GcpHardening(
     string? ScratchKmsKey,
@@ -13,6 +14,11 @@ public sealed record GcpHardening(
     bool WorkbenchDisableTerminal)
 {
     public const int DefaultAuditLogRetentionDays = 365;
+
+    /// <summary>The audit log bucket is locked: nothing deletes its entries before retention, and the lock cannot be undone.</summary>
+    public bool AuditLogLocked { get; init; }
+
+    public GcpBoundarySettings Boundary { get; init; } = GcpBoundarySettings.None;
 
     public static GcpHardening Default { get; } = new(null, null, DefaultAuditLogRetentionDays, WorkbenchDisableDownloads: true, WorkbenchDisableTerminal: false);
 

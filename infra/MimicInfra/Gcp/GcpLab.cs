@@ -64,6 +64,7 @@ public sealed partial class GcpLab(LabSettings lab, ProgramBuilder program)
         if (_gcp.Workbench is { } wb) Workbench(wb);
         Outputs();
         CustomerKeys.Build(lab, program);
+        new GcpBoundary(lab, program).Build();
     }
 
     private void Service(string key, string api) =>
@@ -183,7 +184,9 @@ public sealed partial class GcpLab(LabSettings lab, ProgramBuilder program)
     private static partial Regex TableReference();
 
     /// <summary>GCP labels: lower-case keys and values of letters, digits, _ and -, at most 63 characters.</summary>
-    private YMap Labels() => lab.Tags.Aggregate(new YMap(), (map, t) => { map[Label(t.Key, true)] = Label(t.Value, false); return map; });
+    private YMap Labels() => LabelsOf(lab);
+
+    internal static YMap LabelsOf(LabSettings lab) => lab.Tags.Aggregate(new YMap(), (map, t) => { map[Label(t.Key, true)] = Label(t.Value, false); return map; });
 
     internal static string Label(string text, bool key)
     {

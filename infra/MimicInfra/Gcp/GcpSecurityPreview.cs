@@ -2,7 +2,7 @@ using MimicInfra.Lab;
 
 namespace MimicInfra.Gcp;
 
-/// <summary>What `preview` says about the GCP side's access lists, keys, audit trail and Workbench restrictions.</summary>
+/// <summary>What `preview` says about the GCP side's access lists, keys, audit trail, Workbench restrictions and exfiltration boundary.</summary>
 public static class GcpSecurityPreview
 {
     public static IEnumerable<string> Lines(LabSettings lab)
@@ -22,5 +22,6 @@ public static class GcpSecurityPreview
             yield return "  jupyter     no root, no project SSH keys, OS Login" +
                          (h.WorkbenchDisableDownloads ? ", no downloads" : ", downloads on") +
                          (h.WorkbenchDisableTerminal ? ", no terminal" : ", terminal on");
+        foreach (var line in GcpBoundary.PreviewLines(lab)) yield return line;
     }
 }

@@ -93,12 +93,6 @@ public static class ImportPlan
     /// </summary>
     public static bool HasQuotedLineBreaks(Module m) => m.Tables.Any(t => t.MultilineText);
 
-    /// <summary>
-    /// Whether the AWS import can bring a module into the lab from a source of the given layout: every module with
-    /// files can (CSV with quoted line breaks is re-encoded on the way); derived concepts come only from Parquet.
-    /// </summary>
-    public static bool CanImport(SourceLayout layout, Module m) => !m.IsDerived || layout != SourceLayout.PhysionetCsv;
-
     public static ImportPlanData For(LabSettings lab)
     {
         var aws = lab.Aws ?? throw new InvalidOperationException("import plans are for AWS labs");

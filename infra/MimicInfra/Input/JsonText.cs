@@ -26,6 +26,7 @@ public static class JsonText
             return items;
         }
         catch (JsonException) { return null; }
+        catch (ArgumentException) { return null; }   // text that is not valid UTF-16 (a lone surrogate) is not a list either
     }
 
     /// <summary>A node as indented JSON, non-ASCII and HTML characters as they are (the text goes into files people read).</summary>

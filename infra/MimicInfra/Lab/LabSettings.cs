@@ -138,5 +138,6 @@ public sealed record GcpSettings(
 
 public sealed record WorkbenchSettings(string Owner, string MachineType, string Zone, string Subnet, string Network, int IdleMinutes)
 {
-    public string Region => Zone[..Zone.LastIndexOf('-')];
+    // Whatever the zone text (the reader reports a malformed one): a region, never an exception.
+    public string Region => Zone.LastIndexOf('-') is > 0 and var dash ? Zone[..dash] : Zone;
 }

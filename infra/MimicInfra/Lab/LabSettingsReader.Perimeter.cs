@@ -4,7 +4,7 @@ using MimicInfra.Perimeter;
 
 namespace MimicInfra.Lab;
 
-/// <summary>The data perimeter's and keys' settings (issue 13 item 5): researcherPrincipalArn, kmsDeletionWindowDays, glueCatalogKmsKeyArn.</summary>
+/// <summary>The data perimeter's and keys' settings (issue 13 item 5): researcherPrincipalArn, kmsDeletionWindowDays, glueCatalogKmsKeyArn, deployerDataAccess.</summary>
 public static partial class LabSettingsReader
 {
     private static PerimeterSettings ReadPerimeter(ConfigValues c, Release? release, string region, bool kms)
@@ -24,12 +24,15 @@ public static partial class LabSettingsReader
             if (match.Groups["partition"].Value != PartitionOf(region))
                 c.Problem("researcherPrincipalArn", $"{Q(arn)} is in partition {match.Groups["partition"].Value}, the lab's region {region} in {PartitionOf(region)}; name the user of the lab's account.");
             if (c.Str("awsAccountId") is { } account && account != match.Groups["account"].Value)
-                c.Problem("researcherPrincipalArn", $"{Q(arn)} is a user of account {match.Groups["account"].Value}, the lab is bound to {account} (awsAccountId); the researcher imports and works in the lab's account, so name their user there.");
+                c.Problem("researcherPrincipalArn", $"{Q(arn)} is a user of account {match.Groups["account"].Value}, the lab is bound to {Q(account)} (awsAccountId); the researcher imports and works in the lab's account, so name their user there.");
         }
         var window = (int)c.Integer("kmsDeletionWindowDays", 7, 30);
         if (!kms && c.Has("kmsDeletionWindowDays"))
             c.Problem("kmsDeletionWindowDays", "applies only to the lab key (resultsEncryption kms); remove it, or set resultsEncryption to kms.");
-        return new PerimeterSettings(arn, window);
+        var deployer = c.Str("deployerDataAccess") ?? (release?.Access == Access.Credentialed ? "none" : "read");
+        if (deployer is not ("none" or "read"))
+            c.Problem("deployerDataAccess", $"{Q(deployer)} must be none (the deployer administers the buckets and key but reads no data) or read (it reads the data too).");
+        return new PerimeterSettings(arn, window, DeployerReads: deployer == "read");
     }
 
     /// <summary>
@@ -46,7 +49,7 @@ public static partial class LabSettingsReader
         else if (m.Groups["region"].Value != region)
             c.Problem("glueCatalogKmsKeyArn", $"{Q(arn)} is in {m.Groups["region"].Value}; the Data Catalog the lab uses is in {region}, and its key is there.");
         else if (c.Str("awsAccountId") is { } account && account != m.Groups["account"].Value)
-            c.Problem("glueCatalogKmsKeyArn", $"{Q(arn)} is a key of account {m.Groups["account"].Value}, the lab is bound to {account} (awsAccountId); name the key of the lab account's catalog.");
+            c.Problem("glueCatalogKmsKeyArn", $"{Q(arn)} is a key of account {m.Groups["account"].Value}, the lab is bound to {Q(account)} (awsAccountId); name the key of the lab account's catalog.");
         return arn;
     }
 

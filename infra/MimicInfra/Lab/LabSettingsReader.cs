@@ -89,6 +89,10 @@ public static partial class LabSettingsReader
             var (k, v) = eq < 0 ? (tag, "") : (tag[..eq], tag[(eq + 1)..]);
             if (eq < 1 || !TagKey().IsMatch(k) || k.StartsWith("aws:", StringComparison.OrdinalIgnoreCase) || !TagValue().IsMatch(v))
                 c.Problem("tags", $"{Q(tag)} must be key=value (key 1-128 and value 0-256 letters, digits, spaces or _ . : / = + - @; no aws: prefix).");
+            // Pulumi YAML reads a mapping key that starts with fn:: (any case) as a built-in function (fn::readFile,
+            // fn::fileAsset...) or warns of a reserved prefix, and tag keys are mapping keys; `${` cannot occur (no $ above).
+            else if (PulumiReserved(k) || PulumiReserved(v))
+                c.Problem("tags", $"{Q(k)}: {(PulumiReserved(k) ? "a key" : "a value")} may not start with fn:: (Pulumi YAML's prefix for built-in functions); choose another {(PulumiReserved(k) ? "key" : "value")}.");
             else if (reserved.Contains(k) || tags.Any(t => t.Key == k))
                 c.Problem("tags", $"{Q(k)} is set by the lab itself or listed twice; choose another key.");
             else
@@ -96,6 +100,8 @@ public static partial class LabSettingsReader
         }
         return tags;
     }
+
+    private static bool PulumiReserved(string text) => text.TrimStart().StartsWith("fn::", StringComparison.OrdinalIgnoreCase);
 
     private static AwsSettings ReadAws(ConfigValues c, StackConfig config, Release? release, List<Module> modules, Module? derived)
     {
@@ -144,31 +150,20 @@ public static partial class LabSettingsReader
         if (inPlace && layout is not (null or SourceLayout.TableParquet))
             c.Problem("sourceInPlace", "only your own table-parquet copy, already in the catalog's types, can be read in place; PhysioNet's files are imported into the lab's typed copy. Remove sourceInPlace.");
 
-        var sources = new SortedDictionary<string, S3Source>(StringComparer.Ordinal);
-        foreach (var m in layout is null || release is null ? [] : modules)
+        var sources = layout is null || release is null ? new SortedDictionary<string, S3Source>(StringComparer.Ordinal)
+            : ModuleSources.Resolve(release, modules, layout.Value, root, overrides, parquetCopy,
+                reportMissing: !c.HasProblem("sourceUri") && !c.HasProblem("moduleSources"), c.Problem);
+        foreach (var m in modules.Where(m => sources.ContainsKey(m.Name)))
         {
-            var folder = SourcePlan.ModuleFolder(layout!.Value, release!, m);
-            var source = overrides.GetValueOrDefault(m.Name) ?? root?.Child(folder) ?? layout switch
-            {
-                SourceLayout.PhysionetCsv when m.OpenS3 is not null => S3Source.TryParse(m.OpenS3.Uri + folder, out _),
-                SourceLayout.PhysionetParquet => parquetCopy?.Location.Child(folder),
-                _ => null,
-            };
-            if (source is null)
-            {
-                if (!c.HasProblem("sourceUri") && !c.HasProblem("moduleSources"))
-                    c.Problem("sourceUri", layout == SourceLayout.TableParquet
-                        ? $"table-parquet needs your own Parquet copy; set sourceUri to the folder holding {m.Name}/<table>/ (`local --parquet DIR` writes that layout; upload DIR)."
-                        : $"release {release!.Id} module {m.Name} is credentialed; set sourceUri to the S3 URI PhysioNet shows on the project page " +
-                          "(s3://arn:aws:s3:us-east-1:ACCOUNT:accesspoint/NAME/<project>/<version>/), or moduleSources for this module.");
-                continue;
-            }
+            var source = sources[m.Name];
             if (source.AccessPointRegion is { } apRegion && apRegion != region && !c.Problems.Any(p => p.StartsWith("aws:region", StringComparison.Ordinal)))
                 c.Problems.Add($"aws:region: {Q(region)} differs from the region of the access point of module {m.Name} ({apRegion}); S3 copies through an access point only " +
                                $"within its region. Set aws:region to {apRegion}.");
             if (inPlace && source.IsAccessPoint)
                 c.Problem("sourceInPlace", $"module {m.Name} is behind an access point ARN, which a Glue table cannot name as its location; import it instead (remove sourceInPlace).");
-            sources[m.Name] = source;
+            if (layout is { } l && Importable.WhyNot(l, m) is var (t, reason))
+                c.Problem("sourceLayout", $"{m.Name}.{t.Name} {reason}. Import it from Parquet: " +
+                                          $"build the local lab with `local --parquet DIR`, upload DIR to S3 and use sourceLayout table-parquet; or leave module {m.Name} out.");
         }
 
         var cutoff = c.Integer("athenaBytesScannedCutoff", 10_000_000, long.MaxValue);
@@ -271,7 +266,7 @@ public static partial class LabSettingsReader
             workbench = new WorkbenchSettings(owner, machine, zone, subnet, network, idle);
         }
         var guards = new CostGuards.GcpCostGuards(c.Integer("gcpDailyQueryGibPerUser", 1, 204_800), c.Integer("gcpMaxBytesBilledPerQuery", 10_485_760, long.MaxValue));
-        return new GcpSettings(project, "US", members, expiration, keep, workbench) { Derived = ReadGcpDerived(c, release, derived), CostGuards = guards, Hardening = ReadGcpHardening(c, workbench) };
+        return new GcpSettings(project, "US", members, expiration, keep, workbench) { Derived = ReadGcpDerived(c, release, derived), CostGuards = guards, Hardening = ReadGcpHardening(c, release, workbench) };
     }
 
     /// <summary>Derived views are on whenever the release pins a derived dataset; gcpDerived false switches them off.</summary>

@@ -75,17 +75,46 @@ public sealed class LabNetwork(LabSettings lab, ProgramBuilder program)
     public void Build()
     {
         var settings = lab.Aws!.Notebook!.LabVpc!;
-        if (settings.AvailabilityZone is null)
-            // Availability Zones only: an account that opted into a Local Zone lists it too (and it sorts first, as in
-            // us-east-1-bos-1a), where neither SageMaker nor these endpoints are offered.
-            program.Variable("labZones", AwsLab.Invoke("aws:index/getAvailabilityZones:getAvailabilityZones", YMap.Of(("state", "available"),
-                ("filters", new object[] { YMap.Of(("name", "opt-in-status"), ("values", new object[] { "opt-in-not-required" })) }))));
+        if (settings.AvailabilityZone is null) ZoneWhereEveryEndpointIsOffered();
         Vpc();
-        Subnet(settings.AvailabilityZone ?? "${labZones.names[0]}");
+        Subnet(settings.AvailabilityZone ?? $"${{{ZonesVariable}.names[0]}}");
         SecurityGroups();
         S3GatewayEndpoint();
         foreach (var endpoint in InterfaceEndpoints) InterfaceEndpointFor(endpoint);
     }
+
+    /// <summary>The variable holding the zones the lab may use; the subnet takes its first name.</summary>
+    public const string ZonesVariable = "labZones";
+
+    /// <summary>
+    /// The first Availability Zone of the region (in name order, as EC2 lists them) where every interface endpoint the lab
+    /// creates is offered: an endpoint service is not offered in every zone of every account ("The VPC endpoint service ...
+    /// does not support the availability zone of the subnet"), so the first zone alone can fail `pulumi up` halfway.
+    /// Pulumi YAML has no set functions, so the intersection is the region's zones minus, for each service, the zones it
+    /// lacks: one DescribeVpcEndpointServices lookup per service (its AvailabilityZones), one DescribeAvailabilityZones per
+    /// service with those excluded (the zones it lacks), and one more excluding all of them. Availability Zones only: an
+    /// account that opted into a Local Zone lists it too (and it sorts first, as in us-east-1-bos-1a), where neither
+    /// SageMaker nor these endpoints are offered. The subnet ignores later changes of the result, so the zone never moves.
+    /// </summary>
+    private void ZoneWhereEveryEndpointIsOffered()
+    {
+        static YMap Zones(object excludeNames) => AwsLab.Invoke("aws:index/getAvailabilityZones:getAvailabilityZones", YMap.Of(("state", "available"),
+            ("filters", new object[] { YMap.Of(("name", "opt-in-status"), ("values", new object[] { "opt-in-not-required" })) }),
+            ("excludeNames", excludeNames)));
+        var lacking = new List<object>();
+        foreach (var endpoint in InterfaceEndpoints)
+        {
+            program.Variable(ServiceVariable(endpoint), AwsLab.Invoke("aws:ec2/getVpcEndpointService:getVpcEndpointService", YMap.Of(
+                ("serviceName", ServiceName(_region, endpoint.Service)), ("serviceType", "Interface"))));
+            program.Variable(LackingVariable(endpoint), Zones($"${{{ServiceVariable(endpoint)}.availabilityZones}}"));
+            lacking.Add(YMap.Fn("join", new object[] { ",", $"${{{LackingVariable(endpoint)}.names}}" }));
+        }
+        program.Variable(ZonesVariable, Zones(YMap.Fn("split", new object[] { ",", YMap.Fn("join", new object[] { ",", lacking }) })));
+    }
+
+    public static string ServiceVariable(InterfaceEndpoint endpoint) => $"{endpoint.LogicalName}Service";
+
+    public static string LackingVariable(InterfaceEndpoint endpoint) => $"zonesWithout{char.ToUpperInvariant(endpoint.LogicalName[0])}{endpoint.LogicalName[1..]}";
 
     private void Vpc()
     {
@@ -129,7 +158,7 @@ public sealed class LabNetwork(LabSettings lab, ProgramBuilder program)
             ("name", $"{_name}-notebook"),
             ("description", $"MIMIC lab {_name} notebook: HTTPS out to the lab's endpoints and S3 only"),
             ("vpcId", "${labVpc.id}"),
-            ("tags", Tags($"{_name}-notebook"))), Options()));
+            ("tags", Tags($"{_name}-notebook"))), Options() with { DeleteTimeout = "40m" }));   // SageMaker's interface may outlive the notebook
         program.Add(new PulumiResource("endpointSecurityGroup", "aws:ec2/securityGroup:SecurityGroup", YMap.Of(
             ("name", $"{_name}-endpoints"),
             ("description", $"MIMIC lab {_name} endpoints: HTTPS in from the lab's notebook only"),
@@ -222,10 +251,14 @@ public sealed class LabNetwork(LabSettings lab, ProgramBuilder program)
         var region = lab.Aws.Region;
         if (nb.LabVpc is { } vpc)
         {
-            yield return $"  network     the lab's own VPC {VpcCidr}: one private subnet in {vpc.AvailabilityZone ?? "the region's first available zone"}, no internet gateway, no NAT: " +
+            yield return $"  network     the lab's own VPC {VpcCidr}: one private subnet in {vpc.AvailabilityZone ?? "one zone"}, no internet gateway, no NAT: " +
                          $"the notebook reaches only S3 (gateway endpoint) and {string.Join(", ", InterfaceEndpoints.Select(e => e.Service))} (interface endpoints, private DNS), " +
                          "HTTPS only, for this account's principals only; no `pip install` from the internet";
-            yield return $"  zones       endpoint services by zone: {ZoneCheckCommand(region)} (set notebookAvailabilityZone if one is missing in the default zone)";
+            yield return vpc.AvailabilityZone is null
+                ? $"  zone        chosen at the first `pulumi up`: the first Availability Zone of {region} (by name, Local Zones left out) where " +
+                  $"{string.Join(", ", InterfaceEndpoints.Select(e => e.Service))} interface endpoints are all offered (ec2:DescribeVpcEndpointServices); " +
+                  "it never moves afterwards. To see the candidates: " + ZoneCheckCommand(region)
+                : $"  zone        {vpc.AvailabilityZone} (notebookAvailabilityZone); check every endpoint service is offered there: {ZoneCheckCommand(region)}";
             yield return "  upgrade     a lab first deployed with direct internet gets a new notebook, with an empty volume, on this update (the provider replaces it): " +
                          "save /home/ec2-user/SageMaker first, or set notebookNetwork internet to keep the old one";
         }

@@ -6,9 +6,10 @@ namespace MimicInfra.Perimeter;
 
 /// <summary>
 /// Who the lab admits: the researcher's verified IAM user (researcherPrincipalArn; required for credentialed
-/// releases), and how long a deleted lab key can still be recovered.
+/// releases), how long a deleted lab key can still be recovered, and whether the deployer may read the data
+/// (deployerDataAccess read) or only administer the buckets and key (none).
 /// </summary>
-public sealed record PerimeterSettings(string? ResearcherArn, int KeyDeletionWindowDays)
+public sealed record PerimeterSettings(string? ResearcherArn, int KeyDeletionWindowDays, bool DeployerReads = true)
 {
     public const int DefaultKeyDeletionWindowDays = 30;
     public static readonly PerimeterSettings Open = new(null, DefaultKeyDeletionWindowDays);
@@ -28,6 +29,9 @@ public sealed record PerimeterSettings(string? ResearcherArn, int KeyDeletionWin
 /// </summary>
 public static class LabPerimeter
 {
+    /// <summary>The id of the lab VPC's S3 gateway endpoint (Network/LabNetwork.cs creates it).</summary>
+    public const string S3Endpoint = "${s3Endpoint.id}";
+
     /// <summary>The deployer's ARN: the role of an assumed-role session, or the IAM user itself.</summary>
     public const string Deployer = "${awsDeployer.issuerArn}";
 
@@ -69,33 +73,154 @@ public static class LabPerimeter
     {
         var perimeter = lab.Aws!.Perimeter;
         // Open labs (no researcher named): whoever IAM lets use the key through S3, as before, plus the lab's own principals.
-        var users = perimeter.Closed ? Admitted(lab) : [.. Admitted(lab), Root];
+        // A deployer that reads no data is no user: it only encrypts the lab's own files as it uploads them.
+        IReadOnlyList<object> users = [.. Admitted(lab).Where(p => perimeter.DeployerReads || !Equals(p, Deployer)), .. perimeter.Closed ? Array.Empty<object>() : [Root]];
         // Whoever starts the notebook may need a grant for its volume: the researcher, or in an open lab whoever IAM allows.
         var grantees = new List<object> { Deployer, perimeter.Closed ? Researcher : Root };
+        var throughServices = YMap.Of(("StringEquals", YMap.Of(("kms:ViaService", ViaServices(lab)))));
         return
         [
             Allow("AccountAdministersTheKey", Root, AdministerActions),
             Allow("DeployerAdministersTheKey", Deployer, AdministerActions),
-            Allow("LabPrincipalsUseTheKeyThroughS3AndAthena", users, UseActions,
-                YMap.Of(("StringEquals", YMap.Of(("kms:ViaService", ViaServices(lab)))))),
+            Allow("LabPrincipalsUseTheKeyThroughS3AndAthena", users, UseActions, throughServices),
+            .. perimeter.DeployerReads ? Array.Empty<YMap>() :
+            [
+                Allow("DeployerEncryptsTheLabFilesThroughS3", Deployer, ["kms:GenerateDataKey"],
+                    YMap.Of(("StringEquals", YMap.Of(("kms:ViaService", $"s3.{lab.Aws.Region}.amazonaws.com"))))),
+                Deny("DeployerNeverDecrypts", ["kms:Decrypt", "kms:ReEncrypt*"], "*", YMap.Of(("ArnEquals", YMap.Of(("aws:PrincipalArn", Deployer))))),
+            ],
             Allow("SageMakerGetsGrantsForTheNotebookVolume", grantees, ["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"],
                 YMap.Of(("Bool", YMap.Of(("kms:GrantIsForAWSResource", "true"))))),
+            .. NotebookOnlyInsideTheLab(lab, ["kms:*"], "*"),
         ];
     }
 
-    /// <summary>The statement that closes a bucket to everyone but the lab's principals (nothing when the lab names no researcher).</summary>
-    public static IReadOnlyList<YMap> BucketStatements(LabSettings lab, string bucket) => !lab.Aws!.Perimeter.Closed ? [] :
-    [
-        YMap.Of(
-            ("Sid", "OnlyTheLabsPrincipalsReachItsObjects"),
-            ("Effect", "Deny"),
-            ("Principal", "*"),
-            ("Action", ObjectActions.Cast<object>().ToList()),
-            ("Resource", new object[] { $"${{{bucket}.arn}}", $"${{{bucket}.arn}}/*" }),
-            ("Condition", YMap.Of(
+    /// <summary>
+    /// The notebook's role works only inside the lab (lab-vpc notebooks): every request of the role on the lab's buckets
+    /// and key must come through the lab's S3 gateway endpoint, or from an AWS service acting for it with its forward
+    /// access session (Athena reading the tables, S3 calling KMS), which carries aws:ViaAWSService true and no
+    /// aws:SourceVpce (IAM User Guide, "Forward access sessions"; AWS data-perimeter-policy-examples, EnforceNetworkPerimeter).
+    /// With the stack's own subnet (vpc) or direct internet the lab knows no endpoint of its own: nothing to bind to.
+    /// </summary>
+    public static IReadOnlyList<YMap> NotebookOnlyInsideTheLab(LabSettings lab, string[] actions, object resources) =>
+        lab.Aws!.Notebook?.LabVpc is null ? [] :
+        [
+            Deny("TheNotebookRoleWorksOnlyInsideTheLab", actions, resources, YMap.Of(
+                ("ArnEquals", YMap.Of(("aws:PrincipalArn", "${notebookRole.arn}"))),
+                ("StringNotEqualsIfExists", YMap.Of(("aws:SourceVpce", S3Endpoint))),
+                ("BoolIfExists", YMap.Of(("aws:ViaAWSService", "false"))))),
+        ];
+
+    /// <summary>A Deny statement for every principal (`Principal: *`) of a bucket or key policy.</summary>
+    private static YMap Deny(string sid, string[] actions, object resources, YMap condition, string resourceKey = "Resource") => YMap.Of(
+        ("Sid", sid),
+        ("Effect", "Deny"),
+        ("Principal", "*"),
+        ("Action", actions.Cast<object>().ToList()),
+        (resourceKey, resources),
+        ("Condition", condition));
+
+    /// <summary>
+    /// The statements that close a bucket of the lab's data or results: to everyone but the lab's principals (when the lab
+    /// names a researcher), its management to all but the deployer and the account's root user, its data to a deployer
+    /// that reads none, and to the notebook's role outside the lab.
+    /// </summary>
+    public static IReadOnlyList<YMap> BucketStatements(LabSettings lab, string bucket)
+    {
+        var perimeter = lab.Aws!.Perimeter;
+        object[] both = [$"${{{bucket}.arn}}", $"${{{bucket}.arn}}/*"];
+        var statements = new List<YMap>();
+        if (perimeter.Closed)
+        {
+            statements.Add(Deny("OnlyTheLabsPrincipalsReachItsObjects", ObjectActions, both, YMap.Of(
                 ("ArnNotEquals", YMap.Of(("aws:PrincipalArn", Admitted(lab)))),
-                ("BoolIfExists", YMap.Of(("aws:PrincipalIsAWSService", "false")))))),
+                ("BoolIfExists", YMap.Of(("aws:PrincipalIsAWSService", "false"))))));
+            statements.Add(OnlyTheDeployerManages(bucket));
+        }
+        statements.AddRange(DeployerReadsNoObjects(lab, bucket));
+        statements.AddRange(NotebookOnlyInsideTheLab(lab, ["s3:*"], both));
+        return statements;
+    }
+
+    /// <summary>
+    /// Bucket management that could erase or open the bucket (lifecycle and version expiry, versioning, its policy,
+    /// encryption, object lock, replication, public access, deletion), for the deployer and the account's root user only.
+    /// The root user can always remove a bucket policy that locks everyone else out (S3 User Guide), so a lab whose
+    /// deployer is gone is repaired by the account's root user.
+    /// </summary>
+    public static YMap OnlyTheDeployerManages(string bucket) =>
+        Deny("OnlyTheDeployerManagesTheBucket", ManagementActions, $"${{{bucket}.arn}}",
+            YMap.Of(("ArnNotEquals", YMap.Of(("aws:PrincipalArn", new List<object> { Deployer, Root }))),
+                    ("BoolIfExists", YMap.Of(("aws:PrincipalIsAWSService", "false")))));
+
+    public static readonly string[] ManagementActions =
+    [
+        "s3:PutLifecycleConfiguration", "s3:PutBucketVersioning", "s3:PutBucketPolicy", "s3:DeleteBucketPolicy", "s3:PutEncryptionConfiguration",
+        "s3:PutBucketObjectLockConfiguration", "s3:PutReplicationConfiguration", "s3:PutBucketPublicAccessBlock", "s3:PutBucketOwnershipControls",
+        "s3:PutBucketAcl", "s3:DeleteBucket",
     ];
+
+    /// <summary>
+    /// A deployer that reads no data (deployerDataAccess none) reads no object of the bucket but the lab's own files
+    /// (lab/: the example notebook and the import script it uploads and Pulumi reads back), directly or through Athena.
+    /// </summary>
+    public static IReadOnlyList<YMap> DeployerReadsNoObjects(LabSettings lab, string bucket) => lab.Aws!.Perimeter.DeployerReads ? [] :
+    [
+        Deny("TheDeployerReadsNoData", ["s3:GetObject", "s3:GetObjectVersion"], new object[] { $"${{{bucket}.arn}}/{Import.DataLayout.LabFiles}*" },
+            YMap.Of(("ArnEquals", YMap.Of(("aws:PrincipalArn", Deployer)))), resourceKey: "NotResource"),
+    ];
+
+    /// <summary>The stack output accountGuardrailPolicy: SCP-style statements an account administrator attaches (see the README).</summary>
+    public static YMap? GuardrailPolicy(LabSettings lab)
+    {
+        if (lab.Aws!.Notebook is null || !lab.Aws.Perimeter.Closed) return null;
+        var notebook = $"arn:{Iam.Partition}:sagemaker:{lab.Aws.Region}:${{awsAccount.accountId}}:notebook-instance/{lab.Names.Lab.ToLowerInvariant()}";
+        YMap Only(string sid, string[] actions, string resource, params object[] principals) => YMap.Of(
+            ("Sid", sid), ("Effect", "Deny"), ("Action", actions.Cast<object>().ToList()), ("Resource", resource),
+            ("Condition", YMap.Of(("ArnNotEquals", YMap.Of(("aws:PrincipalArn", principals.ToList()))))));
+        return YMap.Of(("Version", "2012-10-17"), ("Statement", new object[]
+        {
+            // Opening Jupyter is reading the data as the notebook's role: the researcher only.
+            Only("OnlyTheResearcherOpensTheLabNotebook", ["sagemaker:CreatePresignedNotebookInstanceUrl"], notebook, Researcher),
+            // Changing the notebook (its lifecycle scripts, network) or passing its role to anything else: the researcher, and the
+            // deployer, whose `pulumi up` creates and updates the notebook.
+            Only("OnlyTheResearcherAndDeployerChangeTheLabNotebook", ["sagemaker:UpdateNotebookInstance", "sagemaker:UpdateNotebookInstanceLifecycleConfig"], notebook, Researcher, Deployer),
+            Only("OnlyTheResearcherAndDeployerPassTheLabRole", ["iam:PassRole"], "${notebookRole.arn}", Researcher, Deployer),
+        }));
+    }
+
+    /// <summary>
+    /// Expiry revokes: from 00:00 UTC on `expires`, a Deny in each of the lab's identity policies (the notebook's role,
+    /// researcherPolicy, researcherImportPolicy) for everything that reaches the lab's data or runs its queries. Stopping
+    /// the notebook stays allowed; extending `expires` and running `pulumi up` lifts it.
+    /// </summary>
+    public static YMap AfterExpiry(LabSettings lab)
+    {
+        var aws = lab.Aws!;
+        var glue = $"arn:{Iam.Partition}:glue:{aws.Region}:${{awsAccount.accountId}}";
+        var databases = new List<string> { lab.Names.Database };
+        if (lab.AwsDerived is not null) databases.Add(lab.Names.DerivedDatabase);
+        if (aws.OwnsData) databases.Add(lab.Names.ImportDatabase);
+        var resources = new List<object> { "${workgroup.arn}", "${resultsBucket.arn}", "${resultsBucket.arn}/*" };
+        if (aws.OwnsData) resources.AddRange(["${importWorkgroup.arn}", "${dataBucket.arn}", "${dataBucket.arn}/*"]);
+        resources.AddRange(databases.SelectMany(d => new object[] { $"{glue}:database/{d}", $"{glue}:table/{d}/*" }));
+        if (aws.KmsEncryption) resources.Add("${labKey.arn}");
+        if (aws.Notebook is not null)
+            resources.AddRange([$"arn:{Iam.Partition}:sagemaker:{aws.Region}:${{awsAccount.accountId}}:notebook-instance/{lab.Names.Lab.ToLowerInvariant()}", "${notebookRole.arn}"]);
+        return YMap.Of(
+            ("Sid", "NothingOfTheLabAfterItExpires"),
+            ("Effect", "Deny"),
+            ("Action", new List<object>
+            {
+                "athena:StartQueryExecution", "athena:GetQueryResults", "athena:GetQueryExecution", "athena:BatchGetQueryExecution", "athena:ListQueryExecutions",
+                "glue:GetDatabase", "glue:GetTable", "glue:GetTables", "glue:GetPartition", "glue:GetPartitions", "glue:BatchGetPartition",
+                "s3:GetObject", "s3:GetObjectVersion", "s3:PutObject", "s3:DeleteObject", "s3:ListBucket",
+                "kms:Decrypt", "kms:GenerateDataKey", "kms:CreateGrant",
+                "sagemaker:StartNotebookInstance", "sagemaker:CreatePresignedNotebookInstanceUrl", "iam:PassRole",
+            }),
+            ("Resource", resources),
+            ("Condition", YMap.Of(("DateGreaterThanEquals", YMap.Of(("aws:CurrentTime", $"{Fleet.ExpiryDates.StopAt(lab.Expires)}Z"))))));
+    }
 
     /// <summary>
     /// Every action on objects (reading any version, its tags and ACL, writing, deleting, restoring, replicating) and

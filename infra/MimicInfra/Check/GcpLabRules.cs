@@ -1,0 +1,96 @@
+using MimicInfra.Catalog;
+using MimicInfra.Gcp;
+using MimicInfra.Lab;
+
+namespace MimicInfra.Check;
+
+/// <summary>
+/// The GCP side's exfiltration and audit controls, read back from the program text, each of which one edited line could
+/// switch off: a perimeter egress rule never lets anything be written outside; the restricted API zone resolves to
+/// restricted.googleapis.com and nothing else; and, against the lab's settings, the perimeter, the restricted APIs, the
+/// Workbench terminal and the audit log bucket's lock are what the stack asked for.
+/// </summary>
+public static class GcpLabRules
+{
+    private const string Perimeter = "gcp:accesscontextmanager/servicePerimeter:ServicePerimeter";
+
+    public static void Check(List<(string Name, string Type, Dictionary<object, object> Props)> resources, LabSettings? lab, List<CheckProblem> problems)
+    {
+        foreach (var (name, _, props) in resources.Where(r => r.Type == Perimeter))
+            foreach (var part in new[] { "status", "spec" })
+                foreach (var egress in (At(props, part, "egressPolicies") as List<object> ?? []).OfType<Dictionary<object, object>>())
+                    PerimeterEgressOnlyReads(name, egress, problems);
+
+        foreach (var (name, _, props) in resources.Where(r => r.Type == "gcp:dns/recordSet:RecordSet" && r.Name.StartsWith("restrictedApis-", StringComparison.Ordinal)))
+        {
+            var data = (At(props, "rrdatas") as List<object> ?? []).Select(x => x as string ?? "").ToList();
+            var ok = (At(props, "type") as string) switch
+            {
+                "A" => data.Count > 0 && data.All(GcpBoundary.RestrictedVips.Contains),
+                "CNAME" => data.SequenceEqual(["restricted.googleapis.com."]),
+                _ => false,
+            };
+            if (!ok)
+                problems.Add(new(name, $"a restricted-API record must resolve to restricted.googleapis.com ({GcpBoundary.RestrictedVipRange}); it resolves to {string.Join(", ", data)}"));
+        }
+
+        if (lab?.Gcp is not { } gcp) return;
+        var h = gcp.Hardening;
+        var perimeter = resources.FirstOrDefault(r => r.Type == Perimeter);
+        if (h.Boundary.Perimeter)
+        {
+            var rules = At(perimeter.Props ?? [], h.Boundary.DryRun ? "spec" : "status") as Dictionary<object, object>;
+            if (perimeter.Name is null || rules is null)
+                problems.Add(new(GcpBoundary.PerimeterResource, "the stack sets gcpAccessPolicy, but the program has no perimeter (or not in the mode gcpPerimeterDryRun asks for)"));
+            else
+            {
+                var services = (At(rules, "restrictedServices") as List<object> ?? []).Cast<object>().Select(x => x as string).ToList();
+                foreach (var s in GcpBoundary.RestrictedServices.Where(s => !services.Contains(s)))
+                    problems.Add(new(perimeter.Name, $"the perimeter must restrict {s}"));
+                if (!(At(rules, "resources") as List<object> ?? []).Contains($"projects/${{{GcpBoundary.ProjectInfoVariable}.number}}"))
+                    problems.Add(new(perimeter.Name, $"the perimeter must hold the lab's project {gcp.Project}"));
+            }
+        }
+        if (gcp.Workbench is not null)
+        {
+            var metadata = resources.Where(r => r.Type == "gcp:workbench/instance:Instance").Select(r => (r.Name, Value: At(r.Props, "gceSetup", "metadata", "notebook-disable-terminal") as string));
+            foreach (var (name, value) in metadata.Where(m => h.WorkbenchDisableTerminal && m.Value != "true"))
+                problems.Add(new(name, $"gceSetup.metadata.notebook-disable-terminal must be \"true\": the terminal is off for {(lab.Release.Access == Access.Credentialed ? "a credentialed release unless gcpWorkbenchDisableTerminal is false" : "this lab (gcpWorkbenchDisableTerminal)")}"));
+            if (h.Boundary.RestrictedGoogleApis)
+                foreach (var (_, dnsName) in GcpBoundary.RestrictedZones.Where(z => !resources.Any(r => r.Type == "gcp:dns/managedZone:ManagedZone" && At(r.Props, "dnsName") as string == z.DnsName)))
+                    problems.Add(new("restrictedApis", $"gcpRestrictedGoogleApis is on, but no private zone resolves {dnsName} on the Workbench network"));
+        }
+        foreach (var (name, _, props) in resources.Where(r => r.Type == "gcp:logging/projectBucketConfig:ProjectBucketConfig"))
+            if (h.AuditLogLocked && At(props, "locked") is not (true or "true"))
+                problems.Add(new(name, $"the audit log bucket must be locked (locked: true){(lab.Release.Access == Access.Credentialed ? " for a credentialed release unless gcpAuditLogLocked is false" : "")}"));
+    }
+
+    /// <summary>An egress rule may only read BigQuery: any other service, a wildcard method or a write permission is a way out.</summary>
+    private static void PerimeterEgressOnlyReads(string name, Dictionary<object, object> egress, List<CheckProblem> problems)
+    {
+        foreach (var op in (At(egress, "egressTo", "operations") as List<object> ?? []).OfType<Dictionary<object, object>>())
+        {
+            var service = At(op, "serviceName") as string;
+            if (service != "bigquery.googleapis.com")
+            {
+                problems.Add(new(name, $"a perimeter egress rule lets {service ?? "every service"} reach outside; the lab's egress only reads BigQuery"));
+                continue;
+            }
+            foreach (var selector in (At(op, "methodSelectors") as List<object> ?? [new object()]).Select(x => x as Dictionary<object, object>))
+            {
+                var permission = selector is null ? null : At(selector, "permission") as string;
+                if (permission is null || !GcpBoundary.OutsideReadPermissions.Contains(permission))
+                    problems.Add(new(name, $"a perimeter egress rule allows {(permission ?? (selector is null ? "every method" : $"method {At(selector, "method")}"))} outside; only {string.Join(", ", GcpBoundary.OutsideReadPermissions)} (reads) may cross"));
+            }
+        }
+        if (At(egress, "egressTo", "roles") is List<object> { Count: > 0 })
+            problems.Add(new(name, "a perimeter egress rule grants by IAM role; the lab's egress names read permissions only"));
+    }
+
+    private static object? At(Dictionary<object, object> map, params string[] path)
+    {
+        object? o = map;
+        foreach (var p in path) o = (o as Dictionary<object, object>)?.GetValueOrDefault(p);
+        return o;
+    }
+}

@@ -1,0 +1,95 @@
+using MimicInfra.Lab;
+
+namespace MimicInfra.Check;
+
+/// <summary>
+/// `check` rules for the perimeter's controls a stack could lose by mistake: each control the lab's settings ask for must
+/// be in the program Pulumi gets (the notebook's role bound to the lab, a deployer that reads nothing, bucket management
+/// kept to the deployer, an audit record that survives, expiry that revokes).
+/// </summary>
+internal static class PerimeterControls
+{
+    private const string BucketPolicies = "TlsOnlyPolicy";
+
+    public static void Check(LabSettings lab, Dictionary<object, object> root, List<(string Name, string Type, Dictionary<object, object> Props)> resources, List<CheckProblem> problems)
+    {
+        var aws = lab.Aws!;
+        var byName = resources.ToDictionary(r => r.Name, r => r.Props);
+        var dataPolicies = new[] { "dataTlsOnlyPolicy", "resultsTlsOnlyPolicy" }.Where(byName.ContainsKey).ToList();
+        var keyPolicy = byName.ContainsKey("labKey") ? Statements(byName["labKey"]) : null;
+
+        if (aws.Notebook?.LabVpc is not null)
+            foreach (var (name, statements) in dataPolicies.Select(p => (p, Statements(byName[p]))).Append(("labKey", keyPolicy ?? [])).Where(x => x.Item1 != "labKey" || keyPolicy is not null))
+                if (!statements.Any(s => Deny(s) && At(s, "Condition", "ArnEquals", "aws:PrincipalArn") as string == "${notebookRole.arn}"
+                                         && At(s, "Condition", "StringNotEqualsIfExists", "aws:SourceVpce") is not null
+                                         && At(s, "Condition", "BoolIfExists", "aws:ViaAWSService") as string == "false"))
+                    problems.Add(new(name, "the notebook's role must work only inside the lab: a Deny for ${notebookRole.arn} unless aws:SourceVpce is the lab's S3 endpoint or aws:ViaAWSService (notebookNetwork lab-vpc)"));
+
+        if (!aws.Perimeter.DeployerReads)
+        {
+            foreach (var name in dataPolicies)
+                if (!Statements(byName[name]).Any(s => Deny(s) && At(s, "Condition", "ArnEquals", "aws:PrincipalArn") as string == Perimeter.LabPerimeter.Deployer && Actions(s).Contains("s3:GetObject")))
+                    problems.Add(new(name, "deployerDataAccess none: the bucket must deny the deployer s3:GetObject on everything but the lab's own files"));
+            if (keyPolicy is not null && !keyPolicy.Any(s => Deny(s) && At(s, "Condition", "ArnEquals", "aws:PrincipalArn") as string == Perimeter.LabPerimeter.Deployer && Actions(s).Contains("kms:Decrypt")))
+                problems.Add(new("labKey", "deployerDataAccess none: the key must deny the deployer kms:Decrypt"));
+        }
+
+        if (aws.Perimeter.Closed)
+            foreach (var name in dataPolicies)
+                if (!ManagedOnlyByTheDeployer(Statements(byName[name])))
+                    problems.Add(new(name, "a closed lab's bucket must deny its management (lifecycle, versioning, policy) to all but the deployer and the account's root user"));
+
+        if (aws.AuditTrail.CreatesTrail)
+        {
+            const string bucket = Audit.LabAuditTrail.BucketPrefix;
+            if (At(byName.GetValueOrDefault($"{bucket}Versioning") ?? [], "versioningConfiguration", "status") as string != "Enabled")
+                problems.Add(new($"{bucket}Bucket", "the trail bucket must be versioned (a deleted or overwritten record stays as a version)"));
+            var lockRule = At(byName.GetValueOrDefault($"{bucket}ObjectLock") ?? [], "rule", "defaultRetention") as Dictionary<object, object>;
+            if (lockRule?.GetValueOrDefault("mode") as string != "GOVERNANCE" || Convert.ToString(lockRule.GetValueOrDefault("days"), System.Globalization.CultureInfo.InvariantCulture) != aws.AuditTrail.RetentionDays.ToString(System.Globalization.CultureInfo.InvariantCulture))
+                problems.Add(new($"{bucket}Bucket", $"the trail bucket must keep every record under Object Lock, governance mode, for auditRetentionDays ({aws.AuditTrail.RetentionDays})"));
+            var auditStatements = byName.TryGetValue($"{bucket}{BucketPolicies}", out var auditPolicy) ? Statements(auditPolicy) : [];
+            if (!auditStatements.Any(s => Deny(s) && Audit.LabAuditTrail.EraseActions.All(Actions(s).Contains)))
+                problems.Add(new($"{bucket}{BucketPolicies}", $"the trail bucket must deny {string.Join(", ", Audit.LabAuditTrail.EraseActions)} to all but CloudTrail"));
+            if (!ManagedOnlyByTheDeployer(auditStatements))
+                problems.Add(new($"{bucket}{BucketPolicies}", "the trail bucket must deny its management (lifecycle, versioning, Object Lock, policy) to all but the deployer and the account's root user"));
+            var selectors = At(byName.GetValueOrDefault(Audit.LabAuditTrail.Trail) ?? [], "advancedEventSelectors") as List<object> ?? [];
+            if (!selectors.OfType<Dictionary<object, object>>().Any(sel => (sel.GetValueOrDefault("fieldSelectors") as List<object> ?? []).OfType<Dictionary<object, object>>()
+                    .Any(f => (f.GetValueOrDefault("startsWiths") as List<object> ?? []).Contains($"${{{Audit.LabAuditTrail.Bucket}.arn}}/"))))
+                problems.Add(new(Audit.LabAuditTrail.Trail, "the trail must log the data events of its own bucket (reads and deletes of the record)"));
+        }
+
+        var expiry = $"{Fleet.ExpiryDates.StopAt(lab.Expires)}Z";
+        var outputs = root.GetValueOrDefault("outputs") as Dictionary<object, object> ?? [];
+        var identities = new List<(string Name, List<Dictionary<object, object>> Statements)>();
+        if (byName.TryGetValue("notebookRolePolicy", out var rolePolicy)) identities.Add(("notebookRolePolicy", Statements(rolePolicy)));
+        foreach (var output in new[] { "researcherPolicy", "researcherImportPolicy" })
+            if (outputs.GetValueOrDefault(output) is Dictionary<object, object> doc)
+                identities.Add(($"outputs.{output}", (At(doc, "fn::toJSON", "Statement") as List<object> ?? []).OfType<Dictionary<object, object>>().ToList()));
+        foreach (var (name, statements) in identities)
+            if (!statements.Any(s => Deny(s) && At(s, "Condition", "DateGreaterThanEquals", "aws:CurrentTime") as string == expiry))
+                problems.Add(new(name, $"expiry must revoke, not only stop: a Deny of the lab's data and queries from aws:CurrentTime {expiry}"));
+    }
+
+    private static bool ManagedOnlyByTheDeployer(List<Dictionary<object, object>> statements) =>
+        statements.Any(s => Deny(s) && Perimeter.LabPerimeter.ManagementActions.All(Actions(s).Contains)
+                            && At(s, "Condition", "ArnNotEquals", "aws:PrincipalArn") is List<object> admitted && admitted.Contains(Perimeter.LabPerimeter.Deployer));
+
+    private static List<Dictionary<object, object>> Statements(Dictionary<object, object> props) =>
+        (At(props, "policy", "fn::toJSON", "Statement") as List<object> ?? []).OfType<Dictionary<object, object>>().ToList();
+
+    private static bool Deny(Dictionary<object, object> s) => s.GetValueOrDefault("Effect") as string == "Deny";
+
+    private static List<string> Actions(Dictionary<object, object> s) => s.GetValueOrDefault("Action") switch
+    {
+        List<object> list => list.OfType<string>().ToList(),
+        string one => [one],
+        _ => [],
+    };
+
+    private static object? At(Dictionary<object, object> map, params string[] path)
+    {
+        object? o = map;
+        foreach (var p in path) o = (o as Dictionary<object, object>)?.GetValueOrDefault(p);
+        return o;
+    }
+}
