@@ -106,7 +106,7 @@ public static class ImportModel
         {
             var minutes = t.Minutes is { } m ? $"{Num(m)} ({Num(t.PessimisticMinutes!.Value)})" : "?";
             var flag = t.Exceeds(timeoutMinutes) ? $"  > {timeoutMinutes} min DML timeout" : "";
-            var note = t.Reencoded ? "  re-encoded" : "";
+            var note = t.Reencoded ? "  re-encoded in CloudShell into 256 MB parts, read by several readers" : "";
             lines.Add($"{indent}{t.Name,-30} {Rows(t.Rows),13} {Bytes(t.GzipBytes),9} {Bytes(t.TextBytes),9} {minutes,14} {Usd(t.CostUsd),8}{flag}{note}");
         }
         var parallel = e.Tables.Where(t => t.ParallelRead).ToList();
