@@ -818,6 +818,21 @@ public class ImportModelTests
     }
 
     [Fact]
+    public void AReencodedTableIsReadInPartsSoItsTimeIsOnePartsNotTheWholeFiles()
+    {
+        var plan = ImportPlan.For(LabSettingsReader.Read(ImportScriptTests.Every31, Labs.Catalog));
+        var discharge = plan.Tables.Single(t => t.Table.Name == "discharge");
+        var sized = discharge with { Source = discharge.Source with { Table = discharge.Table with { Size = new TableSize(331_793, 1_000_000_000, 10_000_000_000, "r", "b") } } };
+        var e = ImportModel.Of(sized, ReaderAssumption.Default);
+        Assert.True(sized.Reencoded);
+        Assert.Equal(ImportModel.ReencodedPartBytes / 25e6 / 60, e.Minutes!.Value, 6);
+        Assert.False(e.Exceeds(30));
+        var chartevents = ImportModel.Of(plan.Tables.Single(t => t.Table.Name == "chartevents"), ReaderAssumption.Default);
+        Assert.True(chartevents.Exceeds(30));
+        Assert.False(chartevents.Exceeds(240));
+    }
+
+    [Fact]
     public void TheLabRequestsTheDmlTimeoutItNeedsAndNothingElse()
     {
         var program = new ParsedProgram(Labs.Compile(Labs.Csv31()));

@@ -62,6 +62,9 @@ public static class ImportModel
     public const double UsdPerTb = 5.0;
     public const long MinBytesPerQuery = 10_000_000;
 
+    /// <summary>The text in one staged part of a re-encoded table (the import script's PART_BYTES).</summary>
+    public const long ReencodedPartBytes = 256L * 1024 * 1024;
+
     /// <summary>Text bytes per gzip byte where only the gzip size is known (MIMIC's CSV compresses about 5 to 10 times).</summary>
     private const double TextPerGzipByte = 6;
 
@@ -83,7 +86,8 @@ public static class ImportModel
             return new TableEstimate(name, size?.Rows, null, null, null, null, null, false, true);
         var gzip = size?.GzipBytes;
         var text = size?.TextBytes ?? (gzip is { } g ? (long)(g * TextPerGzipByte) : null);
-        double? Minutes(double mbps) => text is { } x ? x / (mbps * 1e6) / 60 : null;
+        // A re-encoded table is staged as parts of at most ReencodedPartBytes of text, which Athena reads side by side.
+        double? Minutes(double mbps) => text is { } x ? (t.Reencoded ? Math.Min(x, ReencodedPartBytes) : x) / (mbps * 1e6) / 60 : null;
         // The UNLOAD scans the gzip file (Athena bills compressed bytes); two counts scan the typed copy (at least 10 MB each).
         double? cost = gzip is { } gz ? (Math.Max(gz, MinBytesPerQuery) + 2 * MinBytesPerQuery) / 1e12 * UsdPerTb : null;
         return new TableEstimate(name, size?.Rows, gzip, text, Minutes(reader.CentralMBps), Minutes(reader.PessimisticMBps), cost, t.Reencoded, false);

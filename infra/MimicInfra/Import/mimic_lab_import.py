@@ -533,6 +533,8 @@ def expected_minutes(t, mbps):
     (or the source is Parquet, which Athena splits across readers)."""
     size = t.get("size") or {}
     text = size.get("textBytes")
+    if text is not None and t.get("reencode"):
+        text = min(text, PART_BYTES)  # staged as parts that Athena reads side by side
     return None if text is None else text / (mbps * 1e6) / 60
 
 
