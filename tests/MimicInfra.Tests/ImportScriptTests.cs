@@ -310,6 +310,38 @@ public class ImportScriptTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void NotWaitingForTheQuotaTheLongestTableIsCutIntoPartsThatSeveralReadersShare()
+    {
+        var (dir, plan) = Deploy(Labs.Csv31(("modules", "[\"icu\",\"ed\"]")));
+        var chartevents = plan.Tables.Single(t => t.Table.Name == "chartevents");
+        var file = Path.Combine(dir, "chartevents.csv.gz");
+        HostileNotes.WritePlain(file, chartevents.Table, 3000);
+        var state = State(dir);
+        state["dmlTimeout"] = 30;
+        state["s3"]![chartevents.Source.Folder.ApiBucket]![chartevents.Source.Folder.Prefix + chartevents.Source.File] =
+            new JsonObject { ["size"] = new FileInfo(file).Length, ["rows"] = 3000, ["file"] = file };
+        File.WriteAllText(Path.Combine(dir, "state.json"), state.ToJsonString());
+        var run = ImportAs(dir, null, ["--data-bucket", (string)state["plan"]!["dataBucket"]!, "--account", Account, "--tables", "chartevents", "--split-long", "--keep-staging"],
+            new Dictionary<string, string> { ["MIMIC_IMPORT_PART_BYTES"] = "60000" });
+        Assert.True(run.Code == 0, run.Out);
+        Assert.Contains("splitting    icu.chartevents: part 1,", run.Out);
+        Assert.Equal(3000, RowsUnder(run, chartevents.TableFolder));
+        Assert.DoesNotContain(run.State["log"]!.AsArray(), l => (string)l![0]! == "copy");
+        var parts = Data(run).Where(kv => kv.Key.StartsWith(chartevents.StagingFolder, StringComparison.Ordinal)).ToList();
+        Assert.True(parts.Count > 2, $"{parts.Count} parts");
+        var header = string.Join(",", chartevents.Table.Columns.Select(c => c.Name));
+        var lines = 0;
+        foreach (var (_, o) in parts)
+        {
+            using var gz = new System.IO.Compression.GZipStream(File.OpenRead((string)o!["file"]!), System.IO.Compression.CompressionMode.Decompress);
+            var text = new StreamReader(gz).ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            Assert.Equal(header, text[0]);                     // every part has the header the raw table skips
+            lines += text.Length - 1;
+        }
+        Assert.Equal(3000, lines);                             // every record in exactly one part, none doubled
+    }
+
+    [Fact]
     public void ARaisedQuotaLetsTheLongestTableRunWithAProgressLine()
     {
         var (dir, _) = Deploy(Labs.Csv31(("modules", "[\"icu\",\"ed\"]")));
@@ -662,6 +694,17 @@ internal static class HostileNotes
     {
         if (value.Length == 0) return (row + col) % 2 == 0 ? "" : "\"\"";   // empty: unquoted and quoted
         return value.IndexOfAny([',', '"', '\r', '\n']) >= 0 || (row + col) % 3 == 0 ? "\"" + value.Replace("\"", "\"\"") + "\"" : value;
+    }
+
+    /// <summary>A gzip CSV whose records are lines (no quoted line breaks), as PhysioNet's hosp and icu files are.</summary>
+    public static void WritePlain(string path, Table t, int rows)
+    {
+        using var file = File.Create(path);
+        using var gz = new System.IO.Compression.GZipStream(file, System.IO.Compression.CompressionLevel.Fastest);
+        using var w = new StreamWriter(gz, new System.Text.UTF8Encoding(false)) { NewLine = "\n" };
+        w.WriteLine(string.Join(",", t.Columns.Select(c => c.Name)));
+        for (var r = 0; r < rows; r++)
+            w.WriteLine(string.Join(",", t.Columns.Select((c, i) => c.Type.IsString ? $"\"value {r}, \"\"{i}\"\"\"" : ValueOf(c, r, i))));
     }
 
     /// <summary>A gzip CSV of the table with a header and the given number of rows.</summary>

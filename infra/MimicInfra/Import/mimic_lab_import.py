@@ -153,7 +153,7 @@ class Lab:
                 line = self.progress_line(name, t, dict(q, QueryExecutionId=record["queryId"]), 0).replace("running      ", "state        ", 1)
             elif state == "imported":
                 line += f" ({record.get('rows', 0):,} rows, {record.get('importedAt', '')})"
-            elif t.get("reencode"):
+            else:
                 point = self.read_json(t["checkpoint"])
                 if point:
                     line += f" (re-encoding checkpoint: {sum(p['rows'] for p in point.get('parts', [])):,} records in {len(point.get('parts', []))} parts)"
@@ -180,6 +180,14 @@ class Lab:
         say(f"timeout      Athena DML query timeout {self.timeout} minutes ({how})")
         return self.timeout
 
+    def splits(self, t):
+        """Whether this run cuts the table into parts (--split-long): a one-file CSV table the model says may
+        exceed the DML timeout on one reader."""
+        if not self.args.split_long or t.get("reencode") or t["source"]["file"] is None:
+            return False
+        minutes = expected_minutes(t, self.pessimistic)
+        return minutes is not None and self.timeout is not None and minutes > self.timeout
+
     def refuse_if_too_long(self, t):
         """The time model's gate: a table the pessimistic rate puts over the DML timeout is not started."""
         minutes = expected_minutes(t, self.pessimistic)
@@ -193,7 +201,9 @@ class Lab:
             f"could stop unfinished. Raise the quota 'DML query timeout' ({self.plan['dmlTimeoutQuotaCode']}) to {needed} minutes: the "
             f"stack's athenaDmlTimeoutQuota requests it at `pulumi up`, or `aws service-quotas request-service-quota-increase "
             f"--service-code athena --quota-code {self.plan['dmlTimeoutQuotaCode']} --desired-value {needed}`; AWS approves it in "
-            f"minutes to days. Then run this again. (--reader-mbps N if you have measured your rate; --ignore-model to try anyway.)")
+            f"minutes to days. Then run this again. Or, not waiting for the quota, run this with --split-long: it cuts the file in "
+            f"CloudShell into gzip parts that several readers share (it streams {t['size']['textBytes'] / 1e9:.1f} GB through CloudShell, "
+            f"with checkpoints). (--reader-mbps N if you have measured your rate; --ignore-model to try anyway.)")
 
     def check_location(self, database, table, folder):
         """A Glue table must point at the lab's own folder: the catalog is outside the data perimeter, the bucket is not."""
@@ -305,8 +315,10 @@ class Lab:
             self.s3.abort_multipart_upload(Bucket=self.bucket, Key=target, UploadId=upload, ExpectedBucketOwner=self.owner)
             raise
 
-    def reencode_to_staging(self, t):
-        """A CSV source with line breaks inside quoted text, which Athena's CSV readers cannot read, copied as JSON
+    def reencode_to_staging(self, t, split=False):
+        """With split, a CSV source without quoted line breaks is only cut, line by line, into gzip CSV parts of
+        PART_BYTES, each with the header (the raw table skips one header line per file), so that several Athena
+        readers share it instead of one reading the single gzip stream. Otherwise: a CSV source with line breaks inside quoted text, which Athena's CSV readers cannot read, copied as JSON
         Lines (gzip): one object per record, every field the exact text the CSV holds. Streamed: S3 GetObject ->
         gunzip -> csv reader -> JSON -> gzip -> one staged file per PART_BYTES. After each file, a checkpoint records
         the records done, so a re-run (a closed CloudShell tab) continues there instead of starting again."""
@@ -341,15 +353,15 @@ class Lab:
 
         def write_part(data, rows):
             nonlocal written
-            part_key = f"{t['staging']}part-{len(parts) + 1:05d}.json.gz"
+            part_key = f"{t['staging']}part-{len(parts) + 1:05d}.{'csv' if split else 'json'}.gz"
             self.s3.put_object(Bucket=self.bucket, Key=part_key, Body=data, ContentType="application/gzip", ExpectedBucketOwner=self.owner)
             parts.append({"key": part_key, "rows": rows, "bytes": len(data)})
             self.write_json(t["checkpoint"], {"etag": etag, "source": src["uri"], "parts": parts, "done": False})
             written += len(data)
-            say(f"re-encoding  {name}: part {len(parts)}, {sum(p['rows'] for p in parts):,} records, "
+            say(f"{'splitting' if split else 're-encoding':<12} {name}: part {len(parts)}, {sum(p['rows'] for p in parts):,} records, "
                 f"{counted.count / 1e6:,.0f} of {size / 1e6:,.0f} MB read")
 
-        reencode(counted, t["columns"], skip, PART_BYTES, write_part, src["uri"])
+        (split_lines if split else reencode)(counted, t["columns"], skip, PART_BYTES, write_part, src["uri"])
         self.write_json(t["checkpoint"], {"etag": etag, "source": src["uri"], "parts": parts, "done": True,
                                           "rows": sum(p["rows"] for p in parts)})
         return size, written
@@ -437,11 +449,14 @@ class Lab:
                 qid = record["queryId"]
                 say(f"resuming     {name}: Athena query {qid} of an earlier run is {state.lower()}")
         source_bytes, copied = record.get("sourceBytes", 0) if record else 0, 0
+        split = self.splits(t)
         if qid is None:
-            self.refuse_if_too_long(t)
+            if not split:
+                self.refuse_if_too_long(t)
             self.check_location(self.plan["importDatabase"], t["rawTable"], t["staging"])
             self.check_location(t["typedDatabase"], t["typedTable"], t["target"])
-            source_bytes, copied = self.reencode_to_staging(t) if t.get("reencode") else self.copy_to_staging(t)
+            source_bytes, copied = (self.reencode_to_staging(t) if t.get("reencode") else self.reencode_to_staging(t, split=True) if split
+                                    else self.copy_to_staging(t))
             self.delete_under(t["target"])  # UNLOAD writes only into an empty folder; a failed run may have left files
             qid = self.start_query(t["unload"].replace(TOKEN, self.bucket), name)
             self.write_json(t["record"], {"status": "running", "table": name, "queryId": qid, "sourceBytes": source_bytes})
@@ -454,7 +469,7 @@ class Lab:
         if int(source_rows) != copy_rows:
             self.write_json(t["record"], {"status": "failed", "table": name, "queryId": qid, "rows": copy_rows, "sourceRows": int(source_rows)})
             raise ImportFailure(f"the copy has {copy_rows:,} rows but the source has {int(source_rows):,}; run again to redo it")
-        if t.get("reencode"):
+        if t.get("reencode") or split:
             # The re-encoder counted the CSV's records itself: Athena's JSON reader must have read every one of them.
             point = self.read_json(t["checkpoint"]) or {}
             records = sum(p["rows"] for p in point.get("parts", []))
@@ -472,7 +487,7 @@ class Lab:
         self.write_json(t["record"], record)
         if not self.args.keep_staging:
             self.delete_under(t["staging"])
-            if t.get("reencode"):
+            if t.get("reencode") or split:
                 self.delete_under(t["checkpoint"])
         return record
 
@@ -497,6 +512,39 @@ def reencode(stream, columns, skip, part_bytes, write_part, uri):
             buffer = io.BytesIO()
             out = gzip.GzipFile(fileobj=buffer, mode="wb", compresslevel=6, mtime=0)
         line = (json.dumps(dict(zip(columns, record)), ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+        out.write(line)
+        rows += 1
+        raw += len(line)
+        if raw >= part_bytes:
+            out.close()
+            write_part(buffer.getvalue(), rows)
+            total += rows
+            buffer, out, rows, raw = None, None, 0, 0
+    if out is not None:
+        out.close()
+        write_part(buffer.getvalue(), rows)
+        total += rows
+    return total
+
+
+def split_lines(stream, columns, skip, part_bytes, write_part, uri):
+    """A gzip CSV whose records are lines (no quoted line breaks) cut into gzip CSV parts of about part_bytes of
+    text, each starting with the header line; bytes are copied as they are. The first `skip` records are passed over."""
+    lines = gzip.GzipFile(fileobj=stream, mode="rb")
+    header = lines.readline()
+    names = [h.strip().lower() for h in header.decode("utf-8").rstrip("\r\n").split(",")]
+    if names != [c.lower() for c in columns]:
+        raise ImportFailure(f"{uri} has columns {names}, not the catalog's {columns}; check the source and the release")
+    for _ in range(skip):
+        lines.readline()
+    buffer, out, rows, raw, total = None, None, 0, 0, 0
+    for line in lines:
+        if out is None:
+            buffer = io.BytesIO()
+            out = gzip.GzipFile(fileobj=buffer, mode="wb", compresslevel=6, mtime=0)
+            out.write(header)
+        if not line.endswith(b"\n"):
+            line += b"\n"
         out.write(line)
         rows += 1
         raw += len(line)
@@ -622,6 +670,8 @@ def main(argv=None):
     parser.add_argument("--json", action="store_true", help="print the final summary as JSON on stdout (progress goes to stderr)")
     parser.add_argument("--reader-mbps", type=float, help="one Athena reader's rate in MB/s of CSV text, measured by you: replaces the model's assumption")
     parser.add_argument("--dml-timeout-minutes", type=int, help="the account's Athena DML query timeout, when Service Quotas cannot be read")
+    parser.add_argument("--split-long", action="store_true", help="cut each CSV file the model says may exceed the DML timeout into gzip parts "
+                        "that several Athena readers share (streams the file through CloudShell, with checkpoints)")
     parser.add_argument("--ignore-model", action="store_true", help="start tables even where the time model says they may exceed the DML timeout")
     args = parser.parse_args(argv)
     if args.parallel < 1:

@@ -124,7 +124,7 @@ class S3:
                 path = os.path.join(_blob_dir(), Key.replace("/", "_"))
                 with open(path, "wb") as f:
                     f.write(Body)
-                rows = gzip.decompress(Body).count(b"\n")
+                rows = gzip.decompress(Body).count(b"\n") - (1 if Key.endswith(".csv.gz") else 0)  # a CSV part has a header line
                 _bucket(Bucket)[Key] = {"size": len(Body), "file": path, "rows": rows}
             else:
                 _bucket(Bucket)[Key] = {"size": len(Body), "body": Body.decode()}
