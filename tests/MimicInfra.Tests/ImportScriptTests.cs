@@ -468,6 +468,7 @@ public class ImportScriptTests(ITestOutputHelper output)
         var run = Import(dir, null, "--tables", "edstays");
         Assert.True(run.Code == 0, run.Out);
         Assert.Contains("resuming     ed.edstays: Athena query q0001 of an earlier run is running", run.Out);
+        Assert.Contains("state        running: 1 (ed.edstays)", run.Out);
         Assert.Empty(Unloads(run));                                     // no second UNLOAD over the first one's output
         Assert.Equal(100, RowsUnder(run, edstays.TableFolder));
         Assert.Equal("imported", (string)JsonNode.Parse((string)Data(run)[edstays.RecordKey]!["body"]!)!["status"]!);

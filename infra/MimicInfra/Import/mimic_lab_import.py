@@ -708,6 +708,11 @@ def main(argv=None):
     except SetupFailure as e:
         say(f"error        {e}")
         return 2
+    states = {}
+    for t in tables:
+        states.setdefault((lab.read_json(t["record"]) or {}).get("status", "not started"), []).append(f"{t['module']}.{t['table']}")
+    say("state        " + "; ".join(f"{state}: {len(names)}" + (f" ({', '.join(names)})" if state in ("running", "failed") else "")
+                                   for state, names in sorted(states.items())))
     say(f"importing    {len(tables)} tables, {args.parallel} at a time")
     results, failures = {}, {}
     with ThreadPoolExecutor(max_workers=args.parallel) as pool:
