@@ -276,7 +276,7 @@ public class LabsCommandTests
     [Theory]
     [InlineData(new[] { "--module", "hosp", "--module", "ed" }, "--module-source: module ed's files come from PhysioNet project mimic-iv-ed 2.2", "`--module-source ed=s3://arn:aws:s3:us-east-1:ACCOUNT:accesspoint/NAME/mimic-iv-ed/2.2/ed/`")]
     [InlineData(new[] { "--module-source", "ed=s3://arn:aws:s3:us-east-1:724665945834:accesspoint/mimiciv-v3-1-01/mimiciv/3.1/ed/" }, "--module-source: ", "access point of project mimiciv 3.1, but module ed's files come from project mimic-iv-ed 2.2")]
-    [InlineData(new[] { "--module", "note" }, "--module note: note.discharge has line breaks", "(--module hosp --module icu --module ed)")]
+    [InlineData(new[] { "--module", "note" }, "--module-source: module note's files come from PhysioNet project mimic-iv-note 2.2", "`--module-source note=s3://arn:aws:s3:us-east-1:ACCOUNT:accesspoint/NAME/mimic-iv-note/2.2/note/`")]
     [InlineData(new[] { "--module", "nope" }, "--module 'nope': release mimic-iv-3.1 has no such module", "--module hosp --module icu")]
     [InlineData(new[] { "--module-source", "ed" }, "--module-source 'ed' must be MODULE=URI", "--module-source ed=s3://")]
     [InlineData(new[] { "--module-source", "ed=s3://x" }, "--module-source ed='s3://x': the URI", "s3://")]

@@ -99,6 +99,7 @@ public partial class ReadmeCommandTests(ITestOutputHelper output)
             ["pulumi", ..] => "needs the Pulumi CLI and a cloud account",
             ["aws", ..] => "needs an AWS account and a deployed lab (it runs in AWS CloudShell)",
             ["python3", "mimic-lab-import.py", ..] => "runs the import script the skipped `aws s3 cp` fetches, in AWS CloudShell",
+            ["echo", _, "|", "sha256sum", ..] => "checks the hash of the import script the skipped `aws s3 cp` fetches (ImportCommandTests runs the check)",
             ["git", "clone", ..] => "needs the network",
             ["wget", ..] => "needs a credentialed PhysioNet account and the network",
             _ when args is ["local", ..] && args.Contains("--data") && args[args.IndexOf("--data") + 1].StartsWith("physionet.org/", StringComparison.Ordinal) =>

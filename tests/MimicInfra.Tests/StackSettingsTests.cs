@@ -47,7 +47,6 @@ public partial class StackSettingsTests
         { "bad source uri", Demo + "  mimic-infra:sourceUri: https://example.org/data\n", "mimic-infra:sourceUri: 'https://example.org/data' must be an s3:// folder ending in '/'" },
         { "credentialed without source", Demo.Replace("mimic-iv-demo-2.2", "mimic-iv-3.1"), "mimic-infra:sourceUri: release mimic-iv-3.1 module hosp is credentialed; set sourceUri" },
         { "parquet without source", Demo + "  mimic-infra:sourceLayout: table-parquet\n", "mimic-infra:sourceUri: table-parquet needs your own Parquet copy" },
-        { "notes as csv", Demo.Replace("mimic-iv-demo-2.2", "mimic-iv-note-2.2") + "  mimic-infra:sourceUri: s3://copy/note/\n", "mimic-infra:sourceLayout: note.discharge has line breaks inside its text fields, which Athena's CSV reader cannot read. Import it from Parquet: build the local lab with `local --parquet DIR`" },
         { "cutoff too small", Demo + "  mimic-infra:athenaBytesScannedCutoff: 1000\n", "mimic-infra:athenaBytesScannedCutoff: 1000 is out of range; use 10000000.." },
         { "cutoff not a number", Demo + "  mimic-infra:athenaBytesScannedCutoff: lots\n", "mimic-infra:athenaBytesScannedCutoff: 'lots' is not a whole number; write digits only" },
         { "retention out of range", Demo + "  mimic-infra:resultsRetentionDays: 0\n", "mimic-infra:resultsRetentionDays: 0 is out of range; use 1..3650." },

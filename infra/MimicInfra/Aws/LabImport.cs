@@ -24,7 +24,8 @@ public sealed class LabImport(LabSettings lab, ProgramBuilder program)
         program.Add(new PulumiResource("importDatabase", "aws:glue/catalogDatabase:CatalogDatabase", YMap.Of(
             ("name", _names.ImportDatabase),
             ("description", $"Import only: raw tables over the staged {lab.Release.Title} source files; query {_names.Database} instead"),
-            // The import script finds the lab's data bucket here, so the script itself holds no deploy-time value.
+            // For the notebook's import check only: the import itself takes its bucket from its command line, never from
+            // the catalog, which principals outside the data perimeter (glue:UpdateDatabase) can change.
             ("parameters", YMap.Of(("mimic_lab_data_bucket", "${dataBucket.bucket}"), ("mimic_release", lab.Release.Id))),
             ("tags", AwsLab.TagsOf(lab))), AwsLab.Options()));
         foreach (var t in _plan.Tables) RawTableFor(t);
@@ -36,7 +37,8 @@ public sealed class LabImport(LabSettings lab, ProgramBuilder program)
             ("content", PulumiText.Literal(ImportScript.Build(_plan))),
             ("contentType", "text/x-python"),
             ("tags", AwsLab.ObjectTagsOf(lab))), AwsLab.Options("dataEncryption", "dataTlsOnlyPolicy")));
-        program.Output("importCommand", ImportScript.CommandFor("${dataBucket.bucket}"));
+        program.Output("importCommand", ImportScript.CommandFor(_plan, "${dataBucket.bucket}", "${awsAccount.accountId}"));
+        DmlTimeoutQuota();
         program.Output("importWorkgroup", "${importWorkgroup.name}");
         program.Output("researcherImportPolicy", YMap.Fn("toJSON", YMap.Of(("Version", "2012-10-17"), ("Statement", ResearcherImportStatements().Cast<object>().ToList()))));
     }
@@ -49,7 +51,15 @@ public sealed class LabImport(LabSettings lab, ProgramBuilder program)
     {
         var location = $"s3://${{dataBucket.bucket}}/{t.StagingFolder}";
         var columns = t.Table.Columns.Select(c => (object)YMap.Of(("name", c.Name), ("type", t.Source.PhysicalTypeOf(c)))).ToList();
-        var storage = t.Source.IsText
+        var storage = t.Reencoded
+            ? YMap.Of(
+                ("location", location),
+                ("inputFormat", "org.apache.hadoop.mapred.TextInputFormat"),
+                ("outputFormat", "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat"),
+                // One JSON object per line, keys the catalog's column names, every value the CSV field's exact text.
+                ("serDeInfo", YMap.Of(("name", "JsonSerDe"), ("serializationLibrary", "org.apache.hive.hcatalog.data.JsonSerDe"))),
+                ("columns", columns))
+            : t.Source.IsText
             ? YMap.Of(
                 ("location", location),
                 ("inputFormat", "org.apache.hadoop.mapred.TextInputFormat"),
@@ -67,11 +77,28 @@ public sealed class LabImport(LabSettings lab, ProgramBuilder program)
             ("name", ImportPlan.RawTableName(t.Module, t.Table)),
             ("databaseName", "${importDatabase.name}"),
             ("tableType", "EXTERNAL_TABLE"),
-            ("description", $"Import only: {t.Source.Uri} as staged, {(t.Source.IsText ? "all text" : "physical types")}; query {_names.DatabaseOf(t.Module)}.{t.Table.Name}"),
-            ("parameters", t.Source.IsText
+            ("description", $"Import only: {t.Source.Uri} as staged, {(t.Reencoded ? "re-encoded as JSON Lines, all text" : t.Source.IsText ? "all text" : "physical types")}; query {_names.DatabaseOf(t.Module)}.{t.Table.Name}"),
+            ("parameters", t.Reencoded
+                ? YMap.Of(("classification", "json"), ("EXTERNAL", "TRUE"))
+                : t.Source.IsText
                 ? YMap.Of(("classification", "csv"), ("skip.header.line.count", "1"), ("EXTERNAL", "TRUE"))
                 : YMap.Of(("classification", "parquet"), ("EXTERNAL", "TRUE"))),
             ("storageDescriptor", storage)), AwsLab.Options()));
+    }
+
+    /// <summary>
+    /// The DML query timeout the import's largest tables need (ImportModel): a Service Quotas request for the account.
+    /// The provider submits an increase only when the value is above the current one, and its delete does nothing (a
+    /// quota increase cannot be taken back), so destroy leaves the account's timeout as it is.
+    /// </summary>
+    private void DmlTimeoutQuota()
+    {
+        if (ImportModel.QuotaRequest(lab) is not { } minutes) return;
+        program.Add(new PulumiResource("athenaDmlTimeoutQuota", "aws:servicequotas/serviceQuota:ServiceQuota", YMap.Of(
+            ("serviceCode", "athena"),
+            ("quotaCode", ImportModel.DmlTimeoutQuotaCode),
+            ("value", minutes)), AwsLab.Options()));
+        program.Output("athenaDmlTimeoutQuota", "${athenaDmlTimeoutQuota.value} minutes requested (${athenaDmlTimeoutQuota.requestStatus}); AWS default ${athenaDmlTimeoutQuota.defaultValue}");
     }
 
     /// <summary>The CSV escape character of the raw tables: U+0001, which no MIMIC file contains (tested on the demos).</summary>
@@ -97,6 +124,9 @@ public sealed class LabImport(LabSettings lab, ProgramBuilder program)
             Statement("RunTheImport", ["athena:StartQueryExecution", "athena:StopQueryExecution", "athena:GetQueryExecution", "athena:GetQueryResults",
                 "athena:GetQueryRuntimeStatistics", "athena:GetWorkGroup"], ["${importWorkgroup.arn}"]),
             Iam.ReadGlueDatabases("ReadTheLabCatalog", _aws.Region, databases),
+            // The import reads the DML timeout before it starts a table the time model says is long.
+            Statement("ReadTheDmlTimeout", ["servicequotas:GetServiceQuota"],
+                [$"arn:{Iam.Partition}:servicequotas:{_aws.Region}:${{awsAccount.accountId}}:athena/{ImportModel.DmlTimeoutQuotaCode}"]),
         ]);
         if (_aws.KmsEncryption)
             statements.Add(Iam.UseTheLabKey());

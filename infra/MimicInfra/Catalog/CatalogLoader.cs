@@ -194,6 +194,7 @@ public static partial class CatalogLoader
 
             foreach (var change in doc.Changes ?? [])
                 modules = ApplyChange(modules, change, Problem);
+            modules = WithSizes(id, modules, doc.Sizes, Problem);
 
             // A derived module lives in its own schema (dataset, database), so its names may repeat a source
             // table's (derived.vitalsign and ed.vitalsign); the source modules share one lab database.
@@ -216,6 +217,37 @@ public static partial class CatalogLoader
         /// </summary>
         private static PhysioNetFiles? DownloadOf(PhysioNetProject? project, DownloadDoc? doc) =>
             project is null ? null : new PhysioNetFiles(PhysioNetFiles.FilesRoot + project.Prefix, doc?.Files ?? []);
+
+        /// <summary>
+        /// The sizes of the tables this release ships (modules defined here, never borrowed ones, which keep their own
+        /// release's), replacing any a base release gave: another release's files have other sizes.
+        /// </summary>
+        private static List<Module> WithSizes(string id, List<Module> modules, SizesDoc? doc, Action<string, string?, string?> problem)
+        {
+            var sizes = new Dictionary<string, TableSize>(StringComparer.Ordinal);
+            if (doc is not null)
+            {
+                if (string.IsNullOrWhiteSpace(doc.Rows) || string.IsNullOrWhiteSpace(doc.Bytes))
+                    problem("'sizes:' must say where its figures come from: 'rows:' and 'bytes:' (a source, or how they were estimated)", null, null);
+                var own = modules.Where(m => m.DefinedIn == id && !m.IsDerived).SelectMany(m => m.Tables).Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
+                foreach (var (table, size) in doc.Tables ?? [])
+                {
+                    long? Number(string key, string? text)
+                    {
+                        if (text is null) return null;
+                        if (long.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n)) return n;
+                        problem($"sizes of {table}: '{key}: {text}' must be a whole number", null, null);
+                        return null;
+                    }
+                    if (!own.Contains(table)) { problem($"'sizes:' names table {table}, which no module this release ships has", null, null); continue; }
+                    var rows = Number("rows", size.Rows);
+                    if (rows is null) { problem($"sizes of {table}: 'rows:' is required", null, null); continue; }
+                    sizes[table] = new TableSize(rows.Value, Number("gzipBytes", size.GzipBytes), Number("textBytes", size.TextBytes), doc.Rows ?? "", doc.Bytes ?? "");
+                }
+            }
+            return modules.Select(m => m.DefinedIn != id || m.IsDerived ? m
+                : m with { Tables = m.Tables.Select(t => t with { Size = sizes.GetValueOrDefault(t.Name) }).ToList() }).ToList();
+        }
 
         /// <summary>Every source table a concept reads is a table of a source module of this release, named by its schema.</summary>
         private static void CheckConceptInputs(Module derived, List<Module> modules, Action<string, string?, string?> problem)
@@ -384,23 +416,39 @@ public static partial class CatalogLoader
     private sealed record ReleaseDoc(string? Release, string? Title, string? Base, string? Access, string? Files, S3Doc? S3,
         List<ModuleDoc>? Modules, List<ChangeDoc>? Changes)
     {
+        public SizesDoc? Sizes { get; init; }
+
         public ProjectDoc? PhysioNet { get; init; }
 
         public DownloadDoc? Download { get; init; }
 
         public static ReleaseDoc From(YamlValue value)
         {
-            var f = new YamlFields(value, "a release", "release", "title", "base", "access", "files", "s3", "modules", "changes", "physionet", "download");
+            var f = new YamlFields(value, "a release", "release", "title", "base", "access", "files", "s3", "modules", "changes", "physionet", "download", "sizes");
             var s3 = f.Map("s3", "'s3:'", "uri", "region");
             var project = f.Map("physionet", "'physionet:'", "slug", "version");
             var download = f.Map("download", "'download:'", "files");
+            var sizes = f.Map("sizes", "'sizes:'", "rows", "bytes", "tables");
             return new(f.Text("release"), f.Text("title"), f.Text("base"), f.Text("access"), f.Text("files"),
                 s3 is null ? null : new S3Doc(s3.Text("uri"), s3.Text("region")),
                 f.List("modules", ModuleDoc.FromYaml), f.List("changes", ChangeDoc.From))
             {
                 PhysioNet = project is null ? null : new ProjectDoc(project.Text("slug"), project.Text("version")),
                 Download = download is null ? null : new DownloadDoc(download.Texts("files")),
+                Sizes = sizes is null ? null : new SizesDoc(sizes.Text("rows"), sizes.Text("bytes"), sizes.Entries("tables", SizeDoc.From)),
             };
+        }
+    }
+
+    /// <summary>A release's table sizes: where the rows and the bytes come from, then one entry per table of the modules it ships.</summary>
+    private sealed record SizesDoc(string? Rows, string? Bytes, List<KeyValuePair<string, SizeDoc>>? Tables);
+
+    private sealed record SizeDoc(string? Rows, string? GzipBytes, string? TextBytes)
+    {
+        public static SizeDoc From(YamlValue value)
+        {
+            var f = new YamlFields(value, "a table's size", "rows", "gzipBytes", "textBytes");
+            return new(f.Text("rows"), f.Text("gzipBytes"), f.Text("textBytes"));
         }
     }
 

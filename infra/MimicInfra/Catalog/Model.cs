@@ -107,10 +107,19 @@ public sealed record Table(string Name, string? Description, IReadOnlyList<Colum
     /// <summary>How a derived table is made; null for tables shipped as files.</summary>
     public Concept? Concept { get; init; }
 
+    /// <summary>How big the table's source file is in the release that ships it (the import's time and cost model); null when unknown.</summary>
+    public TableSize? Size { get; init; }
+
     public Column? FindColumn(string name) => Columns.FirstOrDefault(c => c.Name == name);
 }
 
 public sealed record Column(string Name, ColumnType Type, bool Nullable, string? Description);
+
+/// <summary>
+/// A table's size in its release: rows, and the bytes of its gzip CSV file and of the CSV text where known, with
+/// where each figure comes from (the release's `sizes:` block says whether a figure is published or estimated).
+/// </summary>
+public sealed record TableSize(long Rows, long? GzipBytes, long? TextBytes, string RowsSource, string BytesSource);
 
 /// <summary>The concept SQL that computes a derived module: folders of <see cref="Repository"/> holding one file per table.</summary>
 /// <param name="SqlFolder">The source dialect (BigQuery) every other dialect is generated from, e.g. mimic-iv/concepts.</param>

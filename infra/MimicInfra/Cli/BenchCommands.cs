@@ -34,7 +34,8 @@ internal static class BenchCommands
         var data = new Option<string>("--data") { Description = "Folder of the release's files (e.g. a scale-demo output).", Required = true };
         var work = new Option<string?>("--work") { Description = "Folder for the benchmark's databases and Parquet files (default: a new temporary folder, removed afterwards)." };
         var runs = new Option<int>("--runs") { Description = "Runs of each query; the median is reported.", DefaultValueFactory = _ => 5 };
-        var cmd = new Command("bench", "Measure the local lab: build time and rows/s, example queries on stored tables vs views over CSV, Parquet vs csv.gz.") { stack, dir, data, work, runs };
+        var importOnly = new Option<bool>("--import-only") { Description = "Measure only the cloud import's local stand-ins (one reader through the largest gzip CSV; the note re-encoder)." };
+        var cmd = new Command("bench", "Measure the local lab: build time and rows/s, example queries on stored tables vs views over CSV, Parquet vs csv.gz; and the import's local stand-ins.") { stack, dir, data, work, runs, importOnly };
         cmd.SetAction(r => io.Run(() =>
         {
             var lab = CompileCommands.ReadLab(r.GetValue(stack)!, r.GetValue(dir));
@@ -44,6 +45,13 @@ internal static class BenchCommands
             var workDir = r.GetValue(work) ?? Directory.CreateTempSubdirectory("mimic-bench-").FullName;
             try
             {
+                if (r.GetValue(importOnly))
+                {
+                    var only = Benchmark.ImportStandInsOf(lab.Modules, r.GetValue(data)!, workDir, io.Error.WriteLine)
+                        ?? throw new UserError($"no csv.gz file of the lab's tables is in {r.GetValue(data)}.");
+                    WriteStandIns(io, only);
+                    return 0;
+                }
                 var b = Benchmark.Run(lab.Release, lab.Modules, r.GetValue(data)!, workDir, r.GetValue(runs), io.Error.WriteLine);
                 var inv = CultureInfo.InvariantCulture;
                 io.Out.WriteLine($"data: {b.Rows:N0} rows in {b.CsvBytes:N0} bytes of CSV; largest {string.Join(", ", b.Largest.Select(l => $"{l.Table} {l.Rows:N0}"))}");
@@ -56,10 +64,23 @@ internal static class BenchCommands
                 var csv = b.Parquet.Sum(p => p.CsvBytes);
                 var pq = b.Parquet.Sum(p => p.ParquetBytes);
                 io.Out.WriteLine($"Parquet (zstd) {pq:N0} bytes vs csv.gz {csv:N0} bytes ({(pq / (double)csv).ToString("P0", inv)})");
+                if (b.Import is { } imp) WriteStandIns(io, imp);
             }
             finally { if (temp) Directory.Delete(workDir, recursive: true); }
             return 0;
         }));
         return cmd;
+    }
+
+    private static void WriteStandIns(Console io, ImportStandIns imp)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        io.Out.WriteLine();
+        io.Out.WriteLine("import stand-ins (the cloud import's slow steps, measured locally):");
+        io.Out.WriteLine($"  one reader, one gzip CSV:  {imp.Table}, {imp.TextBytes:N0} bytes of text ({imp.GzipBytes:N0} gzip) in {imp.ReadSeconds.ToString("F1", inv)} s: " +
+                         $"{imp.ReadTextMBps.ToString("F1", inv)} MB/s of text, {imp.ReadGzipMBps.ToString("F1", inv)} MB/s of gzip (DuckDB, 1 thread; the import model assumes 25, pessimistic 8, for Athena)");
+        io.Out.WriteLine(imp.ReencodeMBps is { } mbps
+            ? $"  re-encoding notes:         {imp.ReencodeTextBytes:N0} bytes of note CSV to gzip JSON Lines in {imp.ReencodeSeconds!.Value.ToString("F1", inv)} s: {mbps.ToString("F1", inv)} MB/s (python3, as in CloudShell)"
+            : $"  re-encoding notes:         not measured ({imp.ReencodeSkipped})");
     }
 }

@@ -23,7 +23,7 @@ internal static class ImportCommand
                 io.Out.Write(ImportScript.Build(plan));
                 return 0;
             }
-            io.Out.WriteLine(ImportScript.CommandFor(lab.Names, lab.Aws.Region));
+            io.Out.WriteLine(ImportScript.CommandFor(plan, ImportScript.LabAccountOf(lab)));
             io.Error.WriteLine($"""
 
                 Run the line above once, after `pulumi up`, in AWS CloudShell ({lab.Aws.Region}) signed in as
@@ -32,7 +32,9 @@ internal static class ImportCommand
                     : "any IAM user of the lab's account (the source is open)")},
                 with the stack output researcherImportPolicy attached to that user. It copies {plan.Tables.Count} tables into the lab's
                 own typed Parquet copy, {4} at a time (--parallel N), and can be run again: it redoes only what did not finish.
-                (The stack output importCommand is the same command with the bucket's name filled in.)
+                Set DATA_BUCKET first to the stack output dataBucket (`pulumi stack output dataBucket`); the stack output
+                importCommand is the same command with the bucket's name filled in. The command checks the script's
+                SHA-256 before it runs it, and the script writes only to that bucket, owned by the lab's account.
                 """);
             return 0;
         }));

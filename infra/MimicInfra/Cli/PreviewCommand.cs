@@ -116,6 +116,7 @@ public static class LabPreview
                 w.WriteLine($"  database    {lab.Names.Database} (typed Parquet tables); {lab.Names.ImportDatabase} (import only: the staged source, never the notebook's)");
                 w.WriteLine($"  import      once, by the researcher as themselves (PhysioNet authorizes IAM users, not roles): `import --stack {lab.Stack}` prints the command; " +
                             $"workgroup {lab.Names.ImportWorkgroup}, scan cap {Bytes(aws.ImportBytesScannedCutoffPerQuery)} per query");
+                foreach (var line in Import.ImportModel.PreviewLines(lab)) w.WriteLine(line);
             }
             else
                 w.WriteLine($"  database    {lab.Names.Database} (typed Parquet tables read in place; no import)");

@@ -25,6 +25,8 @@ public static class DataLayout
     public static string TableFolder(Module m, Table t) => $"{Tables}{m.Name}/{t.Name}/";
     public static string StagingFolder(Module m, Table t) => $"{Staging}{m.Name}/{t.Name}/";
     public static string TableRecord(Module m, Table t) => $"{Imports}tables/{m.Name}/{t.Name}.json";
+    /// <summary>Where a re-encoding records how far it got, so that a re-run continues there.</summary>
+    public static string TableCheckpoint(Module m, Table t) => $"{Imports}checkpoints/{m.Name}/{t.Name}.json";
 }
 
 /// <summary>
@@ -46,18 +48,37 @@ public static class ResultsLayout
 /// <summary>One table's import: copy the source into staging as the researcher, then UNLOAD typed Parquet into the lab's table folder.</summary>
 public sealed record TableImport(TableSource Source, string StagingFolder, string TableFolder, string RecordKey, string RawTable, string TypedTable, string Unload, string SourceCount, string CopyCount)
 {
+    /// <summary>The raw table's name in the import database (unquoted).</summary>
+    public string RawTableName => ImportPlan.RawTableName(Module, Table);
+
+    /// <summary>The Glue database of the typed copy's table (the lab's, or its derived database).</summary>
+    public string TypedDatabase { get; init; } = "";
+
+    /// <summary>
+    /// Whether the source is re-encoded while it is copied (CSV with line breaks inside quoted text, which Athena's CSV
+    /// readers cannot read, into JSON Lines that its JSON reader can): the raw table then reads JSON, the UNLOAD is the same.
+    /// </summary>
+    public bool Reencoded { get; init; }
+
+    public string CheckpointKey => DataLayout.TableCheckpoint(Module, Table);
+
     public Module Module => Source.Module;
     public Table Table => Source.Table;
 }
 
 public sealed record ImportPlanData(string Lab, string Release, string ReleaseTitle, string Region, string LabDatabase, string ImportDatabase,
-    string ImportWorkgroup, bool SourceIsPhysioNetCredentialed, IReadOnlyList<TableImport> Tables);
+    string ImportWorkgroup, bool SourceIsPhysioNetCredentialed, IReadOnlyList<TableImport> Tables)
+{
+    /// <summary>What the lab's data bucket's name starts with (S3 completes it at deploy time): the import refuses any other bucket.</summary>
+    public string DataBucketPrefix { get; init; } = "";
+}
 
 /// <summary>
 /// The third stage of an AWS lab that owns its data: per table, where the source is copied, the raw table
 /// the import reads (physical types), and the SQL that writes the typed copy. The placeholder
 /// <see cref="DataBucketToken"/> stands for the lab's data bucket, whose name S3 completes at deploy time;
-/// the import script reads it from the import database's parameters. No I/O.
+/// the import script takes it on its command line (never from the Glue catalog, which principals outside the
+/// data perimeter can change). No I/O.
 /// </summary>
 public static class ImportPlan
 {
@@ -65,6 +86,12 @@ public static class ImportPlan
 
     /// <summary>A raw table's name in the import database: module and table, since derived and ed both have a vitalsign.</summary>
     public static string RawTableName(Module m, Table t) => $"{m.Name}_{t.Name}";
+
+    /// <summary>
+    /// A module whose CSV files hold text with line breaks inside quotes (notes): all of its tables are re-encoded,
+    /// the detail tables' free-text values included, since one quoted line break is enough to stop Athena's reader.
+    /// </summary>
+    public static bool HasQuotedLineBreaks(Module m) => m.Tables.Any(t => t.MultilineText);
 
     public static ImportPlanData For(LabSettings lab)
     {
@@ -78,11 +105,11 @@ public static class ImportPlan
             var target = $"s3://{DataBucketToken}/{DataLayout.TableFolder(m, t)}";
             return new TableImport(source, DataLayout.StagingFolder(m, t), DataLayout.TableFolder(m, t), DataLayout.TableRecord(m, t), raw, typed,
                 CopySql.Unload(t, raw, source.IsText, source.PhysicalTypeOf, target),
-                $"SELECT count(*) FROM {raw}", $"SELECT count(*) FROM {typed}");
+                $"SELECT count(*) FROM {raw}", $"SELECT count(*) FROM {typed}") { TypedDatabase = names.DatabaseOf(m), Reencoded = source.IsText && HasQuotedLineBreaks(m) };
         }).ToList();
         var credentialed = lab.Release.Access == Access.Credentialed && aws.Layout != SourceLayout.TableParquet;
         return new ImportPlanData(names.Lab, lab.Release.Id, lab.Release.Title, aws.Region, names.Database, names.ImportDatabase, names.ImportWorkgroup,
-            credentialed, tables);
+            credentialed, tables) { DataBucketPrefix = names.DataBucketPrefix };
     }
 }
 

@@ -5,8 +5,9 @@ namespace MimicInfra.Import;
 /// <summary>
 /// The import a researcher runs once, as themselves, in AWS CloudShell: a self-contained python3 + boto3
 /// script (both ship with CloudShell) made of the fixed program <c>mimic_lab_import.py</c> and the lab's
-/// plan as JSON. It holds no deploy-time value (it finds the data bucket from the import database), so
-/// `import --script` prints the same bytes that `pulumi up` uploads.
+/// plan as JSON. It holds no deploy-time value: the data bucket and the lab's account come on its command
+/// line, from the compiled program, so `import --script` prints the same bytes that `pulumi up` uploads and
+/// the command checks the script's SHA-256, known here, before it runs it.
 /// </summary>
 public static class ImportScript
 {
@@ -18,6 +19,9 @@ public static class ImportScript
         return new StreamReader(stream).ReadToEnd().Replace("\r\n", "\n");
     });
 
+    /// <summary>The fixed program alone (no plan): what `bench` runs the re-encoder of.</summary>
+    public static string ProgramText => Program.Value;
+
     public static string Build(ImportPlanData plan)
     {
         var json = Input.JsonText.Indented(PlanJson(plan));
@@ -26,7 +30,9 @@ public static class ImportScript
     }
 
     /// <summary>The plan as the script reads it.</summary>
-    public static JsonObject PlanJson(ImportPlanData plan) => new()
+    public static JsonObject PlanJson(ImportPlanData plan) => PlanJson(plan, ImportModel.For(plan));
+
+    private static JsonObject PlanJson(ImportPlanData plan, ImportEstimate model) => new()
     {
         ["lab"] = plan.Lab,
         ["release"] = plan.Release,
@@ -35,6 +41,10 @@ public static class ImportScript
         ["labDatabase"] = plan.LabDatabase,
         ["importDatabase"] = plan.ImportDatabase,
         ["importWorkgroup"] = plan.ImportWorkgroup,
+        ["dataBucketPrefix"] = plan.DataBucketPrefix,
+        // The time model: one reader's rate (central, pessimistic; --reader-mbps replaces both) and the DML timeout quota.
+        ["reader"] = new JsonObject { ["centralMBps"] = model.Reader.CentralMBps, ["pessimisticMBps"] = model.Reader.PessimisticMBps },
+        ["dmlTimeoutQuotaCode"] = ImportModel.DmlTimeoutQuotaCode,
         ["sourceIsPhysioNetCredentialed"] = plan.SourceIsPhysioNetCredentialed,
         ["tables"] = new JsonArray(plan.Tables.Select(t => (JsonNode)new JsonObject
         {
@@ -47,6 +57,15 @@ public static class ImportScript
                 ["prefix"] = t.Source.Folder.Prefix,
                 ["file"] = t.Source.File,
             },
+            ["rawTable"] = t.RawTableName,
+            ["typedDatabase"] = t.TypedDatabase,
+            ["typedTable"] = t.Table.Name,
+            ["size"] = model.Tables.Single(e => e.Name == $"{t.Module.Name}.{t.Table.Name}") is var e && !e.ParallelRead
+                ? new JsonObject { ["rows"] = e.Rows, ["gzipBytes"] = e.GzipBytes, ["textBytes"] = e.TextBytes }
+                : null,
+            ["columns"] = new JsonArray(t.Table.Columns.Select(c => (JsonNode)c.Name).ToArray()),
+            ["reencode"] = t.Reencoded,
+            ["checkpoint"] = t.CheckpointKey,
             ["staging"] = t.StagingFolder,
             ["target"] = t.TableFolder,
             ["record"] = t.RecordKey,
@@ -56,11 +75,28 @@ public static class ImportScript
         }).ToArray()),
     };
 
-    /// <summary>The one command the researcher runs in CloudShell, given the data bucket's name.</summary>
-    public static string CommandFor(string dataBucket) =>
-        $"aws s3 cp s3://{dataBucket}/{DataLayout.ImportScriptKey} . && python3 {FileName}";
+    /// <summary>The script's SHA-256 (lower-case hex): the command refuses to run any other bytes.</summary>
+    public static string Sha256(ImportPlanData plan) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(Build(plan))));
 
-    /// <summary>The same command when the bucket's name is not known yet: it asks the lab's import database.</summary>
-    public static string CommandFor(Lab.LabNames names, string region) =>
-        $"aws s3 cp \"s3://$(aws glue get-database --region {region} --name {names.ImportDatabase} --query 'Database.Parameters.mimic_lab_data_bucket' --output text)/{DataLayout.ImportScriptKey}\" . && python3 {FileName}";
+    /// <summary>
+    /// The one command the researcher runs in CloudShell: fetch the script from the lab's bucket (only if the lab's
+    /// account owns it), check its SHA-256, run it with the bucket and account it must write to. Both are values of
+    /// the compiled program (Pulumi fills them in at deploy time), never read from the Glue catalog.
+    /// </summary>
+    public static string CommandFor(ImportPlanData plan, string dataBucket, string account) =>
+        CommandFor(plan, dataBucket, dataBucket, account);
+
+    /// <summary>The command as `import --stack` prints it, before the bucket's name is known: the researcher sets DATA_BUCKET to the stack output dataBucket.</summary>
+    public static string CommandFor(ImportPlanData plan, string? account) =>
+        CommandFor(plan, "\"${DATA_BUCKET:?set DATA_BUCKET to the stack output dataBucket}\"", "\"$DATA_BUCKET\"",
+            account ?? "\"$(aws sts get-caller-identity --query Account --output text)\"");
+
+    /// <summary>The lab's AWS account where the stack names it (awsAccountId, or the researcher's user ARN); null when only STS can tell.</summary>
+    public static string? LabAccountOf(Lab.LabSettings lab) =>
+        lab.Providers.AwsAccountId ?? lab.Aws?.Perimeter.ResearcherArn?.Split(':')[4];
+
+    private static string CommandFor(ImportPlanData plan, string fetchBucket, string bucket, string account) =>
+        $"aws s3 cp s3://{fetchBucket}/{DataLayout.ImportScriptKey} . --expected-bucket-owner {account} && " +
+        $"echo '{Sha256(plan)}  {FileName}' | sha256sum -c - && python3 {FileName} --data-bucket {bucket} --account {account}";
 }

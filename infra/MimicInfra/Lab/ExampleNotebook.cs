@@ -320,7 +320,7 @@ public static class ExampleNotebook
             "If the import has not run yet, run this in AWS CloudShell, signed in as your PhysioNet-verified IAM user:",
             "",
             "```",
-            Import.ImportScript.CommandFor(lab.Names, aws.Region),
+            Import.ImportScript.CommandFor(Import.ImportPlan.For(lab), Import.ImportScript.LabAccountOf(lab)),
             "```");
         yield return Code(
             "import json",

@@ -27,6 +27,7 @@ public static class LabCompiler
         [$"{StackConfig.Project}:notebookNetwork"] = "lab-vpc",
         [$"{StackConfig.Project}:budgetMonthlyUsd"] = "1",
         [$"{StackConfig.Project}:budgetEmails"] = "[\"plugin-discovery@example.org\"]",
+        [$"{StackConfig.Project}:athenaDmlTimeoutQuota"] = "240",
         [$"{StackConfig.Project}:gcp"] = "true",
         [$"{StackConfig.Project}:gcpProject"] = "plugin-discovery",
         [$"{StackConfig.Project}:gcpMembers"] = "[\"user:plugin-discovery@example.org\"]",

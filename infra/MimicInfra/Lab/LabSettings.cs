@@ -96,6 +96,9 @@ public sealed record AwsSettings(
 
     /// <summary>The key of the account's encrypted Glue Data Catalog, when the platform encrypts it (glueCatalogKmsKeyArn).</summary>
     public string? GlueCatalogKeyArn { get; init; }
+
+    /// <summary>Athena's DML query timeout (minutes) the stack asks for (athenaDmlTimeoutQuota): null for the import model's choice, 0 for none.</summary>
+    public int? DmlTimeoutQuota { get; init; }
 }
 
 /// <summary>The researcher's SageMaker notebook.</summary>

@@ -23,7 +23,7 @@ public static partial class LabSettingsReader
 
     /// <summary>
     /// For the local lab, which is built from the release and modules alone: the cloud sides' settings are not
-    /// read, so their limits (Athena's CSV reader cannot read note text) do not stop a lab DuckDB can build.
+    /// read, so their limits do not stop a lab DuckDB can build.
     /// </summary>
     public static LabSettings ReadForLocal(StackConfig config, SchemaCatalog catalog) => Read(config, catalog, cloud: false, null);
 
@@ -190,7 +190,7 @@ public static partial class LabSettingsReader
             c.Problem("derivedSourceUri", $"its access point is in another region than the lab ({region}); S3 copies through an access point only within its region.");
         return new AwsSettings(region, layout ?? SourceLayout.PhysionetCsv, sources, inPlace, importCutoff, cutoff, retention, keep, encryption == "kms",
             c.Boolean("notebook") ? ReadNotebook(c, release, region) : null, ReadBudget(c)) { DerivedSource = derivedSource, AuditTrail = ReadAuditTrail(c, release, region), Perimeter = ReadPerimeter(c, release, region, encryption == "kms"),
-              GlueCatalogKeyArn = ReadGlueCatalogKey(c, region) };
+              GlueCatalogKeyArn = ReadGlueCatalogKey(c, region), DmlTimeoutQuota = ReadDmlTimeoutQuota(c) };
     }
 
     private static string ImportableNames(SourceLayout layout, IEnumerable<Module> modules) =>

@@ -49,6 +49,7 @@ public static class SettingSpecs
         new("deployerDataAccess", "string", null, "none (the deployer administers the lab's buckets and key but reads no object of the data or results and cannot decrypt with the key) or read (the deployer reads them too). Default: none for credentialed releases, read for open ones."),
         new("budgetMonthlyUsd", "integer", null, "A monthly AWS budget for the lab in USD, with e-mail alerts at 80 % and 100 %. Default: no budget."),
         new("budgetEmails", "array", null, "Who the budget alerts go to; required with budgetMonthlyUsd."),
+        new("athenaDmlTimeoutQuota", "integer", null, "Athena's DML query timeout (minutes, 30-240; quota L-E80DC288) the lab requests for the account so the import's largest tables can finish, or 0 for no request. An account-wide request that AWS approves in minutes to days; nothing is undone on destroy. Default: 240 when the import's time model says a table may need more than 30 minutes, else none."),
         new("gcp", "boolean", false, "Build the GCP side of the lab: BigQuery views over physionet-data in gcpProject."),
         new("gcpProject", "string", null, "The researcher's GCP project id (queries are billed there); required with gcp."),
         new("gcpLocation", "string", "US", "BigQuery location of the lab datasets; must be US, where physionet-data lives (a view reads only its own location)."),

@@ -11,9 +11,10 @@ public static class Importable
     /// <summary>Whether the import reads every table of the module from this layout.</summary>
     public static bool CanImport(SourceLayout layout, Module m) => WhyNot(layout, m) is null;
 
-    /// <summary>The first table the import cannot read from this layout, with the reason; null when it reads them all.</summary>
-    public static (Table Table, string Reason)? WhyNot(SourceLayout layout, Module m) =>
-        layout == SourceLayout.PhysionetCsv && m.Tables.FirstOrDefault(t => t.MultilineText) is { } t
-            ? (t, "has line breaks inside its text fields, which Athena's CSV reader cannot read")
-            : null;
+    /// <summary>
+    /// The first table the import cannot read from this layout, with the reason; null when it reads them all. None today:
+    /// CSV with line breaks inside quoted text (the notes), which Athena's CSV readers cannot read, is re-encoded by the
+    /// import as it copies (ImportPlan.HasQuotedLineBreaks), so every module with files imports from every layout.
+    /// </summary>
+    public static (Table Table, string Reason)? WhyNot(SourceLayout layout, Module m) => null;
 }

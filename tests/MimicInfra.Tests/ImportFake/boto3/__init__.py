@@ -6,6 +6,7 @@ SELECT count(*) FROM "db"."table", counting rows that objects carry as metadata.
 """
 import atexit
 import fnmatch
+import gzip
 import json
 import os
 import re
@@ -45,9 +46,51 @@ class _Body:
         return self._data.encode()
 
 
+class _FileBody:
+    """A streaming body over a real file (a source the import re-encodes): read(n) as botocore's StreamingBody."""
+
+    def __init__(self, path):
+        self._f = open(path, "rb")
+        STATE.setdefault("streamed", []).append(path)
+
+    def read(self, n=-1):
+        data = self._f.read(n if n is not None and n >= 0 else -1)
+        if FAULTS.get("streamLimit") is not None:
+            STATE["streamedBytes"] = STATE.get("streamedBytes", 0) + len(data)
+            if STATE["streamedBytes"] > FAULTS["streamLimit"]:
+                raise ConnectionError("the session ended (a closed CloudShell tab)")
+        return data
+
+
+def _blob_dir():
+    d = os.path.join(os.path.dirname(_path), "blobs")
+    os.makedirs(d, exist_ok=True)
+    return d
+
+
+def _owned(bucket, owner, operation):
+    """Buckets with a recorded owner (the lab's) take calls only with ExpectedBucketOwner, as the import must send it."""
+    expected = STATE.get("owners", {}).get(bucket)
+    if expected is None:
+        return
+    if owner is None:
+        STATE.setdefault("ownerless", []).append([operation, bucket])
+        raise ClientError("InvalidRequest", f"{operation} on the lab's bucket without ExpectedBucketOwner", operation)
+    if owner != expected:
+        raise ClientError("AccessDenied", "Access Denied", operation)
+
+
 class S3:
     def __init__(self, region):
         self.region = region
+
+    def head_bucket(self, Bucket, ExpectedBucketOwner=None):
+        with _lock:
+            if Bucket not in STATE["s3"] and Bucket not in STATE.get("owners", {}):
+                raise ClientError("404", "Not Found", "HeadBucket")
+            _owned(Bucket, ExpectedBucketOwner, "HeadBucket")
+            STATE["s3"].setdefault(Bucket, {})
+            return {}
 
     def _denied(self, bucket, key):
         for pattern in FAULTS.get("denySource", []):
@@ -60,22 +103,35 @@ class S3:
             o = _bucket(Bucket).get(Key)
             if o is None:
                 raise ClientError("404", "Not Found", "HeadObject")
-            return {"ContentLength": o["size"]}
+            return {"ContentLength": o["size"], "ETag": o.get("etag", '"e1"')}
 
-    def get_object(self, Bucket, Key):
+    def get_object(self, Bucket, Key, ExpectedBucketOwner=None):
         with _lock:
+            _owned(Bucket, ExpectedBucketOwner, "GetObject")
             o = _bucket(Bucket).get(Key)
             if o is None:
                 raise ClientError("NoSuchKey", "The specified key does not exist.", "GetObject")
+            if "file" in o:
+                return {"Body": _FileBody(o["file"])}
             return {"Body": _Body(o.get("body", ""))}
 
-    def put_object(self, Bucket, Key, Body, ContentType=None):
+    def put_object(self, Bucket, Key, Body, ContentType=None, ExpectedBucketOwner=None):
         with _lock:
+            _owned(Bucket, ExpectedBucketOwner, "PutObject")
             STATE["log"].append(["put", Bucket, Key])
-            _bucket(Bucket)[Key] = {"size": len(Body), "body": Body.decode()}
+            if Key.endswith(".gz"):
+                # A re-encoded part: kept as a real file; its rows are its lines, as Athena's JSON reader counts them.
+                path = os.path.join(_blob_dir(), Key.replace("/", "_"))
+                with open(path, "wb") as f:
+                    f.write(Body)
+                rows = gzip.decompress(Body).count(b"\n") - (1 if Key.endswith(".csv.gz") else 0)  # a CSV part has a header line
+                _bucket(Bucket)[Key] = {"size": len(Body), "file": path, "rows": rows}
+            else:
+                _bucket(Bucket)[Key] = {"size": len(Body), "body": Body.decode()}
 
-    def list_objects_v2(self, Bucket, Prefix="", ContinuationToken=None):
+    def list_objects_v2(self, Bucket, Prefix="", ContinuationToken=None, ExpectedBucketOwner=None):
         with _lock:
+            _owned(Bucket, ExpectedBucketOwner, "ListObjectsV2")
             for pattern in FAULTS.get("denySource", []):
                 if fnmatch.fnmatch(f"{Bucket}/{Prefix}", pattern):
                     raise ClientError("AccessDenied", "Access Denied", "ListObjectsV2")
@@ -86,20 +142,23 @@ class S3:
             return {"Contents": [{"Key": k, "Size": _bucket(Bucket)[k]["size"]} for k in page], "IsTruncated": more,
                     **({"NextContinuationToken": str(start + 2)} if more else {})}
 
-    def delete_objects(self, Bucket, Delete):
+    def delete_objects(self, Bucket, Delete, ExpectedBucketOwner=None):
         with _lock:
+            _owned(Bucket, ExpectedBucketOwner, "DeleteObjects")
             for o in Delete["Objects"]:
                 _bucket(Bucket).pop(o["Key"], None)
                 STATE["log"].append(["delete", Bucket, o["Key"]])
 
-    def copy(self, CopySource, Bucket, Key, ExtraArgs=None, SourceClient=None):
+    def copy_object(self, CopySource, Bucket, Key, TaggingDirective=None, ExpectedBucketOwner=None):
         with _lock:
+            _owned(Bucket, ExpectedBucketOwner, "CopyObject")
             self._denied(CopySource["Bucket"], CopySource["Key"])
             o = _bucket(CopySource["Bucket"]).get(CopySource["Key"])
             if o is None:
-                raise ClientError("404", "Not Found", "HeadObject")
-            STATE["log"].append(["copy", CopySource["Bucket"], CopySource["Key"], Bucket, Key, ExtraArgs or {}])
+                raise ClientError("NoSuchKey", "The specified key does not exist.", "CopyObject")
+            STATE["log"].append(["copy", CopySource["Bucket"], CopySource["Key"], Bucket, Key, {"TaggingDirective": TaggingDirective}])
             _bucket(Bucket)[Key] = dict(o)
+            return {}
 
 
 def _rows_under(bucket, prefix):
@@ -117,8 +176,7 @@ def _table_of(db, name):
 
 def _folder_of(module, table, area):
     """The data bucket and folder ('staging/' or 'tables/') of a table."""
-    bucket = STATE["glue"][STATE["plan"]["importDatabase"]]["Parameters"]["mimic_lab_data_bucket"]
-    return bucket, f"{area}{module}/{table}/"
+    return STATE["plan"]["dataBucket"], f"{area}{module}/{table}/"
 
 
 class Athena:
@@ -189,7 +247,7 @@ class Athena:
             if q.get("reason"):
                 status["StateChangeReason"] = q["reason"]
             return {"QueryExecution": {"QueryExecutionId": QueryExecutionId, "Status": status,
-                                       "Statistics": {"DataScannedInBytes": q["scanned"]}}}
+                                       "Statistics": {"DataScannedInBytes": q["scanned"], "TotalExecutionTimeInMillis": 60000 * q["polls"]}}}
 
     def get_query_results(self, QueryExecutionId):
         with _lock:
@@ -214,18 +272,46 @@ class Glue:
                 raise ClientError("EntityNotFoundException", f"Database {Name} not found.", "GetDatabase")
             return {"Database": STATE["glue"][Name]}
 
+    def get_table(self, DatabaseName, Name):
+        with _lock:
+            location = STATE.get("glueTables", {}).get(f"{DatabaseName}.{Name}")
+            if location is None:
+                raise ClientError("EntityNotFoundException", f"Table {Name} not found.", "GetTable")
+            return {"Table": {"Name": Name, "DatabaseName": DatabaseName, "StorageDescriptor": {"Location": location}}}
+
+
+class ServiceQuotas:
+    """Athena's DML query timeout: STATE['dmlTimeout'] minutes (240 unless a test says), 'unset' (never raised:
+    the default applies) or 'denied' (the caller may not read Service Quotas)."""
+
+    def __init__(self, region):
+        self.region = region
+
+    def get_service_quota(self, ServiceCode, QuotaCode):
+        value = STATE.get("dmlTimeout", 240)
+        STATE["log"].append(["quota", ServiceCode, QuotaCode])
+        if value == "denied":
+            raise ClientError("AccessDeniedException", "not authorized to perform servicequotas:GetServiceQuota", "GetServiceQuota")
+        if value == "unset":
+            raise ClientError("NoSuchResourceException", "no applied value", "GetServiceQuota")
+        return {"Quota": {"ServiceCode": ServiceCode, "QuotaCode": QuotaCode, "Value": float(value)}}
+
+    def get_aws_default_service_quota(self, ServiceCode, QuotaCode):
+        return {"Quota": {"ServiceCode": ServiceCode, "QuotaCode": QuotaCode, "Value": 30.0}}
+
 
 class Sts:
     def __init__(self, region):
         self.region = region
 
     def get_caller_identity(self):
-        return {"Arn": STATE.get("identity", "arn:aws:iam::111122223333:user/jdoe")}
+        arn = STATE.get("identity", "arn:aws:iam::111122223333:user/jdoe")
+        return {"Arn": arn, "Account": arn.split(":")[4]}
 
 
 class _Session:
     def client(self, name, region_name=None, config=None):
-        return {"s3": S3, "athena": Athena, "glue": Glue, "sts": Sts}[name](region_name)
+        return {"s3": S3, "athena": Athena, "glue": Glue, "sts": Sts, "service-quotas": ServiceQuotas}[name](region_name)
 
 
 class session:  # boto3.session.Session()
