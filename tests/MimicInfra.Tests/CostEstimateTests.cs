@@ -219,9 +219,22 @@ public class CostEstimateTests
     {
         var demo = CostEstimate.For(Demo(), PriceTable.Embedded).Import!;
         Assert.Equal(5m * 310_000_000 / 1_000_000_000_000m, demo.Usd);   // 31 tables x the 10 MB minimum > 10,675,058 bytes
-        var credentialed = CostEstimate.For(LabSettingsReader.Read(Labs.Csv31(), Labs.Catalog), PriceTable.Embedded).Import!;
-        Assert.Null(credentialed.Usd);
-        Assert.StartsWith("no sourced size for mimic-iv-3.1's files yet: at $5.00 per TB scanned, each 100 GB the import reads costs $0.50", credentialed.Text);
+        // A credentialed release is priced from the catalog's per-table gzip sizes (the import's time model reads the same).
+        var csv31 = LabSettingsReader.Read(Labs.Csv31(), Labs.Catalog);
+        var credentialed = CostEstimate.For(csv31, PriceTable.Embedded).Import!;
+        var gzip = csv31.Tables.Where(t => !t.Module.IsDerived).Sum(t => t.Table.Size?.GzipBytes ?? 0);
+        Assert.True(gzip > 1_000_000_000, $"{gzip} bytes");
+        Assert.Equal(5m * Math.Max(gzip, csv31.Tables.Count() * 10_000_000L) / 1_000_000_000_000m, credentialed.Usd);
+        Assert.Contains("the catalog's gzip sizes of", credentialed.Text);
+        var s3 = CostEstimate.For(csv31, PriceTable.Embedded).Lines.Single(l => l.Item == "S3 data copy");
+        Assert.NotNull(s3.WithIdleStop);
+        Assert.Contains($"{gzip / 1_000_000_000m:0.###} GB (estimated size: the catalog's gzip sizes of", s3.Quantity);
+        // A release whose catalog has no byte sizes says so, with the price per 100 GB instead.
+        var notes = LabSettingsReader.Read(Labs.Config("notes", [.. Labs.Basics, ("release", "mimic-iv-note-2.2"),
+            ("sourceUri", "s3://arn:aws:s3:us-east-1:724665945834:accesspoint/mimic-iv-note-v2-2-01/mimic-iv-note/2.2/")]), Labs.Catalog);
+        var unknown = CostEstimate.For(notes, PriceTable.Embedded).Import!;
+        Assert.Null(unknown.Usd);
+        Assert.StartsWith("no sourced size for mimic-iv-note-2.2's files yet: at $5.00 per TB scanned, each 100 GB the import reads costs $0.50", unknown.Text);
         Assert.Null(CostEstimate.For(LabSettingsReader.Read(Labs.Full31(("sourceInPlace", "true")), Labs.Catalog), PriceTable.Embedded).Import);   // nothing imported
     }
 

@@ -79,6 +79,9 @@ public sealed record CostEstimate(IReadOnlyList<CostLine> Lines, IReadOnlyList<U
                     if (table.SizeOf(lab.Release.Id) is { } size)
                         lines.Add(Monthly("AWS", "S3 data copy", size.Gb, table.Find("s3-standard", aws.Region), "S3 Standard",
                             $" (estimated size: the catalog has none; {size.Basis})"));
+                    else if (CatalogSizeOf(lab) is { } catalogSize)
+                        lines.Add(Monthly("AWS", "S3 data copy", catalogSize.Gb, table.Find("s3-standard", aws.Region), "S3 Standard",
+                            $" (estimated size: {catalogSize.Basis}; the typed Parquet copy is smaller than gzip CSV, so this errs high)"));
                     else
                         lines.Add(new("AWS", "S3 data copy", "size unknown", null, null,
                             $"no size estimate for {lab.Release.Id}'s data copy (the catalog has none)"));
@@ -88,7 +91,7 @@ public sealed record CostEstimate(IReadOnlyList<CostLine> Lines, IReadOnlyList<U
                     lines.Add(PerMonth("AWS", "lab KMS key", 1, "key", table.Find("kms-key", aws.Region), "the lab's KMS key",
                         " (enableKeyRotation: each yearly rotation adds a backing key, billed like the key)"));
                 perUse.Add(PerUsePrice("AWS", "Athena queries", table.Find("athena-scan", aws.Region), "Athena"));
-                if (aws.OwnsData) import = ImportOf(lab, table.SizeOf(lab.Release.Id), table.Find("athena-scan", aws.Region));
+                if (aws.OwnsData) import = ImportOf(lab, table.SizeOf(lab.Release.Id) ?? CatalogSizeOf(lab), table.Find("athena-scan", aws.Region));
                 if (aws.AuditTrail.CreatesTrail)
                     perUse.Add(PerUsePrice("AWS", "CloudTrail S3 data events of the lab trail", table.Find("cloudtrail-data-events", aws.Region), "CloudTrail data events"));
             }
@@ -114,6 +117,21 @@ public sealed record CostEstimate(IReadOnlyList<CostLine> Lines, IReadOnlyList<U
                 notes.Add($"GCP: the price table has no BigQuery price for location {gcp.Location}");
         }
         return new(lines, perUse, notes) { Import = import };
+    }
+
+    /// <summary>
+    /// What the lab's source tables weigh by the catalog's own per-table sizes (gzip bytes), where the price table has no
+    /// figure for the release: the credentialed releases. A floor when some tables have no size.
+    /// </summary>
+    private static ReleaseSize? CatalogSizeOf(LabSettings lab)
+    {
+        var sources = lab.Tables.Where(t => !t.Module.IsDerived).Select(t => t.Table).ToList();
+        var sized = sources.Where(t => t.Size?.GzipBytes is not null).ToList();
+        if (sized.Count == 0) return null;
+        var bytes = sized.Sum(t => t.Size!.GzipBytes!.Value);
+        var basis = $"the catalog's gzip sizes of {sized.Count} of {sources.Count} source tables, themselves {sized[0].Size!.BytesSource.Split(':')[0]}" +
+                    (sized.Count < sources.Count ? $"; the other {sources.Count - sized.Count} have none" : "");
+        return new ReleaseSize(lab.Release.Id, bytes / 1_000_000_000m, basis) { SourceBytes = bytes };
     }
 
     /// <summary>
