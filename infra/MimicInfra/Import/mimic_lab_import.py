@@ -504,27 +504,12 @@ def reencode(stream, columns, skip, part_bytes, write_part, uri):
         raise ImportFailure(f"{uri} has columns {header}, not the catalog's {columns}; check the source and the release")
     for _ in range(skip):
         next(records)
-    buffer, out, rows, raw, total = None, None, 0, 0, 0
+    parts = GzipParts(part_bytes, write_part)
     for n, record in enumerate(records, skip + 2):
         if len(record) != len(columns):
             raise ImportFailure(f"{uri} record {n:,} has {len(record)} fields, not {len(columns)}; the file is not the catalog's table")
-        if out is None:
-            buffer = io.BytesIO()
-            out = gzip.GzipFile(fileobj=buffer, mode="wb", compresslevel=6, mtime=0)
-        line = (json.dumps(dict(zip(columns, record)), ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
-        out.write(line)
-        rows += 1
-        raw += len(line)
-        if raw >= part_bytes:
-            out.close()
-            write_part(buffer.getvalue(), rows)
-            total += rows
-            buffer, out, rows, raw = None, None, 0, 0
-    if out is not None:
-        out.close()
-        write_part(buffer.getvalue(), rows)
-        total += rows
-    return total
+        parts.add((json.dumps(dict(zip(columns, record)), ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8"))
+    return parts.finish()
 
 
 def split_lines(stream, columns, skip, part_bytes, write_part, uri):
@@ -537,27 +522,41 @@ def split_lines(stream, columns, skip, part_bytes, write_part, uri):
         raise ImportFailure(f"{uri} has columns {names}, not the catalog's {columns}; check the source and the release")
     for _ in range(skip):
         lines.readline()
-    buffer, out, rows, raw, total = None, None, 0, 0, 0
+    parts = GzipParts(part_bytes, write_part, header)
     for line in lines:
-        if out is None:
-            buffer = io.BytesIO()
-            out = gzip.GzipFile(fileobj=buffer, mode="wb", compresslevel=6, mtime=0)
-            out.write(header)
-        if not line.endswith(b"\n"):
-            line += b"\n"
-        out.write(line)
-        rows += 1
-        raw += len(line)
-        if raw >= part_bytes:
-            out.close()
-            write_part(buffer.getvalue(), rows)
-            total += rows
-            buffer, out, rows, raw = None, None, 0, 0
-    if out is not None:
-        out.close()
-        write_part(buffer.getvalue(), rows)
-        total += rows
-    return total
+        parts.add(line if line.endswith(b"\n") else line + b"\n")
+    return parts.finish()
+
+
+class GzipParts:
+    """Lines gathered into gzip parts of about part_bytes of text each (not counting the header every part starts
+    with), each handed to write_part(bytes, rows) as it fills; finish() hands over the last and returns the rows."""
+
+    def __init__(self, part_bytes, write_part, header=b""):
+        self.part_bytes, self.write_part, self.header = part_bytes, write_part, header
+        self.buffer, self.out, self.rows, self.raw, self.total = None, None, 0, 0, 0
+
+    def add(self, line):
+        if self.out is None:
+            self.buffer = io.BytesIO()
+            self.out = gzip.GzipFile(fileobj=self.buffer, mode="wb", compresslevel=6, mtime=0)
+            self.out.write(self.header)
+        self.out.write(line)
+        self.rows += 1
+        self.raw += len(line)
+        if self.raw >= self.part_bytes:
+            self._hand_over()
+
+    def _hand_over(self):
+        self.out.close()
+        self.write_part(self.buffer.getvalue(), self.rows)
+        self.total += self.rows
+        self.buffer, self.out, self.rows, self.raw = None, None, 0, 0
+
+    def finish(self):
+        if self.out is not None:
+            self._hand_over()
+        return self.total
 
 
 def reencode_file(source, out_dir, columns, part_bytes=PART_BYTES):
