@@ -6,7 +6,7 @@ using MimicInfra.Lab;
 namespace MimicInfra.Tests;
 
 /// <summary>
-/// Issue 13 item 6 (AWS): the audit trail, by rule id (Security Hub CloudTrail.1/.2/.4, S3.22/S3.23; Checkov
+/// The audit trail on AWS, by rule id (Security Hub CloudTrail.1/.2/.4, S3.22/S3.23; Checkov
 /// CKV_AWS_35/36/67/18). Deliberate exceptions, with reasons:
 /// <list type="bullet">
 /// <item>S3.22/S3.23 as Security Hub evaluates them (AWS Config cloudtrail-all-write/read-s3-data-event-check: a

@@ -121,7 +121,7 @@ public class AwsSecurityRuleTests
         Assert.Equal("true", rule.At("bucketKeyEnabled"));
     }
 
-    /// <summary>Issue 13 item 3: the lab's data is read-only to the notebook in the bucket policy too, whatever its role says.</summary>
+    /// <summary>Write limits: the lab's data is read-only to the notebook in the bucket policy too, whatever its role says.</summary>
     [Fact]
     public void TheDataBucketPolicyDeniesTheNotebookEveryWrite()
     {
@@ -137,7 +137,7 @@ public class AwsSecurityRuleTests
         Assert.DoesNotContain(none.Named("dataTlsOnlyPolicy").At("policy", "fn::toJSON", "Statement").List(), s => (string)s.Map()["Sid"] == "NotebookNeverWritesTheData");
     }
 
-    /// <summary>Issue 13 item 4 (S3.8, S3.5, S3.12, S3.13): a kept results bucket keeps every guard, not just the bucket and key.</summary>
+    /// <summary>Kept results keep their guards (S3.8, S3.5, S3.12, S3.13): a kept results bucket keeps every guard, not just the bucket and key.</summary>
     [Fact]
     public void KeptResultsKeepEveryGuardOfTheirBucket()
     {
@@ -188,7 +188,7 @@ public class AwsSecurityRuleTests
         }
     }
 
-    /// <summary>Issue 13 item 3 (CKV_AWS_21, S3.14): what the lab must not lose is versioned, and old versions do not pile up.</summary>
+    /// <summary>Integrity (CKV_AWS_21, S3.14): what the lab must not lose is versioned, and old versions do not pile up.</summary>
     [Fact]
     public void CKV_AWS_21_S3_14_TheDataBucketIsVersionedAndItsOldVersionsExpire()
     {
@@ -208,13 +208,13 @@ public class AwsSecurityRuleTests
     }
 
     /// <summary>
-    /// Issue 13 item 9: every prefix the lab writes (the notebook, the import, Pulumi's own objects) has a lifecycle
+    /// Lifecycle: every prefix the lab writes (the notebook, the import, Pulumi's own objects) has a lifecycle
     /// rule: temporary work expires; what the lab must keep (the typed copy, its records, its files) has a rule that
     /// expires only its old versions. Exception: in a lab that reads its source in place, the lab's files sit in the
     /// unversioned results bucket with no rule: they are objects of the stack, rewritten by `pulumi up`, deleted by destroy.
     /// </summary>
     [Fact]
-    public void Issue13_Item9_LifecycleCoversEveryPrefixTheLabWrites()
+    public void LifecycleCoversEveryPrefixTheLabWrites()
     {
         foreach (var config in new[] { Labs.Demo, Labs.Full31(), Labs.Full31(("sourceInPlace", "true")) })
         {
@@ -242,7 +242,7 @@ public class AwsSecurityRuleTests
         }
     }
 
-    /// <summary>Issue 13 item 3: in the results bucket the notebook may write only its work (query results, its scratch), in the bucket policy as in its role.</summary>
+    /// <summary>Write limits: in the results bucket the notebook may write only its work (query results, its scratch), in the bucket policy as in its role.</summary>
     [Fact]
     public void TheResultsBucketPolicyLetsTheNotebookWriteOnlyItsWork()
     {
@@ -274,7 +274,7 @@ public class AwsSecurityRuleTests
         Assert.Equal("s3://${resultsBucket.bucket}/import-results/", Demo.Named("importWorkgroup").At("configuration", "resultConfiguration", "outputLocation"));
     }
 
-    /// <summary>CKV_AWS_7 (rotation) and issue 13 item 5: a 30-day deletion window unless the stack says otherwise (7-30).</summary>
+    /// <summary>CKV_AWS_7 (rotation) and the data perimeter: a 30-day deletion window unless the stack says otherwise (7-30).</summary>
     [Fact]
     public void CKV_AWS_7_LabKeyRotatesAndWaits30DaysBeforeDeletion()
     {
@@ -304,7 +304,7 @@ public class AwsSecurityRuleTests
     private static Dictionary<object, object> Sid(List<Dictionary<object, object>> statements, string sid) => statements.Single(s => (string)s["Sid"] == sid);
 
     /// <summary>
-    /// Issue 13 item 5 (AwsSolutions-KMS5-style key-user separation; CIS AWS 3.x key policies): the account and the
+    /// The data perimeter (AwsSolutions-KMS5-style key-user separation; CIS AWS 3.x key policies): the account and the
     /// deployer administer the key but cannot use it; the lab's principals use it only through S3 and Athena.
     /// </summary>
     [Fact]
@@ -339,7 +339,7 @@ public class AwsSecurityRuleTests
     }
 
     /// <summary>
-    /// Issue 13 item 5 (data perimeter; S3.6-style "no other principals"): the data and results buckets deny every object
+    /// The data perimeter (S3.6-style "no other principals"): the data and results buckets deny every object
     /// and listing action to all but the notebook's role, the deployer and the researcher; AWS services acting for them
     /// pass; bucket management (policy, configuration) is not denied, so an administrator can always recover a bucket.
     /// </summary>
@@ -388,7 +388,7 @@ public class AwsSecurityRuleTests
             LabSettingsReader.Read(Labs.Config("p", [.. basics, ("researcherPrincipalArn", "arn:aws:iam::012345678901:user/lab/jdoe")]), Labs.Catalog).Aws!.Perimeter.ResearcherArn);
     }
 
-    /// <summary>Issue 13 item 5: the researcher's ready policy uses exactly this workgroup, these databases and this notebook.</summary>
+    /// <summary>The data perimeter: the researcher's ready policy uses exactly this workgroup, these databases and this notebook.</summary>
     [Fact]
     public void Perimeter_ResearcherPolicyUsesOnlyThisLab()
     {
@@ -453,7 +453,7 @@ public class AwsSecurityRuleTests
     }
 }
 
-/// <summary>Issue 13 item 8 (PII): a researcher id that is an e-mail address never reaches a name, tag, label or description.</summary>
+/// <summary>PII: a researcher id that is an e-mail address never reaches a name, tag, label or description.</summary>
 public class ResearcherIdPrivacyTests
 {
     [Fact]
@@ -523,7 +523,7 @@ public class GlueCatalogKeyTests
         Assert.Contains(message, Assert.Throws<MimicInfra.Cli.UserError>(() => LabSettingsReader.Read(Labs.Full31(("glueCatalogKmsKeyArn", value), ("awsAccountId", "012345678901")), Labs.Catalog)).Message);
 }
 
-/// <summary>Issue 13's Done-when, in one lab: a credentialed MIMIC-IV 3.1 lab from PhysioNet's access points.</summary>
+/// <summary>Security for credentialed data, in one lab: a credentialed MIMIC-IV 3.1 lab from PhysioNet's access points.</summary>
 public class CredentialedLabSecurityTests
 {
     [Fact]

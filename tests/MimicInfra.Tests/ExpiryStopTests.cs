@@ -3,7 +3,7 @@ using MimicInfra.Lab;
 
 namespace MimicInfra.Tests;
 
-/// <summary>The lab stops itself at 00:00 UTC on `expires`, and comes back when `expires` moves (issue: Fleet).</summary>
+/// <summary>The lab stops itself at 00:00 UTC on `expires`, and comes back when `expires` moves.</summary>
 public class ExpiryStopTests
 {
     private static ParsedProgram Program(string expires = "2027-06-30", params (string, string)[] extra) =>

@@ -3,7 +3,7 @@ using MimicInfra.Lab;
 
 namespace MimicInfra.Tests;
 
-/// <summary>Provider settings, account binding, secrets, expiry and placeholders (issue: Fleet).</summary>
+/// <summary>Provider settings, account binding, secrets, expiry and placeholders: what a platform team running many labs needs.</summary>
 public class ProviderSettingsTests
 {
     private static Dictionary<object, object> AwsProvider(StackConfig config) =>

@@ -6,7 +6,7 @@ using YamlDotNet.Serialization;
 namespace MimicInfra.Tests;
 
 /// <summary>
-/// Issue 13 on GCP, by rule id: dataset access lists (BigQuery's default access), Workbench VM and JupyterLab
+/// Security for credentialed data on GCP, by rule id: dataset access lists (BigQuery's default access), Workbench VM and JupyterLab
 /// (CIS GCP 4.3, 4.4; CKV_GCP_32, CKV_GCP_33), customer-managed keys (CKV_GCP_81, see GcpSecurityRuleTests for the
 /// exception), and the BigQuery data-access audit trail (CIS GCP 2.1, 2.2).
 /// </summary>

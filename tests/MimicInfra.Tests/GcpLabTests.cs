@@ -296,7 +296,7 @@ public class GcpSecurityRuleTests
         var wb = Lab.Single("gcp:workbench/instance:Instance");
         Assert.Equal("true", wb["enableManagedEuc"]);
         Assert.False(wb.Map()["gceSetup"].Map().ContainsKey("serviceAccounts"));
-        // The one service account of a lab is the expiry stop's, which may only stop this instance (issue 10).
+        // The one service account of a lab is the expiry stop's, which may only stop this instance.
         Assert.Equal(["expiryServiceAccount"], Lab.Resources.Where(r => r.Type == "gcp:serviceaccount/account:Account").Select(r => r.Name));
         Assert.All(Workspace.Strings(Lab.Root).Where(s => s.StartsWith("serviceAccount:")), s => Assert.Contains("${expiryServiceAccount.email}", s));
     }

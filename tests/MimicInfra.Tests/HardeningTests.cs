@@ -31,7 +31,7 @@ public class AwsDeployBreakageTests
         Assert.Contains("--region eu-west-2", eu);
     }
 
-    /// <summary>Issue 13 item 2: idle stop never runs code the researcher can write, let alone as root.</summary>
+    /// <summary>No local root: idle stop never runs code the researcher can write, let alone as root.</summary>
     [Fact]
     public void IdleStopNeverRunsResearcherWritableCodeAsRoot()
     {

@@ -15,7 +15,7 @@ namespace MimicInfra.Tests;
 /// which LabRules refuses), its only peers are the lab's endpoints, each admitting this account's principals only,
 /// and every call through them is an AWS API call CloudTrail records with the caller; a flow log would add a log
 /// group, a delivery role and ingestion billed per GB for records of HTTPS connections to those same endpoints.
-/// The audit item (a lab trail) is where the lab's record lives.</item>
+/// The audit trail setting (a lab trail) is where the lab's record lives.</item>
 /// </list>
 /// </summary>
 public class LabNetworkTests

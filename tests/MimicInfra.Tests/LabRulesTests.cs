@@ -77,7 +77,7 @@ public class LabRulesTests
         Assert.Contains(LabRules.Check(toStaging, lab), p => p.Message.StartsWith("reaches the import's staged source files"));
     }
 
-    /// <summary>Issue 13 item 5 in `check`: a credentialed lab whose buckets or key would let others in is refused.</summary>
+    /// <summary>The data perimeter in `check`: a credentialed lab whose buckets or key would let others in is refused.</summary>
     [Fact]
     public void ACredentialedLabWithoutItsPerimeterIsRefused()
     {

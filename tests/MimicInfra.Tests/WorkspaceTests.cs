@@ -187,7 +187,7 @@ public class WorkspaceSecurityRuleTests
     [Fact]
     public void EveryGrantedActionIsScopedToThisLab()
     {
-        // The exact grants, each with its reason; the closing note of the issue lists the same.
+        // The exact grants: each Sid says what the grant is for, so a new grant must be named and listed here.
         var grants = Workspace.Statements(Workspace.Demo).ToDictionary(s => (string)s["Sid"], s => s["Action"].List().Cast<string>().ToList());
         Assert.Equal(
         [

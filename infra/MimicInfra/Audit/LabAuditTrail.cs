@@ -5,7 +5,7 @@ using MimicInfra.Program;
 namespace MimicInfra.Audit;
 
 /// <summary>
-/// The lab's audit trail (issue 13 item 6): a multi-region CloudTrail trail of every management event (read and
+/// The lab's audit trail: a multi-region CloudTrail trail of every management event (read and
 /// write; CloudTrail.1) and of S3 data events (read and write) on the lab's own buckets, with log file validation
 /// (CloudTrail.4) and the lab key (CloudTrail.2), delivering to a private bucket of the lab whose records expire
 /// after auditRetentionDays and which `pulumi destroy` keeps when auditKeepOnDestroy says so. With an organization

@@ -95,7 +95,7 @@ public static class LabRules
 
     /// <summary>
     /// Every BigQuery dataset carries its own access list with an OWNER and no project role group, domain or public
-    /// member (without a list BigQuery grants project Viewers, Editors and Owners; issue 13); and no dataset IAM or
+    /// member (without a list BigQuery grants project Viewers, Editors and Owners); and no dataset IAM or
     /// access resource exists beside it, since the two fight over the same list (provider docs).
     /// </summary>
     private static void GcpDatasetsAdmitOnlyTheirList(List<(string Name, string Type, Dictionary<object, object> Props)> resources, List<CheckProblem> problems)
@@ -123,7 +123,7 @@ public static class LabRules
     }
 
     /// <summary>
-    /// A credentialed lab keeps its data to its own principals (issue 13 item 5): its data and results buckets deny
+    /// A credentialed lab keeps its data to its own principals (the data perimeter): its data and results buckets deny
     /// every object action to any other principal, and its key lets nobody use it unconditionally (no kms:*, and no
     /// use action without a condition), so no IAM grant elsewhere in the account reaches the data.
     /// </summary>

@@ -135,7 +135,7 @@ public sealed record GcpSettings(
     /// <summary>The derived module offered as views (pinned to its versioned dataset); null when switched off or not pinned.</summary>
     public Module? Derived { get; init; }
 
-    /// <summary>Customer-managed keys, audit log retention and Workbench restrictions (issue 13).</summary>
+    /// <summary>Customer-managed keys, audit log retention and Workbench restrictions.</summary>
     public MimicInfra.Gcp.GcpHardening Hardening { get; init; } = MimicInfra.Gcp.GcpHardening.Default;
 }
 

@@ -4,7 +4,7 @@ using MimicInfra.Catalog;
 
 namespace MimicInfra.Lab;
 
-/// <summary>The audit trail settings of the AWS side (issue 13 item 6): auditTrail, auditRetentionDays, auditKeepOnDestroy.</summary>
+/// <summary>The audit trail settings of the AWS side: auditTrail, auditRetentionDays, auditKeepOnDestroy.</summary>
 public static partial class LabSettingsReader
 {
     public const string OrganizationPrefix = "organization:";

@@ -4,7 +4,7 @@ using MimicInfra.Perimeter;
 
 namespace MimicInfra.Lab;
 
-/// <summary>The data perimeter's and keys' settings (issue 13 item 5): researcherPrincipalArn, kmsDeletionWindowDays, glueCatalogKmsKeyArn, deployerDataAccess.</summary>
+/// <summary>The data perimeter's and keys' settings: researcherPrincipalArn, kmsDeletionWindowDays, glueCatalogKmsKeyArn, deployerDataAccess.</summary>
 public static partial class LabSettingsReader
 {
     private static PerimeterSettings ReadPerimeter(ConfigValues c, Release? release, string region, bool kms)
