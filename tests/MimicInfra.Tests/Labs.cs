@@ -2,7 +2,6 @@ using MimicInfra.Catalog;
 using MimicInfra.Check;
 using MimicInfra.Lab;
 using MimicInfra.Program;
-using YamlDotNet.Serialization;
 
 namespace MimicInfra.Tests;
 
@@ -47,45 +46,4 @@ internal static class Labs
 
     /// <summary>The provider schemas generated into the repository (infra/provider-schemas), as `check` uses them.</summary>
     public static IReadOnlyDictionary<string, ProviderSchema> Schemas() => MimicInfra.Cli.CheckCommand.BuiltInSchemas();
-}
-
-/// <summary>A compiled program read back as plain YAML data, to assert on what Pulumi receives.</summary>
-internal sealed class ParsedProgram
-{
-    public ParsedProgram(string yaml) => Root = (Dictionary<object, object>)new DeserializerBuilder().Build().Deserialize<object>(yaml)!;
-
-    public Dictionary<object, object> Root { get; }
-
-    public IEnumerable<(string Name, string Type, Dictionary<object, object> Props, Dictionary<object, object>? Options)> Resources =>
-        ((Dictionary<object, object>)Root["resources"]).Select(kv =>
-        {
-            var r = (Dictionary<object, object>)kv.Value;
-            return ((string)kv.Key, (string)r["type"],
-                r.TryGetValue("properties", out var p) ? (Dictionary<object, object>)p : [],
-                r.TryGetValue("options", out var o) ? (Dictionary<object, object>?)o : null);
-        });
-
-    public List<(string Name, Dictionary<object, object> Props)> OfType(string type) =>
-        Resources.Where(r => r.Type == type).Select(r => (r.Name, r.Props)).ToList();
-
-    public Dictionary<object, object> Single(string type) => Assert.Single(OfType(type)).Props;
-
-    /// <summary>The properties of the resource with this logical name.</summary>
-    public Dictionary<object, object> Named(string name) => Resources.Single(r => r.Name == name).Props;
-
-    public Dictionary<object, object> Outputs => (Dictionary<object, object>)Root["outputs"];
-}
-
-internal static class YamlData
-{
-    public static Dictionary<object, object> Map(this object? o) => Assert.IsType<Dictionary<object, object>>(o);
-
-    public static List<object> List(this object? o) => Assert.IsType<List<object>>(o);
-
-    public static object? At(this object? o, params object[] path)
-    {
-        foreach (var p in path)
-            o = p is int i ? ((List<object>)o!)[i] : ((Dictionary<object, object>)o!).GetValueOrDefault(p);
-        return o;
-    }
 }
