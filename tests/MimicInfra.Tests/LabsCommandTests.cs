@@ -68,6 +68,17 @@ public class LabsCommandTests
     }
 
     [Fact]
+    public void ALabWithNeitherCloudSideIsListedAsLocal()
+    {
+        var files = new Dictionary<string, string> { ["mine"] = Stack("2027-06-30", "  mimic-infra:aws: false"), ["cloud"] = Stack("2027-06-30") };
+        var (code, stdout, _) = ListIn(files, new DateOnly(2026, 12, 1), json: true);
+        Assert.Equal(0, code);
+        var clouds = JsonNode.Parse(stdout)!.AsArray().ToDictionary(l => (string)l!["stack"]!, l => string.Join(",", l!["clouds"]!.AsArray().Select(c => (string)c!)));
+        Assert.Equal("local", clouds["mine"]);
+        Assert.Equal("aws", clouds["cloud"]);
+    }
+
+    [Fact]
     public void ListLeavesExampleStacksOutUnlessAsked()
     {
         var files = new Dictionary<string, string>

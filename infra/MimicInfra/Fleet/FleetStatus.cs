@@ -59,6 +59,7 @@ public static class FleetStatus
         var clouds = lab is not null
             ? new[] { lab.Aws is not null ? "aws" : null, lab.Gcp is not null ? "gcp" : null }.OfType<string>().ToList()
             : new[] { Get("aws") != "false" ? "aws" : null, Get("gcp") == "true" ? "gcp" : null }.OfType<string>().ToList();
+        if (clouds.Count == 0) clouds = ["local"];   // neither cloud side: a lab on the researcher's machine only
         return new LabStatus(
             config.Stack,
             lab?.Researcher ?? Get("researcher"),
