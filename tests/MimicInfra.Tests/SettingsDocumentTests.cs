@@ -45,7 +45,14 @@ public class SettingsDocumentTests
         var keys = rows.SelectMany(r => r.Split(" | ")[0].TrimStart('|', ' ').Split(", ")).Select(k => k.Trim('`')).ToList();
         Assert.Equal(SettingSpecs.All.Select(s => s.Key).Concat(SettingSpecs.ProviderRows.Select(p => p.Key)).Order(), keys.Order());
         Assert.All(rows, r => Assert.Equal(4, r.Count(c => c == '|') - r.Split('`').Where((_, i) => i % 2 == 1).Sum(code => code.Count(c => c == '|'))));
-        Assert.All(SettingSpecs.All.GroupBy(s => s.Row ?? s.Key), g => Assert.False(string.IsNullOrWhiteSpace(g.First().Meaning), $"row {g.Key} has no meaning"));
+        Assert.All(SettingSpecs.All.GroupBy(s => s.Row ?? s.Key), g =>
+        {
+            Assert.False(string.IsNullOrWhiteSpace(g.First().Meaning), $"row {g.Key} has no meaning");
+            Assert.Equal(g.Key, g.First().Key);   // a row is named after its first setting
+            Assert.All(g.Skip(1), s => Assert.Null(s.Meaning));   // only the first setting's meaning would be shown
+        });
+        // Markdown would take <word> outside a code span for an HTML tag and hide it.
+        Assert.All(rows, r => Assert.DoesNotContain('<', string.Concat(r.Split('`').Where((_, i) => i % 2 == 0))));
         Assert.Contains("| `researcher`, `study` | (required) | ids used in names and tags |", rows);
         Assert.Contains(rows, r => r.StartsWith("| `notebookInstanceType`, `notebookVolumeSizeGb` | `ml.t3.medium`, 20 |", StringComparison.Ordinal));
         Assert.Contains(rows, r => r.StartsWith("| `auditTrail`, `auditRetentionDays`, `auditKeepOnDestroy` | `lab` (credentialed) or `none` (open), 365, `true` |", StringComparison.Ordinal));

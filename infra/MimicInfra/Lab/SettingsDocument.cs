@@ -24,7 +24,9 @@ public static class SettingsDocument
             entry["description"] = spec.Description;
             config[spec.Key] = entry;
         }
-        return ProgramYaml.Write(new YMap { ["config"] = config });
+        // The comment sits inside the block, so the rest of Pulumi.yaml stays as its authors wrote it.
+        return "config:\n  # Written by `settings --write` from infra/MimicInfra/Lab/SettingSpecs.cs: edit the settings there.\n" +
+            ProgramYaml.Write(new YMap { ["config"] = config })["config:\n".Length..];
     }
 
     /// <summary>The README's settings table: a row per setting or group of settings, provider settings after the one they follow.</summary>
