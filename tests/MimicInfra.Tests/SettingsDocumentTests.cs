@@ -51,6 +51,9 @@ public class SettingsDocumentTests
             Assert.Equal(g.Key, g.First().Key);   // a row is named after its first setting
             Assert.All(g.Skip(1), s => Assert.Null(s.Meaning));   // only the first setting's meaning would be shown
         });
+        // A declared default is shown as declared, so the two cannot disagree.
+        Assert.All(SettingSpecs.All.Where(s => s.Default is not null), s => Assert.Null(s.Shown));
+        Assert.Contains(rows, r => r.StartsWith("| `athenaBytesScannedCutoff` | 10 GiB |", StringComparison.Ordinal));
         // Markdown would take <word> outside a code span for an HTML tag and hide it.
         Assert.All(rows, r => Assert.DoesNotContain('<', string.Concat(r.Split('`').Where((_, i) => i % 2 == 0))));
         Assert.Contains("| `researcher`, `study` | (required) | ids used in names and tags |", rows);

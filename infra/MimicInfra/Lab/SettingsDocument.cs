@@ -68,11 +68,14 @@ public static class SettingsDocument
         return readme[..start] + "\n" + Table() + "\n" + readme[end..];
     }
 
+    private const long Gib = 1L << 30;
+
     private static string ShownDefault(SettingSpec spec) => spec.Shown ?? spec.Default switch
     {
         null => "none",
         bool b => b ? "`true`" : "`false`",
         string s => $"`{s}`",
+        long n when n >= Gib && n % Gib == 0 => $"{n / Gib} GiB",
         var n => Convert.ToString(n, CultureInfo.InvariantCulture)!,
     };
 }
