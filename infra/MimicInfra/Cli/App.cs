@@ -24,6 +24,7 @@ public static class App
         root.Subcommands.Add(BenchCommands.Bench(io));
         root.Subcommands.Add(CatalogCommands.Build(io));
         root.Subcommands.Add(LabsCommands.Build(io, env));
+        root.Subcommands.Add(SettingsCommand.Build(io));
         root.Subcommands.Add(CompileCommands.PulumiProgram(io, env));
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
