@@ -128,7 +128,7 @@ public sealed record CostEstimate(IReadOnlyList<CostLine> Lines, IReadOnlyList<U
         var sources = lab.Tables.Where(t => !t.Module.IsDerived).Select(t => t.Table).ToList();
         var sized = sources.Where(t => t.Size?.GzipBytes is not null).ToList();
         if (sized.Count == 0) return null;
-        var bytes = sized.Sum(t => t.Size!.GzipBytes!.Value);
+        var bytes = MimicInfra.Import.ImportModel.SourceGzipBytes(lab.Release, lab.Modules);   // what the import's own model scans
         var basis = $"the catalog's gzip sizes of {sized.Count} of {sources.Count} source tables, themselves {sized[0].Size!.BytesSource.Split(':')[0]}" +
                     (sized.Count < sources.Count ? $"; the other {sources.Count - sized.Count} have none" : "");
         return new ReleaseSize(lab.Release.Id, bytes / 1_000_000_000m, basis) { SourceBytes = bytes };
