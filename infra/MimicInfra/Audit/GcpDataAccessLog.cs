@@ -29,7 +29,7 @@ public sealed class GcpDataAccessLog(LabSettings lab, ProgramBuilder program)
     public void Build()
     {
         var gcp = lab.Gcp!;
-        var options = new ResourceOptions(Gcp.GcpLab.ProviderName, Gcp.GcpLab.Version);
+        var options = new ResourceOptions(Gcp.GcpProvider.Name, Gcp.GcpProvider.Version);
         program.Add(new PulumiResource("service-logging", "gcp:projects/service:Service", YMap.Of(
             ("service", "logging.googleapis.com"),
             ("disableOnDestroy", false)), options));

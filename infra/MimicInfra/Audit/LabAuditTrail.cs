@@ -197,9 +197,9 @@ public sealed class LabAuditTrail(LabSettings lab, ProgramBuilder program)
                             YMap.Of(("field", "eventName"), ("notEquals", new object[] { "PutObject" })),
                         })),
                 }),
-                ("tags", AwsLab.TagsOf(lab))),
+                ("tags", AwsProvider.TagsOf(lab))),
                 // CloudTrail checks the bucket policy when it creates the trail (InsufficientS3BucketPolicyException).
-                AwsLab.Options($"{BucketPrefix}TlsOnlyPolicy")));
+                AwsProvider.Options($"{BucketPrefix}TlsOnlyPolicy")));
             program.Output("auditTrailArn", $"${{{Trail}.arn}}");
             program.Output("auditBucket", $"${{{Bucket}.bucket}}");
         }

@@ -14,52 +14,42 @@ namespace MimicInfra.Aws;
 /// </summary>
 public sealed class AwsLab(LabSettings lab, ProgramBuilder program)
 {
-    public const string Version = "7.48.0";
-    public const string ProviderName = "awsProvider";
-
     private readonly AwsSettings _aws = lab.Aws!;
     private readonly LabNames _names = lab.Names;
     private readonly IReadOnlyList<TableSource> _sources = SourcePlan.For(lab);
 
-    /// <summary>Options of every AWS resource of a lab: the lab's provider, the pinned plugin version.</summary>
-    internal static ResourceOptions Options(params string[] dependsOn) => new(ProviderName, Version) { DependsOn = dependsOn };
+    private static ResourceOptions Options(params string[] dependsOn) => AwsProvider.Options(dependsOn);
 
-    /// <summary>The lab's tags as an AWS `tags` map.</summary>
-    internal static YMap TagsOf(LabSettings lab) => lab.Tags.Aggregate(new YMap(), (m, t) => { m[t.Key] = t.Value; return m; });
-
-    /// <summary>
-    /// Tags of S3 objects: only the lab's name and owner. S3 allows at most 10 tags per object, which the
-    /// lab's own five plus a stack's extra tags can pass; the bucket carries the full set.
-    /// </summary>
-    internal static YMap ObjectTagsOf(LabSettings lab) => YMap.Of(("lab", lab.Names.Lab), ("managed-by", "mimic-infra"));
+    private static YMap TagsOf(LabSettings lab) => AwsProvider.TagsOf(lab);
 
     private YMap Tags() => TagsOf(lab);
 
     public void Build()
     {
-        // An explicit provider: the lab's region and account, and every aws: key the stack sets (by reference).
-        program.Add(new PulumiResource(ProviderName, "pulumi:providers:aws", lab.Providers.AwsProvider(_aws.Region), new ResourceOptions(null, Version)));
-        program.Variable("awsAccount", Invoke("aws:index/getCallerIdentity:getCallerIdentity"));
-        program.Variable("awsPartition", Invoke("aws:index/getPartition:getPartition"));
+        using var _ = program.Component(nameof(AwsLab));
+        AwsProvider.Add(program, lab);
+        program.Variable("awsAccount", AwsProvider.Invoke("aws:index/getCallerIdentity:getCallerIdentity"));
+        program.Variable("awsPartition", AwsProvider.Invoke("aws:index/getPartition:getPartition"));
         program.Variable("awsDeployer", Perimeter.LabPerimeter.DeployerVariable());
         if (Perimeter.LabPerimeter.ResearcherVariable(lab) is { } researcher) program.Variable("awsResearcher", researcher);
 
         if (_aws.KmsEncryption) LabKey();
-        new PrivateBucket(lab, program, "results", _names.BucketPrefix, _aws.KeepResultsOnDestroy,
-            
-            [new("expire-query-results", ResultsLayout.QueryResults, _aws.ResultsRetentionDays), new("expire-import-results", ResultsLayout.ImportResults, _aws.ResultsRetentionDays),
-             new("expire-notebook-scratch", ResultsLayout.NotebookScratch, _aws.ResultsRetentionDays)], [.. NotebookWritesOnlyItsWork(), .. Perimeter.LabPerimeter.BucketStatements(lab, "resultsBucket")]).Build();
+        using (program.Component("ResultsBucket"))
+            new PrivateBucket(lab, program, "results", _names.BucketPrefix, _aws.KeepResultsOnDestroy,
+                [new("expire-query-results", ResultsLayout.QueryResults, _aws.ResultsRetentionDays), new("expire-import-results", ResultsLayout.ImportResults, _aws.ResultsRetentionDays),
+                 new("expire-notebook-scratch", ResultsLayout.NotebookScratch, _aws.ResultsRetentionDays)], [.. NotebookWritesOnlyItsWork(), .. Perimeter.LabPerimeter.BucketStatements(lab, "resultsBucket")]).Build();
         if (_aws.OwnsData)
-            new PrivateBucket(lab, program, "data", _names.DataBucketPrefix, keepOnDestroy: false, DataBucketLifecycle,
-                [.. NotebookNeverWritesTheData(), .. Perimeter.LabPerimeter.BucketStatements(lab, "dataBucket")], versioned: true).Build();
+            using (program.Component("DataBucket"))
+                new PrivateBucket(lab, program, "data", _names.DataBucketPrefix, keepOnDestroy: false, DataBucketLifecycle,
+                    [.. NotebookNeverWritesTheData(), .. Perimeter.LabPerimeter.BucketStatements(lab, "dataBucket")], versioned: true).Build();
         Databases();
         foreach (var source in _sources) TypedTableFor(source);
         Workgroup();
-        if (_aws.OwnsData) new LabImport(lab, program).Build();
-        new Audit.LabAuditTrail(lab, program).Build();
-        if (_aws.Notebook?.LabVpc is not null) new Network.LabNetwork(lab, program).Build();
+        if (_aws.OwnsData) using (program.Component(nameof(LabImport))) new LabImport(lab, program).Build();
+        using (program.Component(nameof(Audit.LabAuditTrail))) new Audit.LabAuditTrail(lab, program).Build();
+        if (_aws.Notebook?.LabVpc is not null) using (program.Component(nameof(Network.LabNetwork))) new Network.LabNetwork(lab, program).Build();
         var workspace = new ResearcherWorkspace(lab, program);
-        workspace.Build();
+        using (program.Component(nameof(ResearcherWorkspace))) workspace.Build();
         Outputs();
         workspace.Outputs();
     }
@@ -103,12 +93,6 @@ public sealed class AwsLab(LabSettings lab, ProgramBuilder program)
             ("Action", new object[] { "s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion", "s3:PutObjectAcl", "s3:PutObjectTagging" }),
             (resourceKey, objects)),
     ];
-
-    /// <summary>A function of the aws package, called through the lab's provider at its pinned version.</summary>
-    internal static YMap Invoke(string function, YMap? arguments = null) => YMap.Fn("invoke", YMap.Of(
-        ("function", function),
-        ("arguments", arguments ?? new YMap()),
-        ("options", YMap.Of(("provider", $"${{{ProviderName}}}"), ("version", Version)))));
 
     /// <summary>A per-lab key: rotated yearly, a short deletion window, administered only by the account.</summary>
     private void LabKey()

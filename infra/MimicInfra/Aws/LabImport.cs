@@ -27,7 +27,7 @@ public sealed class LabImport(LabSettings lab, ProgramBuilder program)
             // For the notebook's import check only: the import itself takes its bucket from its command line, never from
             // the catalog, which principals outside the data perimeter (glue:UpdateDatabase) can change.
             ("parameters", YMap.Of(("mimic_lab_data_bucket", "${dataBucket.bucket}"), ("mimic_release", lab.Release.Id))),
-            ("tags", AwsLab.TagsOf(lab))), AwsLab.Options()));
+            ("tags", AwsProvider.TagsOf(lab))), AwsProvider.Options()));
         foreach (var t in _plan.Tables) RawTableFor(t);
         program.Add(Expiry.AwsExpiryStop.Resumable(lab, AwsLab.WorkgroupResource(lab, "importWorkgroup", _names.ImportWorkgroup,
             $"MIMIC lab {_names.Lab}: the one-time import of {lab.Release.Title} into the lab's typed copy", ResultsLayout.ImportResults, _aws.ImportBytesScannedCutoffPerQuery)));
@@ -36,7 +36,7 @@ public sealed class LabImport(LabSettings lab, ProgramBuilder program)
             ("key", DataLayout.ImportScriptKey),
             ("content", PulumiText.Literal(ImportScript.Build(_plan))),
             ("contentType", "text/x-python"),
-            ("tags", AwsLab.ObjectTagsOf(lab))), AwsLab.Options("dataEncryption", "dataTlsOnlyPolicy")));
+            ("tags", AwsProvider.ObjectTagsOf(lab))), AwsProvider.Options("dataEncryption", "dataTlsOnlyPolicy")));
         program.Output("importCommand", ImportScript.CommandFor(_plan, "${dataBucket.bucket}", "${awsAccount.accountId}"));
         DmlTimeoutQuota();
         program.Output("importWorkgroup", "${importWorkgroup.name}");
@@ -83,7 +83,7 @@ public sealed class LabImport(LabSettings lab, ProgramBuilder program)
                 : t.Source.IsText
                 ? YMap.Of(("classification", "csv"), ("skip.header.line.count", "1"), ("EXTERNAL", "TRUE"))
                 : YMap.Of(("classification", "parquet"), ("EXTERNAL", "TRUE"))),
-            ("storageDescriptor", storage)), AwsLab.Options()));
+            ("storageDescriptor", storage)), AwsProvider.Options()));
     }
 
     /// <summary>
@@ -97,7 +97,7 @@ public sealed class LabImport(LabSettings lab, ProgramBuilder program)
         program.Add(new PulumiResource("athenaDmlTimeoutQuota", "aws:servicequotas/serviceQuota:ServiceQuota", YMap.Of(
             ("serviceCode", "athena"),
             ("quotaCode", ImportModel.DmlTimeoutQuotaCode),
-            ("value", minutes)), AwsLab.Options()));
+            ("value", minutes)), AwsProvider.Options()));
         program.Output("athenaDmlTimeoutQuota", "${athenaDmlTimeoutQuota.value} minutes requested (${athenaDmlTimeoutQuota.requestStatus}); AWS default ${athenaDmlTimeoutQuota.defaultValue}");
     }
 

@@ -22,7 +22,7 @@ public sealed class PrivateBucket(LabSettings lab, ProgramBuilder program, strin
     /// Options of the bucket and its guards: a kept bucket keeps them all (public access block, policy, encryption,
     /// ownership, lifecycle), or destroy would strip a bucket of MIMIC results of every protection.
     /// </summary>
-    private ResourceOptions Guard(params string[] dependsOn) => AwsLab.Options(dependsOn) with { RetainOnDelete = keepOnDestroy };
+    private ResourceOptions Guard(params string[] dependsOn) => AwsProvider.Options(dependsOn) with { RetainOnDelete = keepOnDestroy };
 
     private readonly AwsSettings _aws = lab.Aws!;
 
@@ -42,7 +42,7 @@ public sealed class PrivateBucket(LabSettings lab, ProgramBuilder program, strin
         program.Add(new PulumiResource(name, "aws:s3/bucket:Bucket", YMap.Of(
             ("bucketPrefix", bucketPrefix),
             ("forceDestroy", !keepOnDestroy),
-            ("tags", AwsLab.TagsOf(lab))), Guard()));
+            ("tags", AwsProvider.TagsOf(lab))), Guard()));
         program.Add(new PulumiResource($"{prefix}PublicAccessBlock", "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", YMap.Of(
             ("bucket", $"${{{name}.id}}"),
             ("blockPublicAcls", true),

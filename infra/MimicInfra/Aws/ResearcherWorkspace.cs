@@ -20,9 +20,9 @@ public sealed class ResearcherWorkspace(LabSettings lab, ProgramBuilder program)
     /// <summary>The bucket of the lab's own files: the data bucket, or (a lab reading its source in place) the results bucket.</summary>
     private string FilesBucket => _aws.OwnsData ? "dataBucket" : "resultsBucket";
 
-    private static ResourceOptions Options(params string[] dependsOn) => AwsLab.Options(dependsOn);
+    private static ResourceOptions Options(params string[] dependsOn) => AwsProvider.Options(dependsOn);
 
-    private YMap Tags() => AwsLab.TagsOf(lab);
+    private YMap Tags() => AwsProvider.TagsOf(lab);
 
     public string NotebookName => _names.Lab;
 
@@ -152,7 +152,7 @@ public sealed class ResearcherWorkspace(LabSettings lab, ProgramBuilder program)
             ("key", NotebookKey),
             ("content", PulumiText.Literal(ExampleNotebook.Build(lab))),
             ("contentType", "application/x-ipynb+json"),
-            ("tags", AwsLab.ObjectTagsOf(lab))),
+            ("tags", AwsProvider.ObjectTagsOf(lab))),
             // After the bucket policy: destroy then deletes the object (every version) while the policy still admits the deployer.
             Options(_aws.OwnsData ? "dataEncryption" : "resultsEncryption", _aws.OwnsData ? "dataTlsOnlyPolicy" : "resultsTlsOnlyPolicy")));
 

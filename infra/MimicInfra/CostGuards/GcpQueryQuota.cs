@@ -24,7 +24,7 @@ public sealed class GcpQueryQuota(LabSettings lab, ProgramBuilder program)
     public void Build()
     {
         var gcp = lab.Gcp!;
-        var options = new ResourceOptions(Gcp.GcpLab.ProviderName, Gcp.GcpLab.Version);
+        var options = new ResourceOptions(Gcp.GcpProvider.Name, Gcp.GcpProvider.Version);
         program.Add(new PulumiResource("service-serviceusage", "gcp:projects/service:Service", YMap.Of(
             ("service", "serviceusage.googleapis.com"),
             ("disableOnDestroy", false)), options));

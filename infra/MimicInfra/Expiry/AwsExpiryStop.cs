@@ -28,7 +28,7 @@ public sealed class AwsExpiryStop(LabSettings lab, ProgramBuilder program)
         var properties = new YMap();
         foreach (var (k, v) in workgroup.Properties)
             properties[k] = k == "description" ? $"{v} (lab expires {lab.Expires:yyyy-MM-dd})" : v;
-        var options = (workgroup.Options ?? AwsLab.Options()) with { ReplaceOnChanges = ["description"], DeleteBeforeReplace = true };
+        var options = (workgroup.Options ?? AwsProvider.Options()) with { ReplaceOnChanges = ["description"], DeleteBeforeReplace = true };
         return workgroup with { Properties = properties, Options = options };
     }
 
@@ -61,11 +61,11 @@ public sealed class AwsExpiryStop(LabSettings lab, ProgramBuilder program)
             ("description", $"EventBridge Scheduler: stops MIMIC lab {names.Lab} at 00:00 UTC on {lab.Expires:yyyy-MM-dd}"),
             ("assumeRolePolicy", YMap.Fn("toJSON", trust)),
             ("maxSessionDuration", 3600),
-            ("tags", AwsLab.TagsOf(lab))), AwsLab.Options()));
+            ("tags", AwsProvider.TagsOf(lab))), AwsProvider.Options()));
         program.Add(new PulumiResource("expiryRolePolicy", "aws:iam/rolePolicy:RolePolicy", YMap.Of(
             ("name", "stop-the-lab-at-expiry"),
             ("role", "${expiryRole.id}"),
-            ("policy", YMap.Fn("toJSON", YMap.Of(("Version", "2012-10-17"), ("Statement", statements))))), AwsLab.Options()));
+            ("policy", YMap.Fn("toJSON", YMap.Of(("Version", "2012-10-17"), ("Statement", statements))))), AwsProvider.Options()));
 
         Schedule("expiryStopWorkgroup", $"{names.Lab}-stop-workgroup", "athena:updateWorkGroup",
             YMap.Of(("WorkGroup", "${workgroup.name}"), ("State", "DISABLED")), "workgroup");
@@ -81,7 +81,7 @@ public sealed class AwsExpiryStop(LabSettings lab, ProgramBuilder program)
                 ("input", YMap.Fn("toJSON", YMap.Of(("NotebookInstanceName", "${notebook.name}")))),
                 // The state machine itself tolerates every notebook status; retries cover a failed StartExecution call.
                 ("retryPolicy", YMap.Of(("maximumRetryAttempts", 3), ("maximumEventAgeInSeconds", 3600))))),
-                AwsLab.Options("expiryRolePolicy", "expiryNotebookStop")));
+                AwsProvider.Options("expiryRolePolicy", "expiryNotebookStop")));
         }
         program.Output("expiryStopsAt", $"{Fleet.ExpiryDates.StopAt(lab.Expires)}Z");
     }
@@ -93,7 +93,7 @@ public sealed class AwsExpiryStop(LabSettings lab, ProgramBuilder program)
                 ("input", YMap.Fn("toJSON", input)),
                 // Disabling a disabled workgroup succeeds, so a retry is only ever for a busy API.
                 ("retryPolicy", YMap.Of(("maximumRetryAttempts", 3), ("maximumEventAgeInSeconds", 3600))))),
-            AwsLab.Options("expiryRolePolicy", target)));
+            AwsProvider.Options("expiryRolePolicy", target)));
 
     /// <summary>A one-time schedule at 00:00 UTC on `expires`: `at()` runs once (EventBridge Scheduler, "Schedule types").</summary>
     private YMap ScheduleProperties(string name, YMap target) => YMap.Of(
@@ -133,7 +133,7 @@ public sealed class AwsExpiryStop(LabSettings lab, ProgramBuilder program)
                         ("Condition", YMap.Of(("StringEquals", YMap.Of(("aws:SourceAccount", "${awsAccount.accountId}")))))),
                 })))),
             ("maxSessionDuration", 3600),
-            ("tags", AwsLab.TagsOf(lab))), AwsLab.Options()));
+            ("tags", AwsProvider.TagsOf(lab))), AwsProvider.Options()));
         program.Add(new PulumiResource("expiryNotebookStopRolePolicy", "aws:iam/rolePolicy:RolePolicy", YMap.Of(
             ("name", "stop-the-lab-notebook"),
             ("role", "${expiryNotebookStopRole.id}"),
@@ -141,13 +141,13 @@ public sealed class AwsExpiryStop(LabSettings lab, ProgramBuilder program)
             {
                 YMap.Of(("Sid", "ReadAndStopTheLabNotebook"), ("Effect", "Allow"),
                     ("Action", new object[] { "sagemaker:DescribeNotebookInstance", "sagemaker:StopNotebookInstance" }), ("Resource", notebookArn)),
-            }))))), AwsLab.Options()));
+            }))))), AwsProvider.Options()));
         program.Add(new PulumiResource("expiryNotebookStop", "aws:sfn/stateMachine:StateMachine", YMap.Of(
             ("name", $"{names.Lab}-stop-notebook"),
             ("type", "STANDARD"),
             ("roleArn", "${expiryNotebookStopRole.arn}"),
             ("definition", YMap.Fn("toJSON", StopDefinition())),
-            ("tags", AwsLab.TagsOf(lab))), AwsLab.Options("expiryNotebookStopRolePolicy")));
+            ("tags", AwsProvider.TagsOf(lab))), AwsProvider.Options("expiryNotebookStopRolePolicy")));
     }
 
     /// <summary>The state machine (Amazon States Language); the notebook's name comes in the execution input.</summary>

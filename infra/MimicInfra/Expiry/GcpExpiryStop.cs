@@ -39,7 +39,7 @@ public sealed class GcpExpiryStop(LabSettings lab, ProgramBuilder program)
     {
         var gcp = lab.Gcp!;
         if (gcp.Workbench is not { } wb) return;
-        var options = new ResourceOptions(Gcp.GcpLab.ProviderName, Gcp.GcpLab.Version);
+        var options = new ResourceOptions(Gcp.GcpProvider.Name, Gcp.GcpProvider.Version);
         var hash = lab.Names.Lab[^8..];
         foreach (var service in new[] { "cloudscheduler", "workflows" })
             program.Add(new PulumiResource($"service-{service}", "gcp:projects/service:Service", YMap.Of(

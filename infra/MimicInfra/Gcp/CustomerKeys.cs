@@ -20,12 +20,12 @@ public static class CustomerKeys
         var grants = new List<object>();
         if (gcp.Hardening.ScratchKmsKey is { } scratch)
         {
-            program.Variable("bigqueryServiceAgent", GcpLab.Invoke("gcp:bigquery/getDefaultServiceAccount:getDefaultServiceAccount", YMap.Of(("project", gcp.Project))));
+            program.Variable("bigqueryServiceAgent", GcpProvider.Invoke("gcp:bigquery/getDefaultServiceAccount:getDefaultServiceAccount", YMap.Of(("project", gcp.Project))));
             grants.Add($"roles/cloudkms.cryptoKeyEncrypterDecrypter on {scratch} to serviceAccount:${{bigqueryServiceAgent.email}} (BigQuery, scratch dataset)");
         }
         if (gcp.Hardening.WorkbenchKmsKey is { } disks)
         {
-            program.Variable("gcpProjectInfo", GcpLab.Invoke("gcp:organizations/getProject:getProject", YMap.Of(("projectId", gcp.Project))));
+            program.Variable("gcpProjectInfo", GcpProvider.Invoke("gcp:organizations/getProject:getProject", YMap.Of(("projectId", gcp.Project))));
             grants.Add($"roles/cloudkms.cryptoKeyEncrypterDecrypter on {disks} to serviceAccount:service-${{gcpProjectInfo.number}}@compute-system.iam.gserviceaccount.com (Compute Engine, Workbench disks)");
         }
         if (grants.Count > 0) program.Output(GrantsOutput, grants);

@@ -22,7 +22,7 @@ public static class DatasetAccessList
     /// The deployer, read from the provider's credentials at deploy time (gcp:organizations/getClientOpenIdUserInfo),
     /// so the OWNER entry always names whoever applies the list: a deploy cannot lock itself out of the datasets.
     /// </summary>
-    public static YMap DeployerInvoke() => GcpLab.Invoke("gcp:organizations/getClientOpenIdUserInfo:getClientOpenIdUserInfo");
+    public static YMap DeployerInvoke() => GcpProvider.Invoke("gcp:organizations/getClientOpenIdUserInfo:getClientOpenIdUserInfo");
 
     /// <summary>The list: the deployer first, then each member in the stack's order with the given role.</summary>
     public static List<object> For(IEnumerable<string> members, string memberRole)

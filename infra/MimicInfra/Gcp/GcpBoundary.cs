@@ -52,7 +52,7 @@ public sealed class GcpBoundary(LabSettings lab, ProgramBuilder program)
 
     private GcpSettings Gcp => lab.Gcp!;
     private GcpBoundarySettings Boundary => Gcp.Hardening.Boundary;
-    private ResourceOptions Options(params string[] dependsOn) => new(GcpLab.ProviderName, GcpLab.Version) { DependsOn = dependsOn };
+    private ResourceOptions Options(params string[] dependsOn) => new(GcpProvider.Name, GcpProvider.Version) { DependsOn = dependsOn };
 
     /// <summary>A perimeter id: a letter first, then letters, digits and underscores, at most 50 characters.</summary>
     public static string PerimeterId(LabSettings lab)
@@ -70,7 +70,7 @@ public sealed class GcpBoundary(LabSettings lab, ProgramBuilder program)
     private void Perimeter()
     {
         var policy = Boundary.AccessPolicy!;
-        program.Variable(ProjectInfoVariable, GcpLab.Invoke("gcp:organizations/getProject:getProject", YMap.Of(("projectId", Gcp.Project))));
+        program.Variable(ProjectInfoVariable, GcpProvider.Invoke("gcp:organizations/getProject:getProject", YMap.Of(("projectId", Gcp.Project))));
         var rules = YMap.Of(
             ("resources", new object[] { $"projects/${{{ProjectInfoVariable}.number}}" }),
             ("restrictedServices", RestrictedServices.Cast<object>().ToList()),

@@ -16,8 +16,6 @@ namespace MimicInfra.Gcp;
 /// </summary>
 public sealed partial class GcpLab(LabSettings lab, ProgramBuilder program)
 {
-    public const string Version = "9.37.0";
-    public const string ProviderName = "gcpProvider";
     public const string SourceProject = "physionet-data";
 
     private readonly GcpSettings _gcp = lab.Gcp!;
@@ -26,13 +24,7 @@ public sealed partial class GcpLab(LabSettings lab, ProgramBuilder program)
     /// <summary>The modules the GCP side offers: the lab's, then the derived concepts when their views are on.</summary>
     public static IReadOnlyList<Module> ModulesOf(LabSettings lab) => [.. lab.Modules, .. lab.Gcp?.Derived is { } d ? [d] : Array.Empty<Module>()];
 
-    private ResourceOptions Options(params string[] dependsOn) => new(ProviderName, Version) { DependsOn = dependsOn };
-
-    /// <summary>A function of the gcp package, called through the lab's provider at its pinned version.</summary>
-    internal static YMap Invoke(string function, YMap? arguments = null) => YMap.Fn("invoke", YMap.Of(
-        ("function", function),
-        ("arguments", arguments ?? new YMap()),
-        ("options", YMap.Of(("provider", $"${{{ProviderName}}}"), ("version", Version)))));
+    private static ResourceOptions Options(params string[] dependsOn) => GcpProvider.Options(dependsOn);
 
     /// <summary>Dataset id of a module's views: the lab's name, then the module.</summary>
     public static string DatasetOf(LabSettings lab, Module m) => $"{lab.Names.Database}_{m.Name}";
@@ -43,7 +35,8 @@ public sealed partial class GcpLab(LabSettings lab, ProgramBuilder program)
 
     public void Build()
     {
-        program.Add(new PulumiResource(ProviderName, "pulumi:providers:gcp", lab.Providers.GcpProvider(_gcp.Project, _gcp.Workbench?.Region), new ResourceOptions(null, Version)));
+        using var _ = program.Component(nameof(GcpLab));
+        GcpProvider.Add(program, lab);
         Service("bigquery", "bigquery.googleapis.com");
         program.Variable(DatasetAccessList.DeployerVariable, DatasetAccessList.DeployerInvoke());
 
@@ -63,8 +56,8 @@ public sealed partial class GcpLab(LabSettings lab, ProgramBuilder program)
         Access();
         if (_gcp.Workbench is { } wb) Workbench(wb);
         Outputs();
-        CustomerKeys.Build(lab, program);
-        new GcpBoundary(lab, program).Build();
+        using (program.Component(nameof(CustomerKeys))) CustomerKeys.Build(lab, program);
+        using (program.Component(nameof(GcpBoundary))) new GcpBoundary(lab, program).Build();
     }
 
     private void Service(string key, string api) =>

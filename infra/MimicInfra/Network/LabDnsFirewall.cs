@@ -60,39 +60,39 @@ public sealed class LabDnsFirewall(LabSettings lab, ProgramBuilder program)
     public void Build()
     {
         var name = lab.Names.Lab;
-        var tags = AwsLab.TagsOf(lab);
+        var tags = AwsProvider.TagsOf(lab);
         program.Add(new PulumiResource("dnsAllowedDomains", "aws:route53/resolverFirewallDomainList:ResolverFirewallDomainList", YMap.Of(
             ("name", $"{name}-allowed"),
             ("domains", AllowedDomains(lab.Aws!.Region).Cast<object>().ToArray()),
-            ("tags", tags)), AwsLab.Options()));
+            ("tags", tags)), AwsProvider.Options()));
         program.Add(new PulumiResource("dnsEveryDomain", "aws:route53/resolverFirewallDomainList:ResolverFirewallDomainList", YMap.Of(
             ("name", $"{name}-everything-else"),
             ("domains", new object[] { "*" }),
-            ("tags", tags)), AwsLab.Options()));
+            ("tags", tags)), AwsProvider.Options()));
         program.Add(new PulumiResource("dnsFirewall", "aws:route53/resolverFirewallRuleGroup:ResolverFirewallRuleGroup", YMap.Of(
             ("name", $"{name}-dns"),
-            ("tags", tags)), AwsLab.Options()));
+            ("tags", tags)), AwsProvider.Options()));
         program.Add(new PulumiResource("dnsAllowAwsServices", "aws:route53/resolverFirewallRule:ResolverFirewallRule", YMap.Of(
             ("name", "allow-the-labs-aws-services"),
             ("firewallRuleGroupId", "${dnsFirewall.id}"),
             ("firewallDomainListId", "${dnsAllowedDomains.id}"),
             ("priority", AllowPriority),
             ("action", "ALLOW"),
-            ("firewallDomainRedirectionAction", "TRUST_REDIRECTION_DOMAIN")), AwsLab.Options()));
+            ("firewallDomainRedirectionAction", "TRUST_REDIRECTION_DOMAIN")), AwsProvider.Options()));
         program.Add(new PulumiResource("dnsBlockEverythingElse", "aws:route53/resolverFirewallRule:ResolverFirewallRule", YMap.Of(
             ("name", "block-every-other-name"),
             ("firewallRuleGroupId", "${dnsFirewall.id}"),
             ("firewallDomainListId", "${dnsEveryDomain.id}"),
             ("priority", BlockPriority),
             ("action", "BLOCK"),
-            ("blockResponse", "NXDOMAIN")), AwsLab.Options()));
+            ("blockResponse", "NXDOMAIN")), AwsProvider.Options()));
         program.Add(new PulumiResource("dnsFirewallAssociation", "aws:route53/resolverFirewallRuleGroupAssociation:ResolverFirewallRuleGroupAssociation", YMap.Of(
             ("name", $"{name}-dns"),
             ("firewallRuleGroupId", "${dnsFirewall.id}"),
             ("vpcId", "${labVpc.id}"),
             ("priority", AssociationPriority),
             ("mutationProtection", "DISABLED"),
-            ("tags", tags)), AwsLab.Options("dnsAllowAwsServices", "dnsBlockEverythingElse")));
+            ("tags", tags)), AwsProvider.Options("dnsAllowAwsServices", "dnsBlockEverythingElse")));
     }
 
     /// <summary>What preview says of it.</summary>

@@ -63,12 +63,12 @@ public sealed class LabNetwork(LabSettings lab, ProgramBuilder program)
 
     public static string ServiceName(string region, string service) => $"com.amazonaws.{region}.{service}";
 
-    private static ResourceOptions Options(params string[] dependsOn) => AwsLab.Options(dependsOn);
+    private static ResourceOptions Options(params string[] dependsOn) => AwsProvider.Options(dependsOn);
 
     private YMap Tags(string name)
     {
         var tags = YMap.Of(("Name", name));
-        foreach (var (k, v) in AwsLab.TagsOf(lab)) tags[k] = v;
+        foreach (var (k, v) in AwsProvider.TagsOf(lab)) tags[k] = v;
         return tags;
     }
 
@@ -81,7 +81,7 @@ public sealed class LabNetwork(LabSettings lab, ProgramBuilder program)
         SecurityGroups();
         S3GatewayEndpoint();
         foreach (var endpoint in InterfaceEndpoints) InterfaceEndpointFor(endpoint);
-        if (LabDnsFirewall.Applies(lab)) new LabDnsFirewall(lab, program).Build();
+        if (LabDnsFirewall.Applies(lab)) using (program.Component(nameof(LabDnsFirewall))) new LabDnsFirewall(lab, program).Build();
     }
 
     /// <summary>The variable holding the zones the lab may use; the subnet takes its first name.</summary>
@@ -99,13 +99,13 @@ public sealed class LabNetwork(LabSettings lab, ProgramBuilder program)
     /// </summary>
     private void ZoneWhereEveryEndpointIsOffered()
     {
-        static YMap Zones(object excludeNames) => AwsLab.Invoke("aws:index/getAvailabilityZones:getAvailabilityZones", YMap.Of(("state", "available"),
+        static YMap Zones(object excludeNames) => AwsProvider.Invoke("aws:index/getAvailabilityZones:getAvailabilityZones", YMap.Of(("state", "available"),
             ("filters", new object[] { YMap.Of(("name", "opt-in-status"), ("values", new object[] { "opt-in-not-required" })) }),
             ("excludeNames", excludeNames)));
         var lacking = new List<object>();
         foreach (var endpoint in InterfaceEndpoints)
         {
-            program.Variable(ServiceVariable(endpoint), AwsLab.Invoke("aws:ec2/getVpcEndpointService:getVpcEndpointService", YMap.Of(
+            program.Variable(ServiceVariable(endpoint), AwsProvider.Invoke("aws:ec2/getVpcEndpointService:getVpcEndpointService", YMap.Of(
                 ("serviceName", ServiceName(_region, endpoint.Service)), ("serviceType", "Interface"))));
             program.Variable(LackingVariable(endpoint), Zones($"${{{ServiceVariable(endpoint)}.availabilityZones}}"));
             lacking.Add(YMap.Fn("join", new object[] { ",", $"${{{LackingVariable(endpoint)}.names}}" }));

@@ -41,7 +41,7 @@ public static class LabPerimeter
     public const string Root = "arn:${awsPartition.partition}:iam::${awsAccount.accountId}:root";
 
     /// <summary>The variable that names the deployer: getSessionContext of getCallerIdentity's ARN.</summary>
-    public static YMap DeployerVariable() => AwsLab.Invoke("aws:iam/getSessionContext:getSessionContext", YMap.Of(("arn", "${awsAccount.arn}")));
+    public static YMap DeployerVariable() => AwsProvider.Invoke("aws:iam/getSessionContext:getSessionContext", YMap.Of(("arn", "${awsAccount.arn}")));
 
     /// <summary>Key administration without use: AWS's key-administrator actions, less kms:Create* (CreateGrant would let an administrator grant itself use).</summary>
     public static readonly string[] AdministerActions =
@@ -57,7 +57,7 @@ public static class LabPerimeter
 
     /// <summary>The variable that reads the researcher's user (only when the lab names one).</summary>
     public static YMap? ResearcherVariable(LabSettings lab) => lab.Aws!.Perimeter.ResearcherArn is { } arn
-        ? AwsLab.Invoke("aws:iam/getUser:getUser", YMap.Of(("userName", arn[(arn.LastIndexOf('/') + 1)..])))
+        ? AwsProvider.Invoke("aws:iam/getUser:getUser", YMap.Of(("userName", arn[(arn.LastIndexOf('/') + 1)..])))
         : null;
 
     /// <summary>The principals the lab admits, in a fixed order.</summary>

@@ -63,6 +63,9 @@ public sealed record ResourceOptions(string? Provider, string Version)
 
 public sealed record PulumiResource(string Name, string Type, YMap Properties, ResourceOptions? Options)
 {
+    /// <summary>The component that added it (see <see cref="ProgramBuilder.Component"/>); not part of the program's text.</summary>
+    public string? Component { get; init; }
+
     public YMap ToYaml() => YMap.Of(("type", Type), ("properties", Properties.Count == 0 ? null : Properties), ("options", Options?.ToYaml()));
 }
 
