@@ -17,6 +17,7 @@ public sealed class AwsLab(LabSettings lab, ProgramBuilder program)
     private readonly AwsSettings _aws = lab.Aws!;
     private readonly LabNames _names = lab.Names;
     private readonly IReadOnlyList<TableSource> _sources = SourcePlan.For(lab);
+    private readonly AwsLabResources _resources = AwsLabResources.Declare(program);
 
     private static ResourceOptions Options(params string[] dependsOn) => AwsProvider.Options(dependsOn);
 
@@ -28,10 +29,10 @@ public sealed class AwsLab(LabSettings lab, ProgramBuilder program)
     {
         using var _ = program.Component(nameof(AwsLab));
         AwsProvider.Add(program, lab);
-        program.Variable("awsAccount", AwsProvider.Invoke("aws:index/getCallerIdentity:getCallerIdentity"));
-        program.Variable("awsPartition", AwsProvider.Invoke("aws:index/getPartition:getPartition"));
-        program.Variable("awsDeployer", Perimeter.LabPerimeter.DeployerVariable());
-        if (Perimeter.LabPerimeter.ResearcherVariable(lab) is { } researcher) program.Variable("awsResearcher", researcher);
+        program.Variable(_resources.Account, AwsProvider.Invoke("aws:index/getCallerIdentity:getCallerIdentity"));
+        program.Variable(_resources.Partition, AwsProvider.Invoke("aws:index/getPartition:getPartition"));
+        program.Variable(_resources.Deployer, Perimeter.LabPerimeter.DeployerVariable());
+        if (Perimeter.LabPerimeter.ResearcherVariable(lab) is { } researcher) program.Variable(_resources.Researcher, researcher);
 
         if (_aws.KmsEncryption) LabKey();
         using (program.Component("ResultsBucket"))

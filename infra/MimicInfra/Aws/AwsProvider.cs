@@ -18,6 +18,9 @@ public static class AwsProvider
     /// <summary>Options of every AWS resource of a lab: the lab's provider, the pinned plugin version.</summary>
     public static ResourceOptions Options(params string[] dependsOn) => new(Name, Version) { DependsOn = dependsOn };
 
+    /// <summary>The same options, waiting for these resources.</summary>
+    public static ResourceOptions OptionsAfter(params Handle[] dependsOn) => Options([.. dependsOn.Select(h => h.LogicalName)]);
+
     /// <summary>The lab's tags as an AWS `tags` map.</summary>
     public static YMap TagsOf(LabSettings lab) => lab.Tags.Aggregate(new YMap(), (m, t) => { m[t.Key] = t.Value; return m; });
 

@@ -19,6 +19,7 @@ public sealed partial class GcpLab(LabSettings lab, ProgramBuilder program)
     public const string SourceProject = "physionet-data";
 
     private readonly GcpSettings _gcp = lab.Gcp!;
+    private readonly GcpLabResources _resources = GcpLabResources.Declare(program);
     private readonly IReadOnlyList<Module> _modules = ModulesOf(lab);
 
     /// <summary>The modules the GCP side offers: the lab's, then the derived concepts when their views are on.</summary>
@@ -38,7 +39,7 @@ public sealed partial class GcpLab(LabSettings lab, ProgramBuilder program)
         using var _ = program.Component(nameof(GcpLab));
         GcpProvider.Add(program, lab);
         Service("bigquery", "bigquery.googleapis.com");
-        program.Variable(DatasetAccessList.DeployerVariable, DatasetAccessList.DeployerInvoke());
+        program.Variable(_resources.Deployer, DatasetAccessList.DeployerInvoke());
 
         foreach (var m in _modules)
         {

@@ -18,6 +18,9 @@ public static class GcpProvider
     /// <summary>Options of every GCP resource of a lab: the lab's provider, the pinned plugin version.</summary>
     public static ResourceOptions Options(params string[] dependsOn) => new(Name, Version) { DependsOn = dependsOn };
 
+    /// <summary>The same options, waiting for these resources.</summary>
+    public static ResourceOptions OptionsAfter(params Handle[] dependsOn) => Options([.. dependsOn.Select(h => h.LogicalName)]);
+
     /// <summary>A function of the gcp package, called through the lab's provider at its pinned version.</summary>
     public static YMap Invoke(string function, YMap? arguments = null) => YMap.Fn("invoke", YMap.Of(
         ("function", function),

@@ -22,9 +22,9 @@ public sealed class ProgramBuilder
         return _handles[logicalName] = new Handle(logicalName);
     }
 
-    /// <summary>Adds a resource; its handle references its outputs.</summary>
+    /// <summary>Adds a resource; its handle (the one declared for the name, if any) references its outputs.</summary>
     public Handle Add(string logicalName, string type, YMap properties, ResourceOptions? options) =>
-        Add(Declare(logicalName), type, properties, options);
+        Add(_handles.TryGetValue(logicalName, out var declared) && !declared.Added ? declared : Declare(logicalName), type, properties, options);
 
     /// <summary>Adds the resource of a declared handle.</summary>
     public Handle Add(Handle handle, string type, YMap properties, ResourceOptions? options)
@@ -44,14 +44,16 @@ public sealed class ProgramBuilder
     /// A variable (a function's result, usually); its handle references its fields. Two components that need the same
     /// function's result may both set it: it keeps its first place and handle.
     /// </summary>
-    public Handle Variable(string name, object value)
+    public Handle Variable(string name, object value) =>
+        Variable(_handles.TryGetValue(name, out var declared) ? declared : Declare(name), value);
+
+    /// <summary>Sets the variable of a declared handle.</summary>
+    public Handle Variable(Handle handle, object value)
     {
-        if (_variables.ContainsKey(name))
-        {
-            _variables[name] = value;
-            return _handles[name];
-        }
-        var handle = Declare(name);
+        var name = handle.LogicalName;
+        if (!_handles.TryGetValue(name, out var own) || !ReferenceEquals(own, handle))
+            throw new InvalidOperationException($"handle '{name}' was not declared by this program");
+        if (handle.Added && !_variables.ContainsKey(name)) throw new InvalidOperationException($"logical name '{name}' is used twice");
         handle.Added = true;
         _variables[name] = value;
         return handle;
