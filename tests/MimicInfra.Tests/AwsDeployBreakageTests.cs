@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using MimicInfra.Aws;
+using MimicInfra.Aws.Workspace;
 
 namespace MimicInfra.Tests;
 

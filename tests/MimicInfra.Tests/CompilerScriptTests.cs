@@ -62,7 +62,7 @@ public class CompilerScriptTests(ITestOutputHelper output)
             File.WriteAllText(schema, text);
             File.SetLastWriteTimeUtc(schema, DateTime.UtcNow);
             Assert.Equal(original, Print());
-            File.Delete(Path.Combine(root, "infra", "MimicInfra", "Aws", "autostop.py"));
+            File.Delete(Path.Combine(root, "infra", "MimicInfra", "Aws", "Workspace", "autostop.py"));
             Assert.NotEqual(original, Print());
         }
         finally { Directory.Delete(root, true); }

@@ -85,7 +85,7 @@ public class LabNetworkTests
         Assert.DoesNotContain("sts", services);
         Assert.DoesNotContain("kms", services);
         // The idle stop's one call is what the sagemaker.api endpoint is for.
-        Assert.Contains("stop_notebook_instance", MimicInfra.Aws.LifecycleScripts.Autostop);
+        Assert.Contains("stop_notebook_instance", MimicInfra.Aws.Workspace.LifecycleScripts.Autostop);
         Assert.Contains("sagemaker.api", services);
     }
 

@@ -44,7 +44,7 @@ public class LifecycleScriptTests(ITestOutputHelper output)
         var script = Workspace.Script(new ParsedProgram(Labs.Compile(Labs.Full31(("notebookIdleMinutes", "45")))), "onStart");
         Assert.Contains("--idle-minutes 45 --instance mimic-jdoe-sepsis-", script);
         Assert.Contains(" --region us-east-1\n", script);
-        Assert.Contains(MimicInfra.Aws.LifecycleScripts.Autostop.Split('\n')[2], script);
+        Assert.Contains(MimicInfra.Aws.Workspace.LifecycleScripts.Autostop.Split('\n')[2], script);
         Assert.Contains("systemctl enable --now mimic-autostop.timer", script);
         var create = Workspace.Script(Workspace.Demo, "onCreate");
         Assert.Contains("aws s3 cp \"s3://mimic-lab-bucket-123/lab/notebooks/mimic-lab-example.ipynb\"", create);
@@ -72,7 +72,7 @@ public class LifecycleScriptTests(ITestOutputHelper output)
         try
         {
             var script = Path.Combine(dir, "autostop.py");
-            File.WriteAllText(script, MimicInfra.Aws.LifecycleScripts.Autostop);
+            File.WriteAllText(script, MimicInfra.Aws.Workspace.LifecycleScripts.Autostop);
             File.WriteAllText(Path.Combine(dir, "sessions.json"), sessions);
             var (code, stdout, stderr) = Run(python, ["-I", script, "--idle-minutes", "60", "--instance", "lab-1", "--region", "eu-west-1",
                 "--sessions-json", Path.Combine(dir, "sessions.json"), "--now", now, "--started", started, "--dry-run"]);

@@ -49,8 +49,8 @@ public sealed class AwsLab(LabSettings lab, ProgramBuilder program)
         if (_aws.OwnsData) using (program.Component(nameof(LabImport))) new LabImport(lab, program).Build();
         using (program.Component(nameof(Audit.LabAuditTrail))) new Audit.LabAuditTrail(lab, program).Build();
         if (_aws.Notebook?.LabVpc is not null) using (program.Component(nameof(Network.LabNetwork))) new Network.LabNetwork(lab, program).Build();
-        var workspace = new ResearcherWorkspace(lab, program);
-        using (program.Component(nameof(ResearcherWorkspace))) workspace.Build();
+        var workspace = new Workspace.ResearcherWorkspace(lab, program);
+        using (program.Component(nameof(Workspace.ResearcherWorkspace))) workspace.Build();
         Outputs();
         workspace.Outputs();
     }

@@ -3,6 +3,7 @@ using MimicInfra.Import;
 using MimicInfra.Lab;
 using MimicInfra.Program;
 using MimicInfra.Sources;
+using MimicInfra.Aws.Workspace;
 
 namespace MimicInfra.Aws;
 

@@ -139,11 +139,11 @@ public static class LabPreview
             if (crossRegion) w.WriteLine($"  note        PhysioNet's buckets are in us-east-1; the import copies across regions into {aws.Region}.");
             if (aws.Notebook is { } nb)
             {
-                w.WriteLine($"  notebook    {lab.Names.Lab}: {nb.InstanceType}, {Aws.ResearcherWorkspace.PlatformIdentifier}, {nb.VolumeSizeGb} GB encrypted, root off, IMDSv2, " +
+                w.WriteLine($"  notebook    {lab.Names.Lab}: {nb.InstanceType}, {Aws.Workspace.ResearcherWorkspace.PlatformIdentifier}, {nb.VolumeSizeGb} GB encrypted, root off, IMDSv2, " +
                             $"{(nb.DirectInternetAccess ? "direct internet" : "VPC only")}, stops after {nb.IdleMinutes} idle minutes (systemd timer, not as root)");
                 foreach (var line in Network.LabNetwork.Describe(lab)) w.WriteLine(line);
-                w.WriteLine($"  logs        {Aws.ResearcherWorkspace.NotebookLogGroup} is the account's, shared by every notebook in {aws.Region}, and kept forever unless it has a retention: " +
-                            $"{Aws.ResearcherWorkspace.LogRetentionCommand(aws.Region)}");
+                w.WriteLine($"  logs        {Aws.Workspace.ResearcherWorkspace.NotebookLogGroup} is the account's, shared by every notebook in {aws.Region}, and kept forever unless it has a retention: " +
+                            $"{Aws.Workspace.ResearcherWorkspace.LogRetentionCommand(aws.Region)}");
                 w.WriteLine($"  destroy     fails while the notebook is Pending or Stopping (the provider stops only InService notebooks): wait, then run it again (output notebookBeforeDestroy)");
             }
             if (aws.Budget is { } budget)

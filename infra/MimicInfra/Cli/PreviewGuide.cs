@@ -91,7 +91,7 @@ public static partial class PreviewGuide
                 keeps.Add(Audit.LabAuditTrail.KeepsTheLabKey(lab) || aws.KeepResultsOnDestroy
                     ? $"the lab key {lab.Names.KmsAlias}, which the kept records need"
                     : $"the lab key {lab.Names.KmsAlias} for its {aws.Perimeter.KeyDeletionWindowDays}-day deletion window (restorable until then)");
-            if (aws.Notebook is not null) keeps.Add($"the account's log group {Aws.ResearcherWorkspace.NotebookLogGroup}");
+            if (aws.Notebook is not null) keeps.Add($"the account's log group {Aws.Workspace.ResearcherWorkspace.NotebookLogGroup}");
         }
         if (lab.Gcp is { } gcp)
         {

@@ -4,7 +4,7 @@ using MimicInfra.Lab;
 using MimicInfra.Program;
 using MimicInfra.Sources;
 
-namespace MimicInfra.Aws;
+namespace MimicInfra.Aws.Workspace;
 
 /// <summary>
 /// The researcher's workspace on AWS: a SageMaker notebook (root off, IMDSv2 only, volume on the lab key)

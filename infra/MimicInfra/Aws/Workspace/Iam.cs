@@ -2,7 +2,7 @@ using MimicInfra.Lab;
 using MimicInfra.Program;
 using MimicInfra.Sources;
 
-namespace MimicInfra.Aws;
+namespace MimicInfra.Aws.Workspace;
 
 /// <summary>IAM policy statements as the lab writes them: always Allow, explicit actions and resources.</summary>
 internal static class Iam

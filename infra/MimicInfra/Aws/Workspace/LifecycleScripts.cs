@@ -1,7 +1,7 @@
 using System.Globalization;
 using MimicInfra.Program;
 
-namespace MimicInfra.Aws;
+namespace MimicInfra.Aws.Workspace;
 
 /// <summary>
 /// The notebook's lifecycle scripts, as Pulumi YAML strings: shell `$` is escaped, and only the
