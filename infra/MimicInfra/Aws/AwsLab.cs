@@ -49,7 +49,25 @@ public sealed class AwsLab(LabSettings lab, ProgramBuilder program)
         if (_aws.OwnsData) using (program.Component(nameof(LabImport))) new LabImport(lab, program).Build();
         using (program.Component(nameof(Audit.LabAuditTrail))) new Audit.LabAuditTrail(lab, program).Build();
         if (_aws.Notebook?.LabVpc is not null) using (program.Component(nameof(Network.LabNetwork))) new Network.LabNetwork(lab, program).Build();
-        var workspace = new Workspace.ResearcherWorkspace(lab, program);
+        var workspace = new Workspace.ResearcherWorkspace(program, new()
+        {
+            Notebook = _aws.Notebook, Budget = _aws.Budget, Region = _aws.Region, Name = _names.Lab,
+            QueriedDatabases = HasDerived ? [_names.Database, _names.DerivedDatabase] : [_names.Database],
+            Tags = Tags(), ObjectTags = AwsProvider.ObjectTagsOf(lab),
+            OwnsData = _aws.OwnsData, InPlaceFolders = _aws.OwnsData ? [] : [.. _sources.Select(t => t.Folder)],
+            KmsEncryption = _aws.KmsEncryption, GlueCatalogKeyArn = _aws.GlueCatalogKeyArn,
+            ExampleNotebook = _aws.Notebook is null ? null : ExampleNotebook.Build(lab),
+            FilesBucketReady = _aws.OwnsData ? ["dataEncryption", "dataTlsOnlyPolicy"] : ["resultsEncryption", "resultsTlsOnlyPolicy"],
+            Subnet = _aws.Notebook is null ? null : Network.LabNetwork.SubnetOf(_aws.Notebook),
+            SecurityGroups = _aws.Notebook is null ? [] : Network.LabNetwork.SecurityGroupsOf(_aws.Notebook),
+            NetworkReadyFirst = _aws.Notebook is null ? [] : Network.LabNetwork.ReadyBeforeNotebook(_aws.Notebook),
+            AfterExpiry = Perimeter.LabPerimeter.AfterExpiry(lab), AccountGuardrailPolicy = Perimeter.LabPerimeter.GuardrailPolicy(lab),
+            QueryHistoryBucket = _aws.AuditTrail.CreatesTrail && _aws.Perimeter.Closed ? _resources.AuditBucket : null,
+            QueryHistoryPrefix = Audit.LabAuditTrail.QueryHistoryPrefix,
+            Account = _resources.Account, Partition = _resources.Partition, LabKey = _resources.LabKey,
+            ResultsBucket = _resources.ResultsBucket, DataBucket = _resources.DataBucket, Workgroup = _resources.Workgroup,
+            NotebookRole = _resources.NotebookRole, NotebookInstance = _resources.Notebook,
+        });
         using (program.Component(nameof(Workspace.ResearcherWorkspace))) workspace.Build();
         Outputs();
         workspace.Outputs();

@@ -76,8 +76,8 @@ public sealed record AwsSettings(
     int ResultsRetentionDays,
     bool KeepResultsOnDestroy,
     bool KmsEncryption,
-    NotebookSettings? Notebook,
-    BudgetSettings? Budget)
+    MimicInfra.Aws.Workspace.NotebookSettings? Notebook,
+    MimicInfra.Aws.Workspace.BudgetSettings? Budget)
 {
     /// <summary>Whether the lab owns its data: a typed Parquet copy that the import fills.</summary>
     public bool OwnsData => !ReadSourceInPlace;
@@ -101,24 +101,8 @@ public sealed record AwsSettings(
     public int? DmlTimeoutQuota { get; init; }
 }
 
-/// <summary>The researcher's SageMaker notebook.</summary>
-public sealed record NotebookSettings(
-    string InstanceType,
-    int VolumeSizeGb,
-    int IdleMinutes,
-    bool DirectInternetAccess,
-    string? SubnetId,
-    IReadOnlyList<string> SecurityGroupIds)
-{
-    /// <summary>The private network the lab creates for the notebook (notebookNetwork lab-vpc); null otherwise.</summary>
-    public LabVpcSettings? LabVpc { get; init; }
-}
-
 /// <summary>The lab's own VPC: one private subnet in one Availability Zone (null: the region's first available one).</summary>
 public sealed record LabVpcSettings(string? AvailabilityZone);
-
-/// <summary>A monthly budget for the lab's tagged costs, alerting by e-mail at 80 % and 100 %.</summary>
-public sealed record BudgetSettings(int MonthlyUsd, IReadOnlyList<string> Emails);
 
 /// <summary>The GCP side of a lab: BigQuery datasets of views over physionet-data, a scratch dataset, access.</summary>
 public sealed record GcpSettings(

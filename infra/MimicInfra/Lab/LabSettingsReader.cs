@@ -189,36 +189,12 @@ public static partial class LabSettingsReader
         if (derivedSource?.AccessPointRegion is { } derivedRegion && derivedRegion != region)
             c.Problem("derivedSourceUri", $"its access point is in another region than the lab ({region}); S3 copies through an access point only within its region.");
         return new AwsSettings(region, layout ?? SourceLayout.PhysionetCsv, sources, inPlace, importCutoff, cutoff, retention, keep, encryption == "kms",
-            c.Boolean("notebook") ? ReadNotebook(c, release, region) : null, ReadBudget(c)) { DerivedSource = derivedSource, AuditTrail = ReadAuditTrail(c, release, region), Perimeter = ReadPerimeter(c, release, region, encryption == "kms"),
+            c.Boolean("notebook") ? Aws.Workspace.WorkspaceSettingsReader.ReadNotebook(c, () => ReadNotebookNetwork(c, release, region)) : null, Aws.Workspace.WorkspaceSettingsReader.ReadBudget(c)) { DerivedSource = derivedSource, AuditTrail = ReadAuditTrail(c, release, region), Perimeter = ReadPerimeter(c, release, region, encryption == "kms"),
               GlueCatalogKeyArn = ReadGlueCatalogKey(c, region), DmlTimeoutQuota = ReadDmlTimeoutQuota(c) };
     }
 
     private static string ImportableNames(SourceLayout layout, IEnumerable<Module> modules) =>
         string.Join(", ", modules.Where(m => Importable.CanImport(layout, m)).Select(m => m.Name));
-
-    private static NotebookSettings ReadNotebook(ConfigValues c, Release? release, string region)
-    {
-        var type = c.Str("notebookInstanceType") ?? "ml.t3.medium";
-        if (!InstanceType().IsMatch(type)) c.Problem("notebookInstanceType", $"{Q(type)} is not a SageMaker instance type such as ml.t3.medium.");
-        var volume = (int)c.Integer("notebookVolumeSizeGb", 5, 16384);
-        var idle = (int)c.Integer("notebookIdleMinutes", 5, 1440);
-        var (internet, subnet, groups, labVpc) = ReadNotebookNetwork(c, release, region);
-        return new NotebookSettings(type, volume, idle, internet, subnet, groups) { LabVpc = labVpc };
-    }
-
-    private static BudgetSettings? ReadBudget(ConfigValues c)
-    {
-        var emails = c.List("budgetEmails");
-        foreach (var e in emails.Where(e => !Email().IsMatch(e))) c.Problem("budgetEmails", $"{Q(e)} is not an e-mail address.");
-        if (!c.Has("budgetMonthlyUsd"))
-        {
-            if (emails.Count > 0) c.Problem("budgetEmails", "set budgetMonthlyUsd too, or remove budgetEmails.");
-            return null;
-        }
-        var usd = (int)c.Integer("budgetMonthlyUsd", 1, 1_000_000);
-        if (emails.Count == 0) c.Problem("budgetEmails", "budgetMonthlyUsd needs at least one address to alert.");
-        return new BudgetSettings(usd, emails);
-    }
 
     private static GcpSettings ReadGcp(ConfigValues c, Release? release, List<Module> modules, Module? derived)
     {
@@ -313,18 +289,11 @@ public static partial class LabSettingsReader
     [GeneratedRegex(@"^[a-z]{2}(-[a-z]+)+-[0-9]$")]
     private static partial Regex AwsRegion();
 
-    [GeneratedRegex(@"^ml\.[a-z0-9]+\.[a-z0-9]+$")]
-    private static partial Regex InstanceType();
-
     [GeneratedRegex("^subnet-[0-9a-f]{8,17}$")]
     private static partial Regex SubnetId();
 
     [GeneratedRegex("^sg-[0-9a-f]{8,17}$")]
     private static partial Regex SecurityGroupId();
-
-    // No `$ { } * ?`: they would mean something to Pulumi's interpolation or to IAM, and no address needs them.
-    [GeneratedRegex(@"^[^@\s${}*?]+@[^@\s${}*?]+\.[^@\s${}*?]+$")]
-    private static partial Regex Email();
 
     [GeneratedRegex("^[a-z][a-z0-9-]{4,28}[a-z0-9]$")]
     private static partial Regex GcpProject();

@@ -1,4 +1,5 @@
 using MimicInfra.Aws;
+using MimicInfra.Aws.Workspace;
 using MimicInfra.Lab;
 using MimicInfra.Program;
 

@@ -7,8 +7,6 @@ namespace MimicInfra.Aws.Workspace;
 /// <summary>IAM policy statements as the lab writes them: always Allow, explicit actions and resources.</summary>
 internal static class Iam
 {
-    public const string Partition = "${awsPartition.partition}";
-
     public static YMap Statement(string sid, string[] actions, string[] resources, YMap? condition = null) => YMap.Of(
         ("Sid", sid),
         ("Effect", "Allow"),
@@ -25,16 +23,20 @@ internal static class Iam
         ("Resource", "*"),
         ("Condition", condition));
 
+    /// <summary>An ARN in the lab's account (the getCallerIdentity variable) and partition (the getPartition variable).</summary>
+    public static string Arn(Handle partition, Handle account, string service, string region, string resource) =>
+        $"arn:{partition.Out("partition")}:{service}:{region}:{account.Out("accountId")}:{resource}";
+
     /// <summary>Reading Glue databases and their tables, as Athena needs to plan a query over them.</summary>
-    public static YMap ReadGlueDatabases(string sid, string region, IReadOnlyCollection<string> databases)
-    {
-        var glue = $"arn:{Partition}:glue:{region}:${{awsAccount.accountId}}";
-        return Statement(sid, ["glue:GetDatabase", "glue:GetDatabases", "glue:GetTable", "glue:GetTables", "glue:GetPartition", "glue:GetPartitions", "glue:BatchGetPartition"],
-            [$"{glue}:catalog", .. databases.Select(d => $"{glue}:database/{d}"), .. databases.Select(d => $"{glue}:table/{d}/*")]);
-    }
+    public static YMap ReadGlueDatabases(string sid, Handle partition, Handle account, string region, IReadOnlyCollection<string> databases) =>
+        ReadGlueDatabasesUnder(sid, Arn(partition, account, "glue", region, ""), databases);
+
+    private static YMap ReadGlueDatabasesUnder(string sid, string glueArnPrefix, IReadOnlyCollection<string> databases) =>
+        Statement(sid, ["glue:GetDatabase", "glue:GetDatabases", "glue:GetTable", "glue:GetTables", "glue:GetPartition", "glue:GetPartitions", "glue:BatchGetPartition"],
+            [$"{glueArnPrefix}catalog", .. databases.Select(d => $"{glueArnPrefix}database/{d}"), .. databases.Select(d => $"{glueArnPrefix}table/{d}/*")]);
 
     /// <summary>Reading an encrypted Glue Data Catalog through Athena: the actions Athena's guide lists, on that key only.</summary>
-    public static IEnumerable<YMap> UseTheGlueCatalogKey(AwsSettings aws) => aws.GlueCatalogKeyArn is { } key
+    public static IEnumerable<YMap> UseTheGlueCatalogKey(string? keyArn) => keyArn is { } key
         ? [Statement("UseTheGlueCatalogKey", ["kms:GenerateDataKey", "kms:Decrypt", "kms:Encrypt"], [key])]
         : [];
 
@@ -47,18 +49,36 @@ internal static class Iam
     public static YMap LocateBuckets(string sid, params string[] buckets) => Statement(sid, ["s3:GetBucketLocation"], buckets);
 
     /// <summary>Using the lab key for SSE-KMS objects and results.</summary>
-    public static YMap UseTheLabKey() => Statement("UseTheLabKey", ["kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"], ["${labKey.arn}"]);
+    public static YMap UseTheLabKey(Handle labKey) => Statement("UseTheLabKey", ["kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"], [labKey.Arn]);
 
     /// <summary>
     /// Read-only on S3 folders, in the resource forms each takes (bucket or access point): s3:GetObject under
     /// each prefix, and listing only those prefixes (one statement per bucket or access point).
     /// </summary>
-    public static IEnumerable<YMap> ReadFolders(string sid, IReadOnlyCollection<S3Source> folders)
+    public static IEnumerable<YMap> ReadFolders(string sid, IReadOnlyCollection<S3Source> folders, Handle partition) =>
+        ReadFolders(sid, folders, partition.Out("partition"));
+
+    private static IEnumerable<YMap> ReadFolders(string sid, IReadOnlyCollection<S3Source> folders, string partition)
     {
-        yield return Statement($"Read{sid}", ["s3:GetObject"], folders.Select(f => f.ObjectsArn(Partition)).Distinct().Order(StringComparer.Ordinal).ToArray());
-        var lists = folders.GroupBy(f => f.ListArn(Partition)).OrderBy(g => g.Key, StringComparer.Ordinal).ToList();
+        yield return Statement($"Read{sid}", ["s3:GetObject"], folders.Select(f => f.ObjectsArn(partition)).Distinct().Order(StringComparer.Ordinal).ToArray());
+        var lists = folders.GroupBy(f => f.ListArn(partition)).OrderBy(g => g.Key, StringComparer.Ordinal).ToList();
         for (var i = 0; i < lists.Count; i++)
             yield return Statement($"List{sid}{(lists.Count > 1 ? i + 1 : "")}", ["s3:ListBucket"], [lists[i].Key],
                 YMap.Of(("StringLike", YMap.Of(("s3:prefix", lists[i].Select(f => (object)(f.Prefix + "*")).Distinct().ToList())))));
     }
+
+    // Forms without handles, for the components that receive no account, partition or key handle (the import, the
+    // perimeter, the audit trail): each renders the same text as its handle form. Remove each with its last caller.
+
+    /// <summary>The partition of the lab's account, as ARNs take it.</summary>
+    public const string Partition = "${awsPartition.partition}";
+
+    public static YMap ReadGlueDatabases(string sid, string region, IReadOnlyCollection<string> databases) =>
+        ReadGlueDatabasesUnder(sid, $"arn:{Partition}:glue:{region}:${{awsAccount.accountId}}:", databases);
+
+    public static IEnumerable<YMap> UseTheGlueCatalogKey(AwsSettings aws) => UseTheGlueCatalogKey(aws.GlueCatalogKeyArn);
+
+    public static YMap UseTheLabKey() => Statement("UseTheLabKey", ["kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"], ["${labKey.arn}"]);
+
+    public static IEnumerable<YMap> ReadFolders(string sid, IReadOnlyCollection<S3Source> folders) => ReadFolders(sid, folders, Partition);
 }
