@@ -137,17 +137,7 @@ public static class LabPreview
             foreach (var line in Audit.AuditPreview.Lines(lab)) w.WriteLine(line);
             var crossRegion = aws.ModuleSources.Values.Any(u => u.ApiBucket.StartsWith("physionet-open", StringComparison.Ordinal) || u.IsAccessPoint) && aws.Region != "us-east-1";
             if (crossRegion) w.WriteLine($"  note        PhysioNet's buckets are in us-east-1; the import copies across regions into {aws.Region}.");
-            if (aws.Notebook is { } nb)
-            {
-                w.WriteLine($"  notebook    {lab.Names.Lab}: {nb.InstanceType}, {Aws.Workspace.ResearcherWorkspace.PlatformIdentifier}, {nb.VolumeSizeGb} GB encrypted, root off, IMDSv2, " +
-                            $"{(nb.DirectInternetAccess ? "direct internet" : "VPC only")}, stops after {nb.IdleMinutes} idle minutes (systemd timer, not as root)");
-                foreach (var line in Network.LabNetwork.Describe(lab)) w.WriteLine(line);
-                w.WriteLine($"  logs        {Aws.Workspace.ResearcherWorkspace.NotebookLogGroup} is the account's, shared by every notebook in {aws.Region}, and kept forever unless it has a retention: " +
-                            $"{Aws.Workspace.ResearcherWorkspace.LogRetentionCommand(aws.Region)}");
-                w.WriteLine($"  destroy     fails while the notebook is Pending or Stopping (the provider stops only InService notebooks): wait, then run it again (output notebookBeforeDestroy)");
-            }
-            if (aws.Budget is { } budget)
-                w.WriteLine($"  budget      {budget.MonthlyUsd} USD a month on the lab tag, alerts at 80 % and 100 % to {string.Join(", ", budget.Emails)}");
+            foreach (var line in Aws.Workspace.WorkspacePreview.Lines(lab, network: Network.LabNetwork.Describe(lab))) w.WriteLine(line);
             if (lab.AwsDerived is not null && aws.DerivedSource is { } ds)
                 w.WriteLine($"  derived     {Sources.SourcePlan.For(lab).Count(t => t.Module.IsDerived)} concept tables in {lab.Names.DerivedDatabase}, imported from {ds.Uri}");
             else if (lab.Derived is { } d2)
