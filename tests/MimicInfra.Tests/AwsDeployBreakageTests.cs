@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using MimicInfra.Aws;
 using MimicInfra.Aws.Workspace;
 
 namespace MimicInfra.Tests;

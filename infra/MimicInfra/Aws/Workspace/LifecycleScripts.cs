@@ -102,7 +102,7 @@ public static class LifecycleScripts
         WantedBy=timers.target
         """;
 
-    /// <summary>The idle check (Aws/autostop.py), shipped inside the program.</summary>
+    /// <summary>The idle check (Aws/Workspace/autostop.py), shipped inside the program.</summary>
     public static string Autostop { get; } = ReadAutostop();
 
     private static string ReadAutostop()
