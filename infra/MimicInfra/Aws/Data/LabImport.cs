@@ -182,7 +182,7 @@ public sealed class LabImport(ProgramBuilder program, LabImportArgs args)
                 [$"{DataBucketArn}/{DataLayout.Staging}*", $"{DataBucketArn}/{DataLayout.Tables}*", $"{DataBucketArn}/{DataLayout.Imports}*"]),
             Statement("ReadTheImportScript", ["s3:GetObject"], [$"{DataBucketArn}/{DataLayout.LabFiles}import/*"]),
             Statement("ListTheLabData", ["s3:ListBucket", "s3:GetBucketLocation"], [DataBucketArn]),
-            Statement("WriteImportResults", ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"], [$"{ResultsBucketArn}/import-results/*"]),
+            Statement("WriteImportResults", ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"], [$"{ResultsBucketArn}/{ResultsLayout.ImportResults}*"]),
             Statement("ListImportResults", ["s3:ListBucket", "s3:GetBucketLocation"], [ResultsBucketArn]),
             Statement("RunTheImport", ["athena:StartQueryExecution", "athena:StopQueryExecution", "athena:GetQueryExecution", "athena:GetQueryResults",
                 "athena:GetQueryRuntimeStatistics", "athena:GetWorkGroup"], [args.ImportWorkgroup.Arn]),
