@@ -1,6 +1,7 @@
 using MimicInfra.Catalog;
 using MimicInfra.Check;
 using MimicInfra.Lab;
+using MimicInfra.Program;
 
 namespace MimicInfra.Aws.Data;
 
@@ -12,8 +13,8 @@ public static class GlueCatalogRules
 {
     private const string GlueTable = "aws:glue/catalogTable:CatalogTable";
 
-    /// <summary>How a table of the lab database names its database in the text (what the checker reads, not a reference it makes).</summary>
-    private const string InTheLabDatabase = "${labDatabase.name}";
+    /// <summary>How a table of the lab database names its database in a lab program's text: the lab's handle, declared on a program of its own.</summary>
+    private static readonly string InTheLabDatabase = AwsLabResources.Declare(new ProgramBuilder()).LabDatabase.Out("name");
 
     public static void ViewsHaveASerDe(List<(string Name, string Type, Dictionary<object, object> Props)> resources, List<CheckProblem> problems)
     {
