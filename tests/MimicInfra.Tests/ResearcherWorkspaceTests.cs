@@ -17,14 +17,14 @@ public sealed class ResearcherWorkspaceTests
     {
         var program = new ProgramBuilder();
         program.Add(AwsProvider.Name, "pulumi:providers:aws", new YMap(), null);
-        foreach (var ready in new[] { "filesEncryption", "filesPolicy", "endpoint" }) program.Add(ready, "test:index:Ready", new YMap(), null);
+        var ready = new[] { "filesEncryption", "filesPolicy", "endpoint" }.Select(name => program.Add(name, "test:index:Ready", new YMap(), null)).ToList();
         Handle Declared(string name) => program.Declare(name);
         var args = new WorkspaceArgs
         {
             Notebook = notebook, Budget = budget, Region = "eu-west-1", Name = "lab-jdoe-sepsis",
             QueriedDatabases = ["mimic_lab"], Tags = YMap.Of(("lab", "lab-jdoe-sepsis")), ObjectTags = YMap.Of(("lab", "lab-jdoe-sepsis")),
             OwnsData = true, KmsEncryption = true, ExampleNotebook = "{}",
-            FilesBucketReady = ["filesEncryption", "filesPolicy"], Subnet = notebook?.SubnetId, SecurityGroups = notebook?.SecurityGroupIds ?? [],
+            FilesBucketReady = [ready[0], ready[1]], Subnet = notebook?.SubnetId, SecurityGroups = notebook?.SecurityGroupIds ?? [],
             NetworkReadyFirst = ["endpoint"], AfterExpiry = YMap.Of(("Sid", "AfterExpiry")),
             Account = Declared("theAccount"), Partition = Declared("thePartition"), LabKey = Declared("theKey"),
             ResultsBucket = Declared("theResults"), DataBucket = Declared("theData"), Workgroup = Declared("theWorkgroup"),

@@ -1,4 +1,3 @@
-using MimicInfra.Lab;
 using MimicInfra.Program;
 using MimicInfra.Sources;
 
@@ -75,8 +74,6 @@ internal static class Iam
 
     public static YMap ReadGlueDatabases(string sid, string region, IReadOnlyCollection<string> databases) =>
         ReadGlueDatabasesUnder(sid, $"arn:{Partition}:glue:{region}:${{awsAccount.accountId}}:", databases);
-
-    public static IEnumerable<YMap> UseTheGlueCatalogKey(AwsSettings aws) => UseTheGlueCatalogKey(aws.GlueCatalogKeyArn);
 
     public static YMap UseTheLabKey() => Statement("UseTheLabKey", ["kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"], ["${labKey.arn}"]);
 

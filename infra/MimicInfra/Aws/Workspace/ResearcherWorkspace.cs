@@ -42,7 +42,7 @@ public sealed record WorkspaceArgs
     /// What must be in place before the example notebook is uploaded: the files bucket's encryption and policy, so destroy
     /// deletes the object (every version) while the policy still admits the deployer.
     /// </summary>
-    public required IReadOnlyList<string> FilesBucketReady { get; init; }
+    public required IReadOnlyList<Handle> FilesBucketReady { get; init; }
 
     /// <summary>The notebook's subnet and security groups: the lab's network's (references) or the stack's (ids); none with direct internet.</summary>
     public string? Subnet { get; init; }
@@ -220,7 +220,7 @@ public sealed class ResearcherWorkspace(ProgramBuilder program, WorkspaceArgs ar
             ("contentType", "application/x-ipynb+json"),
             ("tags", args.ObjectTags)),
             // After the bucket policy: destroy then deletes the object (every version) while the policy still admits the deployer.
-            Options([.. args.FilesBucketReady]));
+            AwsProvider.OptionsAfter([.. args.FilesBucketReady]));
 
     private Handle LifecycleConfiguration(NotebookSettings notebook) =>
         program.Add("notebookLifecycle", "aws:sagemaker/notebookInstanceLifecycleConfiguration:NotebookInstanceLifecycleConfiguration", YMap.Of(

@@ -70,10 +70,5 @@ public static class WorkspaceRules
         }
     }
 
-    private static object? At(Dictionary<object, object> map, params string[] path)
-    {
-        object? o = map;
-        foreach (var p in path) o = (o as Dictionary<object, object>)?.GetValueOrDefault(p);
-        return o;
-    }
+    private static object? At(Dictionary<object, object> map, params string[] path) => LabRules.At(map, path);
 }
