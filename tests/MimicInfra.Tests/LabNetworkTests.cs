@@ -1,6 +1,6 @@
+using MimicInfra.Aws.Network;
 using MimicInfra.Check;
 using MimicInfra.Lab;
-using MimicInfra.Network;
 
 namespace MimicInfra.Tests;
 
@@ -296,8 +296,8 @@ public class LabNetworkTests
     [Fact]
     public void CKV_AWS_122_Exception_AnOpenDemoReleaseKeepsDirectInternetByDefault()
     {
-        Assert.Equal(LabSettingsReader.InternetNetwork, LabSettingsReader.DefaultNotebookNetwork(Labs.Catalog.Find("mimic-iv-demo-2.2")));
-        Assert.Equal(LabSettingsReader.LabVpcNetwork, LabSettingsReader.DefaultNotebookNetwork(Labs.Catalog.Find("mimic-iv-3.1")));
+        Assert.Equal(NetworkSettingsReader.InternetNetwork, NetworkSettingsReader.DefaultNotebookNetwork(Labs.Catalog.Find("mimic-iv-demo-2.2")));
+        Assert.Equal(NetworkSettingsReader.LabVpcNetwork, NetworkSettingsReader.DefaultNotebookNetwork(Labs.Catalog.Find("mimic-iv-3.1")));
         Assert.Equal("Enabled", Notebook(Workspace.Demo)["directInternetAccess"]);
         Assert.Empty(Workspace.Demo.OfType("aws:ec2/vpc:Vpc"));
         var lab = LabSettingsReader.Read(Labs.Demo, Labs.Catalog);

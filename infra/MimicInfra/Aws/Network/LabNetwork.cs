@@ -2,7 +2,7 @@ using MimicInfra.Aws;
 using MimicInfra.Lab;
 using MimicInfra.Program;
 
-namespace MimicInfra.Network;
+namespace MimicInfra.Aws.Network;
 
 /// <summary>An interface endpoint the notebook needs, and the call on the notebook that needs it.</summary>
 public sealed record InterfaceEndpoint(string Service, string LogicalName, string Why);

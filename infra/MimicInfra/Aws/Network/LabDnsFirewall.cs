@@ -3,7 +3,7 @@ using MimicInfra.Check;
 using MimicInfra.Lab;
 using MimicInfra.Program;
 
-namespace MimicInfra.Network;
+namespace MimicInfra.Aws.Network;
 
 /// <summary>
 /// DNS exfiltration guard of the lab's own VPC (the default for credentialed releases): a Route 53 Resolver DNS Firewall rule group, associated with
