@@ -48,8 +48,11 @@ public sealed class AwsLab(LabSettings lab, ProgramBuilder program)
         Workgroup();
         if (_aws.OwnsData) using (program.Component(nameof(LabImport))) new LabImport(lab, program).Build();
         using (program.Component(nameof(Audit.LabAuditTrail))) new Audit.LabAuditTrail(lab, program).Build();
-        if (_aws.Notebook?.LabVpc is not null) using (program.Component(nameof(Network.LabNetwork))) new Network.LabNetwork(lab, program).Build();
-        var workspace = new ResearcherWorkspace(lab, program);
+        if (_aws.Notebook?.LabVpc is { } labVpc)
+            using (program.Component(nameof(Network.LabNetwork)))
+                new Network.LabNetwork(program, new() { Vpc = labVpc, Region = _aws.Region, LabName = _names.Lab, Tags = Tags(), Account = _resources.Account,
+                    S3Endpoint = _resources.S3Endpoint, Subnet = _resources.LabSubnet, NotebookSecurityGroup = _resources.NotebookSecurityGroup }).Build();
+        var workspace = new ResearcherWorkspace(lab, program, _resources);
         using (program.Component(nameof(ResearcherWorkspace))) workspace.Build();
         Outputs();
         workspace.Outputs();
