@@ -125,7 +125,7 @@ public sealed class LabAuditTrail(LabSettings lab, ProgramBuilder program)
                 ("Action", EraseActions.Cast<object>().ToList()),
                 ("Resource", $"${{{Bucket}.arn}}/*"),
                 ("Condition", YMap.Of(("StringNotEqualsIfExists", YMap.Of(("aws:PrincipalServiceName", CloudTrail)))))),
-            Aws.Perimeter.LabPerimeter.OnlyTheDeployerManages(Bucket),
+            Aws.Perimeter.LabPerimeter.OnlyTheDeployerManages(Aws.Perimeter.LabPerimeter.AsWritten, $"${{{Bucket}.arn}}"),
             YMap.Of(
                 ("Sid", "OnlyTheLabsPeopleReadTheQueryHistory"),
                 ("Effect", "Deny"),

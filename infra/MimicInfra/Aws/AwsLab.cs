@@ -31,18 +31,18 @@ public sealed class AwsLab(LabSettings lab, ProgramBuilder program)
         AwsProvider.Add(program, lab);
         program.Variable(_resources.Account, AwsProvider.Invoke("aws:index/getCallerIdentity:getCallerIdentity"));
         program.Variable(_resources.Partition, AwsProvider.Invoke("aws:index/getPartition:getPartition"));
-        program.Variable(_resources.Deployer, Perimeter.LabPerimeter.DeployerVariable());
-        if (Perimeter.LabPerimeter.ResearcherVariable(lab) is { } researcher) program.Variable(_resources.Researcher, researcher);
+        program.Variable(_resources.Deployer, Perimeter.LabPerimeter.DeployerVariable(_resources));
+        if (Perimeter.LabPerimeter.ResearcherVariable(_aws.Perimeter) is { } researcher) program.Variable(_resources.Researcher, researcher);
 
         if (_aws.KmsEncryption) LabKey();
         using (program.Component("ResultsBucket"))
             new PrivateBucket(lab, program, "results", _names.BucketPrefix, _aws.KeepResultsOnDestroy,
                 [new("expire-query-results", ResultsLayout.QueryResults, _aws.ResultsRetentionDays), new("expire-import-results", ResultsLayout.ImportResults, _aws.ResultsRetentionDays),
-                 new("expire-notebook-scratch", ResultsLayout.NotebookScratch, _aws.ResultsRetentionDays)], [.. NotebookWritesOnlyItsWork(), .. Perimeter.LabPerimeter.BucketStatements(lab, "resultsBucket")]).Build();
+                 new("expire-notebook-scratch", ResultsLayout.NotebookScratch, _aws.ResultsRetentionDays)], [.. NotebookWritesOnlyItsWork(), .. Perimeter.LabPerimeter.BucketStatements(Perimeter.LabPerimeterArgs.For(_aws, _resources), _resources.ResultsBucket)]).Build();
         if (_aws.OwnsData)
             using (program.Component("DataBucket"))
                 new PrivateBucket(lab, program, "data", _names.DataBucketPrefix, keepOnDestroy: false, DataBucketLifecycle,
-                    [.. NotebookNeverWritesTheData(), .. Perimeter.LabPerimeter.BucketStatements(lab, "dataBucket")], versioned: true).Build();
+                    [.. NotebookNeverWritesTheData(), .. Perimeter.LabPerimeter.BucketStatements(Perimeter.LabPerimeterArgs.For(_aws, _resources), _resources.DataBucket)], versioned: true).Build();
         Databases();
         foreach (var source in _sources) TypedTableFor(source);
         Workgroup();
@@ -105,7 +105,7 @@ public sealed class AwsLab(LabSettings lab, ProgramBuilder program)
             ("Version", "2012-10-17"),
             ("Statement", (List<object>)
             [
-                .. Perimeter.LabPerimeter.KeyStatements(lab),
+                .. Perimeter.LabPerimeter.KeyStatements(Perimeter.LabPerimeterArgs.For(_aws, _resources)),
                 .. Audit.LabAuditTrail.KeyStatements(lab),
             ]));
         // Kept results and kept audit records stay readable only while their key lives.

@@ -131,7 +131,7 @@ public sealed class LabImport(LabSettings lab, ProgramBuilder program)
         if (_aws.KmsEncryption)
             statements.Add(Iam.UseTheLabKey());
         statements.AddRange(Iam.UseTheGlueCatalogKey(_aws));
-        statements.Add(Perimeter.LabPerimeter.AfterExpiry(lab));
+        statements.Add(Perimeter.LabPerimeter.AfterExpiry(lab, Perimeter.LabPerimeter.AsWritten));
         return statements;
     }
 

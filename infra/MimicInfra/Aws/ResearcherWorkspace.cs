@@ -86,7 +86,7 @@ public sealed class ResearcherWorkspace(LabSettings lab, ProgramBuilder program,
         statements.Add(Statement("WriteNotebookLogs", ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
             [logs, $"{logs}:log-stream:{NotebookName}/*"]));
         statements.Add(Statement("StopItselfWhenIdle", ["sagemaker:DescribeNotebookInstance", "sagemaker:StopNotebookInstance"], [NotebookArn]));
-        statements.Add(Perimeter.LabPerimeter.AfterExpiry(lab));
+        statements.Add(Perimeter.LabPerimeter.AfterExpiry(lab, resources));
         return statements;
     }
 
@@ -216,7 +216,7 @@ public sealed class ResearcherWorkspace(LabSettings lab, ProgramBuilder program,
         }
         if (_aws.Budget is not null) program.Output("budgetName", "${labBudget.name}");
         program.Output("researcherPolicy", YMap.Fn("toJSON", YMap.Of(("Version", "2012-10-17"), ("Statement", ResearcherStatements().Cast<object>().ToList()))));
-        if (Perimeter.LabPerimeter.GuardrailPolicy(lab) is { } guardrail) program.Output("accountGuardrailPolicy", YMap.Fn("toJSON", guardrail));
+        if (Perimeter.LabPerimeter.GuardrailPolicy(Perimeter.LabPerimeterArgs.For(_aws, resources), NotebookName) is { } guardrail) program.Output("accountGuardrailPolicy", YMap.Fn("toJSON", guardrail));
     }
 
     /// <summary>
@@ -262,7 +262,7 @@ public sealed class ResearcherWorkspace(LabSettings lab, ProgramBuilder program,
         // deployer that reads the data).
         if (_aws.AuditTrail.CreatesTrail && _aws.Perimeter.Closed)
             statements.Add(Statement("ReadTheLabsQueryHistory", ["s3:GetObject"], [$"${{{Audit.LabAuditTrail.Bucket}.arn}}/{Audit.LabAuditTrail.QueryHistoryPrefix}*"]));
-        statements.Add(Perimeter.LabPerimeter.AfterExpiry(lab));
+        statements.Add(Perimeter.LabPerimeter.AfterExpiry(lab, resources));
         return statements;
     }
 }

@@ -19,12 +19,13 @@ internal static class PerimeterControls
         var dataPolicies = new[] { "dataTlsOnlyPolicy", "resultsTlsOnlyPolicy" }.Where(byName.ContainsKey).ToList();
         var keyPolicy = byName.ContainsKey("labKey") ? Statements(byName["labKey"]) : null;
 
+        var notebookRole = LabPerimeter.AsWritten.NotebookRole.Arn;
         if (aws.Notebook?.LabVpc is not null)
             foreach (var (name, statements) in dataPolicies.Select(p => (p, Statements(byName[p]))).Append(("labKey", keyPolicy ?? [])).Where(x => x.Item1 != "labKey" || keyPolicy is not null))
-                if (!statements.Any(s => Deny(s) && At(s, "Condition", "ArnEquals", "aws:PrincipalArn") as string == "${notebookRole.arn}"
+                if (!statements.Any(s => Deny(s) && At(s, "Condition", "ArnEquals", "aws:PrincipalArn") as string == notebookRole
                                          && At(s, "Condition", "StringNotEqualsIfExists", "aws:SourceVpce") is not null
                                          && At(s, "Condition", "BoolIfExists", "aws:ViaAWSService") as string == "false"))
-                    problems.Add(new(name, "the notebook's role must work only inside the lab: a Deny for ${notebookRole.arn} unless aws:SourceVpce is the lab's S3 endpoint or aws:ViaAWSService (notebookNetwork lab-vpc)"));
+                    problems.Add(new(name, $"the notebook's role must work only inside the lab: a Deny for {notebookRole} unless aws:SourceVpce is the lab's S3 endpoint or aws:ViaAWSService (notebookNetwork lab-vpc)"));
 
         if (!aws.Perimeter.DeployerReads)
         {
