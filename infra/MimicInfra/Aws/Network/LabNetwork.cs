@@ -91,21 +91,18 @@ public sealed class LabNetwork(ProgramBuilder program, LabNetworkArgs args)
         return tags;
     }
 
-    // Added as the network is built, in the program's order.
-    private Handle _vpc = null!, _routeTable = null!, _endpointSecurityGroup = null!;
-
     public void Build()
     {
         var chosenAtDeploy = args.Vpc.AvailabilityZone is null;
         var zone = args.Vpc.AvailabilityZone ?? ZoneWhereEveryEndpointIsOffered().Out("names[0]");
-        Vpc();
-        Subnet(zone, chosenAtDeploy);
-        SecurityGroups();
-        S3GatewayEndpoint();
-        foreach (var endpoint in InterfaceEndpoints) InterfaceEndpointFor(endpoint);
+        var vpc = Vpc();
+        var routeTable = Subnet(vpc, zone, chosenAtDeploy);
+        var endpointGroup = SecurityGroups(vpc);
+        S3GatewayEndpoint(vpc, routeTable);
+        foreach (var endpoint in InterfaceEndpoints) InterfaceEndpointFor(endpoint, vpc, endpointGroup);
         // Every lab VPC gets the firewall (LabDnsFirewall.Applies).
         using (program.Component(nameof(LabDnsFirewall)))
-            new LabDnsFirewall(program, new() { Region = _region, LabName = _name, Tags = args.Tags, Vpc = _vpc }).Build();
+            new LabDnsFirewall(program, new() { Region = _region, LabName = _name, Tags = args.Tags, Vpc = vpc }).Build();
     }
 
     /// <summary>The variable holding the zones the lab may use; the subnet takes its first name.</summary>
@@ -141,24 +138,26 @@ public sealed class LabNetwork(ProgramBuilder program, LabNetworkArgs args)
 
     public static string LackingVariable(InterfaceEndpoint endpoint) => $"zonesWithout{char.ToUpperInvariant(endpoint.LogicalName[0])}{endpoint.LogicalName[1..]}";
 
-    private void Vpc()
+    private Handle Vpc()
     {
         // Private DNS of interface endpoints needs both DNS attributes on.
-        _vpc = program.Add(new PulumiResource("labVpc", "aws:ec2/vpc:Vpc", YMap.Of(
+        var vpc = program.Add(new PulumiResource("labVpc", "aws:ec2/vpc:Vpc", YMap.Of(
             ("cidrBlock", VpcCidr),
             ("enableDnsSupport", true),
             ("enableDnsHostnames", true),
             ("tags", Tags($"{_name}-notebook"))), Options() with { DeleteTimeout = "40m" }));   // SageMaker's interfaces may hold it a while
         // Adopting the default security group without rules removes the rules AWS gives it (CKV2_AWS_12).
         program.Add(new PulumiResource("labVpcDefaultSecurityGroup", "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup", YMap.Of(
-            ("vpcId", _vpc.Id),
+            ("vpcId", vpc.Id),
             ("tags", Tags($"{_name}-default-unused"))), Options()));
+        return vpc;
     }
 
-    private void Subnet(string zone, bool chosenAtDeploy)
+    /// <summary>The subnet and its own route table, which it returns.</summary>
+    private Handle Subnet(Handle vpc, string zone, bool chosenAtDeploy)
     {
         var subnet = program.Add(args.Subnet, "aws:ec2/subnet:Subnet", YMap.Of(
-            ("vpcId", _vpc.Id),
+            ("vpcId", vpc.Id),
             ("cidrBlock", SubnetCidr),
             ("availabilityZone", zone),
             ("mapPublicIpOnLaunch", false),
@@ -167,27 +166,29 @@ public sealed class LabNetwork(ProgramBuilder program, LabNetworkArgs args)
             // the notebook and its volume). SageMaker's network interfaces can outlive the notebook for minutes: wait for them.
             Options() with { IgnoreChanges = chosenAtDeploy ? ["availabilityZone"] : [], DeleteTimeout = "40m" });
         // Its own route table: only the VPC's local route and the S3 gateway endpoint's; no route to any gateway.
-        _routeTable = program.Add(new PulumiResource("labRouteTable", "aws:ec2/routeTable:RouteTable", YMap.Of(
-            ("vpcId", _vpc.Id),
+        var routeTable = program.Add(new PulumiResource("labRouteTable", "aws:ec2/routeTable:RouteTable", YMap.Of(
+            ("vpcId", vpc.Id),
             ("tags", Tags($"{_name}-notebook-private"))), Options()));
         program.Add(new PulumiResource("labRouteTableAssociation", "aws:ec2/routeTableAssociation:RouteTableAssociation", YMap.Of(
             ("subnetId", subnet.Id),
-            ("routeTableId", _routeTable.Id)), Options()));
+            ("routeTableId", routeTable.Id)), Options()));
+        return routeTable;
     }
 
-    private void SecurityGroups()
+    /// <summary>The notebook's and the endpoints' security groups and their rules; returns the endpoints' group.</summary>
+    private Handle SecurityGroups(Handle vpc)
     {
         // No inline rules: the provider then also removes the allow-all egress rule AWS adds to a new group, so each
         // group has exactly the rules below.
         var notebook = program.Add(args.NotebookSecurityGroup, "aws:ec2/securityGroup:SecurityGroup", YMap.Of(
             ("name", $"{_name}-notebook"),
             ("description", $"MIMIC lab {_name} notebook: HTTPS out to the lab's endpoints and S3 only"),
-            ("vpcId", _vpc.Id),
+            ("vpcId", vpc.Id),
             ("tags", Tags($"{_name}-notebook"))), Options() with { DeleteTimeout = "40m" });   // SageMaker's interface may outlive the notebook
-        var endpoints = _endpointSecurityGroup = program.Add(new PulumiResource("endpointSecurityGroup", "aws:ec2/securityGroup:SecurityGroup", YMap.Of(
+        var endpoints = program.Add(new PulumiResource("endpointSecurityGroup", "aws:ec2/securityGroup:SecurityGroup", YMap.Of(
             ("name", $"{_name}-endpoints"),
             ("description", $"MIMIC lab {_name} endpoints: HTTPS in from the lab's notebook only"),
-            ("vpcId", _vpc.Id),
+            ("vpcId", vpc.Id),
             ("tags", Tags($"{_name}-endpoints"))), Options() with { DeleteTimeout = "40m" }));
         program.Add(Rule("notebookToEndpoints", "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", notebook.Id,
             ("referencedSecurityGroupId", endpoints.Id), "HTTPS to the lab's interface endpoints"));
@@ -195,6 +196,7 @@ public sealed class LabNetwork(ProgramBuilder program, LabNetworkArgs args)
             ("prefixListId", args.S3Endpoint.Out("prefixListId")), "HTTPS to S3 through the gateway endpoint"));
         program.Add(Rule("endpointsFromNotebook", "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", endpoints.Id,
             ("referencedSecurityGroupId", notebook.Id), "HTTPS from the lab's notebook"));
+        return endpoints;
     }
 
     private PulumiResource Rule(string logicalName, string type, string group, (string Key, object Value) peer, string description) =>
@@ -249,22 +251,22 @@ public sealed class LabNetwork(ProgramBuilder program, LabNetworkArgs args)
                 ("Condition", YMap.Of(("StringEquals", YMap.Of(("aws:PrincipalAccount", account.Out("accountId")), ("aws:ResourceAccount", account.Out("accountId"))))))),
         })));
 
-    private void S3GatewayEndpoint() =>
+    private void S3GatewayEndpoint(Handle vpc, Handle routeTable) =>
         program.Add(args.S3Endpoint, "aws:ec2/vpcEndpoint:VpcEndpoint", YMap.Of(
-            ("vpcId", _vpc.Id),
+            ("vpcId", vpc.Id),
             ("serviceName", ServiceName(_region, "s3")),
             ("vpcEndpointType", "Gateway"),
-            ("routeTableIds", new object[] { _routeTable.Id }),
+            ("routeTableIds", new object[] { routeTable.Id }),
             ("policy", S3EndpointPolicy(args.Account)),
             ("tags", Tags($"{_name}-s3"))), Options());
 
-    private void InterfaceEndpointFor(InterfaceEndpoint endpoint) =>
+    private void InterfaceEndpointFor(InterfaceEndpoint endpoint, Handle vpc, Handle endpointGroup) =>
         program.Add(new PulumiResource(endpoint.LogicalName, "aws:ec2/vpcEndpoint:VpcEndpoint", YMap.Of(
-            ("vpcId", _vpc.Id),
+            ("vpcId", vpc.Id),
             ("serviceName", ServiceName(_region, endpoint.Service)),
             ("vpcEndpointType", "Interface"),
             ("subnetIds", new object[] { args.Subnet.Id }),
-            ("securityGroupIds", new object[] { _endpointSecurityGroup.Id }),
+            ("securityGroupIds", new object[] { endpointGroup.Id }),
             ("privateDnsEnabled", true),
             ("policy", EndpointPolicy(args.Account)),
             ("tags", Tags($"{_name}-{endpoint.Service.Replace('.', '-')}"))), Options()));
