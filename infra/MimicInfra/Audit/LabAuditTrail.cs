@@ -125,7 +125,7 @@ public sealed class LabAuditTrail(LabSettings lab, ProgramBuilder program)
                 ("Action", EraseActions.Cast<object>().ToList()),
                 ("Resource", $"${{{Bucket}.arn}}/*"),
                 ("Condition", YMap.Of(("StringNotEqualsIfExists", YMap.Of(("aws:PrincipalServiceName", CloudTrail)))))),
-            Aws.Perimeter.LabPerimeter.OnlyTheDeployerManages(Aws.Perimeter.LabPerimeter.AsWritten, $"${{{Bucket}.arn}}"),
+            Aws.Perimeter.LabPerimeter.OnlyTheDeployerManages($"${{{Bucket}.arn}}", deployer: Aws.Perimeter.LabPerimeter.Deployer, root: Aws.Perimeter.LabPerimeter.Root),
             YMap.Of(
                 ("Sid", "OnlyTheLabsPeopleReadTheQueryHistory"),
                 ("Effect", "Deny"),

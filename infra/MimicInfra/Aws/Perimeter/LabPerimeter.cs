@@ -151,7 +151,7 @@ public static class LabPerimeter
             statements.Add(Deny("OnlyTheLabsPrincipalsReachItsObjects", ObjectActions, both, YMap.Of(
                 ("ArnNotEquals", YMap.Of(("aws:PrincipalArn", Admitted(lab)))),
                 ("BoolIfExists", YMap.Of(("aws:PrincipalIsAWSService", "false"))))));
-            statements.Add(OnlyTheDeployerManages(lab.Resources, bucket.Arn));
+            statements.Add(OnlyTheDeployerManages(bucket.Arn, deployer: DeployerOf(lab.Resources), root: RootOf(lab.Resources)));
         }
         statements.AddRange(DeployerReadsNoObjects(lab, bucket));
         statements.AddRange(NotebookOnlyInsideTheLab(lab, ["s3:*"], both));
@@ -164,9 +164,9 @@ public static class LabPerimeter
     /// The root user can always remove a bucket policy that locks everyone else out (S3 User Guide), so a lab whose
     /// deployer is gone is repaired by the account's root user.
     /// </summary>
-    public static YMap OnlyTheDeployerManages(AwsLabResources lab, string bucketArn) =>
+    public static YMap OnlyTheDeployerManages(string bucketArn, string deployer, string root) =>
         Deny("OnlyTheDeployerManagesTheBucket", ManagementActions, bucketArn,
-            YMap.Of(("ArnNotEquals", YMap.Of(("aws:PrincipalArn", new List<object> { DeployerOf(lab), RootOf(lab) }))),
+            YMap.Of(("ArnNotEquals", YMap.Of(("aws:PrincipalArn", new List<object> { deployer, root }))),
                     ("BoolIfExists", YMap.Of(("aws:PrincipalIsAWSService", "false")))));
 
     public static readonly string[] ManagementActions =
