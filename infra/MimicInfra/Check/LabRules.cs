@@ -36,8 +36,8 @@ public static class LabRules
             Aws.Data.GlueCatalogRules.QueriedTablesHaveCatalogTypes(lab, resources, problems);
             Aws.Workspace.WorkspaceRules.Check(lab, resources, problems);
             CredentialedLabHasAPerimeter(lab, resources, problems);
-            Network.LabDnsFirewall.Check(lab, resources, problems);
-            PerimeterControls.Check(lab, root, resources, problems);
+            Aws.Network.LabDnsFirewall.Check(lab, resources, problems);
+            Aws.Perimeter.PerimeterControls.Check(lab, root, resources, problems);
         }
         return problems;
     }

@@ -115,11 +115,11 @@ public static class LabPreview
                   $"{(aws.Notebook is null ? "" : "the notebook's role, ")}and the deployer (read at each deploy); their ready policy is the output researcherPolicy"
                 : "  perimeter   none: the lab names no researcherPrincipalArn, so any principal IAM allows in this account can read its data (open data only)");
             foreach (var line in Aws.Data.DataPreview.KeyLines(lab)) w.WriteLine(line);
-            foreach (var line in Perimeter.PerimeterPreview.Lines(lab)) w.WriteLine(line);
+            foreach (var line in Aws.Perimeter.PerimeterPreview.Lines(lab)) w.WriteLine(line);
             foreach (var line in Audit.AuditPreview.Lines(lab)) w.WriteLine(line);
             var crossRegion = aws.ModuleSources.Values.Any(u => u.ApiBucket.StartsWith("physionet-open", StringComparison.Ordinal) || u.IsAccessPoint) && aws.Region != "us-east-1";
             if (crossRegion) w.WriteLine($"  note        PhysioNet's buckets are in us-east-1; the import copies across regions into {aws.Region}.");
-            foreach (var line in Aws.Workspace.WorkspacePreview.Lines(lab, network: Network.LabNetwork.Describe(lab))) w.WriteLine(line);
+            foreach (var line in Aws.Workspace.WorkspacePreview.Lines(lab, network: Aws.Network.LabNetwork.Describe(lab))) w.WriteLine(line);
             if (lab.AwsDerived is not null && aws.DerivedSource is { } ds)
                 w.WriteLine($"  derived     {Sources.SourcePlan.For(lab).Count(t => t.Module.IsDerived)} concept tables in {lab.Names.DerivedDatabase}, imported from {ds.Uri}");
             else if (lab.Derived is { } d2)

@@ -91,8 +91,8 @@ public sealed record AwsSettings(
     /// <summary>The lab's audit trail: its own, the organization's, or none (open data only).</summary>
     public MimicInfra.Audit.AuditTrailSettings AuditTrail { get; init; } = MimicInfra.Audit.AuditTrailSettings.None;
 
-    /// <summary>Who the lab's buckets and key admit, and the key's deletion window (Perimeter/LabPerimeter.cs).</summary>
-    public Perimeter.PerimeterSettings Perimeter { get; init; } = MimicInfra.Perimeter.PerimeterSettings.Open;
+    /// <summary>Who the lab's buckets and key admit, and the key's deletion window (Aws/Perimeter/LabPerimeter.cs).</summary>
+    public MimicInfra.Aws.Perimeter.PerimeterSettings Perimeter { get; init; } = MimicInfra.Aws.Perimeter.PerimeterSettings.Open;
 
     /// <summary>The key of the account's encrypted Glue Data Catalog, when the platform encrypts it (glueCatalogKmsKeyArn).</summary>
     public string? GlueCatalogKeyArn { get; init; }
@@ -100,9 +100,6 @@ public sealed record AwsSettings(
     /// <summary>Athena's DML query timeout (minutes) the stack asks for (athenaDmlTimeoutQuota): null for the import model's choice, 0 for none.</summary>
     public int? DmlTimeoutQuota { get; init; }
 }
-
-/// <summary>The lab's own VPC: one private subnet in one Availability Zone (null: the region's first available one).</summary>
-public sealed record LabVpcSettings(string? AvailabilityZone);
 
 /// <summary>The GCP side of a lab: BigQuery datasets of views over physionet-data, a scratch dataset, access.</summary>
 public sealed record GcpSettings(

@@ -189,8 +189,8 @@ public static partial class LabSettingsReader
         if (derivedSource?.AccessPointRegion is { } derivedRegion && derivedRegion != region)
             c.Problem("derivedSourceUri", $"its access point is in another region than the lab ({region}); S3 copies through an access point only within its region.");
         return new AwsSettings(region, layout ?? SourceLayout.PhysionetCsv, sources, inPlace, importCutoff, cutoff, retention, keep, encryption == "kms",
-            c.Boolean("notebook") ? Aws.Workspace.WorkspaceSettingsReader.ReadNotebook(c, () => ReadNotebookNetwork(c, release, region)) : null, Aws.Workspace.WorkspaceSettingsReader.ReadBudget(c)) { DerivedSource = derivedSource, AuditTrail = ReadAuditTrail(c, release, region), Perimeter = ReadPerimeter(c, release, region, encryption == "kms"),
-              GlueCatalogKeyArn = ReadGlueCatalogKey(c, region), DmlTimeoutQuota = Aws.Data.LabImportSettingsReader.DmlTimeoutQuota(c) };
+            c.Boolean("notebook") ? Aws.Workspace.WorkspaceSettingsReader.ReadNotebook(c, () => Aws.Network.NetworkSettingsReader.Read(c, release, region)) : null, Aws.Workspace.WorkspaceSettingsReader.ReadBudget(c)) { DerivedSource = derivedSource, AuditTrail = ReadAuditTrail(c, release, region), Perimeter = Aws.Perimeter.PerimeterSettingsReader.Read(c, release, region, kms: encryption == "kms"),
+              GlueCatalogKeyArn = Aws.Perimeter.PerimeterSettingsReader.GlueCatalogKey(c, region), DmlTimeoutQuota = Aws.Data.LabImportSettingsReader.DmlTimeoutQuota(c) };
     }
 
     private static string ImportableNames(SourceLayout layout, IEnumerable<Module> modules) =>
@@ -289,11 +289,6 @@ public static partial class LabSettingsReader
     [GeneratedRegex(@"^[a-z]{2}(-[a-z]+)+-[0-9]$")]
     private static partial Regex AwsRegion();
 
-    [GeneratedRegex("^subnet-[0-9a-f]{8,17}$")]
-    private static partial Regex SubnetId();
-
-    [GeneratedRegex("^sg-[0-9a-f]{8,17}$")]
-    private static partial Regex SecurityGroupId();
 
     [GeneratedRegex("^[a-z][a-z0-9-]{4,28}[a-z0-9]$")]
     private static partial Regex GcpProject();

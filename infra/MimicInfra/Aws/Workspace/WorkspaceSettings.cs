@@ -1,5 +1,3 @@
-using MimicInfra.Lab;
-
 namespace MimicInfra.Aws.Workspace;
 
 /// <summary>The researcher's SageMaker notebook.</summary>
@@ -12,7 +10,7 @@ public sealed record NotebookSettings(
     IReadOnlyList<string> SecurityGroupIds)
 {
     /// <summary>The private network the lab creates for the notebook (notebookNetwork lab-vpc); null otherwise.</summary>
-    public LabVpcSettings? LabVpc { get; init; }
+    public Network.LabVpcSettings? LabVpc { get; init; }
 }
 
 /// <summary>A monthly budget for the lab's tagged costs, alerting by e-mail at 80 % and 100 %.</summary>

@@ -11,7 +11,7 @@ public static partial class WorkspaceSettingsReader
     /// notebook's own keys, so its problems follow theirs.
     /// </summary>
     public static NotebookSettings ReadNotebook(
-        ConfigValues c, Func<(bool DirectInternet, string? Subnet, IReadOnlyList<string> Groups, LabVpcSettings? LabVpc)> readNetwork)
+        ConfigValues c, Func<(bool DirectInternet, string? Subnet, IReadOnlyList<string> Groups, Network.LabVpcSettings? LabVpc)> readNetwork)
     {
         var type = c.Str("notebookInstanceType") ?? "ml.t3.medium";
         if (!InstanceType().IsMatch(type)) c.Problem("notebookInstanceType", $"{ConfigValues.Q(type)} is not a SageMaker instance type such as ml.t3.medium.");
