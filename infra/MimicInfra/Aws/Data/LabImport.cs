@@ -176,7 +176,7 @@ public sealed class LabImport(ProgramBuilder program, LabImportArgs args)
     {
         var databases = new List<string> { _names.ImportDatabase, _names.Database };
         if (args.HasDerivedDatabase) databases.Add(_names.DerivedDatabase);
-        var statements = Iam.ReadFolders("TheSource", _plan.Tables.Select(t => t.Source.Folder).ToList()).ToList();
+        var statements = Iam.ReadFolders("TheSource", _plan.Tables.Select(t => t.Source.Folder).ToList(), args.Partition).ToList();
         statements.AddRange(
         [
             Statement("WriteTheLabCopy", ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
@@ -187,13 +187,13 @@ public sealed class LabImport(ProgramBuilder program, LabImportArgs args)
             Statement("ListImportResults", ["s3:ListBucket", "s3:GetBucketLocation"], [ResultsBucketArn]),
             Statement("RunTheImport", ["athena:StartQueryExecution", "athena:StopQueryExecution", "athena:GetQueryExecution", "athena:GetQueryResults",
                 "athena:GetQueryRuntimeStatistics", "athena:GetWorkGroup"], [args.ImportWorkgroup.Arn]),
-            Iam.ReadGlueDatabases("ReadTheLabCatalog", args.Region, databases),
+            Iam.ReadGlueDatabases("ReadTheLabCatalog", args.Partition, args.Account, args.Region, databases),
             // The import reads the DML timeout before it starts a table the time model says is long.
             Statement("ReadTheDmlTimeout", ["servicequotas:GetServiceQuota"],
                 [$"arn:{args.Partition.Out("partition")}:servicequotas:{args.Region}:{args.Account.Out("accountId")}:athena/{ImportModel.DmlTimeoutQuotaCode}"]),
         ]);
-        if (args.LabKey is not null)
-            statements.Add(Iam.UseTheLabKey());
+        if (args.LabKey is { } labKey)
+            statements.Add(Iam.UseTheLabKey(labKey));
         statements.AddRange(args.GlueCatalogKeyStatements);
         statements.Add(args.AfterExpiry);
         return statements;

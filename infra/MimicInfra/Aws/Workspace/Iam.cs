@@ -27,12 +27,12 @@ internal static class Iam
         $"arn:{partition.Out("partition")}:{service}:{region}:{account.Out("accountId")}:{resource}";
 
     /// <summary>Reading Glue databases and their tables, as Athena needs to plan a query over them.</summary>
-    public static YMap ReadGlueDatabases(string sid, Handle partition, Handle account, string region, IReadOnlyCollection<string> databases) =>
-        ReadGlueDatabasesUnder(sid, Arn(partition, account, "glue", region, ""), databases);
-
-    private static YMap ReadGlueDatabasesUnder(string sid, string glueArnPrefix, IReadOnlyCollection<string> databases) =>
-        Statement(sid, ["glue:GetDatabase", "glue:GetDatabases", "glue:GetTable", "glue:GetTables", "glue:GetPartition", "glue:GetPartitions", "glue:BatchGetPartition"],
-            [$"{glueArnPrefix}catalog", .. databases.Select(d => $"{glueArnPrefix}database/{d}"), .. databases.Select(d => $"{glueArnPrefix}table/{d}/*")]);
+    public static YMap ReadGlueDatabases(string sid, Handle partition, Handle account, string region, IReadOnlyCollection<string> databases)
+    {
+        var glue = Arn(partition, account, "glue", region, "");
+        return Statement(sid, ["glue:GetDatabase", "glue:GetDatabases", "glue:GetTable", "glue:GetTables", "glue:GetPartition", "glue:GetPartitions", "glue:BatchGetPartition"],
+            [$"{glue}catalog", .. databases.Select(d => $"{glue}database/{d}"), .. databases.Select(d => $"{glue}table/{d}/*")]);
+    }
 
     /// <summary>Reading an encrypted Glue Data Catalog through Athena: the actions Athena's guide lists, on that key only.</summary>
     public static IEnumerable<YMap> UseTheGlueCatalogKey(string? keyArn) => keyArn is { } key
@@ -54,11 +54,9 @@ internal static class Iam
     /// Read-only on S3 folders, in the resource forms each takes (bucket or access point): s3:GetObject under
     /// each prefix, and listing only those prefixes (one statement per bucket or access point).
     /// </summary>
-    public static IEnumerable<YMap> ReadFolders(string sid, IReadOnlyCollection<S3Source> folders, Handle partition) =>
-        ReadFolders(sid, folders, partition.Out("partition"));
-
-    private static IEnumerable<YMap> ReadFolders(string sid, IReadOnlyCollection<S3Source> folders, string partition)
+    public static IEnumerable<YMap> ReadFolders(string sid, IReadOnlyCollection<S3Source> folders, Handle partitionVariable)
     {
+        var partition = partitionVariable.Out("partition");
         yield return Statement($"Read{sid}", ["s3:GetObject"], folders.Select(f => f.ObjectsArn(partition)).Distinct().Order(StringComparer.Ordinal).ToArray());
         var lists = folders.GroupBy(f => f.ListArn(partition)).OrderBy(g => g.Key, StringComparer.Ordinal).ToList();
         for (var i = 0; i < lists.Count; i++)
@@ -66,16 +64,9 @@ internal static class Iam
                 YMap.Of(("StringLike", YMap.Of(("s3:prefix", lists[i].Select(f => (object)(f.Prefix + "*")).Distinct().ToList())))));
     }
 
-    // Forms without handles, for the components that receive no account, partition or key handle (the import, the
-    // perimeter, the audit trail): each renders the same text as its handle form. Remove each with its last caller.
-
-    /// <summary>The partition of the lab's account, as ARNs take it.</summary>
+    /// <summary>
+    /// The partition as a raw reference, for a component that receives no partition handle (the audit trail's ARNs);
+    /// remove it with its last caller.
+    /// </summary>
     public const string Partition = "${awsPartition.partition}";
-
-    public static YMap ReadGlueDatabases(string sid, string region, IReadOnlyCollection<string> databases) =>
-        ReadGlueDatabasesUnder(sid, $"arn:{Partition}:glue:{region}:${{awsAccount.accountId}}:", databases);
-
-    public static YMap UseTheLabKey() => Statement("UseTheLabKey", ["kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"], ["${labKey.arn}"]);
-
-    public static IEnumerable<YMap> ReadFolders(string sid, IReadOnlyCollection<S3Source> folders) => ReadFolders(sid, folders, Partition);
 }
