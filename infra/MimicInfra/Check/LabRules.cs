@@ -35,7 +35,7 @@ public static class LabRules
                 problems.Add(new(name, "a Glue view without storageDescriptor.serDeInfo fails in Athena (HIVE_METASTORE_ERROR: Table storage descriptor is missing SerDe info)"));
 
         GcpDatasetsAdmitOnlyTheirList(resources, problems);
-        GcpLabRules.Check(resources, lab, problems);
+        Gcp.GcpLabRules.Check(resources, lab, problems);
 
         if (lab?.Aws is { } aws)
         {

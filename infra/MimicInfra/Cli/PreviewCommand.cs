@@ -168,7 +168,7 @@ public static class LabPreview
                         (gcp.KeepScratchOnDestroy ? "kept on destroy" : "deleted with the lab"));
             w.WriteLine($"  access      {string.Join(", ", gcp.Members)}: read the lab datasets, write scratch, run BigQuery jobs");
             w.WriteLine($"  deployer    {Gcp.GcpLab.DeployerRequirement(lab)}");
-            foreach (var line in Gcp.GcpSecurityPreview.Lines(lab)) w.WriteLine(line);
+            foreach (var line in Gcp.Hardening.GcpSecurityPreview.Lines(lab)) w.WriteLine(line);
             if (gcp.Workbench is { } wb)
             {
                 w.WriteLine($"  workbench   {lab.Names.Lab}: {wb.MachineType} in {wb.Zone}, owner {wb.Owner} (own credentials), no public IP, shielded VM, idle shutdown after {wb.IdleMinutes} min");

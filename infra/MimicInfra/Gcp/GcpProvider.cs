@@ -1,3 +1,4 @@
+using System.Text;
 using MimicInfra.Lab;
 using MimicInfra.Program;
 
@@ -26,6 +27,31 @@ public static class GcpProvider
         ("function", function),
         ("arguments", arguments ?? new YMap()),
         ("options", YMap.Of(("provider", $"${{{Name}}}"), ("version", Version)))));
+
+    /// <summary>A Google API the lab needs, switched on in the lab's project (or another project, e.g. the network's).</summary>
+    public static Handle Service(ProgramBuilder program, string logicalName, string api, string? project = null) =>
+        Service(program, program.Declare(logicalName), api, project);
+
+    /// <summary>The same, for a service others reference before it is added (declared in <see cref="GcpLabResources"/>).</summary>
+    public static Handle Service(ProgramBuilder program, Handle service, string api, string? project = null) =>
+        program.Add(service, "gcp:projects/service:Service", YMap.Of(
+            ("project", project),
+            ("service", api),
+            // The project may use the API for other work: leaving the lab never switches it off.
+            ("disableOnDestroy", false)), Options());
+
+    /// <summary>GCP labels of the lab's tags: lower-case keys and values of letters, digits, _ and -, at most 63 characters.</summary>
+    public static YMap LabelsOf(IEnumerable<KeyValuePair<string, string>> tags) =>
+        tags.Aggregate(new YMap(), (map, t) => { map[Label(t.Key, true)] = Label(t.Value, false); return map; });
+
+    public static string Label(string text, bool key)
+    {
+        var sb = new StringBuilder();
+        foreach (var ch in text.ToLowerInvariant()) sb.Append(ch is >= 'a' and <= 'z' or >= '0' and <= '9' or '_' or '-' ? ch : '_');
+        var s = sb.ToString();
+        if (key && (s.Length == 0 || s[0] is < 'a' or > 'z')) s = "k" + s;
+        return s.Length > 63 ? s[..63] : s;
+    }
 
     /// <summary>The provider resource itself: the lab's project (and Workbench region), and every gcp: key the stack sets.</summary>
     public static Handle Add(ProgramBuilder program, LabSettings lab) =>

@@ -1,7 +1,14 @@
-using MimicInfra.Lab;
 using MimicInfra.Program;
 
-namespace MimicInfra.Gcp;
+namespace MimicInfra.Gcp.Hardening;
+
+/// <summary>What the customer keys' output needs: the lab's project, its keys, and the project-info variable it shares with the boundary.</summary>
+public sealed record CustomerKeysArgs
+{
+    public required string Project { get; init; }
+    public required GcpHardening Hardening { get; init; }
+    public required Handle ProjectInfo { get; init; }
+}
 
 /// <summary>
 /// The grants the stack's own Cloud KMS keys need, as a stack output with the real service agents' e-mails
@@ -10,25 +17,23 @@ namespace MimicInfra.Gcp;
 /// and is shared by every dataset or disk of the project that uses the key, so one lab's destroy would revoke it
 /// for all of them.
 /// </summary>
-public static class CustomerKeys
+public sealed class CustomerKeys(ProgramBuilder program, CustomerKeysArgs args)
 {
     public const string GrantsOutput = "kmsGrantsNeeded";
 
-    public static void Build(LabSettings lab, ProgramBuilder program)
+    public void Build()
     {
-        var gcp = lab.Gcp!;
         var grants = new List<object>();
-        if (gcp.Hardening.ScratchKmsKey is { } scratch)
+        if (args.Hardening.ScratchKmsKey is { } scratch)
         {
-            program.Variable("bigqueryServiceAgent", GcpProvider.Invoke("gcp:bigquery/getDefaultServiceAccount:getDefaultServiceAccount", YMap.Of(("project", gcp.Project))));
-            grants.Add($"roles/cloudkms.cryptoKeyEncrypterDecrypter on {scratch} to serviceAccount:${{bigqueryServiceAgent.email}} (BigQuery, scratch dataset)");
+            var agent = program.Variable("bigqueryServiceAgent", GcpProvider.Invoke("gcp:bigquery/getDefaultServiceAccount:getDefaultServiceAccount", YMap.Of(("project", args.Project))));
+            grants.Add($"roles/cloudkms.cryptoKeyEncrypterDecrypter on {scratch} to serviceAccount:{agent.Out("email")} (BigQuery, scratch dataset)");
         }
-        if (gcp.Hardening.WorkbenchKmsKey is { } disks)
+        if (args.Hardening.WorkbenchKmsKey is { } disks)
         {
-            program.Variable("gcpProjectInfo", GcpProvider.Invoke("gcp:organizations/getProject:getProject", YMap.Of(("projectId", gcp.Project))));
-            grants.Add($"roles/cloudkms.cryptoKeyEncrypterDecrypter on {disks} to serviceAccount:service-${{gcpProjectInfo.number}}@compute-system.iam.gserviceaccount.com (Compute Engine, Workbench disks)");
+            var project = program.Variable(args.ProjectInfo, GcpProvider.Invoke("gcp:organizations/getProject:getProject", YMap.Of(("projectId", args.Project))));
+            grants.Add($"roles/cloudkms.cryptoKeyEncrypterDecrypter on {disks} to serviceAccount:service-{project.Out("number")}@compute-system.iam.gserviceaccount.com (Compute Engine, Workbench disks)");
         }
         if (grants.Count > 0) program.Output(GrantsOutput, grants);
     }
-
 }

@@ -1,4 +1,6 @@
-namespace MimicInfra.Gcp;
+using MimicInfra.Gcp.Boundary;
+
+namespace MimicInfra.Gcp.Hardening;
 
 /// <summary>
 /// The GCP lab's optional hardening, read once from the stack: customer-managed keys (existing Cloud KMS keys the

@@ -1,12 +1,13 @@
 using System.Text.RegularExpressions;
-using MimicInfra.Gcp;
+using MimicInfra.Gcp.Boundary;
+using MimicInfra.Lab;
 
-namespace MimicInfra.Lab;
+namespace MimicInfra.Gcp.Hardening;
 
-public static partial class LabSettingsReader
+/// <summary>Reads the GCP side's customer-managed keys, audit log retention and JupyterLab restrictions, and its boundary.</summary>
+public static partial class GcpHardeningReader
 {
-    /// <summary>Customer-managed keys, audit log retention and JupyterLab restrictions of the GCP side.</summary>
-    private static GcpHardening ReadGcpHardening(ConfigValues c, Catalog.Release? release, WorkbenchSettings? workbench)
+    public static GcpHardening Read(ConfigValues c, Catalog.Release? release, WorkbenchSettings? workbench)
     {
         // A dataset in the US multi-region takes only a key of the `us` multi-region (BigQuery's CMEK rule).
         var scratchKey = ReadKmsKey(c, "gcpKmsKey", "us", "the scratch dataset is in the US multi-region, which takes only keys of location us");
@@ -23,32 +24,7 @@ public static partial class LabSettingsReader
         var locked = c.Has("gcpAuditLogLocked") ? c.Boolean("gcpAuditLogLocked") : credentialed;
         foreach (var key in new[] { "gcpWorkbenchDisableDownloads", "gcpWorkbenchDisableTerminal", "gcpRestrictedGoogleApis" }.Where(k => c.Has(k) && workbench is null))
             c.Problem(key, "the lab has no Workbench instance (gcpWorkbench false); remove the setting.");
-        return new GcpHardening(scratchKey, workbenchKey, retention, downloads, terminal) { AuditLogLocked = locked, Boundary = ReadGcpBoundary(c, workbench) };
-    }
-
-    /// <summary>The VPC Service Controls perimeter (with an access policy) and restricted Google APIs on the Workbench network.</summary>
-    private static GcpBoundarySettings ReadGcpBoundary(ConfigValues c, WorkbenchSettings? workbench)
-    {
-        string? policy = null;
-        if (c.Str("gcpAccessPolicy") is { } text)
-        {
-            var m = AccessPolicy().Match(text);
-            if (m.Success) policy = m.Groups["id"].Value;
-            else c.Problem("gcpAccessPolicy", $"{Q(text)} must be the numeric id of an access policy (`gcloud access-context-manager policies list --organization ORG_ID` prints it), e.g. 123456789012.");
-        }
-        var dryRun = c.Boolean("gcpPerimeterDryRun");
-        var level = c.Str("gcpPerimeterAccessLevel");
-        if (level is not null && !AccessLevel().IsMatch(level))
-        {
-            c.Problem("gcpPerimeterAccessLevel", $"{Q(level)} must be accessPolicies/POLICY_ID/accessLevels/NAME.");
-            level = null;
-        }
-        else if (level is not null && policy is not null && level.Split('/')[1] != policy)
-            c.Problem("gcpPerimeterAccessLevel", $"{Q(level)} belongs to another access policy than gcpAccessPolicy {policy}; a perimeter uses its own policy's levels.");
-        foreach (var key in new[] { "gcpPerimeterDryRun", "gcpPerimeterAccessLevel" }.Where(k => c.Has(k) && !c.Has("gcpAccessPolicy")))
-            c.Problem(key, "the lab has no perimeter (set gcpAccessPolicy); remove the setting.");
-        var restricted = workbench is not null && (c.Has("gcpRestrictedGoogleApis") ? c.Boolean("gcpRestrictedGoogleApis") : policy is not null);
-        return new GcpBoundarySettings(policy, dryRun, level, restricted);
+        return new GcpHardening(scratchKey, workbenchKey, retention, downloads, terminal) { AuditLogLocked = locked, Boundary = GcpBoundarySettingsReader.Read(c, workbench) };
     }
 
     private static string? ReadKmsKey(ConfigValues c, string setting, string location, string why)
@@ -56,23 +32,17 @@ public static partial class LabSettingsReader
         if (c.Str(setting) is not { } key) return null;
         if (!KmsKeyName().IsMatch(key))
         {
-            c.Problem(setting, $"{Q(key)} must name an existing Cloud KMS key as projects/PROJECT/locations/{location}/keyRings/RING/cryptoKeys/KEY " +
+            c.Problem(setting, $"{ConfigValues.Q(key)} must name an existing Cloud KMS key as projects/PROJECT/locations/{location}/keyRings/RING/cryptoKeys/KEY " +
                                "(the key itself, not a key version); the lab never creates a key.");
             return null;
         }
         if (GcpHardening.KeyLocation(key) != location)
         {
-            c.Problem(setting, $"{Q(key)} is in location {GcpHardening.KeyLocation(key)}, but {why}; name a key of location {location}.");
+            c.Problem(setting, $"{ConfigValues.Q(key)} is in location {GcpHardening.KeyLocation(key)}, but {why}; name a key of location {location}.");
             return null;
         }
         return key;
     }
-
-    [GeneratedRegex("^(accessPolicies/)?(?<id>[0-9]{1,20})$")]
-    private static partial Regex AccessPolicy();
-
-    [GeneratedRegex("^accessPolicies/[0-9]{1,20}/accessLevels/[A-Za-z][A-Za-z0-9_]{0,49}$")]
-    private static partial Regex AccessLevel();
 
     [GeneratedRegex("^projects/[a-z][a-z0-9-]{4,28}[a-z0-9]/locations/[a-z0-9-]+/keyRings/[A-Za-z0-9_-]{1,63}/cryptoKeys/[A-Za-z0-9_-]{1,63}$")]
     private static partial Regex KmsKeyName();

@@ -1,6 +1,7 @@
+using MimicInfra.Gcp.Boundary;
 using MimicInfra.Lab;
 
-namespace MimicInfra.Gcp;
+namespace MimicInfra.Gcp.Hardening;
 
 /// <summary>What `preview` says about the GCP side's access lists, keys, audit trail, Workbench restrictions and exfiltration boundary.</summary>
 public static class GcpSecurityPreview
