@@ -23,6 +23,10 @@ public sealed record GcpSettings(
     public GcpHardening Hardening { get; init; } = GcpHardening.Default;
 }
 
+/// <summary>
+/// The researcher's Workbench instance (Gcp/Workbench builds it, <see cref="Workbench.WorkbenchSettingsReader"/> reads it).
+/// Beside <see cref="GcpSettings"/>, of which it is a part, so every GCP concern that looks at the instance sees it.
+/// </summary>
 public sealed record WorkbenchSettings(string Owner, string MachineType, string Zone, string Subnet, string Network, int IdleMinutes)
 {
     // Whatever the zone text (the reader reports a malformed one): a region, never an exception.

@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using MimicInfra.Catalog;
 using MimicInfra.Gcp.CostGuards;
 using MimicInfra.Gcp.Hardening;
+using MimicInfra.Gcp.Workbench;
 using MimicInfra.Lab;
 
 namespace MimicInfra.Gcp;
@@ -33,31 +34,8 @@ public static partial class GcpSettingsReader
         var expiration = (int)c.Integer("gcpScratchExpirationDays", 1, 3650);
         var keep = c.Boolean("gcpKeepScratchOnDestroy");
 
-        WorkbenchSettings? workbench = null;
-        if (c.Boolean("gcpWorkbench"))
-        {
-            var owner = c.Required("gcpWorkbenchOwner", "jdoe@example.org");
-            if (owner.Length > 0 && !members.Contains($"user:{owner}"))
-                c.Problem("gcpWorkbenchOwner", $"{ConfigValues.Q(owner)} must also be in gcpMembers as {ConfigValues.Q("user:" + owner)}.");
-            var machine = c.Str("gcpWorkbenchMachineType") ?? "e2-standard-4";
-            if (!MachineType().IsMatch(machine)) c.Problem("gcpWorkbenchMachineType", $"{ConfigValues.Q(machine)} is not a machine type such as e2-standard-4.");
-            var zone = c.Str("gcpWorkbenchZone") ?? "us-central1-a";
-            if (!GcpZone().IsMatch(zone)) c.Problem("gcpWorkbenchZone", $"{ConfigValues.Q(zone)} is not a zone such as us-central1-a.");
-            else if (!zone.StartsWith("us-", StringComparison.Ordinal)) c.Problem("gcpWorkbenchZone", $"{ConfigValues.Q(zone)} is outside the US, where the lab's data is; pick a us- zone.");
-            // No public IP, so the instance reaches Google APIs only through a subnet with Private Google Access;
-            // the default network's subnets have it off, so the subnet (and its network) must be named.
-            var subnet = c.Required("gcpWorkbenchSubnet", "projects/my-research-project/regions/us-central1/subnetworks/lab");
-            if (subnet.Length > 0 && !Subnetwork().IsMatch(subnet)) c.Problem("gcpWorkbenchSubnet", $"{ConfigValues.Q(subnet)} must be projects/PROJECT/regions/REGION/subnetworks/NAME.");
-            else if (subnet.Length > 0 && GcpZone().IsMatch(zone) && subnet.Split('/')[3] != zone[..zone.LastIndexOf('-')])
-                c.Problem("gcpWorkbenchSubnet", $"{ConfigValues.Q(subnet)} is not in the region of gcpWorkbenchZone {zone}; name a subnet of region {zone[..zone.LastIndexOf('-')]} or another zone.");
-            var network = c.Required("gcpWorkbenchNetwork", "projects/my-research-project/global/networks/lab");
-            if (network.Length > 0 && !Network().IsMatch(network)) c.Problem("gcpWorkbenchNetwork", $"{ConfigValues.Q(network)} must be projects/PROJECT/global/networks/NAME.");
-            else if (network.Length > 0 && Subnetwork().IsMatch(subnet) && network.Split('/')[1] != subnet.Split('/')[1])
-                c.Problem("gcpWorkbenchNetwork", $"{ConfigValues.Q(network)} is in another project than gcpWorkbenchSubnet; a subnet belongs to a network of its own project.");
-            var idle = (int)c.Integer("gcpWorkbenchIdleMinutes", 10, 1440);
-            workbench = new WorkbenchSettings(owner, machine, zone, subnet, network, idle);
-        }
-        var guards = new GcpCostGuards(c.Integer("gcpDailyQueryGibPerUser", 1, 204_800), c.Integer("gcpMaxBytesBilledPerQuery", 10_485_760, long.MaxValue));
+        var workbench = c.Boolean("gcpWorkbench") ? WorkbenchSettingsReader.Read(c, members) : null;
+        var guards = GcpCostGuardsReader.Read(c);
         return new GcpSettings(project, "US", members, expiration, keep, workbench) { Derived = ReadDerived(c, release, derived), CostGuards = guards, Hardening = GcpHardeningReader.Read(c, release, workbench) };
     }
 
@@ -90,16 +68,4 @@ public static partial class GcpSettingsReader
 
     [GeneratedRegex(@"^(user|group|serviceAccount):[^@\s:${}*?]+@[^@\s${}*?]+\.[^@\s${}*?]+$")]
     private static partial Regex GcpMember();
-
-    [GeneratedRegex("^[a-z][a-z0-9]*-(standard|highmem|highcpu|custom|medium|small|micro|ultramem|megamem)(-[0-9]+)?$|^[a-z][a-z0-9]*-[a-z0-9-]+$")]
-    private static partial Regex MachineType();
-
-    [GeneratedRegex("^[a-z]+-[a-z]+[0-9]-[a-z]$")]
-    private static partial Regex GcpZone();
-
-    [GeneratedRegex("^projects/[a-z][a-z0-9-]{4,28}[a-z0-9]/regions/[a-z]+-[a-z]+[0-9]/subnetworks/[a-z]([-a-z0-9]*[a-z0-9])?$")]
-    private static partial Regex Subnetwork();
-
-    [GeneratedRegex("^projects/[a-z][a-z0-9-]{4,28}[a-z0-9]/global/networks/[a-z]([-a-z0-9]*[a-z0-9])?$")]
-    private static partial Regex Network();
 }

@@ -3,15 +3,6 @@ using MimicInfra.Program;
 
 namespace MimicInfra.Gcp.CostGuards;
 
-/// <summary>BigQuery cost guards of a GCP lab: a daily per-user query quota and a per-query byte cap.</summary>
-public sealed record GcpCostGuards(long DailyQueryGibPerUser, long MaxBytesBilledPerQuery)
-{
-    public const long DefaultDailyQueryGibPerUser = 1024;          // 1 TiB a day per user
-    public const long DefaultMaxBytesBilledPerQuery = 10L << 30;   // 10 GiB a query
-
-    public static GcpCostGuards Default { get; } = new(DefaultDailyQueryGibPerUser, DefaultMaxBytesBilledPerQuery);
-}
-
 /// <summary>What the quota needs: the lab's project, its cost guards, and the BigQuery API it waits for.</summary>
 public sealed record GcpQueryQuotaArgs
 {
