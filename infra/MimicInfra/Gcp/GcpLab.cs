@@ -70,5 +70,6 @@ public sealed class GcpLab(LabSettings lab, ProgramBuilder program)
     /// <summary>GCP labels of the lab's tags (see <see cref="GcpProvider.LabelsOf"/>).</summary>
     internal static YMap LabelsOf(LabSettings lab) => GcpProvider.LabelsOf(lab.Tags);
 
-    internal static string Label(string text, bool key) => GcpProvider.Label(text, key);
+    /// <summary>One label key or value; kept for callers not yet on <see cref="LabelsOf"/> (prefer GcpProvider.LabelKey/LabelValue).</summary>
+    internal static string Label(string text, bool key) => key ? GcpProvider.LabelKey(text) : GcpProvider.LabelValue(text);
 }

@@ -42,15 +42,27 @@ public static class GcpProvider
 
     /// <summary>GCP labels of the lab's tags: lower-case keys and values of letters, digits, _ and -, at most 63 characters.</summary>
     public static YMap LabelsOf(IEnumerable<KeyValuePair<string, string>> tags) =>
-        tags.Aggregate(new YMap(), (map, t) => { map[Label(t.Key, true)] = Label(t.Value, false); return map; });
+        tags.Aggregate(new YMap(), (map, t) => { map[LabelKey(t.Key)] = LabelValue(t.Value); return map; });
 
-    public static string Label(string text, bool key)
+    /// <summary>A label key: as a value, and starting with a lower-case letter (a "k" is put before anything else).</summary>
+    public static string LabelKey(string text)
+    {
+        var s = LabelText(text);
+        if (s.Length == 0 || s[0] is < 'a' or > 'z') s = "k" + s;
+        return s.Length > 63 ? s[..63] : s;
+    }
+
+    public static string LabelValue(string text)
+    {
+        var s = LabelText(text);
+        return s.Length > 63 ? s[..63] : s;
+    }
+
+    private static string LabelText(string text)
     {
         var sb = new StringBuilder();
         foreach (var ch in text.ToLowerInvariant()) sb.Append(ch is >= 'a' and <= 'z' or >= '0' and <= '9' or '_' or '-' ? ch : '_');
-        var s = sb.ToString();
-        if (key && (s.Length == 0 || s[0] is < 'a' or > 'z')) s = "k" + s;
-        return s.Length > 63 ? s[..63] : s;
+        return sb.ToString();
     }
 
     /// <summary>The provider resource itself: the lab's project (and Workbench region), and every gcp: key the stack sets.</summary>

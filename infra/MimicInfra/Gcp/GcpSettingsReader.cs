@@ -36,7 +36,7 @@ public static partial class GcpSettingsReader
 
         var workbench = c.Boolean("gcpWorkbench") ? WorkbenchSettingsReader.Read(c, members) : null;
         var guards = GcpCostGuardsReader.Read(c);
-        return new GcpSettings(project, "US", members, expiration, keep, workbench) { Derived = ReadDerived(c, release, derived), CostGuards = guards, Hardening = GcpHardeningReader.Read(c, release, workbench) };
+        return new GcpSettings(project, "US", members, expiration, KeepScratchOnDestroy: keep, Workbench: workbench) { Derived = ReadDerived(c, release, derived), CostGuards = guards, Hardening = GcpHardeningReader.Read(c, release, workbench) };
     }
 
     /// <summary>Derived views are on whenever the release pins a derived dataset; gcpDerived false switches them off.</summary>

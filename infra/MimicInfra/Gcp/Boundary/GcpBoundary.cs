@@ -114,7 +114,7 @@ public sealed class GcpBoundary(ProgramBuilder program, GcpBoundaryArgs args)
     }
 
     /// <summary>
-    /// The expiry stop (Expiry/GcpExpiryStop) is a Workflows workflow, started by Cloud Scheduler, that calls the Notebooks
+    /// The expiry stop (GcpExpiryStop) is a Workflows workflow, started by Cloud Scheduler, that calls the Notebooks
     /// API as a service account of its own, from outside any network of the perimeter: without this rule the perimeter
     /// would block the stop. IAM limits that account to stopping the lab's instance.
     /// </summary>
@@ -131,7 +131,7 @@ public sealed class GcpBoundary(ProgramBuilder program, GcpBoundaryArgs args)
                 ("operations", new object[] { YMap.Of(("serviceName", "notebooks.googleapis.com"), ("methodSelectors", new object[] { YMap.Of(("method", "*")) })) }))));
     }
 
-    /// <summary>The expiry stop's service account (the resource Expiry/GcpExpiryStop adds whenever there is a Workbench instance).</summary>
+    /// <summary>The expiry stop's service account (the resource GcpExpiryStop adds whenever there is a Workbench instance).</summary>
     public const string ExpiryServiceAccount = "expiryServiceAccount";
 
     private void RestrictedApis(WorkbenchSettings wb)
@@ -179,7 +179,7 @@ public sealed class GcpBoundary(ProgramBuilder program, GcpBoundaryArgs args)
             ("rrdatas", data.Cast<object>().ToList())), GcpProvider.Options());
 
     /// <summary>The perimeter's resource entry for the lab's project: perimeters take project numbers, read at deploy time.</summary>
-    public static string ProjectResource(Handle projectInfo) => $"projects/{projectInfo.Out("number")}";
+    private static string ProjectResource(Handle projectInfo) => $"projects/{projectInfo.Out("number")}";
 
     /// <summary>What `preview` says about the boundary.</summary>
     public static IEnumerable<string> PreviewLines(LabSettings lab)

@@ -7,7 +7,7 @@ namespace MimicInfra.Gcp.Boundary;
 /// </summary>
 public sealed record GcpBoundarySettings(string? AccessPolicy, bool DryRun, string? AccessLevel, bool RestrictedGoogleApis)
 {
-    public static GcpBoundarySettings None { get; } = new(null, false, null, false);
+    public static GcpBoundarySettings None { get; } = new(AccessPolicy: null, DryRun: false, AccessLevel: null, RestrictedGoogleApis: false);
 
     public bool Perimeter => AccessPolicy is not null;
 }

@@ -28,7 +28,7 @@ public static partial class GcpBoundarySettingsReader
         foreach (var key in new[] { "gcpPerimeterDryRun", "gcpPerimeterAccessLevel" }.Where(k => c.Has(k) && !c.Has("gcpAccessPolicy")))
             c.Problem(key, "the lab has no perimeter (set gcpAccessPolicy); remove the setting.");
         var restricted = workbench is not null && (c.Has("gcpRestrictedGoogleApis") ? c.Boolean("gcpRestrictedGoogleApis") : policy is not null);
-        return new GcpBoundarySettings(policy, dryRun, level, restricted);
+        return new GcpBoundarySettings(policy, DryRun: dryRun, AccessLevel: level, RestrictedGoogleApis: restricted);
     }
 
     [GeneratedRegex("^(accessPolicies/)?(?<id>[0-9]{1,20})$")]

@@ -24,7 +24,7 @@ public static partial class GcpHardeningReader
         var locked = c.Has("gcpAuditLogLocked") ? c.Boolean("gcpAuditLogLocked") : credentialed;
         foreach (var key in new[] { "gcpWorkbenchDisableDownloads", "gcpWorkbenchDisableTerminal", "gcpRestrictedGoogleApis" }.Where(k => c.Has(k) && workbench is null))
             c.Problem(key, "the lab has no Workbench instance (gcpWorkbench false); remove the setting.");
-        return new GcpHardening(scratchKey, workbenchKey, retention, downloads, terminal) { AuditLogLocked = locked, Boundary = GcpBoundarySettingsReader.Read(c, workbench) };
+        return new GcpHardening(scratchKey, workbenchKey, retention, WorkbenchDisableDownloads: downloads, WorkbenchDisableTerminal: terminal) { AuditLogLocked = locked, Boundary = GcpBoundarySettingsReader.Read(c, workbench) };
     }
 
     private static string? ReadKmsKey(ConfigValues c, string setting, string location, string why)
