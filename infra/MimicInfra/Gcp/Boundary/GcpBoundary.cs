@@ -1,4 +1,3 @@
-using MimicInfra.Lab;
 using MimicInfra.Program;
 
 namespace MimicInfra.Gcp.Boundary;
@@ -180,25 +179,4 @@ public sealed class GcpBoundary(ProgramBuilder program, GcpBoundaryArgs args)
 
     /// <summary>The perimeter's resource entry for the lab's project: perimeters take project numbers, read at deploy time.</summary>
     private static string ProjectResource(Handle projectInfo) => $"projects/{projectInfo.Out("number")}";
-
-    /// <summary>What `preview` says about the boundary.</summary>
-    public static IEnumerable<string> PreviewLines(LabSettings lab)
-    {
-        var gcp = lab.Gcp!;
-        var b = gcp.Hardening.Boundary;
-        if (b.Perimeter)
-        {
-            yield return $"  perimeter   VPC Service Controls perimeter {PerimeterId(lab.Names.Lab)} (policy {b.AccessPolicy}{(b.DryRun ? ", DRY RUN: logs, blocks nothing" : "")}) around {gcp.Project}: " +
-                         $"BigQuery, Cloud Storage, Notebooks; queries read BigQuery outside (physionet-data) and write nothing outside; " +
-                         $"gcpMembers reach it {(b.AccessLevel is { } level ? $"only under {level}" : "from anywhere")}; run `pulumi up` as one of them";
-            yield return "              members can still copy what they read from outside the perimeter (their PhysioNet access is their own); see README \"The GCP boundary\"";
-        }
-        else if (lab.Release.Access == Catalog.Access.Credentialed)
-            yield return "  perimeter   none: members' credentials reach any project's buckets and datasets from the lab (set gcpAccessPolicy for a VPC Service Controls perimeter)";
-        if (gcp.Workbench is { } wb)
-            yield return b.RestrictedGoogleApis
-                ? $"  apis        {wb.Network} resolves googleapis.com and the Workbench domains to restricted.googleapis.com ({RestrictedVipRange}); " +
-                  (b.Perimeter ? "only APIs the perimeter enforces" : "without a perimeter that blocks only APIs VPC Service Controls does not support")
-                : "  apis        the Workbench instance reaches every Google API through Private Google Access (gcpRestrictedGoogleApis)";
-    }
 }
