@@ -52,7 +52,7 @@ public class GcpComponentTests
         program.Add("service-compute", "gcp:projects/service:Service", new YMap(), null);
         new GcpBoundary(program, new()
         {
-            Boundary = gcp.Hardening.Boundary, Project = gcp.Project, Members = gcp.Members, Workbench = gcp.Workbench,
+            Boundary = gcp.Boundary, Project = gcp.Project, Members = gcp.Members, Workbench = gcp.Workbench,
             LabName = lab.Names.Lab, Study = lab.Study, Labels = new YMap(),
             ProjectInfo = resources.ProjectInfo, ComputeService = resources.ComputeService, ExpiryServiceAccount = resources.ExpiryServiceAccount,
         }).Build();

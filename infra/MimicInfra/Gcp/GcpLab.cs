@@ -61,7 +61,7 @@ public sealed class GcpLab(LabSettings lab, ProgramBuilder program)
         using (program.Component(nameof(GcpBoundary)))
             new GcpBoundary(program, new()
             {
-                Boundary = _gcp.Hardening.Boundary, Project = _gcp.Project, Members = _gcp.Members, Workbench = _gcp.Workbench,
+                Boundary = _gcp.Boundary, Project = _gcp.Project, Members = _gcp.Members, Workbench = _gcp.Workbench,
                 LabName = lab.Names.Lab, Study = lab.Study, Labels = labels,
                 ProjectInfo = Resources.ProjectInfo, ComputeService = Resources.ComputeService, ExpiryServiceAccount = Resources.ExpiryServiceAccount,
             }).Build();

@@ -1,4 +1,5 @@
 using MimicInfra.Catalog;
+using MimicInfra.Gcp.Boundary;
 using MimicInfra.Gcp.CostGuards;
 using MimicInfra.Gcp.Hardening;
 
@@ -21,6 +22,9 @@ public sealed record GcpSettings(
 
     /// <summary>Customer-managed keys, audit log retention and Workbench restrictions.</summary>
     public GcpHardening Hardening { get; init; } = GcpHardening.Default;
+
+    /// <summary>The exfiltration boundary: a VPC Service Controls perimeter and restricted Google APIs.</summary>
+    public GcpBoundarySettings Boundary { get; init; } = GcpBoundarySettings.None;
 }
 
 /// <summary>

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using MimicInfra.Catalog;
+using MimicInfra.Gcp.Boundary;
 using MimicInfra.Gcp.CostGuards;
 using MimicInfra.Gcp.Hardening;
 using MimicInfra.Gcp.Workbench;
@@ -36,7 +37,7 @@ public static partial class GcpSettingsReader
 
         var workbench = c.Boolean("gcpWorkbench") ? WorkbenchSettingsReader.Read(c, members) : null;
         var guards = GcpCostGuardsReader.Read(c);
-        return new GcpSettings(project, "US", members, expiration, KeepScratchOnDestroy: keep, Workbench: workbench) { Derived = ReadDerived(c, release, derived), CostGuards = guards, Hardening = GcpHardeningReader.Read(c, release, workbench) };
+        return new GcpSettings(project, "US", members, expiration, KeepScratchOnDestroy: keep, Workbench: workbench) { Derived = ReadDerived(c, release, derived), CostGuards = guards, Hardening = GcpHardeningReader.Read(c, release, workbench), Boundary = GcpBoundarySettingsReader.Read(c, workbench) };
     }
 
     /// <summary>Derived views are on whenever the release pins a derived dataset; gcpDerived false switches them off.</summary>

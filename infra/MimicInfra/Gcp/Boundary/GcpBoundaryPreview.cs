@@ -8,7 +8,7 @@ public static class GcpBoundaryPreview
     public static IEnumerable<string> Lines(LabSettings lab)
     {
         var gcp = lab.Gcp!;
-        var b = gcp.Hardening.Boundary;
+        var b = gcp.Boundary;
         if (b.Perimeter)
         {
             yield return $"  perimeter   VPC Service Controls perimeter {GcpBoundary.PerimeterId(lab.Names.Lab)} (policy {b.AccessPolicy}{(b.DryRun ? ", DRY RUN: logs, blocks nothing" : "")}) around {gcp.Project}: " +

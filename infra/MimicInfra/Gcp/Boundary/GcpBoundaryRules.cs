@@ -35,11 +35,11 @@ public static class GcpBoundaryRules
         }
 
         if (lab?.Gcp is not { } gcp) return;
-        var h = gcp.Hardening;
+        var boundary = gcp.Boundary;
         var perimeter = resources.FirstOrDefault(r => r.Type == Perimeter);
-        if (h.Boundary.Perimeter)
+        if (boundary.Perimeter)
         {
-            var rules = At(perimeter.Props ?? [], h.Boundary.DryRun ? "spec" : "status") as Dictionary<object, object>;
+            var rules = At(perimeter.Props ?? [], boundary.DryRun ? "spec" : "status") as Dictionary<object, object>;
             if (perimeter.Name is null || rules is null)
                 problems.Add(new(GcpBoundary.PerimeterResource, "the stack sets gcpAccessPolicy, but the program has no perimeter (or not in the mode gcpPerimeterDryRun asks for)"));
             else
@@ -51,7 +51,7 @@ public static class GcpBoundaryRules
                     problems.Add(new(perimeter.Name, $"the perimeter must hold the lab's project {gcp.Project}"));
             }
         }
-        if (gcp.Workbench is not null && h.Boundary.RestrictedGoogleApis)
+        if (gcp.Workbench is not null && boundary.RestrictedGoogleApis)
             foreach (var (_, dnsName) in GcpBoundary.RestrictedZones.Where(z => !resources.Any(r => r.Type == "gcp:dns/managedZone:ManagedZone" && At(r.Props, "dnsName") as string == z.DnsName)))
                 problems.Add(new("restrictedApis", $"gcpRestrictedGoogleApis is on, but no private zone resolves {dnsName} on the Workbench network"));
     }

@@ -1,10 +1,9 @@
 using System.Text.RegularExpressions;
-using MimicInfra.Gcp.Boundary;
 using MimicInfra.Lab;
 
 namespace MimicInfra.Gcp.Hardening;
 
-/// <summary>Reads the GCP side's customer-managed keys, audit log retention and JupyterLab restrictions, and its boundary.</summary>
+/// <summary>Reads the GCP side's customer-managed keys, audit log retention and JupyterLab restrictions.</summary>
 public static partial class GcpHardeningReader
 {
     public static GcpHardening Read(ConfigValues c, Catalog.Release? release, WorkbenchSettings? workbench)
@@ -24,7 +23,7 @@ public static partial class GcpHardeningReader
         var locked = c.Has("gcpAuditLogLocked") ? c.Boolean("gcpAuditLogLocked") : credentialed;
         foreach (var key in new[] { "gcpWorkbenchDisableDownloads", "gcpWorkbenchDisableTerminal", "gcpRestrictedGoogleApis" }.Where(k => c.Has(k) && workbench is null))
             c.Problem(key, "the lab has no Workbench instance (gcpWorkbench false); remove the setting.");
-        return new GcpHardening(scratchKey, workbenchKey, retention, WorkbenchDisableDownloads: downloads, WorkbenchDisableTerminal: terminal) { AuditLogLocked = locked, Boundary = GcpBoundarySettingsReader.Read(c, workbench) };
+        return new GcpHardening(scratchKey, workbenchKey, retention, WorkbenchDisableDownloads: downloads, WorkbenchDisableTerminal: terminal) { AuditLogLocked = locked };
     }
 
     private static string? ReadKmsKey(ConfigValues c, string setting, string location, string why)
