@@ -39,7 +39,7 @@ public sealed class GcpLab(LabSettings lab, ProgramBuilder program)
         var labels = LabelsOf(lab);
         using (program.Component(nameof(GcpLab)))
         {
-            GcpProvider.Add(program, lab);
+            GcpProvider.Add(program, lab.Providers, _gcp.Project, _gcp.Workbench?.Region);
             GcpProvider.Service(program, Resources.BigQueryService, "bigquery.googleapis.com");
         }
         using (program.Component(nameof(LabDatasets)))

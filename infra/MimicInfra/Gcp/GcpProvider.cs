@@ -1,5 +1,4 @@
 using System.Text;
-using MimicInfra.Lab;
 using MimicInfra.Program;
 
 namespace MimicInfra.Gcp;
@@ -66,6 +65,6 @@ public static class GcpProvider
     }
 
     /// <summary>The provider resource itself: the lab's project (and Workbench region), and every gcp: key the stack sets.</summary>
-    public static Handle Add(ProgramBuilder program, LabSettings lab) =>
-        program.Add(Name, "pulumi:providers:gcp", lab.Providers.GcpProvider(lab.Gcp!.Project, lab.Gcp.Workbench?.Region), new ResourceOptions(null, Version));
+    public static Handle Add(ProgramBuilder program, Fleet.ProviderSettings providers, string project, string? region) =>
+        program.Add(Name, "pulumi:providers:gcp", providers.GcpProvider(project, region), new ResourceOptions(null, Version));
 }
