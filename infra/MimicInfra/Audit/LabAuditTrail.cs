@@ -66,7 +66,7 @@ public sealed class LabAuditTrail(LabSettings lab, ProgramBuilder program)
         var thisTrail = YMap.Of(("aws:SourceArn", TrailArn(lab)));
         var trailLogs = YMap.Of(("kms:EncryptionContext:aws:cloudtrail:arn", $"arn:{Iam.Partition}:cloudtrail:*:${{awsAccount.accountId}}:trail/*"));
         var cloudTrail = YMap.Of(("Service", CloudTrail));
-        var account = YMap.Of(("AWS", Perimeter.LabPerimeter.Root));
+        var account = YMap.Of(("AWS", Aws.Perimeter.LabPerimeter.Root));
         return
         [
             Iam.KeyPolicyStatement("CloudTrailEncryptsTheLabTrailLogs", cloudTrail, "kms:GenerateDataKey*",
@@ -99,8 +99,8 @@ public sealed class LabAuditTrail(LabSettings lab, ProgramBuilder program)
         // Who reads the exported query history (the text of every query): the researcher, and the deployer when it may read
         // the data (deployerDataAccess read); an open lab with neither names the deployer.
         var historyReaders = new List<object>();
-        if (perimeter.Closed) historyReaders.Add(Perimeter.LabPerimeter.Researcher);
-        if (perimeter.DeployerReads || historyReaders.Count == 0) historyReaders.Add(Perimeter.LabPerimeter.Deployer);
+        if (perimeter.Closed) historyReaders.Add(Aws.Perimeter.LabPerimeter.Researcher);
+        if (perimeter.DeployerReads || historyReaders.Count == 0) historyReaders.Add(Aws.Perimeter.LabPerimeter.Deployer);
         return
         [
             YMap.Of(
@@ -126,7 +126,7 @@ public sealed class LabAuditTrail(LabSettings lab, ProgramBuilder program)
                 ("Action", EraseActions.Cast<object>().ToList()),
                 ("Resource", $"${{{Bucket}.arn}}/*"),
                 ("Condition", YMap.Of(("StringNotEqualsIfExists", YMap.Of(("aws:PrincipalServiceName", CloudTrail)))))),
-            Perimeter.LabPerimeter.OnlyTheDeployerManages(Bucket),
+            Aws.Perimeter.LabPerimeter.OnlyTheDeployerManages($"${{{Bucket}.arn}}", deployer: Aws.Perimeter.LabPerimeter.Deployer, root: Aws.Perimeter.LabPerimeter.Root),
             YMap.Of(
                 ("Sid", "OnlyTheLabsPeopleReadTheQueryHistory"),
                 ("Effect", "Deny"),
