@@ -134,7 +134,7 @@ public static class LabPreview
                             (aws.Perimeter.Closed ? "; " : " (and, with no researcher named, any principal IAM allows); ") +
                             $"{aws.Perimeter.KeyDeletionWindowDays}-day deletion window");
             foreach (var line in Perimeter.PerimeterPreview.Lines(lab)) w.WriteLine(line);
-            foreach (var line in Audit.AuditPreview.Lines(lab)) w.WriteLine(line);
+            foreach (var line in Aws.Audit.AuditPreview.Lines(lab)) w.WriteLine(line);
             var crossRegion = aws.ModuleSources.Values.Any(u => u.ApiBucket.StartsWith("physionet-open", StringComparison.Ordinal) || u.IsAccessPoint) && aws.Region != "us-east-1";
             if (crossRegion) w.WriteLine($"  note        PhysioNet's buckets are in us-east-1; the import copies across regions into {aws.Region}.");
             if (aws.Notebook is { } nb)

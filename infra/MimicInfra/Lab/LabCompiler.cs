@@ -46,14 +46,14 @@ public static class LabCompiler
         if (lab.Aws is not null)
         {
             new AwsLab(lab, program).Build();
-            using (program.Component(nameof(Expiry.AwsExpiryStop))) new Expiry.AwsExpiryStop(lab, program).Build();
+            using (program.Component(nameof(Aws.Expiry.AwsExpiryStop))) new Aws.Expiry.AwsExpiryStop(lab, program).Build();
         }
         if (lab.Gcp is not null)
         {
             new Gcp.GcpLab(lab, program).Build();
             using (program.Component(nameof(CostGuards.GcpQueryQuota))) new CostGuards.GcpQueryQuota(lab, program).Build();
-            using (program.Component(nameof(Expiry.GcpExpiryStop))) new Expiry.GcpExpiryStop(lab, program).Build();
-            using (program.Component(nameof(Audit.GcpDataAccessLog))) new Audit.GcpDataAccessLog(lab, program).Build();
+            using (program.Component(nameof(Gcp.Expiry.GcpExpiryStop))) new Gcp.Expiry.GcpExpiryStop(lab, program).Build();
+            using (program.Component(nameof(Gcp.Audit.GcpDataAccessLog))) new Gcp.Audit.GcpDataAccessLog(lab, program).Build();
         }
         program.Output("labName", lab.Names.Lab);
         program.Output("release", lab.Release.Id);

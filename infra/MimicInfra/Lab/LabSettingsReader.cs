@@ -18,6 +18,9 @@ public static partial class LabSettingsReader
     /// <summary>A user's value as messages show it: quoted, at most 100 characters.</summary>
     private static string Q(string value) => Shown.Quote(value);
 
+    /// <summary>The AWS partition of a region (<see cref="Aws.AwsProvider.PartitionOf"/>), for the readers that check an ARN's partition.</summary>
+    public static string PartitionOf(string region) => Aws.AwsProvider.PartitionOf(region);
+
     /// <param name="today">The UTC date an expiry is judged against (default: today).</param>
     public static LabSettings Read(StackConfig config, SchemaCatalog catalog, DateOnly? today = null) => Read(config, catalog, cloud: true, today);
 
@@ -189,7 +192,7 @@ public static partial class LabSettingsReader
         if (derivedSource?.AccessPointRegion is { } derivedRegion && derivedRegion != region)
             c.Problem("derivedSourceUri", $"its access point is in another region than the lab ({region}); S3 copies through an access point only within its region.");
         return new AwsSettings(region, layout ?? SourceLayout.PhysionetCsv, sources, inPlace, importCutoff, cutoff, retention, keep, encryption == "kms",
-            c.Boolean("notebook") ? ReadNotebook(c, release, region) : null, ReadBudget(c)) { DerivedSource = derivedSource, AuditTrail = ReadAuditTrail(c, release, region), Perimeter = ReadPerimeter(c, release, region, encryption == "kms"),
+            c.Boolean("notebook") ? ReadNotebook(c, release, region) : null, ReadBudget(c)) { DerivedSource = derivedSource, AuditTrail = Aws.Audit.AuditSettingsReader.Read(c, release, region), Perimeter = ReadPerimeter(c, release, region, encryption == "kms"),
               GlueCatalogKeyArn = ReadGlueCatalogKey(c, region), DmlTimeoutQuota = ReadDmlTimeoutQuota(c) };
     }
 

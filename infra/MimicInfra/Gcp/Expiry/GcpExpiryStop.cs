@@ -2,7 +2,7 @@ using System.Globalization;
 using MimicInfra.Lab;
 using MimicInfra.Program;
 
-namespace MimicInfra.Expiry;
+namespace MimicInfra.Gcp.Expiry;
 
 /// <summary>
 /// The GCP lab's Workbench instance stops at 00:00 UTC on `expires`. Cloud Scheduler has no one-time job and its

@@ -3,7 +3,7 @@ using MimicInfra.Fleet;
 using MimicInfra.Lab;
 using MimicInfra.Program;
 
-namespace MimicInfra.Expiry;
+namespace MimicInfra.Aws.Expiry;
 
 /// <summary>
 /// The AWS lab stops itself at 00:00 UTC on `expires`: two EventBridge Scheduler one-time schedules with

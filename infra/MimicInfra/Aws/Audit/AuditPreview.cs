@@ -1,6 +1,6 @@
 using MimicInfra.Lab;
 
-namespace MimicInfra.Audit;
+namespace MimicInfra.Aws.Audit;
 
 /// <summary>
 /// What `preview` says about a lab's audit trail: what the lab's own trail records and keeps, or what could be checked

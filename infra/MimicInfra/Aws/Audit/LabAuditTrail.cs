@@ -2,7 +2,7 @@ using MimicInfra.Aws;
 using MimicInfra.Lab;
 using MimicInfra.Program;
 
-namespace MimicInfra.Audit;
+namespace MimicInfra.Aws.Audit;
 
 /// <summary>
 /// The lab's audit trail: a multi-region CloudTrail trail of every management event (read and

@@ -1,7 +1,7 @@
 using MimicInfra.Lab;
 using MimicInfra.Program;
 
-namespace MimicInfra.Audit;
+namespace MimicInfra.Gcp.Audit;
 
 /// <summary>
 /// The GCP lab's audit trail: BigQuery writes its Data Access audit logs by default, but only to the project's

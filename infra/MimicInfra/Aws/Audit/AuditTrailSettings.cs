@@ -1,4 +1,4 @@
-namespace MimicInfra.Audit;
+namespace MimicInfra.Aws.Audit;
 
 /// <summary>Where a lab's audit trail is (the `auditTrail` setting).</summary>
 public enum AuditTrailMode
