@@ -19,6 +19,9 @@ public sealed class AwsLab(LabSettings lab, ProgramBuilder program)
     private readonly IReadOnlyList<TableSource> _sources = SourcePlan.For(lab);
     private readonly AwsLabResources _resources = AwsLabResources.Declare(program);
 
+    /// <summary>The handles its components share, for the components wired after it (the expiry stop).</summary>
+    public AwsLabResources Resources => _resources;
+
     private static ResourceOptions Options(params string[] dependsOn) => AwsProvider.Options(dependsOn);
 
     private static YMap TagsOf(LabSettings lab) => AwsProvider.TagsOf(lab);

@@ -20,6 +20,9 @@ public sealed partial class GcpLab(LabSettings lab, ProgramBuilder program)
 
     private readonly GcpSettings _gcp = lab.Gcp!;
     private readonly GcpLabResources _resources = GcpLabResources.Declare(program);
+
+    /// <summary>The handles its components share, for the components wired after it (the expiry stop).</summary>
+    public GcpLabResources Resources => _resources;
     private readonly IReadOnlyList<Module> _modules = ModulesOf(lab);
 
     /// <summary>The modules the GCP side offers: the lab's, then the derived concepts when their views are on.</summary>

@@ -45,14 +45,29 @@ public static class LabCompiler
         var program = new ProgramBuilder();
         if (lab.Aws is not null)
         {
-            new AwsLab(lab, program).Build();
-            using (program.Component(nameof(Aws.Expiry.AwsExpiryStop))) new Aws.Expiry.AwsExpiryStop(lab, program).Build();
+            var aws = new AwsLab(lab, program);
+            aws.Build();
+            using (program.Component(nameof(Aws.Expiry.AwsExpiryStop)))
+                new Aws.Expiry.AwsExpiryStop(program, new()
+                {
+                    Names = lab.Names, Expires = lab.Expires, Region = lab.Aws.Region, Tags = AwsProvider.TagsOf(lab),
+                    Account = aws.Resources.Account, Partition = aws.Resources.Partition, Workgroup = aws.Resources.Workgroup,
+                    ImportWorkgroup = lab.Aws.OwnsData ? aws.Resources.ImportWorkgroup : null,
+                    Notebook = lab.Aws.Notebook is null ? null : aws.Resources.Notebook,
+                }).Build();
         }
         if (lab.Gcp is not null)
         {
-            new Gcp.GcpLab(lab, program).Build();
+            var gcp = new Gcp.GcpLab(lab, program);
+            gcp.Build();
             using (program.Component(nameof(CostGuards.GcpQueryQuota))) new CostGuards.GcpQueryQuota(lab, program).Build();
-            using (program.Component(nameof(Gcp.Expiry.GcpExpiryStop))) new Gcp.Expiry.GcpExpiryStop(lab, program).Build();
+            if (lab.Gcp.Workbench is { } workbench)
+                using (program.Component(nameof(Gcp.Expiry.GcpExpiryStop)))
+                    new Gcp.Expiry.GcpExpiryStop(program, new()
+                    {
+                        Names = lab.Names, Expires = lab.Expires, Project = lab.Gcp.Project, Labels = Gcp.GcpLab.LabelsOf(lab),
+                        Workbench = workbench, Instance = gcp.Resources.Workbench,
+                    }).Build();
             using (program.Component(nameof(Gcp.Audit.GcpDataAccessLog))) new Gcp.Audit.GcpDataAccessLog(lab, program).Build();
         }
         program.Output("labName", lab.Names.Lab);

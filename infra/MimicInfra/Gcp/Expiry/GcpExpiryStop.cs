@@ -19,7 +19,7 @@ namespace MimicInfra.Gcp.Expiry;
 /// Executions API as it). A lab past `expires` is refused by the compiler, so it is destroyed or extended (which moves
 /// the job and the workflow's date) before the date comes round again.
 /// </summary>
-public sealed class GcpExpiryStop(LabSettings lab, ProgramBuilder program)
+public sealed class GcpExpiryStop(ProgramBuilder program, GcpExpiryStopArgs args)
 {
     /// <summary>Seconds before 00:00 UTC on `expires` from which a firing stops the instance (one day).</summary>
     public const long SlackSeconds = 86_400;
@@ -37,80 +37,82 @@ public sealed class GcpExpiryStop(LabSettings lab, ProgramBuilder program)
 
     public void Build()
     {
-        var gcp = lab.Gcp!;
-        if (gcp.Workbench is not { } wb) return;
-        var options = new ResourceOptions(Gcp.GcpProvider.Name, Gcp.GcpProvider.Version);
-        var hash = lab.Names.Lab[^8..];
-        foreach (var service in new[] { "cloudscheduler", "workflows" })
-            program.Add(new PulumiResource($"service-{service}", "gcp:projects/service:Service", YMap.Of(
+        var wb = args.Workbench;
+        var names = args.Names;
+        var project = args.Project;
+        var options = GcpProvider.Options();
+        var hash = names.Lab[^8..];
+        var services = new[] { "cloudscheduler", "workflows" }.ToDictionary(service => service, service =>
+            program.Add($"service-{service}", "gcp:projects/service:Service", YMap.Of(
                 ("service", $"{service}.googleapis.com"),
                 ("disableOnDestroy", false)), options));
-        program.Add(new PulumiResource("expiryServiceAccount", "gcp:serviceaccount/account:Account", YMap.Of(
+        var account = program.Add("expiryServiceAccount", "gcp:serviceaccount/account:Account", YMap.Of(
             ("accountId", $"mimic-stop-{hash}"),
-            ("displayName", $"Stops MIMIC lab {lab.Names.Lab} at expiry"),
-            ("description", "Runs the lab's expiry workflow, which reads and stops the lab's Workbench instance; nothing else.")), options));
-        program.Add(new PulumiResource("expiryStopRole", "gcp:projects/iAMCustomRole:IAMCustomRole", YMap.Of(
-            ("project", gcp.Project),
+            ("displayName", $"Stops MIMIC lab {names.Lab} at expiry"),
+            ("description", "Runs the lab's expiry workflow, which reads and stops the lab's Workbench instance; nothing else.")), options);
+        var member = $"serviceAccount:{account.Out("email")}";
+        var role = program.Add("expiryStopRole", "gcp:projects/iAMCustomRole:IAMCustomRole", YMap.Of(
+            ("project", project),
             ("roleId", $"mimicLabStop_{hash}"),
-            ("title", $"Stop MIMIC lab {lab.Names.Lab}"),
+            ("title", $"Stop MIMIC lab {names.Lab}"),
             ("description", "Only reads and stops a Workbench instance (granted on the lab's instance alone)."),
-            ("permissions", new object[] { "notebooks.instances.get", "notebooks.instances.stop" })), options));
-        program.Add(new PulumiResource("expiryStopGrant", "gcp:workbench/instanceIamMember:InstanceIamMember", YMap.Of(
-            ("project", gcp.Project),
+            ("permissions", new object[] { "notebooks.instances.get", "notebooks.instances.stop" })), options);
+        var grant = program.Add("expiryStopGrant", "gcp:workbench/instanceIamMember:InstanceIamMember", YMap.Of(
+            ("project", project),
             ("location", wb.Zone),
-            ("name", "${workbench.name}"),
-            ("role", "${expiryStopRole.name}"),
-            ("member", "serviceAccount:${expiryServiceAccount.email}")), options));
+            ("name", args.Instance.Out("name")),
+            ("role", role.Out("name")),
+            ("member", member)), options);
         // The job starts the workflow as the same account (roles/workflows.invoker: workflows.executions.create).
-        program.Add(new PulumiResource("expiryWorkflowInvoker", "gcp:projects/iAMMember:IAMMember", YMap.Of(
-            ("project", gcp.Project),
+        var invoker = program.Add("expiryWorkflowInvoker", "gcp:projects/iAMMember:IAMMember", YMap.Of(
+            ("project", project),
             ("role", "roles/workflows.invoker"),
-            ("member", "serviceAccount:${expiryServiceAccount.email}")), options));
-        var e = lab.Expires;
-        var workflowName = $"{lab.Names.Lab}-expiry";
-        program.Add(new PulumiResource("expiryWorkflow", "gcp:workflows/workflow:Workflow", YMap.Of(
+            ("member", member)), options);
+        var e = args.Expires;
+        var workflowName = $"{names.Lab}-expiry";
+        var workflow = program.Add("expiryWorkflow", "gcp:workflows/workflow:Workflow", YMap.Of(
             ("name", workflowName),
-            ("project", gcp.Project),
+            ("project", project),
             ("region", wb.Region),
-            ("description", $"Stops the Workbench instance of MIMIC lab {lab.Names.Lab} on or after {e:yyyy-MM-dd} (00:00 UTC) if it is running"),
-            ("serviceAccount", "${expiryServiceAccount.email}"),
+            ("description", $"Stops the Workbench instance of MIMIC lab {names.Lab} on or after {e:yyyy-MM-dd} (00:00 UTC) if it is running"),
+            ("serviceAccount", account.Out("email")),
             ("deletionProtection", false),
-            ("sourceContents", WorkflowSource(lab, $"https://notebooks.googleapis.com/v2/projects/{gcp.Project}/locations/{wb.Zone}/instances/{lab.Names.Lab}")),
-            ("labels", lab.Tags.Aggregate(new YMap(), (map, t) => { map[Gcp.GcpLab.Label(t.Key, true)] = Gcp.GcpLab.Label(t.Value, false); return map; }))),
-            options with { DependsOn = ["service-workflows", "expiryStopGrant"] }));
-        program.Add(new PulumiResource("expiryStopWorkbench", "gcp:cloudscheduler/job:Job", YMap.Of(
-            ("name", $"{lab.Names.Lab}-stop-workbench"),
-            ("project", gcp.Project),
+            ("sourceContents", PulumiText.Literal(WorkflowSource(names.Lab, e, $"https://notebooks.googleapis.com/v2/projects/{project}/locations/{wb.Zone}/instances/{names.Lab}"))),
+            ("labels", args.Labels)),
+            GcpProvider.OptionsAfter(services["workflows"], grant));
+        program.Add("expiryStopWorkbench", "gcp:cloudscheduler/job:Job", YMap.Of(
+            ("name", $"{names.Lab}-stop-workbench"),
+            ("project", project),
             ("region", wb.Region),
-            ("description", $"Stops the Workbench instance of MIMIC lab {lab.Names.Lab} when its study ends ({e:yyyy-MM-dd}); fires every year on that day, the workflow acts only in that year"),
+            ("description", $"Stops the Workbench instance of MIMIC lab {names.Lab} when its study ends ({e:yyyy-MM-dd}); fires every year on that day, the workflow acts only in that year"),
             ("schedule", Cron(e)),
             ("timeZone", "Etc/UTC"),
             ("attemptDeadline", "60s"),
             ("retryConfig", YMap.Of(("retryCount", 3))),
             ("httpTarget", YMap.Of(
                 ("httpMethod", "POST"),
-                ("uri", $"https://workflowexecutions.googleapis.com/v1/projects/{gcp.Project}/locations/{wb.Region}/workflows/{workflowName}/executions"),
+                ("uri", $"https://workflowexecutions.googleapis.com/v1/projects/{project}/locations/{wb.Region}/workflows/{workflowName}/executions"),
                 ("body", Convert.ToBase64String("{}"u8)),
                 ("headers", YMap.Of(("Content-Type", "application/json"))),
                 ("oauthToken", YMap.Of(
-                    ("serviceAccountEmail", "${expiryServiceAccount.email}"),
+                    ("serviceAccountEmail", account.Out("email")),
                     ("scope", "https://www.googleapis.com/auth/cloud-platform")))))),
-            options with { DependsOn = ["service-cloudscheduler", "expiryWorkflow", "expiryWorkflowInvoker"] }));
+            GcpProvider.OptionsAfter(services["cloudscheduler"], workflow, invoker));
     }
 
     /// <summary>
-    /// The workflow (Workflows syntax; `$$` is Pulumi YAML's escape for a literal `$`, as Workflows' own expressions are
-    /// written `${...}`). Instance states: Notebooks API v2, Instance.State.
+    /// The workflow (Workflows syntax, whose own expressions are written `${...}`: the program takes it through
+    /// <see cref="PulumiText.Literal"/> so Pulumi never reads them as references). Instance states: Notebooks API v2, Instance.State.
     /// </summary>
-    public static string WorkflowSource(LabSettings lab, string instanceUrl) => string.Create(CultureInfo.InvariantCulture, $$"""
-        # Stops the Workbench instance of MIMIC lab {{lab.Names.Lab}} at its expiry, {{lab.Expires:yyyy-MM-dd}} 00:00 UTC.
+    public static string WorkflowSource(string lab, DateOnly expires, string instanceUrl) => string.Create(CultureInfo.InvariantCulture, $$"""
+        # Stops the Workbench instance of MIMIC lab {{lab}} at its expiry, {{expires:yyyy-MM-dd}} 00:00 UTC.
         # Cloud Scheduler's cron has no year: the job calls this every year on that day, so it acts only on the day itself.
         main:
           steps:
             - notTheDay:
                 switch:
-                  - condition: $${sys.now() < {{NotBefore(lab.Expires)}} or sys.now() >= {{NotAfter(lab.Expires)}}}
-                    return: "nothing to do: the lab expires on {{lab.Expires:yyyy-MM-dd}}"
+                  - condition: ${sys.now() < {{NotBefore(expires)}} or sys.now() >= {{NotAfter(expires)}}}
+                    return: "nothing to do: the lab expires on {{expires:yyyy-MM-dd}}"
             - init:
                 assign:
                   - rounds: 0
@@ -123,15 +125,15 @@ public sealed class GcpExpiryStop(LabSettings lab, ProgramBuilder program)
                 result: instance
             - byState:
                 switch:
-                  - condition: $${instance.body.state == "ACTIVE"}
+                  - condition: ${instance.body.state == "ACTIVE"}
                     next: stop
-                  - condition: $${(instance.body.state == "STARTING" or instance.body.state == "PROVISIONING" or instance.body.state == "INITIALIZING") and rounds < 12}
+                  - condition: ${(instance.body.state == "STARTING" or instance.body.state == "PROVISIONING" or instance.body.state == "INITIALIZING") and rounds < 12}
                     next: wait
                   - condition: true
-                    return: $${"nothing to stop, the instance is " + instance.body.state}
+                    return: ${"nothing to stop, the instance is " + instance.body.state}
             - wait:
                 assign:
-                  - rounds: $${rounds + 1}
+                  - rounds: ${rounds + 1}
             - pause:
                 call: sys.sleep
                 args:
@@ -146,4 +148,24 @@ public sealed class GcpExpiryStop(LabSettings lab, ProgramBuilder program)
             - done:
                 return: "stopped"
         """);
+}
+
+/// <summary>What the GCP expiry stop needs: the lab's names, date, project and labels, its Workbench settings and instance.</summary>
+public sealed record GcpExpiryStopArgs
+{
+    public required LabNames Names { get; init; }
+
+    /// <summary>The date the instance stops, at 00:00 UTC.</summary>
+    public required DateOnly Expires { get; init; }
+
+    public required string Project { get; init; }
+
+    /// <summary>The lab's labels, as the GCP resources carry them.</summary>
+    public required YMap Labels { get; init; }
+
+    /// <summary>Where the instance is (its zone and region).</summary>
+    public required WorkbenchSettings Workbench { get; init; }
+
+    /// <summary>The Workbench instance it stops.</summary>
+    public required Handle Instance { get; init; }
 }
