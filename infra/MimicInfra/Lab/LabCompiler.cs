@@ -68,7 +68,12 @@ public static class LabCompiler
                         Names = lab.Names, Expires = lab.Expires, Project = lab.Gcp.Project, Labels = Gcp.GcpLab.LabelsOf(lab),
                         Workbench = workbench, Instance = gcp.Resources.Workbench,
                     }).Build();
-            using (program.Component(nameof(Gcp.Audit.GcpDataAccessLog))) new Gcp.Audit.GcpDataAccessLog(lab, program).Build();
+            using (program.Component(nameof(Gcp.Audit.GcpDataAccessLog)))
+                new Gcp.Audit.GcpDataAccessLog(program, new()
+                {
+                    Names = lab.Names, Study = lab.Study, Project = lab.Gcp.Project,
+                    RetentionDays = lab.Gcp.Hardening.AuditLogRetentionDays, Locked = lab.Gcp.Hardening.AuditLogLocked,
+                }).Build();
         }
         program.Output("labName", lab.Names.Lab);
         program.Output("release", lab.Release.Id);
