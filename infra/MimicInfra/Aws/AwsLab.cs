@@ -50,7 +50,7 @@ public sealed class AwsLab(LabSettings lab, ProgramBuilder program)
         foreach (var source in _sources) TypedTableFor(source);
         Workgroup();
         if (_aws.OwnsData) using (program.Component(nameof(LabImport))) new LabImport(lab, program).Build();
-        using (program.Component(nameof(Audit.LabAuditTrail))) new Audit.LabAuditTrail(lab, program).Build();
+        using (program.Component(nameof(Audit.LabAuditTrail))) new Audit.LabAuditTrail(program, Audit.LabAuditTrailArgs.Of(lab, _resources)).Build();
         if (_aws.Notebook?.LabVpc is not null) using (program.Component(nameof(Network.LabNetwork))) new Network.LabNetwork(lab, program).Build();
         var workspace = new ResearcherWorkspace(lab, program);
         using (program.Component(nameof(ResearcherWorkspace))) workspace.Build();
@@ -106,7 +106,7 @@ public sealed class AwsLab(LabSettings lab, ProgramBuilder program)
             ("Statement", (List<object>)
             [
                 .. Perimeter.LabPerimeter.KeyStatements(lab),
-                .. Audit.LabAuditTrail.KeyStatements(lab),
+                .. Audit.LabAuditTrail.KeyStatements(Audit.LabAuditTrailArgs.Of(lab, _resources)),
             ]));
         // Kept results and kept audit records stay readable only while their key lives.
         var keep = _aws.KeepResultsOnDestroy || Audit.LabAuditTrail.KeepsTheLabKey(lab);
