@@ -13,7 +13,8 @@ public sealed record AwsLabResources(
     Handle Account, Handle Partition, Handle Deployer, Handle Researcher,
     Handle LabKey, Handle ResultsBucket, Handle DataBucket,
     Handle LabDatabase, Handle DerivedDatabase, Handle Workgroup, Handle ImportWorkgroup, Handle ImportDatabase,
-    Handle NotebookRole, Handle Notebook, Handle S3Endpoint, Handle AuditBucket)
+    Handle NotebookRole, Handle Notebook, Handle S3Endpoint,
+    Handle AuditBucket)
 {
     public static AwsLabResources Declare(ProgramBuilder program) => new(
         Account: program.Declare("awsAccount"),
