@@ -1,3 +1,4 @@
+using MimicInfra.Aws.Data;
 using MimicInfra.Lab;
 using MimicInfra.Program;
 using MimicInfra.Sources;
@@ -164,10 +165,13 @@ public sealed class LabAuditTrail(ProgramBuilder program, LabAuditTrailArgs args
         {
             // Versioned, with Object Lock (governance mode) keeping every record auditRetentionDays. Everything in the bucket is a
             // record (log and digest files, exported query history): all of it expires then, and a replaced version a day later.
-            // It adds the bucket under the declared handle's name (auditBucket), so the handle others reference is this bucket.
-            new PrivateBucket(args.BucketLab, program, BucketPrefix, BucketPrefixOf(args.Names), Audit.KeepOnDestroy,
-                [new("expire-audit-records", "", Audit.RetentionDays, NoncurrentDays: 1)], BucketStatements(args), versioned: true,
-                objectLockDays: Audit.RetentionDays).Build();
+            var bucket = new PrivateBucket(program, new()
+            {
+                LogicalPrefix = BucketPrefix, Bucket = args.Bucket, BucketNamePrefix = BucketPrefixOf(args.Names), Tags = args.Tags,
+                KmsKeyArn = args.LabKey?.Arn, KeepOnDestroy = Audit.KeepOnDestroy,
+                Expiry = [new("expire-audit-records", "", Audit.RetentionDays, NoncurrentDays: 1)], Statements = BucketStatements(args), Versioned = true,
+                ObjectLockDays = Audit.RetentionDays,
+            }).Build();
             var trail = program.Add(Trail, "aws:cloudtrail/trail:Trail", YMap.Of(
                 ("name", TrailName(args.Names)),
                 ("s3BucketName", args.Bucket.Id),
@@ -203,7 +207,7 @@ public sealed class LabAuditTrail(ProgramBuilder program, LabAuditTrailArgs args
                 }),
                 ("tags", args.Tags)),
                 // CloudTrail checks the bucket policy when it creates the trail (InsufficientS3BucketPolicyException).
-                AwsProvider.Options($"{BucketPrefix}TlsOnlyPolicy"));
+                AwsProvider.OptionsAfter(bucket.Policy));
             program.Output("auditTrailArn", trail.Arn);
             program.Output("auditBucket", args.Bucket.Out("bucket"));
         }
@@ -276,9 +280,6 @@ public sealed record LabAuditTrailArgs
     /// <summary>The folders a read-in-place lab queries, whose object reads the trail logs.</summary>
     public IReadOnlyCollection<S3Source> ReadInPlaceSources { get; init; } = [];
 
-    /// <summary>The lab, for <see cref="PrivateBucket"/>'s constructor alone.</summary>
-    public required LabSettings BucketLab { get; init; }
-
     /// <summary>The trail's arguments for a lab's AWS side and the handles its orchestrator declared.</summary>
     public static LabAuditTrailArgs Of(LabSettings lab, AwsLabResources resources)
     {
@@ -289,7 +290,6 @@ public sealed record LabAuditTrailArgs
             Account = resources.Account, Partition = resources.Partition, Deployer = resources.Deployer, Researcher = resources.Researcher,
             Bucket = resources.AuditBucket, LabKey = aws.KmsEncryption ? resources.LabKey : null, ResultsBucket = resources.ResultsBucket,
             DataBucket = aws.OwnsData ? resources.DataBucket : null, ReadInPlaceSources = aws.OwnsData ? [] : [.. aws.ModuleSources.Values],
-            BucketLab = lab,
         };
     }
 }

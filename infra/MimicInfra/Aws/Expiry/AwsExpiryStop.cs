@@ -32,9 +32,6 @@ public sealed class AwsExpiryStop(ProgramBuilder program, AwsExpiryStopArgs args
         return workgroup with { Properties = properties, Options = options };
     }
 
-    /// <summary>The same, for the callers that hold the whole lab.</summary>
-    public static PulumiResource Resumable(LabSettings lab, PulumiResource workgroup) => Resumable(lab.Expires, workgroup);
-
     public void Build()
     {
         var names = args.Names;
