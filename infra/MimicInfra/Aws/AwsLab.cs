@@ -28,8 +28,8 @@ public sealed class AwsLab(LabSettings lab, ProgramBuilder program)
         AwsProvider.Add(program, lab);
         program.Variable(_resources.Account, AwsProvider.Invoke("aws:index/getCallerIdentity:getCallerIdentity"));
         program.Variable(_resources.Partition, AwsProvider.Invoke("aws:index/getPartition:getPartition"));
-        program.Variable(_resources.Deployer, Perimeter.LabPerimeter.DeployerVariable());
-        if (Perimeter.LabPerimeter.ResearcherVariable(lab) is { } researcher) program.Variable(_resources.Researcher, researcher);
+        program.Variable(_resources.Deployer, Perimeter.LabPerimeter.DeployerVariable(_resources));
+        if (Perimeter.LabPerimeter.ResearcherVariable(_aws.Perimeter) is { } researcher) program.Variable(_resources.Researcher, researcher);
         var tags = AwsProvider.TagsOf(lab);
         var notebookRole = _aws.Notebook is null ? null : _resources.NotebookRole;
 
@@ -42,7 +42,7 @@ public sealed class AwsLab(LabSettings lab, ProgramBuilder program)
                     LabName = _names.Lab,
                     Alias = _names.KmsAlias,
                     DeletionWindowDays = _aws.Perimeter.KeyDeletionWindowDays,
-                    PolicyStatements = [.. Perimeter.LabPerimeter.KeyStatements(lab), .. Audit.LabAuditTrail.KeyStatements(Audit.LabAuditTrailArgs.Of(lab, _resources))],
+                    PolicyStatements = [.. Perimeter.LabPerimeter.KeyStatements(Perimeter.LabPerimeterArgs.For(_aws, _resources)), .. Audit.LabAuditTrail.KeyStatements(Audit.LabAuditTrailArgs.Of(lab, _resources))],
                     KeepOnDestroy = _aws.KeepResultsOnDestroy || Audit.LabAuditTrail.KeepsTheLabKey(lab),
                     Tags = tags,
                 }).Build();
@@ -58,7 +58,7 @@ public sealed class AwsLab(LabSettings lab, ProgramBuilder program)
                 KeepOnDestroy = _aws.KeepResultsOnDestroy,
                 Expiry = LabBuckets.ResultsBucketLifecycle(_aws.ResultsRetentionDays),
                 Statements = [.. LabBuckets.NotebookWritesOnlyItsWork(_resources.ResultsBucket, notebookRole),
-                              .. Perimeter.LabPerimeter.BucketStatements(lab, _resources.ResultsBucket.LogicalName)],
+                              .. Perimeter.LabPerimeter.BucketStatements(Perimeter.LabPerimeterArgs.For(_aws, _resources), _resources.ResultsBucket)],
             }).Build();
         BucketHandles? data = null;
         if (_aws.OwnsData)
@@ -72,7 +72,7 @@ public sealed class AwsLab(LabSettings lab, ProgramBuilder program)
                     KmsKeyArn = labKey?.Arn,
                     Expiry = LabBuckets.DataBucketLifecycle,
                     Statements = [.. LabBuckets.NotebookNeverWritesTheData(_resources.DataBucket, notebookRole),
-                                  .. Perimeter.LabPerimeter.BucketStatements(lab, _resources.DataBucket.LogicalName)],
+                                  .. Perimeter.LabPerimeter.BucketStatements(Perimeter.LabPerimeterArgs.For(_aws, _resources), _resources.DataBucket)],
                     Versioned = true,
                 }).Build();
         using (program.Component(nameof(GlueCatalog)))
@@ -125,14 +125,17 @@ public sealed class AwsLab(LabSettings lab, ProgramBuilder program)
                     Partition = _resources.Partition,
                     LabKey = labKey,
                     GlueCatalogKeyStatements = [.. Iam.UseTheGlueCatalogKey(_aws)],
-                    AfterExpiry = Perimeter.LabPerimeter.AfterExpiry(lab),
+                    AfterExpiry = Perimeter.LabPerimeter.AfterExpiry(lab, _resources),
                     Tags = tags,
                     ObjectTags = AwsProvider.ObjectTagsOf(lab),
                     Resumable = ResumableAtExpiry,
                 }).Build();
         using (program.Component(nameof(Audit.LabAuditTrail))) new Audit.LabAuditTrail(program, Audit.LabAuditTrailArgs.Of(lab, _resources)).Build();
-        if (_aws.Notebook?.LabVpc is not null) using (program.Component(nameof(Network.LabNetwork))) new Network.LabNetwork(lab, program).Build();
-        var workspace = new ResearcherWorkspace(lab, program);
+        if (_aws.Notebook?.LabVpc is { } labVpc)
+            using (program.Component(nameof(Network.LabNetwork)))
+                new Network.LabNetwork(program, new() { Vpc = labVpc, Region = _aws.Region, LabName = _names.Lab, Tags = tags, Account = _resources.Account,
+                    S3Endpoint = _resources.S3Endpoint, Subnet = _resources.LabSubnet, NotebookSecurityGroup = _resources.NotebookSecurityGroup }).Build();
+        var workspace = new ResearcherWorkspace(lab, program, _resources);
         using (program.Component(nameof(ResearcherWorkspace))) workspace.Build();
         Outputs(results, data, workgroup);
         workspace.Outputs();

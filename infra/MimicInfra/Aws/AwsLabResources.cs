@@ -14,6 +14,7 @@ public sealed record AwsLabResources(
     Handle LabKey, Handle ResultsBucket, Handle DataBucket,
     Handle LabDatabase, Handle DerivedDatabase, Handle Workgroup, Handle ImportWorkgroup, Handle ImportDatabase,
     Handle NotebookRole, Handle Notebook, Handle S3Endpoint,
+    Handle LabSubnet, Handle NotebookSecurityGroup,
     Handle AuditBucket)
 {
     public static AwsLabResources Declare(ProgramBuilder program) => new(
@@ -32,5 +33,7 @@ public sealed record AwsLabResources(
         NotebookRole: program.Declare("notebookRole"),
         Notebook: program.Declare("notebook"),
         S3Endpoint: program.Declare("s3Endpoint"),
+        LabSubnet: program.Declare("labSubnet"),
+        NotebookSecurityGroup: program.Declare("notebookSecurityGroup"),
         AuditBucket: program.Declare(Audit.LabAuditTrail.Bucket));
 }

@@ -39,8 +39,8 @@ public static class LabRules
             NotebookReachesOnlyTheLab(lab, aws, resources.FirstOrDefault(r => r.Name == "notebookRolePolicy").Props, problems);
             CredentialedNotebookHasNoDirectInternet(lab, aws, resources, problems);
             CredentialedLabHasAPerimeter(lab, resources, problems);
-            Network.LabDnsFirewall.Check(lab, resources, problems);
-            PerimeterControls.Check(lab, root, resources, problems);
+            Aws.Network.LabDnsFirewall.Check(lab, resources, problems);
+            Aws.Perimeter.PerimeterControls.Check(lab, root, resources, problems);
         }
         return problems;
     }

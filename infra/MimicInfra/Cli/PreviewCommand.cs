@@ -115,7 +115,7 @@ public static class LabPreview
                   $"{(aws.Notebook is null ? "" : "the notebook's role, ")}and the deployer (read at each deploy); their ready policy is the output researcherPolicy"
                 : "  perimeter   none: the lab names no researcherPrincipalArn, so any principal IAM allows in this account can read its data (open data only)");
             foreach (var line in Aws.Data.DataPreview.KeyLines(lab)) w.WriteLine(line);
-            foreach (var line in Perimeter.PerimeterPreview.Lines(lab)) w.WriteLine(line);
+            foreach (var line in Aws.Perimeter.PerimeterPreview.Lines(lab)) w.WriteLine(line);
             foreach (var line in Aws.Audit.AuditPreview.Lines(lab)) w.WriteLine(line);
             var crossRegion = aws.ModuleSources.Values.Any(u => u.ApiBucket.StartsWith("physionet-open", StringComparison.Ordinal) || u.IsAccessPoint) && aws.Region != "us-east-1";
             if (crossRegion) w.WriteLine($"  note        PhysioNet's buckets are in us-east-1; the import copies across regions into {aws.Region}.");
@@ -123,7 +123,7 @@ public static class LabPreview
             {
                 w.WriteLine($"  notebook    {lab.Names.Lab}: {nb.InstanceType}, {Aws.ResearcherWorkspace.PlatformIdentifier}, {nb.VolumeSizeGb} GB encrypted, root off, IMDSv2, " +
                             $"{(nb.DirectInternetAccess ? "direct internet" : "VPC only")}, stops after {nb.IdleMinutes} idle minutes (systemd timer, not as root)");
-                foreach (var line in Network.LabNetwork.Describe(lab)) w.WriteLine(line);
+                foreach (var line in Aws.Network.LabNetwork.Describe(lab)) w.WriteLine(line);
                 w.WriteLine($"  logs        {Aws.ResearcherWorkspace.NotebookLogGroup} is the account's, shared by every notebook in {aws.Region}, and kept forever unless it has a retention: " +
                             $"{Aws.ResearcherWorkspace.LogRetentionCommand(aws.Region)}");
                 w.WriteLine($"  destroy     fails while the notebook is Pending or Stopping (the provider stops only InService notebooks): wait, then run it again (output notebookBeforeDestroy)");

@@ -18,9 +18,6 @@ public static partial class LabSettingsReader
     /// <summary>A user's value as messages show it: quoted, at most 100 characters.</summary>
     private static string Q(string value) => Shown.Quote(value);
 
-    /// <summary>The AWS partition of a region (<see cref="Aws.AwsProvider.PartitionOf"/>), for the readers that check an ARN's partition.</summary>
-    public static string PartitionOf(string region) => Aws.AwsProvider.PartitionOf(region);
-
     /// <param name="today">The UTC date an expiry is judged against (default: today).</param>
     public static LabSettings Read(StackConfig config, SchemaCatalog catalog, DateOnly? today = null) => Read(config, catalog, cloud: true, today);
 
@@ -192,8 +189,8 @@ public static partial class LabSettingsReader
         if (derivedSource?.AccessPointRegion is { } derivedRegion && derivedRegion != region)
             c.Problem("derivedSourceUri", $"its access point is in another region than the lab ({region}); S3 copies through an access point only within its region.");
         return new AwsSettings(region, layout ?? SourceLayout.PhysionetCsv, sources, inPlace, importCutoff, cutoff, retention, keep, encryption == "kms",
-            c.Boolean("notebook") ? ReadNotebook(c, release, region) : null, ReadBudget(c)) { DerivedSource = derivedSource, AuditTrail = Aws.Audit.AuditSettingsReader.Read(c, release, region), Perimeter = ReadPerimeter(c, release, region, encryption == "kms"),
-              GlueCatalogKeyArn = ReadGlueCatalogKey(c, region), DmlTimeoutQuota = Aws.Data.LabImportSettingsReader.DmlTimeoutQuota(c) };
+            c.Boolean("notebook") ? ReadNotebook(c, release, region) : null, ReadBudget(c)) { DerivedSource = derivedSource, AuditTrail = Aws.Audit.AuditSettingsReader.Read(c, release, region), Perimeter = Aws.Perimeter.PerimeterSettingsReader.Read(c, release, region, kms: encryption == "kms"),
+              GlueCatalogKeyArn = Aws.Perimeter.PerimeterSettingsReader.GlueCatalogKey(c, region), DmlTimeoutQuota = Aws.Data.LabImportSettingsReader.DmlTimeoutQuota(c) };
     }
 
     private static string ImportableNames(SourceLayout layout, IEnumerable<Module> modules) =>
@@ -205,7 +202,7 @@ public static partial class LabSettingsReader
         if (!InstanceType().IsMatch(type)) c.Problem("notebookInstanceType", $"{Q(type)} is not a SageMaker instance type such as ml.t3.medium.");
         var volume = (int)c.Integer("notebookVolumeSizeGb", 5, 16384);
         var idle = (int)c.Integer("notebookIdleMinutes", 5, 1440);
-        var (internet, subnet, groups, labVpc) = ReadNotebookNetwork(c, release, region);
+        var (internet, subnet, groups, labVpc) = Aws.Network.NetworkSettingsReader.Read(c, release, region);
         return new NotebookSettings(type, volume, idle, internet, subnet, groups) { LabVpc = labVpc };
     }
 
@@ -318,12 +315,6 @@ public static partial class LabSettingsReader
 
     [GeneratedRegex(@"^ml\.[a-z0-9]+\.[a-z0-9]+$")]
     private static partial Regex InstanceType();
-
-    [GeneratedRegex("^subnet-[0-9a-f]{8,17}$")]
-    private static partial Regex SubnetId();
-
-    [GeneratedRegex("^sg-[0-9a-f]{8,17}$")]
-    private static partial Regex SecurityGroupId();
 
     // No `$ { } * ?`: they would mean something to Pulumi's interpolation or to IAM, and no address needs them.
     [GeneratedRegex(@"^[^@\s${}*?]+@[^@\s${}*?]+\.[^@\s${}*?]+$")]

@@ -57,7 +57,7 @@ public sealed class LabAuditTrail(ProgramBuilder program, LabAuditTrailArgs args
     /// kms:GenerateDataKey* with the trail's encryption context, kms:DescribeKey, and kms:Decrypt because the trail
     /// bucket uses an S3 Bucket Key; each only for this lab's trail (aws:SourceArn). Empty when the lab has no trail
     /// of its own or no key. And what the account needs to read the records: the lab key's use is otherwise only the
-    /// lab's principals' (Perimeter/LabPerimeter.cs), so the account decrypts the trail's log files and the audit bucket only.
+    /// lab's principals' (Aws/Perimeter/LabPerimeter.cs), so the account decrypts the trail's log files and the audit bucket only.
     /// </summary>
     public static IReadOnlyList<YMap> KeyStatements(LabAuditTrailArgs args)
     {
@@ -73,7 +73,7 @@ public sealed class LabAuditTrail(ProgramBuilder program, LabAuditTrailArgs args
                 YMap.Of(("StringEquals", thisTrail), ("StringLike", trailLogs))),
             Iam.KeyPolicyStatement("CloudTrailDescribesTheLabKey", cloudTrail, "kms:DescribeKey", YMap.Of(("StringEquals", thisTrail))),
             // The account's principals (those IAM allows) may decrypt the trail's log files, and nothing else of the key:
-            // the lab key's use is otherwise the lab's own (Perimeter/LabPerimeter.cs). CloudTrail User Guide,
+            // the lab key's use is otherwise the lab's own (Aws/Perimeter/LabPerimeter.cs). CloudTrail User Guide,
             // "Enable CloudTrail log file decrypt permissions for users in your account".
             Iam.KeyPolicyStatement("AccountReadsTheTrailLogs", account, new object[] { "kms:Decrypt", "kms:ReEncryptFrom" },
                 YMap.Of(("StringEquals", YMap.Of(("kms:CallerAccount", accountId))), ("StringLike", trailLogs))),
@@ -130,7 +130,7 @@ public sealed class LabAuditTrail(ProgramBuilder program, LabAuditTrailArgs args
                 ("Action", EraseActions.Cast<object>().ToList()),
                 ("Resource", $"{bucketArn}/*"),
                 ("Condition", YMap.Of(("StringNotEqualsIfExists", YMap.Of(("aws:PrincipalServiceName", CloudTrail)))))),
-            Perimeter.LabPerimeter.OnlyTheDeployerManages(Bucket),
+            Perimeter.LabPerimeter.OnlyTheDeployerManages(bucketArn, deployer: args.Deployer.Out("issuerArn"), root: RootOf(args)),
             YMap.Of(
                 ("Sid", "OnlyTheLabsPeopleReadTheQueryHistory"),
                 ("Effect", "Deny"),
