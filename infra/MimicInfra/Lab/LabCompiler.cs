@@ -60,12 +60,13 @@ public static class LabCompiler
         {
             var gcp = new Gcp.GcpLab(lab, program);
             gcp.Build();
-            using (program.Component(nameof(CostGuards.GcpQueryQuota))) new CostGuards.GcpQueryQuota(lab, program).Build();
+            using (program.Component(nameof(Gcp.CostGuards.GcpQueryQuota)))
+                new Gcp.CostGuards.GcpQueryQuota(program, new() { Project = lab.Gcp.Project, CostGuards = lab.Gcp.CostGuards, BigQueryService = gcp.Resources.BigQueryService }).Build();
             if (lab.Gcp.Workbench is { } workbench)
                 using (program.Component(nameof(Gcp.Expiry.GcpExpiryStop)))
                     new Gcp.Expiry.GcpExpiryStop(program, new()
                     {
-                        Names = lab.Names, Expires = lab.Expires, Project = lab.Gcp.Project, Labels = Gcp.GcpLab.LabelsOf(lab),
+                        Names = lab.Names, Expires = lab.Expires, Project = lab.Gcp.Project, Labels = Gcp.GcpProvider.LabelsOf(lab.Tags),
                         Workbench = workbench, Instance = gcp.Resources.Workbench,
                     }).Build();
             using (program.Component(nameof(Gcp.Audit.GcpDataAccessLog)))
