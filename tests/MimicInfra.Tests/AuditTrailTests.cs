@@ -1,4 +1,4 @@
-using MimicInfra.Audit;
+using MimicInfra.Aws.Audit;
 using MimicInfra.Check;
 using MimicInfra.Cli;
 using MimicInfra.Lab;

@@ -97,4 +97,35 @@ public class ExpiryStopTests
         Assert.Equal(3, report.ResourcesByType["aws:scheduler/schedule:Schedule"]);
         Assert.Equal(1, report.ResourcesByType["aws:sfn/stateMachine:StateMachine"]);
     }
+
+    [Fact]
+    public void BuiltFromItsArgumentsAloneItStopsOnlyWhatItIsGivenAndAWorkgroupNeverAddedFailsTheBuild()
+    {
+        static (MimicInfra.Program.ProgramBuilder, MimicInfra.Aws.Expiry.AwsExpiryStopArgs) Arrange()
+        {
+            var program = new MimicInfra.Program.ProgramBuilder();
+            program.Add(MimicInfra.Aws.AwsProvider.Name, "pulumi:providers:aws", new MimicInfra.Program.YMap(), null);
+            var args = new MimicInfra.Aws.Expiry.AwsExpiryStopArgs
+            {
+                Names = MimicInfra.Lab.LabNames.For("exp", "jdoe", "sepsis"), Expires = new DateOnly(2027, 6, 30), Region = "us-east-1",
+                Tags = new MimicInfra.Program.YMap(), Account = program.Variable("awsAccount", "a"), Partition = program.Variable("awsPartition", "p"),
+                Workgroup = program.Declare("workgroup"),
+            };
+            return (program, args);
+        }
+
+        // No import workgroup and no notebook: one schedule, and a policy naming the lab workgroup alone.
+        var (program, args) = Arrange();
+        program.Add(args.Workgroup, "aws:athena/workgroup:Workgroup", new MimicInfra.Program.YMap(), null);
+        new MimicInfra.Aws.Expiry.AwsExpiryStop(program, args).Build();
+        var built = new ParsedProgram(MimicInfra.Program.ProgramYaml.Write(program.Build("p", "d")));
+        Assert.Equal(["awsProvider", "workgroup", "expiryRole", "expiryRolePolicy", "expiryStopWorkgroup"], built.Resources.Select(r => r.Name));
+        var statement = Json(built.Named("expiryRolePolicy")["policy"]).GetProperty("Statement").EnumerateArray().Single();
+        Assert.Equal(["${workgroup.arn}"], statement.GetProperty("Resource").EnumerateArray().Select(e => e.GetString()));
+
+        // The stop references the workgroup through its handle: a lab that never adds it does not build.
+        (program, args) = Arrange();
+        new MimicInfra.Aws.Expiry.AwsExpiryStop(program, args).Build();
+        Assert.Contains("'workgroup' is referenced but was never added", Assert.Throws<InvalidOperationException>(() => program.Build("p", "d")).Message);
+    }
 }

@@ -19,6 +19,9 @@ public sealed class AwsLab(LabSettings lab, ProgramBuilder program)
     private readonly IReadOnlyList<TableSource> _sources = SourcePlan.For(lab);
     private readonly AwsLabResources _resources = AwsLabResources.Declare(program);
 
+    /// <summary>The handles its components share, for the components wired after it (the expiry stop).</summary>
+    public AwsLabResources Resources => _resources;
+
     public void Build()
     {
         using var _ = program.Component(nameof(AwsLab));
@@ -39,7 +42,7 @@ public sealed class AwsLab(LabSettings lab, ProgramBuilder program)
                     LabName = _names.Lab,
                     Alias = _names.KmsAlias,
                     DeletionWindowDays = _aws.Perimeter.KeyDeletionWindowDays,
-                    PolicyStatements = [.. Perimeter.LabPerimeter.KeyStatements(Perimeter.LabPerimeterArgs.For(_aws, _resources)), .. Audit.LabAuditTrail.KeyStatements(lab)],
+                    PolicyStatements = [.. Perimeter.LabPerimeter.KeyStatements(Perimeter.LabPerimeterArgs.For(_aws, _resources)), .. Audit.LabAuditTrail.KeyStatements(Audit.LabAuditTrailArgs.Of(lab, _resources))],
                     KeepOnDestroy = _aws.KeepResultsOnDestroy || Audit.LabAuditTrail.KeepsTheLabKey(lab),
                     Tags = tags,
                 }).Build();
@@ -127,7 +130,7 @@ public sealed class AwsLab(LabSettings lab, ProgramBuilder program)
                     ObjectTags = AwsProvider.ObjectTagsOf(lab),
                     Resumable = ResumableAtExpiry,
                 }).Build();
-        using (program.Component(nameof(Audit.LabAuditTrail))) new Audit.LabAuditTrail(lab, program).Build();
+        using (program.Component(nameof(Audit.LabAuditTrail))) new Audit.LabAuditTrail(program, Audit.LabAuditTrailArgs.Of(lab, _resources)).Build();
         if (_aws.Notebook?.LabVpc is { } labVpc)
             using (program.Component(nameof(Network.LabNetwork)))
                 new Network.LabNetwork(program, new() { Vpc = labVpc, Region = _aws.Region, LabName = _names.Lab, Tags = tags, Account = _resources.Account,
@@ -158,7 +161,7 @@ public sealed class AwsLab(LabSettings lab, ProgramBuilder program)
     }
 
     /// <summary>The lab's workgroups are disabled at expiry and resumed when it is extended (the expiry stop).</summary>
-    private PulumiResource ResumableAtExpiry(PulumiResource workgroup) => Expiry.AwsExpiryStop.Resumable(lab, workgroup);
+    private PulumiResource ResumableAtExpiry(PulumiResource workgroup) => Expiry.AwsExpiryStop.Resumable(lab.Expires, workgroup);
 
     private void Outputs(BucketHandles results, BucketHandles? data, Handle workgroup)
     {

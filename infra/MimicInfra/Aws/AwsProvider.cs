@@ -36,6 +36,10 @@ public static class AwsProvider
         ("arguments", arguments ?? new YMap()),
         ("options", YMap.Of(("provider", $"${{{Name}}}"), ("version", Version)))));
 
+    /// <summary>The AWS partition of a region (the commercial one unless it is a GovCloud or China region).</summary>
+    public static string PartitionOf(string region) =>
+        region.StartsWith("us-gov-", StringComparison.Ordinal) ? "aws-us-gov" : region.StartsWith("cn-", StringComparison.Ordinal) ? "aws-cn" : "aws";
+
     /// <summary>The provider resource itself: the lab's region and account, and every aws: key the stack sets (by reference).</summary>
     public static Handle Add(ProgramBuilder program, LabSettings lab) =>
         program.Add(Name, "pulumi:providers:aws", lab.Providers.AwsProvider(lab.Aws!.Region), new ResourceOptions(null, Version));

@@ -116,7 +116,7 @@ public static class LabPreview
                 : "  perimeter   none: the lab names no researcherPrincipalArn, so any principal IAM allows in this account can read its data (open data only)");
             foreach (var line in Aws.Data.DataPreview.KeyLines(lab)) w.WriteLine(line);
             foreach (var line in Aws.Perimeter.PerimeterPreview.Lines(lab)) w.WriteLine(line);
-            foreach (var line in Audit.AuditPreview.Lines(lab)) w.WriteLine(line);
+            foreach (var line in Aws.Audit.AuditPreview.Lines(lab)) w.WriteLine(line);
             var crossRegion = aws.ModuleSources.Values.Any(u => u.ApiBucket.StartsWith("physionet-open", StringComparison.Ordinal) || u.IsAccessPoint) && aws.Region != "us-east-1";
             if (crossRegion) w.WriteLine($"  note        PhysioNet's buckets are in us-east-1; the import copies across regions into {aws.Region}.");
             foreach (var line in Aws.Workspace.WorkspacePreview.Lines(lab, network: Aws.Network.LabNetwork.Describe(lab))) w.WriteLine(line);

@@ -88,7 +88,7 @@ public static partial class PreviewGuide
             if (aws.AuditTrail.CreatesTrail && aws.AuditTrail.KeepOnDestroy)
                 keeps.Add($"the audit trail's bucket, its records expiring after {aws.AuditTrail.RetentionDays} days");
             if (aws.KmsEncryption)
-                keeps.Add(Audit.LabAuditTrail.KeepsTheLabKey(lab) || aws.KeepResultsOnDestroy
+                keeps.Add(Aws.Audit.LabAuditTrail.KeepsTheLabKey(lab) || aws.KeepResultsOnDestroy
                     ? $"the lab key {lab.Names.KmsAlias}, which the kept records need"
                     : $"the lab key {lab.Names.KmsAlias} for its {aws.Perimeter.KeyDeletionWindowDays}-day deletion window (restorable until then)");
             if (aws.Notebook is not null) keeps.Add($"the account's log group {Aws.Workspace.ResearcherWorkspace.NotebookLogGroup}");

@@ -45,8 +45,16 @@ public static class LabCompiler
         var program = new ProgramBuilder();
         if (lab.Aws is not null)
         {
-            new AwsLab(lab, program).Build();
-            using (program.Component(nameof(Expiry.AwsExpiryStop))) new Expiry.AwsExpiryStop(lab, program).Build();
+            var aws = new AwsLab(lab, program);
+            aws.Build();
+            using (program.Component(nameof(Aws.Expiry.AwsExpiryStop)))
+                new Aws.Expiry.AwsExpiryStop(program, new()
+                {
+                    Names = lab.Names, Expires = lab.Expires, Region = lab.Aws.Region, Tags = AwsProvider.TagsOf(lab),
+                    Account = aws.Resources.Account, Partition = aws.Resources.Partition, Workgroup = aws.Resources.Workgroup,
+                    ImportWorkgroup = lab.Aws.OwnsData ? aws.Resources.ImportWorkgroup : null,
+                    Notebook = lab.Aws.Notebook is null ? null : aws.Resources.Notebook,
+                }).Build();
         }
         if (lab.Gcp is not null)
         {
@@ -54,8 +62,19 @@ public static class LabCompiler
             gcp.Build();
             using (program.Component(nameof(Gcp.CostGuards.GcpQueryQuota)))
                 new Gcp.CostGuards.GcpQueryQuota(program, new() { Project = lab.Gcp.Project, CostGuards = lab.Gcp.CostGuards, BigQueryService = gcp.Resources.BigQueryService }).Build();
-            using (program.Component(nameof(Expiry.GcpExpiryStop))) new Expiry.GcpExpiryStop(lab, program).Build();
-            using (program.Component(nameof(Audit.GcpDataAccessLog))) new Audit.GcpDataAccessLog(lab, program).Build();
+            if (lab.Gcp.Workbench is { } workbench)
+                using (program.Component(nameof(Gcp.Expiry.GcpExpiryStop)))
+                    new Gcp.Expiry.GcpExpiryStop(program, new()
+                    {
+                        Names = lab.Names, Expires = lab.Expires, Project = lab.Gcp.Project, Labels = Gcp.GcpProvider.LabelsOf(lab.Tags),
+                        Workbench = workbench, Instance = gcp.Resources.Workbench,
+                    }).Build();
+            using (program.Component(nameof(Gcp.Audit.GcpDataAccessLog)))
+                new Gcp.Audit.GcpDataAccessLog(program, new()
+                {
+                    Names = lab.Names, Study = lab.Study, Project = lab.Gcp.Project,
+                    RetentionDays = lab.Gcp.Hardening.AuditLogRetentionDays, Locked = lab.Gcp.Hardening.AuditLogLocked,
+                }).Build();
         }
         program.Output("labName", lab.Names.Lab);
         program.Output("release", lab.Release.Id);

@@ -90,7 +90,7 @@ public sealed record AwsSettings(
     public S3Source? DerivedSource { get; init; }
 
     /// <summary>The lab's audit trail: its own, the organization's, or none (open data only).</summary>
-    public MimicInfra.Audit.AuditTrailSettings AuditTrail { get; init; } = MimicInfra.Audit.AuditTrailSettings.None;
+    public MimicInfra.Aws.Audit.AuditTrailSettings AuditTrail { get; init; } = MimicInfra.Aws.Audit.AuditTrailSettings.None;
 
     /// <summary>Who the lab's buckets and key admit, and the key's deletion window (Aws/Perimeter/LabPerimeter.cs).</summary>
     public MimicInfra.Aws.Perimeter.PerimeterSettings Perimeter { get; init; } = MimicInfra.Aws.Perimeter.PerimeterSettings.Open;

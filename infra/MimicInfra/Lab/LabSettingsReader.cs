@@ -189,7 +189,7 @@ public static partial class LabSettingsReader
         if (derivedSource?.AccessPointRegion is { } derivedRegion && derivedRegion != region)
             c.Problem("derivedSourceUri", $"its access point is in another region than the lab ({region}); S3 copies through an access point only within its region.");
         return new AwsSettings(region, layout ?? SourceLayout.PhysionetCsv, sources, inPlace, importCutoff, cutoff, retention, keep, encryption == "kms",
-            c.Boolean("notebook") ? Aws.Workspace.WorkspaceSettingsReader.ReadNotebook(c, () => Aws.Network.NetworkSettingsReader.Read(c, release, region)) : null, Aws.Workspace.WorkspaceSettingsReader.ReadBudget(c)) { DerivedSource = derivedSource, AuditTrail = ReadAuditTrail(c, release, region), Perimeter = Aws.Perimeter.PerimeterSettingsReader.Read(c, release, region, kms: encryption == "kms"),
+            c.Boolean("notebook") ? Aws.Workspace.WorkspaceSettingsReader.ReadNotebook(c, () => Aws.Network.NetworkSettingsReader.Read(c, release, region)) : null, Aws.Workspace.WorkspaceSettingsReader.ReadBudget(c)) { DerivedSource = derivedSource, AuditTrail = Aws.Audit.AuditSettingsReader.Read(c, release, region), Perimeter = Aws.Perimeter.PerimeterSettingsReader.Read(c, release, region, kms: encryption == "kms"),
               GlueCatalogKeyArn = Aws.Perimeter.PerimeterSettingsReader.GlueCatalogKey(c, region), DmlTimeoutQuota = Aws.Data.LabImportSettingsReader.DmlTimeoutQuota(c) };
     }
 

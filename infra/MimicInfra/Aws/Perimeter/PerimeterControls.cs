@@ -43,21 +43,21 @@ internal static class PerimeterControls
 
         if (aws.AuditTrail.CreatesTrail)
         {
-            const string bucket = Audit.LabAuditTrail.BucketPrefix;
+            const string bucket = Aws.Audit.LabAuditTrail.BucketPrefix;
             if (At(byName.GetValueOrDefault($"{bucket}Versioning") ?? [], "versioningConfiguration", "status") as string != "Enabled")
                 problems.Add(new($"{bucket}Bucket", "the trail bucket must be versioned (a deleted or overwritten record stays as a version)"));
             var lockRule = At(byName.GetValueOrDefault($"{bucket}ObjectLock") ?? [], "rule", "defaultRetention") as Dictionary<object, object>;
             if (lockRule?.GetValueOrDefault("mode") as string != "GOVERNANCE" || Convert.ToString(lockRule.GetValueOrDefault("days"), System.Globalization.CultureInfo.InvariantCulture) != aws.AuditTrail.RetentionDays.ToString(System.Globalization.CultureInfo.InvariantCulture))
                 problems.Add(new($"{bucket}Bucket", $"the trail bucket must keep every record under Object Lock, governance mode, for auditRetentionDays ({aws.AuditTrail.RetentionDays})"));
             var auditStatements = byName.TryGetValue($"{bucket}{BucketPolicies}", out var auditPolicy) ? Statements(auditPolicy) : [];
-            if (!auditStatements.Any(s => Deny(s) && Audit.LabAuditTrail.EraseActions.All(Actions(s).Contains)))
-                problems.Add(new($"{bucket}{BucketPolicies}", $"the trail bucket must deny {string.Join(", ", Audit.LabAuditTrail.EraseActions)} to all but CloudTrail"));
+            if (!auditStatements.Any(s => Deny(s) && Aws.Audit.LabAuditTrail.EraseActions.All(Actions(s).Contains)))
+                problems.Add(new($"{bucket}{BucketPolicies}", $"the trail bucket must deny {string.Join(", ", Aws.Audit.LabAuditTrail.EraseActions)} to all but CloudTrail"));
             if (!ManagedOnlyByTheDeployer(auditStatements))
                 problems.Add(new($"{bucket}{BucketPolicies}", "the trail bucket must deny its management (lifecycle, versioning, Object Lock, policy) to all but the deployer and the account's root user"));
-            var selectors = At(byName.GetValueOrDefault(Audit.LabAuditTrail.Trail) ?? [], "advancedEventSelectors") as List<object> ?? [];
+            var selectors = At(byName.GetValueOrDefault(Aws.Audit.LabAuditTrail.Trail) ?? [], "advancedEventSelectors") as List<object> ?? [];
             if (!selectors.OfType<Dictionary<object, object>>().Any(sel => (sel.GetValueOrDefault("fieldSelectors") as List<object> ?? []).OfType<Dictionary<object, object>>()
-                    .Any(f => (f.GetValueOrDefault("startsWiths") as List<object> ?? []).Contains($"${{{Audit.LabAuditTrail.Bucket}.arn}}/"))))
-                problems.Add(new(Audit.LabAuditTrail.Trail, "the trail must log the data events of its own bucket (reads and deletes of the record)"));
+                    .Any(f => (f.GetValueOrDefault("startsWiths") as List<object> ?? []).Contains($"${{{Aws.Audit.LabAuditTrail.Bucket}.arn}}/"))))
+                problems.Add(new(Aws.Audit.LabAuditTrail.Trail, "the trail must log the data events of its own bucket (reads and deletes of the record)"));
         }
 
         var expiry = $"{Fleet.ExpiryDates.StopAt(lab.Expires)}Z";

@@ -23,8 +23,8 @@ public static partial class PerimeterSettingsReader
             c.Problem("researcherPrincipalArn", $"{Q(arn)} is not an IAM user ARN; write it as {form} (no wildcards: PhysioNet authorizes one verified user, never a role).");
         else
         {
-            if (match.Groups["partition"].Value != LabSettingsReader.PartitionOf(region))
-                c.Problem("researcherPrincipalArn", $"{Q(arn)} is in partition {match.Groups["partition"].Value}, the lab's region {region} in {LabSettingsReader.PartitionOf(region)}; name the user of the lab's account.");
+            if (match.Groups["partition"].Value != AwsProvider.PartitionOf(region))
+                c.Problem("researcherPrincipalArn", $"{Q(arn)} is in partition {match.Groups["partition"].Value}, the lab's region {region} in {AwsProvider.PartitionOf(region)}; name the user of the lab's account.");
             if (c.Str("awsAccountId") is { } account && account != match.Groups["account"].Value)
                 c.Problem("researcherPrincipalArn", $"{Q(arn)} is a user of account {match.Groups["account"].Value}, the lab is bound to {Q(account)} (awsAccountId); the researcher imports and works in the lab's account, so name their user there.");
         }

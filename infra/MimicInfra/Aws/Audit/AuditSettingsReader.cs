@@ -1,15 +1,16 @@
 using System.Text.RegularExpressions;
-using MimicInfra.Audit;
 using MimicInfra.Catalog;
+using MimicInfra.Lab;
+using static MimicInfra.Lab.ConfigValues;
 
-namespace MimicInfra.Lab;
+namespace MimicInfra.Aws.Audit;
 
 /// <summary>The audit trail settings of the AWS side: auditTrail, auditRetentionDays, auditKeepOnDestroy.</summary>
-public static partial class LabSettingsReader
+public static partial class AuditSettingsReader
 {
     public const string OrganizationPrefix = "organization:";
 
-    private static AuditTrailSettings ReadAuditTrail(ConfigValues c, Release? release, string region)
+    public static AuditTrailSettings Read(ConfigValues c, Release? release, string region)
     {
         var credentialed = release?.Access == Access.Credentialed;
         var text = c.Str("auditTrail") ?? (credentialed ? "lab" : "none");
@@ -49,15 +50,11 @@ public static partial class LabSettingsReader
         var trail = new OrganizationTrailArn(arn, m.Groups["partition"].Value, m.Groups["region"].Value, m.Groups["account"].Value, m.Groups["name"].Value);
         if (AdjacentPunctuation().IsMatch(trail.Name))
             c.Problem("auditTrail", $"trail name {Q(trail.Name)} has adjacent periods, underscores or dashes, which CloudTrail does not allow in a name; copy the ARN from `aws cloudtrail describe-trails`.");
-        var partition = PartitionOf(region);
+        var partition = AwsProvider.PartitionOf(region);
         if (trail.Partition != partition)
             c.Problem("auditTrail", $"the trail is in partition {trail.Partition}, the lab's region {region} in {partition}; a trail covers accounts of its own partition only. Name a trail of partition {partition}.");
         return new AuditTrailSettings(AuditTrailMode.Organization, 0, false, trail);
     }
-
-    /// <summary>The AWS partition of a region (the commercial one unless it is a GovCloud or China region).</summary>
-    public static string PartitionOf(string region) =>
-        region.StartsWith("us-gov-", StringComparison.Ordinal) ? "aws-us-gov" : region.StartsWith("cn-", StringComparison.Ordinal) ? "aws-cn" : "aws";
 
     [GeneratedRegex(@"^arn:(?<partition>aws|aws-cn|aws-us-gov):cloudtrail:(?<region>[a-z]{2}(-[a-z]+)+-[0-9]):(?<account>[0-9]{12}):trail/(?<name>[A-Za-z0-9][A-Za-z0-9._-]{1,126}[A-Za-z0-9])$")]
     private static partial Regex TrailArn();

@@ -1,7 +1,7 @@
 using MimicInfra.Lab;
 using MimicInfra.Program;
 
-namespace MimicInfra.Audit;
+namespace MimicInfra.Gcp.Audit;
 
 /// <summary>
 /// The GCP lab's audit trail: BigQuery writes its Data Access audit logs by default, but only to the project's
@@ -14,13 +14,13 @@ namespace MimicInfra.Audit;
 /// delete its entries before retention, change the retention or delete the bucket until every entry has expired;
 /// Cloud Logging offers no unlock. The deployer needs roles/logging.configWriter for the bucket and the sink.
 /// </summary>
-public sealed class GcpDataAccessLog(LabSettings lab, ProgramBuilder program)
+public sealed class GcpDataAccessLog(ProgramBuilder program, GcpDataAccessLogArgs args)
 {
     public const string BucketResource = "bigqueryAuditLogBucket";
     public const string SinkResource = "bigqueryAuditLogSink";
     public const string Location = "us";
 
-    public static string BucketId(LabSettings lab) => $"{lab.Names.Lab}-bq-audit";
+    public static string BucketId(LabNames names) => $"{names.Lab}-bq-audit";
 
     /// <summary>The project's BigQuery Data Access audit log entries (Cloud Logging query language).</summary>
     public static string Filter(string project) =>
@@ -28,35 +28,50 @@ public sealed class GcpDataAccessLog(LabSettings lab, ProgramBuilder program)
 
     public void Build()
     {
-        var gcp = lab.Gcp!;
-        var options = new ResourceOptions(Gcp.GcpProvider.Name, Gcp.GcpProvider.Version);
-        program.Add(new PulumiResource("service-logging", "gcp:projects/service:Service", YMap.Of(
+        var names = args.Names;
+        var project = args.Project;
+        var options = GcpProvider.Options();
+        var logging = program.Add("service-logging", "gcp:projects/service:Service", YMap.Of(
             ("service", "logging.googleapis.com"),
-            ("disableOnDestroy", false)), options));
-        program.Add(new PulumiResource(BucketResource, "gcp:logging/projectBucketConfig:ProjectBucketConfig", YMap.Of(
-            ("project", gcp.Project),
+            ("disableOnDestroy", false)), options);
+        var bucket = program.Add(BucketResource, "gcp:logging/projectBucketConfig:ProjectBucketConfig", YMap.Of(
+            ("project", project),
             ("location", Location),
-            ("bucketId", BucketId(lab)),
-            ("description", $"BigQuery data-access audit log of project {gcp.Project} for MIMIC lab {lab.Names.Lab} (study {lab.Study}); kept after the lab is destroyed. Managed by MimicInfra."),
-            ("retentionDays", gcp.Hardening.AuditLogRetentionDays),
-            ("locked", gcp.Hardening.AuditLogLocked)), options with { DependsOn = ["service-logging"], RetainOnDelete = true }));
-        program.Add(new PulumiResource(SinkResource, "gcp:logging/projectSink:ProjectSink", YMap.Of(
-            ("name", $"{lab.Names.Lab}-bq-audit"),
-            ("project", gcp.Project),
+            ("bucketId", BucketId(names)),
+            ("description", $"BigQuery data-access audit log of project {project} for MIMIC lab {names.Lab} (study {args.Study}); kept after the lab is destroyed. Managed by MimicInfra."),
+            ("retentionDays", args.RetentionDays),
+            ("locked", args.Locked)), GcpProvider.OptionsAfter(logging) with { RetainOnDelete = true });
+        program.Add(SinkResource, "gcp:logging/projectSink:ProjectSink", YMap.Of(
+            ("name", $"{names.Lab}-bq-audit"),
+            ("project", project),
             // A log bucket of the sink's own project: the sink is authorized without a grant to its writer identity.
-            ("destination", $"logging.googleapis.com/${{{BucketResource}.name}}"),
-            ("filter", Filter(gcp.Project)),
+            ("destination", $"logging.googleapis.com/{bucket.Out("name")}"),
+            ("filter", Filter(project)),
             ("uniqueWriterIdentity", true),
-            ("description", $"Copies BigQuery data-access audit log entries to {BucketId(lab)} for MIMIC lab {lab.Names.Lab}.")), options));
-        program.Output("bigqueryAuditLogBucket", $"${{{BucketResource}.name}}");
-        program.Output("bigqueryAuditLogUrl", $"https://console.cloud.google.com/logs/query?project={gcp.Project}");
+            ("description", $"Copies BigQuery data-access audit log entries to {BucketId(names)} for MIMIC lab {names.Lab}.")), options);
+        program.Output("bigqueryAuditLogBucket", bucket.Out("name"));
+        program.Output("bigqueryAuditLogUrl", $"https://console.cloud.google.com/logs/query?project={project}");
     }
 
     /// <summary>What `preview` says about the audit trail.</summary>
     public static string PreviewLine(LabSettings lab) =>
-        $"  audit       BigQuery data-access log of project {lab.Gcp!.Project} copied to log bucket {BucketId(lab)} ({Location}), kept {lab.Gcp.Hardening.AuditLogRetentionDays} days; " +
+        $"  audit       BigQuery data-access log of project {lab.Gcp!.Project} copied to log bucket {BucketId(lab.Names)} ({Location}), kept {lab.Gcp.Hardening.AuditLogRetentionDays} days; " +
         "the bucket stays after destroy (the _Default bucket keeps 30 days)" +
         (lab.Gcp.Hardening.AuditLogLocked
             ? $"; LOCKED: irreversible, its entries cannot be deleted nor its retention changed, and the bucket cannot be deleted until every entry is {lab.Gcp.Hardening.AuditLogRetentionDays} days old"
             : "; not locked (gcpAuditLogLocked): a logging admin of the project can delete it");
+}
+
+/// <summary>What the BigQuery data-access log needs: the lab's names and study, the project, and how long and how firmly it keeps the entries.</summary>
+public sealed record GcpDataAccessLogArgs
+{
+    public required LabNames Names { get; init; }
+    public required string Study { get; init; }
+    public required string Project { get; init; }
+
+    /// <summary>Days the log bucket keeps each entry (gcpAuditLogRetentionDays).</summary>
+    public required int RetentionDays { get; init; }
+
+    /// <summary>Whether the log bucket is locked (gcpAuditLogLocked): irreversible.</summary>
+    public required bool Locked { get; init; }
 }

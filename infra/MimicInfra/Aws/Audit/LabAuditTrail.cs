@@ -1,10 +1,10 @@
-using MimicInfra.Aws;
 using MimicInfra.Aws.Data;
 using MimicInfra.Aws.Workspace;
 using MimicInfra.Lab;
 using MimicInfra.Program;
+using MimicInfra.Sources;
 
-namespace MimicInfra.Audit;
+namespace MimicInfra.Aws.Audit;
 
 /// <summary>
 /// The lab's audit trail: a multi-region CloudTrail trail of every management event (read and
@@ -13,7 +13,7 @@ namespace MimicInfra.Audit;
 /// after auditRetentionDays and which `pulumi destroy` keeps when auditKeepOnDestroy says so. With an organization
 /// trail the lab creates nothing; <see cref="AuditPreview"/> says what to check.
 /// </summary>
-public sealed class LabAuditTrail(LabSettings lab, ProgramBuilder program)
+public sealed class LabAuditTrail(ProgramBuilder program, LabAuditTrailArgs args)
 {
     /// <summary>Logical names: the trail, and the trail bucket's resources (auditBucket, auditTlsOnlyPolicy, ...).</summary>
     public const string Trail = "labTrail";
@@ -25,18 +25,17 @@ public sealed class LabAuditTrail(LabSettings lab, ProgramBuilder program)
 
     private const string CloudTrail = "cloudtrail.amazonaws.com";
 
-    private readonly AwsSettings _aws = lab.Aws!;
-    private AuditTrailSettings Audit => _aws.AuditTrail;
+    private AuditTrailSettings Audit => args.Audit;
 
     /// <summary>The trail's name: the lab's (unique per stack, researcher and study), so two labs in one account never collide.</summary>
-    public static string TrailName(LabSettings lab) => lab.Names.Lab + "-audit";
+    public static string TrailName(LabNames names) => names.Lab + "-audit";
 
     /// <summary>
     /// The trail's ARN, built from its known name rather than read from the trail, so the bucket and key policies that
     /// must exist before the trail (CloudTrail checks them when it creates it) can name it without a cycle.
     /// </summary>
-    public static string TrailArn(LabSettings lab) =>
-        $"arn:{Iam.Partition}:cloudtrail:{lab.Aws!.Region}:${{awsAccount.accountId}}:trail/{TrailName(lab)}";
+    public static string TrailArn(LabAuditTrailArgs args) =>
+        $"arn:{args.Partition.Out("partition")}:cloudtrail:{args.Region}:{args.Account.Out("accountId")}:trail/{TrailName(args.Names)}";
 
     /// <summary>
     /// The trail bucket's prefix: the data bucket's with "audit-" for "data-" (the study slug is left out, so it fits
@@ -59,33 +58,37 @@ public sealed class LabAuditTrail(LabSettings lab, ProgramBuilder program)
     /// kms:GenerateDataKey* with the trail's encryption context, kms:DescribeKey, and kms:Decrypt because the trail
     /// bucket uses an S3 Bucket Key; each only for this lab's trail (aws:SourceArn). Empty when the lab has no trail
     /// of its own or no key. And what the account needs to read the records: the lab key's use is otherwise only the
-    /// lab's principals' (Perimeter/LabPerimeter.cs), so the account decrypts the trail's log files and the audit bucket only.
+    /// lab's principals' (Aws/Perimeter/LabPerimeter.cs), so the account decrypts the trail's log files and the audit bucket only.
     /// </summary>
-    public static IReadOnlyList<YMap> KeyStatements(LabSettings lab)
+    public static IReadOnlyList<YMap> KeyStatements(LabAuditTrailArgs args)
     {
-        if (lab.Aws is not { KmsEncryption: true, AuditTrail.CreatesTrail: true }) return [];
-        var thisTrail = YMap.Of(("aws:SourceArn", TrailArn(lab)));
-        var trailLogs = YMap.Of(("kms:EncryptionContext:aws:cloudtrail:arn", $"arn:{Iam.Partition}:cloudtrail:*:${{awsAccount.accountId}}:trail/*"));
+        if (args is not { LabKey: not null, Audit.CreatesTrail: true }) return [];
+        var accountId = args.Account.Out("accountId");
+        var thisTrail = YMap.Of(("aws:SourceArn", TrailArn(args)));
+        var trailLogs = YMap.Of(("kms:EncryptionContext:aws:cloudtrail:arn", $"arn:{args.Partition.Out("partition")}:cloudtrail:*:{accountId}:trail/*"));
         var cloudTrail = YMap.Of(("Service", CloudTrail));
-        var account = YMap.Of(("AWS", Aws.Perimeter.LabPerimeter.Root));
+        var account = YMap.Of(("AWS", RootOf(args)));
         return
         [
             Iam.KeyPolicyStatement("CloudTrailEncryptsTheLabTrailLogs", cloudTrail, "kms:GenerateDataKey*",
                 YMap.Of(("StringEquals", thisTrail), ("StringLike", trailLogs))),
             Iam.KeyPolicyStatement("CloudTrailDescribesTheLabKey", cloudTrail, "kms:DescribeKey", YMap.Of(("StringEquals", thisTrail))),
             // The account's principals (those IAM allows) may decrypt the trail's log files, and nothing else of the key:
-            // the lab key's use is otherwise the lab's own (Perimeter/LabPerimeter.cs). CloudTrail User Guide,
+            // the lab key's use is otherwise the lab's own (Aws/Perimeter/LabPerimeter.cs). CloudTrail User Guide,
             // "Enable CloudTrail log file decrypt permissions for users in your account".
             Iam.KeyPolicyStatement("AccountReadsTheTrailLogs", account, new object[] { "kms:Decrypt", "kms:ReEncryptFrom" },
-                YMap.Of(("StringEquals", YMap.Of(("kms:CallerAccount", "${awsAccount.accountId}"))), ("StringLike", trailLogs))),
+                YMap.Of(("StringEquals", YMap.Of(("kms:CallerAccount", accountId))), ("StringLike", trailLogs))),
             // With the trail bucket's S3 Bucket Key, S3 may decrypt under the bucket's ARN rather than the trail's, and the
             // exported Athena history has no CloudTrail context at all: the account reads the audit bucket through S3.
             Iam.KeyPolicyStatement("AccountReadsTheAuditBucket", account, "kms:Decrypt",
-                YMap.Of(("StringEquals", YMap.Of(("kms:ViaService", $"s3.{lab.Aws!.Region}.amazonaws.com"))),
-                        ("StringLike", YMap.Of(("kms:EncryptionContext:aws:s3:arn", $"${{{Bucket}.arn}}*"))))),
+                YMap.Of(("StringEquals", YMap.Of(("kms:ViaService", $"s3.{args.Region}.amazonaws.com"))),
+                        ("StringLike", YMap.Of(("kms:EncryptionContext:aws:s3:arn", $"{args.Bucket.Arn}*"))))),
             Iam.KeyPolicyStatement("CloudTrailDecryptsWithTheTrailBucketKey", cloudTrail, "kms:Decrypt", YMap.Of(("StringEquals", thisTrail))),
         ];
     }
+
+    /// <summary>The account's root principal: what IAM in the account allows.</summary>
+    private static string RootOf(LabAuditTrailArgs args) => $"arn:{args.Partition.Out("partition")}:iam::{args.Account.Out("accountId")}:root";
 
     /// <summary>
     /// The trail bucket's policy statements for CloudTrail (CloudTrail User Guide, "Amazon S3 bucket policy for
@@ -93,15 +96,16 @@ public sealed class LabAuditTrail(LabSettings lab, ProgramBuilder program)
     /// keeps the record: deletes denied to all but CloudTrail, management to all but the deployer and the root user, and
     /// the exported query history readable only by the lab's people.
     /// </summary>
-    public static IReadOnlyList<YMap> BucketStatements(LabSettings lab)
+    public static IReadOnlyList<YMap> BucketStatements(LabAuditTrailArgs args)
     {
-        var arn = TrailArn(lab);
-        var perimeter = lab.Aws!.Perimeter;
+        var arn = TrailArn(args);
+        var bucketArn = args.Bucket.Arn;
+        var perimeter = args.PerimeterSettings;
         // Who reads the exported query history (the text of every query): the researcher, and the deployer when it may read
         // the data (deployerDataAccess read); an open lab with neither names the deployer.
         var historyReaders = new List<object>();
-        if (perimeter.Closed) historyReaders.Add(Aws.Perimeter.LabPerimeter.Researcher);
-        if (perimeter.DeployerReads || historyReaders.Count == 0) historyReaders.Add(Aws.Perimeter.LabPerimeter.Deployer);
+        if (perimeter.Closed) historyReaders.Add(args.Researcher.Arn);
+        if (perimeter.DeployerReads || historyReaders.Count == 0) historyReaders.Add(args.Deployer.Out("issuerArn"));
         return
         [
             YMap.Of(
@@ -109,14 +113,14 @@ public sealed class LabAuditTrail(LabSettings lab, ProgramBuilder program)
                 ("Effect", "Allow"),
                 ("Principal", YMap.Of(("Service", CloudTrail))),
                 ("Action", "s3:GetBucketAcl"),
-                ("Resource", $"${{{Bucket}.arn}}"),
+                ("Resource", bucketArn),
                 ("Condition", YMap.Of(("StringEquals", YMap.Of(("aws:SourceArn", arn)))))),
             YMap.Of(
                 ("Sid", "AWSCloudTrailWrite"),
                 ("Effect", "Allow"),
                 ("Principal", YMap.Of(("Service", CloudTrail))),
                 ("Action", "s3:PutObject"),
-                ("Resource", $"${{{Bucket}.arn}}/AWSLogs/${{awsAccount.accountId}}/*"),
+                ("Resource", $"{bucketArn}/AWSLogs/{args.Account.Out("accountId")}/*"),
                 ("Condition", YMap.Of(("StringEquals", YMap.Of(("s3:x-amz-acl", "bucket-owner-full-control"), ("aws:SourceArn", arn)))))),
             // The record survives: no principal but CloudTrail's service deletes a record or a version of it, bypasses or
             // shortens its Object Lock retention, or lifts a legal hold (CloudTrail itself never deletes either).
@@ -125,15 +129,15 @@ public sealed class LabAuditTrail(LabSettings lab, ProgramBuilder program)
                 ("Effect", "Deny"),
                 ("Principal", "*"),
                 ("Action", EraseActions.Cast<object>().ToList()),
-                ("Resource", $"${{{Bucket}.arn}}/*"),
+                ("Resource", $"{bucketArn}/*"),
                 ("Condition", YMap.Of(("StringNotEqualsIfExists", YMap.Of(("aws:PrincipalServiceName", CloudTrail)))))),
-            Aws.Perimeter.LabPerimeter.OnlyTheDeployerManages($"${{{Bucket}.arn}}", deployer: Aws.Perimeter.LabPerimeter.Deployer, root: Aws.Perimeter.LabPerimeter.Root),
+            Perimeter.LabPerimeter.OnlyTheDeployerManages(bucketArn, deployer: args.Deployer.Out("issuerArn"), root: RootOf(args)),
             YMap.Of(
                 ("Sid", "OnlyTheLabsPeopleReadTheQueryHistory"),
                 ("Effect", "Deny"),
                 ("Principal", "*"),
                 ("Action", new object[] { "s3:GetObject", "s3:GetObjectVersion" }),
-                ("Resource", $"${{{Bucket}.arn}}/{QueryHistoryPrefix}*"),
+                ("Resource", $"{bucketArn}/{QueryHistoryPrefix}*"),
                 ("Condition", YMap.Of(("ArnNotEquals", YMap.Of(("aws:PrincipalArn", historyReaders)))))),
         ];
     }
@@ -146,14 +150,13 @@ public sealed class LabAuditTrail(LabSettings lab, ProgramBuilder program)
     /// The S3 object ARN prefixes whose data events the trail logs: the lab's results and data buckets (or the
     /// folders a read-in-place lab queries). The trail bucket has a selector of its own, without deliveries.
     /// </summary>
-    public static IReadOnlyList<string> LoggedObjectPrefixes(LabSettings lab)
+    public static IReadOnlyList<string> LoggedObjectPrefixes(LabAuditTrailArgs args)
     {
-        var aws = lab.Aws!;
-        var prefixes = new List<string> { "${resultsBucket.arn}/" };
-        if (aws.OwnsData) prefixes.Add("${dataBucket.arn}/");
+        var prefixes = new List<string> { $"{args.ResultsBucket.Arn}/" };
+        if (args.DataBucket is { } data) prefixes.Add($"{data.Arn}/");
         else
-            prefixes.AddRange(aws.ModuleSources.Values.Where(s => s.Bucket is not null)
-                .Select(s => $"arn:{Iam.Partition}:s3:::{s.Bucket}/{s.Prefix}").Distinct().Order(StringComparer.Ordinal));
+            prefixes.AddRange(args.ReadInPlaceSources.Where(s => s.Bucket is not null)
+                .Select(s => $"arn:{args.Partition.Out("partition")}:s3:::{s.Bucket}/{s.Prefix}").Distinct().Order(StringComparer.Ordinal));
         return prefixes;
     }
 
@@ -163,20 +166,20 @@ public sealed class LabAuditTrail(LabSettings lab, ProgramBuilder program)
         {
             // Versioned, with Object Lock (governance mode) keeping every record auditRetentionDays. Everything in the bucket is a
             // record (log and digest files, exported query history): all of it expires then, and a replaced version a day later.
-            new PrivateBucket(program, new()
+            var bucket = new PrivateBucket(program, new()
             {
-                LogicalPrefix = BucketPrefix, BucketNamePrefix = BucketPrefixOf(lab.Names), Tags = AwsProvider.TagsOf(lab),
-                KmsKeyArn = _aws.KmsEncryption ? "${labKey.arn}" : null, KeepOnDestroy = Audit.KeepOnDestroy,
-                Expiry = [new("expire-audit-records", "", Audit.RetentionDays, NoncurrentDays: 1)], Statements = BucketStatements(lab), Versioned = true,
+                LogicalPrefix = BucketPrefix, Bucket = args.Bucket, BucketNamePrefix = BucketPrefixOf(args.Names), Tags = args.Tags,
+                KmsKeyArn = args.LabKey?.Arn, KeepOnDestroy = Audit.KeepOnDestroy,
+                Expiry = [new("expire-audit-records", "", Audit.RetentionDays, NoncurrentDays: 1)], Statements = BucketStatements(args), Versioned = true,
                 ObjectLockDays = Audit.RetentionDays,
             }).Build();
-            program.Add(new PulumiResource(Trail, "aws:cloudtrail/trail:Trail", YMap.Of(
-                ("name", TrailName(lab)),
-                ("s3BucketName", $"${{{Bucket}.id}}"),
+            var trail = program.Add(Trail, "aws:cloudtrail/trail:Trail", YMap.Of(
+                ("name", TrailName(args.Names)),
+                ("s3BucketName", args.Bucket.Id),
                 ("isMultiRegionTrail", true),
                 ("includeGlobalServiceEvents", true),
                 ("enableLogFileValidation", true),
-                ("kmsKeyId", _aws.KmsEncryption ? "${labKey.arn}" : null),
+                ("kmsKeyId", args.LabKey?.Arn),
                 ("advancedEventSelectors", new object[]
                 {
                     // No readOnly field and no excluded sources: read and write management events of every service.
@@ -189,7 +192,7 @@ public sealed class LabAuditTrail(LabSettings lab, ProgramBuilder program)
                         {
                             YMap.Of(("field", "eventCategory"), ("equals", new object[] { "Data" })),
                             YMap.Of(("field", "resources.type"), ("equals", new object[] { "AWS::S3::Object" })),
-                            YMap.Of(("field", "resources.ARN"), ("startsWiths", LoggedObjectPrefixes(lab).Cast<object>().ToList())),
+                            YMap.Of(("field", "resources.ARN"), ("startsWiths", LoggedObjectPrefixes(args).Cast<object>().ToList())),
                         })),
                     // Its own bucket: every read and delete of a record, but not PutObject, which is how CloudTrail delivers
                     // (logging its own deliveries would log itself without end).
@@ -199,26 +202,26 @@ public sealed class LabAuditTrail(LabSettings lab, ProgramBuilder program)
                         {
                             YMap.Of(("field", "eventCategory"), ("equals", new object[] { "Data" })),
                             YMap.Of(("field", "resources.type"), ("equals", new object[] { "AWS::S3::Object" })),
-                            YMap.Of(("field", "resources.ARN"), ("startsWiths", new object[] { $"${{{Bucket}.arn}}/" })),
+                            YMap.Of(("field", "resources.ARN"), ("startsWiths", new object[] { $"{args.Bucket.Arn}/" })),
                             YMap.Of(("field", "eventName"), ("notEquals", new object[] { "PutObject" })),
                         })),
                 }),
-                ("tags", AwsProvider.TagsOf(lab))),
+                ("tags", args.Tags)),
                 // CloudTrail checks the bucket policy when it creates the trail (InsufficientS3BucketPolicyException).
-                AwsProvider.Options($"{BucketPrefix}TlsOnlyPolicy")));
-            program.Output("auditTrailArn", $"${{{Trail}.arn}}");
-            program.Output("auditBucket", $"${{{Bucket}.bucket}}");
+                AwsProvider.OptionsAfter(bucket.Policy));
+            program.Output("auditTrailArn", trail.Arn);
+            program.Output("auditBucket", args.Bucket.Out("bucket"));
         }
         else if (Audit.OrganizationTrail is { } org)
             program.Output("auditTrailArn", org.Arn);
-        if (AthenaHistoryExport(lab) is { } export) program.Output("athenaHistoryBeforeDestroy", export);
+        if (AthenaHistoryExport() is { } export) program.Output("athenaHistoryBeforeDestroy", export);
     }
 
     /// <summary>The bucket the exported Athena query history goes to: the trail bucket, or the results bucket with an organization trail.</summary>
-    public static string? HistoryBucket(LabSettings lab) => lab.Aws?.AuditTrail.Mode switch
+    private string? HistoryBucket() => Audit.Mode switch
     {
-        AuditTrailMode.Lab => $"${{{Bucket}.bucket}}",
-        AuditTrailMode.Organization => "${resultsBucket.bucket}",
+        AuditTrailMode.Lab => args.Bucket.Out("bucket"),
+        AuditTrailMode.Organization => args.ResultsBucket.Out("bucket"),
         _ => null,
     };
 
@@ -228,17 +231,66 @@ public sealed class LabAuditTrail(LabSettings lab, ProgramBuilder program)
     /// records who started each query but omits its text, and Pulumi YAML has no destroy hook to run this itself, so
     /// it is a stack output to run before `pulumi destroy`, like notebookBeforeDestroy. No `$` but Pulumi's own.
     /// </summary>
-    public static string? AthenaHistoryExport(LabSettings lab)
+    private string? AthenaHistoryExport()
     {
-        if (HistoryBucket(lab) is not { } bucket) return null;
-        var aws = lab.Aws!;
-        var workgroups = aws.OwnsData ? new[] { lab.Names.Workgroup, lab.Names.ImportWorkgroup } : [lab.Names.Workgroup];
+        if (HistoryBucket() is not { } bucket) return null;
+        var names = args.Names;
+        var workgroups = args.DataBucket is not null ? new[] { names.Workgroup, names.ImportWorkgroup } : [names.Workgroup];
         // In a subshell with pipefail, so a failed listing fails the command instead of uploading an empty file; one JSON
         // document per batch of 50 executions (BatchGetQueryExecution's limit) in one file per workgroup. With a checksum:
         // S3 takes no upload into an Object Lock bucket without one (Content-MD5 or x-amz-checksum-*).
         return "( set -o pipefail; " + string.Join(" && ", workgroups.Select(wg =>
-            $"aws athena list-query-executions --work-group {wg} --region {aws.Region} --query QueryExecutionIds --output text | " +
-            $"xargs -r -n 50 aws athena batch-get-query-execution --region {aws.Region} --output json --query-execution-ids | " +
+            $"aws athena list-query-executions --work-group {wg} --region {args.Region} --query QueryExecutionIds --output text | " +
+            $"xargs -r -n 50 aws athena batch-get-query-execution --region {args.Region} --output json --query-execution-ids | " +
             $"aws s3 cp --checksum-algorithm CRC32 - s3://{bucket}/{QueryHistoryPrefix}{wg}-`date -u +%Y%m%dT%H%M%SZ`.json")) + " )";
+    }
+}
+
+/// <summary>
+/// What the audit trail needs: its settings, the lab's names, region and tags, who the lab's people are, and the
+/// handles of what it logs, encrypts with and delivers to. The lab key's statements for the trail take the same.
+/// </summary>
+public sealed record LabAuditTrailArgs
+{
+    public required AuditTrailSettings Audit { get; init; }
+    public required LabNames Names { get; init; }
+    public required string Region { get; init; }
+
+    /// <summary>The lab's tags, as <see cref="AwsProvider.TagsOf"/> gives them.</summary>
+    public required YMap Tags { get; init; }
+
+    /// <summary>Who the lab admits: the exported query history is readable by the lab's people only.</summary>
+    public required Perimeter.PerimeterSettings PerimeterSettings { get; init; }
+
+    public required Handle Account { get; init; }
+    public required Handle Partition { get; init; }
+    public required Handle Deployer { get; init; }
+    public required Handle Researcher { get; init; }
+
+    /// <summary>The trail bucket, declared before it is added: the lab key's policy, created first, names it.</summary>
+    public required Handle Bucket { get; init; }
+
+    /// <summary>The lab key, when the lab encrypts with one (null: S3-managed keys).</summary>
+    public Handle? LabKey { get; init; }
+
+    public required Handle ResultsBucket { get; init; }
+
+    /// <summary>The lab's data bucket when it owns its data; null when it reads its sources in place.</summary>
+    public Handle? DataBucket { get; init; }
+
+    /// <summary>The folders a read-in-place lab queries, whose object reads the trail logs.</summary>
+    public IReadOnlyCollection<S3Source> ReadInPlaceSources { get; init; } = [];
+
+    /// <summary>The trail's arguments for a lab's AWS side and the handles its orchestrator declared.</summary>
+    public static LabAuditTrailArgs Of(LabSettings lab, AwsLabResources resources)
+    {
+        var aws = lab.Aws!;
+        return new()
+        {
+            Audit = aws.AuditTrail, Names = lab.Names, Region = aws.Region, Tags = AwsProvider.TagsOf(lab), PerimeterSettings = aws.Perimeter,
+            Account = resources.Account, Partition = resources.Partition, Deployer = resources.Deployer, Researcher = resources.Researcher,
+            Bucket = resources.AuditBucket, LabKey = aws.KmsEncryption ? resources.LabKey : null, ResultsBucket = resources.ResultsBucket,
+            DataBucket = aws.OwnsData ? resources.DataBucket : null, ReadInPlaceSources = aws.OwnsData ? [] : [.. aws.ModuleSources.Values],
+        };
     }
 }

@@ -1,4 +1,4 @@
-namespace MimicInfra.Audit;
+namespace MimicInfra.Aws.Audit;
 
 /// <summary>Where a lab's audit trail is (the `auditTrail` setting).</summary>
 public enum AuditTrailMode
@@ -14,7 +14,7 @@ public enum AuditTrailMode
 }
 
 /// <summary>
-/// The audit trail of a lab's AWS side, read once from the stack (Lab/LabSettingsReader.Audit.cs).
+/// The audit trail of a lab's AWS side, read once from the stack (<see cref="AuditSettingsReader"/>).
 /// </summary>
 /// <param name="RetentionDays">Days the lab trail's records (log files, digests, exported query history) are kept.</param>
 /// <param name="KeepOnDestroy">Whether `pulumi destroy` keeps the trail bucket with its guards (and the lab key that decrypts it).</param>

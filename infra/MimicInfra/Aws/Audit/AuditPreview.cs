@@ -1,6 +1,6 @@
 using MimicInfra.Lab;
 
-namespace MimicInfra.Audit;
+namespace MimicInfra.Aws.Audit;
 
 /// <summary>
 /// What `preview` says about a lab's audit trail: what the lab's own trail records and keeps, or what could be checked
@@ -19,7 +19,7 @@ public static class AuditPreview
                 yield return "  audit       none (open data; auditTrail none): only CloudTrail's 90-day event history of management events, no S3 data events. Set auditTrail to lab for a trail";
                 break;
             case AuditTrailMode.Lab:
-                yield return $"  audit       trail {LabAuditTrail.TrailName(lab)}, multi-region, home {aws.Region}: every management event (read and write) and the S3 data events " +
+                yield return $"  audit       trail {LabAuditTrail.TrailName(lab.Names)}, multi-region, home {aws.Region}: every management event (read and write) and the S3 data events " +
                              $"(read and write) on the lab's buckets ({string.Join(", ", LoggedBuckets(lab))}) and on its own bucket (all but its deliveries); log file validation; " +
                              (aws.KmsEncryption ? $"encrypted with KMS key {lab.Names.KmsAlias}" : "encrypted with S3-managed keys (resultsEncryption s3: no lab key)");
                 yield return $"  audit logs  bucket {LabAuditTrail.BucketPrefixOf(lab.Names)}<unique suffix>: private, TLS only, versioned, Object Lock (governance) for {audit.RetentionDays} days, " +

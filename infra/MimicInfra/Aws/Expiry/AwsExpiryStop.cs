@@ -3,7 +3,7 @@ using MimicInfra.Fleet;
 using MimicInfra.Lab;
 using MimicInfra.Program;
 
-namespace MimicInfra.Expiry;
+namespace MimicInfra.Aws.Expiry;
 
 /// <summary>
 /// The AWS lab stops itself at 00:00 UTC on `expires`: two EventBridge Scheduler one-time schedules with
@@ -18,33 +18,34 @@ namespace MimicInfra.Expiry;
 /// fixed): extending `expires` and running `pulumi up` recreates it enabled, results bucket untouched.
 /// The notebook needs no such step: a stopped notebook is its normal idle state; the researcher starts it.
 /// </summary>
-public sealed class AwsExpiryStop(LabSettings lab, ProgramBuilder program)
+public sealed class AwsExpiryStop(ProgramBuilder program, AwsExpiryStopArgs args)
 {
-    private const string Arn = "arn:${awsPartition.partition}";
+    private readonly string _arn = $"arn:{args.Partition.Out("partition")}";
 
     /// <summary>The lab workgroup, made to come back enabled whenever `expires` moves.</summary>
-    public static PulumiResource Resumable(LabSettings lab, PulumiResource workgroup)
+    public static PulumiResource Resumable(DateOnly expires, PulumiResource workgroup)
     {
         var properties = new YMap();
         foreach (var (k, v) in workgroup.Properties)
-            properties[k] = k == "description" ? $"{v} (lab expires {lab.Expires:yyyy-MM-dd})" : v;
+            properties[k] = k == "description" ? $"{v} (lab expires {expires:yyyy-MM-dd})" : v;
         var options = (workgroup.Options ?? AwsProvider.Options()) with { ReplaceOnChanges = ["description"], DeleteBeforeReplace = true };
         return workgroup with { Properties = properties, Options = options };
     }
 
     public void Build()
     {
-        var aws = lab.Aws!;
-        var names = lab.Names;
-        var account = "${awsAccount.accountId}";
-        var workgroups = aws.OwnsData ? new List<object> { "${workgroup.arn}", "${importWorkgroup.arn}" } : new List<object> { "${workgroup.arn}" };
+        var names = args.Names;
+        var account = args.Account.Out("accountId");
+        // Declared first: the schedule role's policy names the state machine, which is added after it.
+        var notebookStop = args.Notebook is null ? null : program.Declare("expiryNotebookStop");
+        var workgroups = args.ImportWorkgroup is { } import ? new List<object> { args.Workgroup.Arn, import.Arn } : new List<object> { args.Workgroup.Arn };
         var statements = new List<object>
         {
             YMap.Of(("Sid", "DisableTheLabWorkgroups"), ("Effect", "Allow"), ("Action", "athena:UpdateWorkGroup"), ("Resource", workgroups)),
         };
-        if (aws.Notebook is not null)
+        if (notebookStop is not null)
             statements.Add(YMap.Of(("Sid", "StartTheNotebookStop"), ("Effect", "Allow"), ("Action", "states:StartExecution"),
-                ("Resource", "${expiryNotebookStop.arn}")));
+                ("Resource", notebookStop.Arn)));
 
         var trust = YMap.Of(
             ("Version", "2012-10-17"),
@@ -56,50 +57,50 @@ public sealed class AwsExpiryStop(LabSettings lab, ProgramBuilder program)
                     ("Action", "sts:AssumeRole"),
                     ("Condition", YMap.Of(("StringEquals", YMap.Of(("aws:SourceAccount", account)))))),
             }));
-        program.Add(new PulumiResource("expiryRole", "aws:iam/role:Role", YMap.Of(
+        var role = program.Add("expiryRole", "aws:iam/role:Role", YMap.Of(
             ("name", $"{names.Lab}-expiry"),
-            ("description", $"EventBridge Scheduler: stops MIMIC lab {names.Lab} at 00:00 UTC on {lab.Expires:yyyy-MM-dd}"),
+            ("description", $"EventBridge Scheduler: stops MIMIC lab {names.Lab} at 00:00 UTC on {args.Expires:yyyy-MM-dd}"),
             ("assumeRolePolicy", YMap.Fn("toJSON", trust)),
             ("maxSessionDuration", 3600),
-            ("tags", AwsProvider.TagsOf(lab))), AwsProvider.Options()));
-        program.Add(new PulumiResource("expiryRolePolicy", "aws:iam/rolePolicy:RolePolicy", YMap.Of(
+            ("tags", args.Tags)), AwsProvider.Options());
+        var rolePolicy = program.Add("expiryRolePolicy", "aws:iam/rolePolicy:RolePolicy", YMap.Of(
             ("name", "stop-the-lab-at-expiry"),
-            ("role", "${expiryRole.id}"),
-            ("policy", YMap.Fn("toJSON", YMap.Of(("Version", "2012-10-17"), ("Statement", statements))))), AwsProvider.Options()));
+            ("role", role.Id),
+            ("policy", YMap.Fn("toJSON", YMap.Of(("Version", "2012-10-17"), ("Statement", statements))))), AwsProvider.Options());
 
         Schedule("expiryStopWorkgroup", $"{names.Lab}-stop-workgroup", "athena:updateWorkGroup",
-            YMap.Of(("WorkGroup", "${workgroup.name}"), ("State", "DISABLED")), "workgroup");
-        if (aws.OwnsData)
+            YMap.Of(("WorkGroup", args.Workgroup.Out("name")), ("State", "DISABLED")), role, rolePolicy, args.Workgroup);
+        if (args.ImportWorkgroup is { } importWorkgroup)
             Schedule("expiryStopImportWorkgroup", $"{names.Lab}-stop-import", "athena:updateWorkGroup",
-                YMap.Of(("WorkGroup", "${importWorkgroup.name}"), ("State", "DISABLED")), "importWorkgroup");
-        if (aws.Notebook is not null)
+                YMap.Of(("WorkGroup", importWorkgroup.Out("name")), ("State", "DISABLED")), role, rolePolicy, importWorkgroup);
+        if (notebookStop is not null)
         {
-            NotebookStopMachine();
-            program.Add(new PulumiResource("expiryStopNotebook", "aws:scheduler/schedule:Schedule", ScheduleProperties($"{names.Lab}-stop-notebook", YMap.Of(
-                ("arn", "${expiryNotebookStop.arn}"),
-                ("roleArn", "${expiryRole.arn}"),
-                ("input", YMap.Fn("toJSON", YMap.Of(("NotebookInstanceName", "${notebook.name}")))),
+            NotebookStopMachine(notebookStop);
+            program.Add("expiryStopNotebook", "aws:scheduler/schedule:Schedule", ScheduleProperties($"{names.Lab}-stop-notebook", YMap.Of(
+                ("arn", notebookStop.Arn),
+                ("roleArn", role.Arn),
+                ("input", YMap.Fn("toJSON", YMap.Of(("NotebookInstanceName", args.Notebook!.Out("name"))))),
                 // The state machine itself tolerates every notebook status; retries cover a failed StartExecution call.
                 ("retryPolicy", YMap.Of(("maximumRetryAttempts", 3), ("maximumEventAgeInSeconds", 3600))))),
-                AwsProvider.Options("expiryRolePolicy", "expiryNotebookStop")));
+                AwsProvider.OptionsAfter(rolePolicy, notebookStop));
         }
-        program.Output("expiryStopsAt", $"{Fleet.ExpiryDates.StopAt(lab.Expires)}Z");
+        program.Output("expiryStopsAt", $"{Fleet.ExpiryDates.StopAt(args.Expires)}Z");
     }
 
-    private void Schedule(string logical, string name, string action, YMap input, string target) =>
-        program.Add(new PulumiResource(logical, "aws:scheduler/schedule:Schedule", ScheduleProperties(name, YMap.Of(
-                ("arn", $"{Arn}:scheduler:::aws-sdk:{action}"),
-                ("roleArn", "${expiryRole.arn}"),
+    private void Schedule(string logical, string name, string action, YMap input, Handle role, Handle rolePolicy, Handle target) =>
+        program.Add(logical, "aws:scheduler/schedule:Schedule", ScheduleProperties(name, YMap.Of(
+                ("arn", $"{_arn}:scheduler:::aws-sdk:{action}"),
+                ("roleArn", role.Arn),
                 ("input", YMap.Fn("toJSON", input)),
                 // Disabling a disabled workgroup succeeds, so a retry is only ever for a busy API.
                 ("retryPolicy", YMap.Of(("maximumRetryAttempts", 3), ("maximumEventAgeInSeconds", 3600))))),
-            AwsProvider.Options("expiryRolePolicy", target)));
+            AwsProvider.OptionsAfter(rolePolicy, target));
 
     /// <summary>A one-time schedule at 00:00 UTC on `expires`: `at()` runs once (EventBridge Scheduler, "Schedule types").</summary>
     private YMap ScheduleProperties(string name, YMap target) => YMap.Of(
         ("name", name),
-        ("description", $"Stops MIMIC lab {lab.Names.Lab} when its study ends ({lab.Expires:yyyy-MM-dd}); extend expires and run pulumi up to move it"),
-        ("scheduleExpression", $"at({Fleet.ExpiryDates.StopAt(lab.Expires)})"),
+        ("description", $"Stops MIMIC lab {args.Names.Lab} when its study ends ({args.Expires:yyyy-MM-dd}); extend expires and run pulumi up to move it"),
+        ("scheduleExpression", $"at({Fleet.ExpiryDates.StopAt(args.Expires)})"),
         ("scheduleExpressionTimezone", "UTC"),
         ("flexibleTimeWindow", YMap.Of(("mode", "OFF"))),
         // Kept after it runs, so Pulumi's state stays true and a new date is an in-place update.
@@ -115,11 +116,11 @@ public sealed class AwsExpiryStop(LabSettings lab, ProgramBuilder program)
     /// Describe, then stop only an InService notebook; wait out a starting or updating one; succeed on any other status. Its
     /// own role may describe and stop the lab's notebook and nothing else.
     /// </summary>
-    private void NotebookStopMachine()
+    private void NotebookStopMachine(Handle machine)
     {
-        var names = lab.Names;
-        var notebookArn = $"{Arn}:sagemaker:{lab.Aws!.Region}:${{awsAccount.accountId}}:notebook-instance/{names.Lab.ToLowerInvariant()}";
-        program.Add(new PulumiResource("expiryNotebookStopRole", "aws:iam/role:Role", YMap.Of(
+        var names = args.Names;
+        var notebookArn = $"{_arn}:sagemaker:{args.Region}:{args.Account.Out("accountId")}:notebook-instance/{names.Lab.ToLowerInvariant()}";
+        var role = program.Add("expiryNotebookStopRole", "aws:iam/role:Role", YMap.Of(
             ("name", $"{names.Lab}-expiry-nb"),
             ("description", $"Step Functions: stops the notebook of MIMIC lab {names.Lab} at expiry if it is running"),
             ("assumeRolePolicy", YMap.Fn("toJSON", YMap.Of(
@@ -130,24 +131,24 @@ public sealed class AwsExpiryStop(LabSettings lab, ProgramBuilder program)
                         ("Effect", "Allow"),
                         ("Principal", YMap.Of(("Service", "states.amazonaws.com"))),
                         ("Action", "sts:AssumeRole"),
-                        ("Condition", YMap.Of(("StringEquals", YMap.Of(("aws:SourceAccount", "${awsAccount.accountId}")))))),
+                        ("Condition", YMap.Of(("StringEquals", YMap.Of(("aws:SourceAccount", args.Account.Out("accountId"))))))),
                 })))),
             ("maxSessionDuration", 3600),
-            ("tags", AwsProvider.TagsOf(lab))), AwsProvider.Options()));
-        program.Add(new PulumiResource("expiryNotebookStopRolePolicy", "aws:iam/rolePolicy:RolePolicy", YMap.Of(
+            ("tags", args.Tags)), AwsProvider.Options());
+        var rolePolicy = program.Add("expiryNotebookStopRolePolicy", "aws:iam/rolePolicy:RolePolicy", YMap.Of(
             ("name", "stop-the-lab-notebook"),
-            ("role", "${expiryNotebookStopRole.id}"),
+            ("role", role.Id),
             ("policy", YMap.Fn("toJSON", YMap.Of(("Version", "2012-10-17"), ("Statement", new object[]
             {
                 YMap.Of(("Sid", "ReadAndStopTheLabNotebook"), ("Effect", "Allow"),
                     ("Action", new object[] { "sagemaker:DescribeNotebookInstance", "sagemaker:StopNotebookInstance" }), ("Resource", notebookArn)),
-            }))))), AwsProvider.Options()));
-        program.Add(new PulumiResource("expiryNotebookStop", "aws:sfn/stateMachine:StateMachine", YMap.Of(
+            }))))), AwsProvider.Options());
+        program.Add(machine, "aws:sfn/stateMachine:StateMachine", YMap.Of(
             ("name", $"{names.Lab}-stop-notebook"),
             ("type", "STANDARD"),
-            ("roleArn", "${expiryNotebookStopRole.arn}"),
+            ("roleArn", role.Arn),
             ("definition", YMap.Fn("toJSON", StopDefinition())),
-            ("tags", AwsProvider.TagsOf(lab))), AwsProvider.Options("expiryNotebookStopRolePolicy")));
+            ("tags", args.Tags)), AwsProvider.OptionsAfter(rolePolicy));
     }
 
     /// <summary>The state machine (Amazon States Language); the notebook's name comes in the execution input.</summary>
@@ -183,4 +184,29 @@ public sealed class AwsExpiryStop(LabSettings lab, ProgramBuilder program)
                 ("Catch", new object[] { YMap.Of(("ErrorEquals", new object[] { "States.TaskFailed" }), ("ResultPath", null), ("Next", "Describe")) }),
                 ("End", true))),
             ("NotRunning", YMap.Of(("Type", "Succeed"))))));
+}
+
+/// <summary>What the AWS expiry stop needs: the lab's names, date and tags, and the handles of what it stops.</summary>
+public sealed record AwsExpiryStopArgs
+{
+    public required LabNames Names { get; init; }
+
+    /// <summary>The date the lab stops, at 00:00 UTC.</summary>
+    public required DateOnly Expires { get; init; }
+
+    public required string Region { get; init; }
+
+    /// <summary>The lab's tags, as <see cref="AwsProvider.TagsOf"/> gives them.</summary>
+    public required YMap Tags { get; init; }
+
+    /// <summary>The account and partition values, for the trust conditions and the ARNs built from names.</summary>
+    public required Handle Account { get; init; }
+    public required Handle Partition { get; init; }
+
+    /// <summary>The lab's workgroup, and the import's when the lab owns its data (else null).</summary>
+    public required Handle Workgroup { get; init; }
+    public Handle? ImportWorkgroup { get; init; }
+
+    /// <summary>The lab's notebook, when it has one.</summary>
+    public Handle? Notebook { get; init; }
 }
