@@ -1,4 +1,5 @@
 using MimicInfra.Aws;
+using MimicInfra.Aws.Data;
 using MimicInfra.Lab;
 using MimicInfra.Program;
 
@@ -161,9 +162,13 @@ public sealed class LabAuditTrail(LabSettings lab, ProgramBuilder program)
         {
             // Versioned, with Object Lock (governance mode) keeping every record auditRetentionDays. Everything in the bucket is a
             // record (log and digest files, exported query history): all of it expires then, and a replaced version a day later.
-            new PrivateBucket(lab, program, BucketPrefix, BucketPrefixOf(lab.Names), Audit.KeepOnDestroy,
-                [new("expire-audit-records", "", Audit.RetentionDays, NoncurrentDays: 1)], BucketStatements(lab), versioned: true,
-                objectLockDays: Audit.RetentionDays).Build();
+            new PrivateBucket(program, new()
+            {
+                LogicalPrefix = BucketPrefix, BucketNamePrefix = BucketPrefixOf(lab.Names), Tags = AwsProvider.TagsOf(lab),
+                KmsKeyArn = _aws.KmsEncryption ? "${labKey.arn}" : null, KeepOnDestroy = Audit.KeepOnDestroy,
+                Expiry = [new("expire-audit-records", "", Audit.RetentionDays, NoncurrentDays: 1)], Statements = BucketStatements(lab), Versioned = true,
+                ObjectLockDays = Audit.RetentionDays,
+            }).Build();
             program.Add(new PulumiResource(Trail, "aws:cloudtrail/trail:Trail", YMap.Of(
                 ("name", TrailName(lab)),
                 ("s3BucketName", $"${{{Bucket}.id}}"),

@@ -109,30 +109,12 @@ public static class LabPreview
                 w.WriteLine($"  source      {module}: {source.Uri}" + (!source.IsAccessPoint ? ""
                     : Sources.ModuleSources.PhysioNetProjectOf(source) is { } project ? $" (access point of PhysioNet project {project})" : " (access point)"));
             w.WriteLine($"  layout      {LayoutText(aws.Layout)}");
-            if (aws.OwnsData)
-            {
-                w.WriteLine($"  data        bucket {lab.Names.DataBucketPrefix}<unique suffix>: the lab's own typed Parquet copy, one folder per table, private, " +
-                            (aws.KmsEncryption ? $"KMS key {lab.Names.KmsAlias}" : "S3-managed encryption") + ", TLS only");
-                w.WriteLine($"  database    {lab.Names.Database} (typed Parquet tables); {lab.Names.ImportDatabase} (import only: the staged source, never the notebook's)");
-                w.WriteLine($"  import      once, by the researcher as themselves (PhysioNet authorizes IAM users, not roles): `import --stack {lab.Stack}` prints the command; " +
-                            $"workgroup {lab.Names.ImportWorkgroup}, scan cap {Bytes(aws.ImportBytesScannedCutoffPerQuery)} per query");
-                foreach (var line in Import.ImportModel.PreviewLines(lab)) w.WriteLine(line);
-            }
-            else
-                w.WriteLine($"  database    {lab.Names.Database} (typed Parquet tables read in place; no import)");
-            w.WriteLine($"  workgroup   {lab.Names.Workgroup}: Athena engine 3, settings enforced, scan cap {Bytes(aws.BytesScannedCutoffPerQuery)} per query");
-            w.WriteLine($"  results     bucket {lab.Names.BucketPrefix}<unique suffix>: private, " +
-                        (aws.KmsEncryption ? $"KMS key {lab.Names.KmsAlias} (rotated)" : "S3-managed encryption") +
-                        $", TLS only, results expire after {aws.ResultsRetentionDays} days, " +
-                        (aws.KeepResultsOnDestroy ? "kept on destroy" : "destroyed with the lab"));
+            foreach (var line in Aws.Data.DataPreview.Lines(lab)) w.WriteLine(line);
             w.WriteLine(aws.Perimeter.ResearcherArn is { } researcherArn
                 ? $"  perimeter   the data and results buckets{(aws.KmsEncryption ? " and the lab key" : "")} admit only {researcherArn}, " +
                   $"{(aws.Notebook is null ? "" : "the notebook's role, ")}and the deployer (read at each deploy); their ready policy is the output researcherPolicy"
                 : "  perimeter   none: the lab names no researcherPrincipalArn, so any principal IAM allows in this account can read its data (open data only)");
-            if (aws.KmsEncryption)
-                w.WriteLine($"  key         {lab.Names.KmsAlias}: administered by the account and the deployer, used only through S3 and Athena by the lab's principals" +
-                            (aws.Perimeter.Closed ? "; " : " (and, with no researcher named, any principal IAM allows); ") +
-                            $"{aws.Perimeter.KeyDeletionWindowDays}-day deletion window");
+            foreach (var line in Aws.Data.DataPreview.KeyLines(lab)) w.WriteLine(line);
             foreach (var line in Aws.Perimeter.PerimeterPreview.Lines(lab)) w.WriteLine(line);
             foreach (var line in Audit.AuditPreview.Lines(lab)) w.WriteLine(line);
             var crossRegion = aws.ModuleSources.Values.Any(u => u.ApiBucket.StartsWith("physionet-open", StringComparison.Ordinal) || u.IsAccessPoint) && aws.Region != "us-east-1";
@@ -208,6 +190,4 @@ public static class LabPreview
         Sources.SourceLayout.PhysionetParquet => "physionet-parquet: PhysioNet's Parquet copy, cast from its physical types by the import",
         _ => "table-parquet: a Parquet copy in catalog types, one folder per table",
     };
-
-    private static string Bytes(long n) => n % (1L << 30) == 0 ? $"{n >> 30} GiB" : n % (1L << 20) == 0 ? $"{n >> 20} MiB" : $"{n:N0} bytes";
 }

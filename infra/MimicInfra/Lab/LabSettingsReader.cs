@@ -190,7 +190,7 @@ public static partial class LabSettingsReader
             c.Problem("derivedSourceUri", $"its access point is in another region than the lab ({region}); S3 copies through an access point only within its region.");
         return new AwsSettings(region, layout ?? SourceLayout.PhysionetCsv, sources, inPlace, importCutoff, cutoff, retention, keep, encryption == "kms",
             c.Boolean("notebook") ? ReadNotebook(c, release, region) : null, ReadBudget(c)) { DerivedSource = derivedSource, AuditTrail = ReadAuditTrail(c, release, region), Perimeter = Aws.Perimeter.PerimeterSettingsReader.Read(c, release, region, kms: encryption == "kms"),
-              GlueCatalogKeyArn = Aws.Perimeter.PerimeterSettingsReader.GlueCatalogKey(c, region), DmlTimeoutQuota = ReadDmlTimeoutQuota(c) };
+              GlueCatalogKeyArn = Aws.Perimeter.PerimeterSettingsReader.GlueCatalogKey(c, region), DmlTimeoutQuota = Aws.Data.LabImportSettingsReader.DmlTimeoutQuota(c) };
     }
 
     private static string ImportableNames(SourceLayout layout, IEnumerable<Module> modules) =>
