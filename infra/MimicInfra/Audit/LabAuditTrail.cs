@@ -150,7 +150,7 @@ public sealed class LabAuditTrail(LabSettings lab, ProgramBuilder program)
         var prefixes = new List<string> { "${resultsBucket.arn}/" };
         if (aws.OwnsData) prefixes.Add("${dataBucket.arn}/");
         else
-            prefixes.AddRange(aws.ModuleSources.Values.Where(s => s.Bucket is not null)
+            prefixes.AddRange(aws.Sources.ModuleSources.Values.Where(s => s.Bucket is not null)
                 .Select(s => $"arn:{Iam.Partition}:s3:::{s.Bucket}/{s.Prefix}").Distinct().Order(StringComparer.Ordinal));
         return prefixes;
     }
