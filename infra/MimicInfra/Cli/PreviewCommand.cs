@@ -105,10 +105,7 @@ public static class LabPreview
             w.WriteLine();
             w.WriteLine($"AWS, region {aws.Region}");
             foreach (var line in Fleet.FleetPreview.Aws(lab)) w.WriteLine(line);
-            foreach (var (module, source) in aws.Sources.ModuleSources)
-                w.WriteLine($"  source      {module}: {source.Uri}" + (!source.IsAccessPoint ? ""
-                    : Sources.ModuleSources.PhysioNetProjectOf(source) is { } project ? $" (access point of PhysioNet project {project})" : " (access point)"));
-            w.WriteLine($"  layout      {LayoutText(aws.Sources.Layout)}");
+            foreach (var line in Sources.SourcePreview.Lines(lab)) w.WriteLine(line);
             if (aws.OwnsData)
             {
                 w.WriteLine($"  data        bucket {lab.Names.DataBucketPrefix}<unique suffix>: the lab's own typed Parquet copy, one folder per table, private, " +
@@ -135,8 +132,7 @@ public static class LabPreview
                             $"{aws.Perimeter.KeyDeletionWindowDays}-day deletion window");
             foreach (var line in Perimeter.PerimeterPreview.Lines(lab)) w.WriteLine(line);
             foreach (var line in Audit.AuditPreview.Lines(lab)) w.WriteLine(line);
-            var crossRegion = aws.Sources.ModuleSources.Values.Any(u => u.ApiBucket.StartsWith("physionet-open", StringComparison.Ordinal) || u.IsAccessPoint) && aws.Region != "us-east-1";
-            if (crossRegion) w.WriteLine($"  note        PhysioNet's buckets are in us-east-1; the import copies across regions into {aws.Region}.");
+            foreach (var line in Sources.SourcePreview.RegionLines(lab)) w.WriteLine(line);
             if (aws.Notebook is { } nb)
             {
                 w.WriteLine($"  notebook    {lab.Names.Lab}: {nb.InstanceType}, {Aws.ResearcherWorkspace.PlatformIdentifier}, {nb.VolumeSizeGb} GB encrypted, root off, IMDSv2, " +
@@ -148,10 +144,7 @@ public static class LabPreview
             }
             if (aws.Budget is { } budget)
                 w.WriteLine($"  budget      {budget.MonthlyUsd} USD a month on the lab tag, alerts at 80 % and 100 % to {string.Join(", ", budget.Emails)}");
-            if (lab.AwsDerived is not null && aws.Sources.DerivedSource is { } ds)
-                w.WriteLine($"  derived     {Sources.SourcePlan.For(lab).Count(t => t.Module.IsDerived)} concept tables in {lab.Names.DerivedDatabase}, imported from {ds.Uri}");
-            else if (lab.Derived is { } d2)
-                w.WriteLine($"  derived     none on AWS: build them with `local --concepts <mimic-code checkout> --parquet OUT`, upload OUT/{d2.Name}/ and set derivedSourceUri to it");
+            foreach (var line in Sources.SourcePreview.DerivedLines(lab)) w.WriteLine(line);
         }
         if (lab.Gcp is { } gcp)
         {
@@ -200,13 +193,6 @@ public static class LabPreview
         YMap m => m.SelectMany(kv => Strings(kv.Value)),
         System.Collections.IEnumerable e => e.Cast<object?>().SelectMany(Strings),
         _ => [],
-    };
-
-    private static string LayoutText(Sources.SourceLayout layout) => layout switch
-    {
-        Sources.SourceLayout.PhysionetCsv => "physionet-csv: PhysioNet's CSV files as published, typed by the import's casts",
-        Sources.SourceLayout.PhysionetParquet => "physionet-parquet: PhysioNet's Parquet copy, cast from its physical types by the import",
-        _ => "table-parquet: a Parquet copy in catalog types, one folder per table",
     };
 
     private static string Bytes(long n) => n % (1L << 30) == 0 ? $"{n >> 30} GiB" : n % (1L << 20) == 0 ? $"{n >> 20} MiB" : $"{n:N0} bytes";
