@@ -31,7 +31,7 @@ public class GcpLabTests(ITestOutputHelper output)
     public void FullMimicIv31LabHasAViewPerTable()
     {
         var p = new ParsedProgram(Labs.Compile(Gcp.Only31()));
-        Assert.Equal(41 + 65, p.OfType("gcp:bigquery/table:Table").Count);
+        Assert.Equal(41 + 65, p.OfType("gcp:bigquery/table:Table").Count);   // a view per table of hosp, icu, ed and note; one per derived concept
         Assert.Equal(6, p.OfType("gcp:bigquery/dataset:Dataset").Count);   // hosp, icu, ed, note, derived, scratch
     }
 
