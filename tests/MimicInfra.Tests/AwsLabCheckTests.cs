@@ -36,7 +36,10 @@ public class AwsLabCheckTests(ITestOutputHelper output)
         // The demo: 31 tables of PhysioNet's open CSV files, imported into the lab's own typed copy; a notebook; open data, so no audit trail.
         Assert.Equal(new SortedDictionary<string, int>(StringComparer.Ordinal)
         {
-            ["AwsLab"] = 1 + 2 + 1 + 31 + 1,        // provider, lab key and its alias, lab database, a typed Parquet table per table, workgroup
+            ["AwsLab"] = 1,                         // the provider
+            ["LabKey"] = 2,                         // key, alias
+            ["GlueCatalog"] = 1 + 31,               // the lab database, a typed Parquet table per table
+            ["LabWorkgroup"] = 1,
             ["ResultsBucket"] = 6,                  // bucket, public access block, ownership, encryption, TLS-only policy, lifecycle
             ["DataBucket"] = 6 + 1,                 // the same six, and versioning
             ["LabImport"] = 1 + 31 + 1 + 1,         // import database, an import table per table, import workgroup, import script
@@ -48,7 +51,10 @@ public class AwsLabCheckTests(ITestOutputHelper output)
         var full = Labs.Full31();
         Assert.Equal(new SortedDictionary<string, int>(StringComparer.Ordinal)
         {
-            ["AwsLab"] = 1 + 2 + 1 + 41 + 1,
+            ["AwsLab"] = 1,
+            ["LabKey"] = 2,
+            ["GlueCatalog"] = 1 + 41,
+            ["LabWorkgroup"] = 1,
             ["ResultsBucket"] = 6,
             ["DataBucket"] = 6 + 1,
             ["LabImport"] = 1 + 41 + 1 + 1,
@@ -63,7 +69,10 @@ public class AwsLabCheckTests(ITestOutputHelper output)
         // Read in place: one Parquet table per catalog table, no data bucket, no import, so one workgroup fewer to stop.
         Assert.Equal(new SortedDictionary<string, int>(StringComparer.Ordinal)
         {
-            ["AwsLab"] = 1 + 2 + 1 + 41 + 1,
+            ["AwsLab"] = 1,
+            ["LabKey"] = 2,
+            ["GlueCatalog"] = 1 + 41,
+            ["LabWorkgroup"] = 1,
             ["ResultsBucket"] = 6,
             ["LabAuditTrail"] = 1 + 6 + 1 + 1,
             ["LabNetwork"] = 5 + 2 + 3 + 1 + 4,

@@ -12,7 +12,7 @@ public class CsvEscapeCharacterTests
         var data = Shared.Require("data");
         var files = Directory.EnumerateFiles(data, "*.csv*", SearchOption.AllDirectories).ToList();
         Assert.True(files.Count >= 60, $"{files.Count} files");
-        var escape = (byte)MimicInfra.Aws.LabImport.NoEscape[0];
+        var escape = (byte)MimicInfra.Aws.Data.LabImport.NoEscape[0];
         Assert.Equal(1, escape);
         foreach (var file in files)
         {

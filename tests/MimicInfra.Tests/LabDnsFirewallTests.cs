@@ -1,6 +1,6 @@
+using MimicInfra.Aws.Network;
 using MimicInfra.Check;
 using MimicInfra.Lab;
-using MimicInfra.Network;
 
 namespace MimicInfra.Tests;
 

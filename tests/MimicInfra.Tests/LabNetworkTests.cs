@@ -1,6 +1,8 @@
+using MimicInfra.Aws;
+using MimicInfra.Aws.Network;
 using MimicInfra.Check;
 using MimicInfra.Lab;
-using MimicInfra.Network;
+using MimicInfra.Program;
 
 namespace MimicInfra.Tests;
 
@@ -296,8 +298,8 @@ public class LabNetworkTests
     [Fact]
     public void CKV_AWS_122_Exception_AnOpenDemoReleaseKeepsDirectInternetByDefault()
     {
-        Assert.Equal(LabSettingsReader.InternetNetwork, LabSettingsReader.DefaultNotebookNetwork(Labs.Catalog.Find("mimic-iv-demo-2.2")));
-        Assert.Equal(LabSettingsReader.LabVpcNetwork, LabSettingsReader.DefaultNotebookNetwork(Labs.Catalog.Find("mimic-iv-3.1")));
+        Assert.Equal(NetworkSettingsReader.InternetNetwork, NetworkSettingsReader.DefaultNotebookNetwork(Labs.Catalog.Find("mimic-iv-demo-2.2")));
+        Assert.Equal(NetworkSettingsReader.LabVpcNetwork, NetworkSettingsReader.DefaultNotebookNetwork(Labs.Catalog.Find("mimic-iv-3.1")));
         Assert.Equal("Enabled", Notebook(Workspace.Demo)["directInternetAccess"]);
         Assert.Empty(Workspace.Demo.OfType("aws:ec2/vpc:Vpc"));
         var lab = LabSettingsReader.Read(Labs.Demo, Labs.Catalog);
@@ -342,5 +344,30 @@ public class LabNetworkTests
         Assert.Contains("  zone        us-east-1d (notebookAvailabilityZone); check every endpoint service is offered there: aws ec2 describe-vpc-endpoint-services",
             MimicInfra.Cli.LabPreview.Summary(named, LabCompiler.Compile(named)));
         Assert.Contains("AWS lab VPC interface endpoints: 4 endpoints x 1 zone x 730 h = 2,920 endpoint-hours", text);
+    }
+
+    [Fact]
+    public void TheNetworkIsBuiltFromItsArgsAlone_AndAProgramThatNeverAddsTheAccountItNamesFailsToBuild()
+    {
+        var program = new ProgramBuilder();
+        var shared = AwsLabResources.Declare(program);
+        program.Add(AwsProvider.Name, "pulumi:providers:aws", new YMap(), new ResourceOptions(null, AwsProvider.Version));
+        new LabNetwork(program, new()
+        {
+            Vpc = new("eu-west-1b"), Region = "eu-west-1", LabName = "lab", Tags = YMap.Of(("lab", "lab")),
+            Account = shared.Account, S3Endpoint = shared.S3Endpoint, Subnet = shared.LabSubnet, NotebookSecurityGroup = shared.NotebookSecurityGroup,
+        }).Build();
+        // The endpoints' policies reference the caller identity, which the orchestrator adds: without it, no program.
+        Assert.Contains("'awsAccount' is referenced but was never added", Assert.Throws<InvalidOperationException>(() => program.Build("p", "d")).Message);
+
+        program.Variable(shared.Account, new YMap());
+        var built = program.Build("p", "d");
+        var subnet = built.Resources.Single(r => r.Type == "aws:ec2/subnet:Subnet");
+        Assert.Equal(shared.LabSubnet.LogicalName, subnet.Name);                     // the workspace's notebook names it through the same handle
+        Assert.Equal("eu-west-1b", subnet.Properties["availabilityZone"]);
+        Assert.Empty(subnet.Options!.IgnoreChanges);                                  // a zone the stack names is not chosen at deploy
+        Assert.Contains(built.Resources, r => r.Name == shared.S3Endpoint.LogicalName && r.Type == "aws:ec2/vpcEndpoint:VpcEndpoint");
+        Assert.Contains(built.Resources, r => r.Name == shared.NotebookSecurityGroup.LogicalName && r.Type == "aws:ec2/securityGroup:SecurityGroup");
+        Assert.Equal([shared.Account.LogicalName], built.Variables.Select(v => v.Key));   // no zone lookup either
     }
 }

@@ -1,8 +1,8 @@
 using System.Text.RegularExpressions;
+using MimicInfra.Aws.Perimeter;
 using MimicInfra.Check;
 using MimicInfra.Cli;
 using MimicInfra.Lab;
-using MimicInfra.Perimeter;
 
 namespace MimicInfra.Tests;
 

@@ -1,4 +1,5 @@
 using MimicInfra.Aws;
+using MimicInfra.Aws.Data;
 using MimicInfra.Lab;
 using MimicInfra.Program;
 
@@ -65,7 +66,7 @@ public sealed class LabAuditTrail(LabSettings lab, ProgramBuilder program)
         var thisTrail = YMap.Of(("aws:SourceArn", TrailArn(lab)));
         var trailLogs = YMap.Of(("kms:EncryptionContext:aws:cloudtrail:arn", $"arn:{Iam.Partition}:cloudtrail:*:${{awsAccount.accountId}}:trail/*"));
         var cloudTrail = YMap.Of(("Service", CloudTrail));
-        var account = YMap.Of(("AWS", Perimeter.LabPerimeter.Root));
+        var account = YMap.Of(("AWS", Aws.Perimeter.LabPerimeter.Root));
         return
         [
             Iam.KeyPolicyStatement("CloudTrailEncryptsTheLabTrailLogs", cloudTrail, "kms:GenerateDataKey*",
@@ -98,8 +99,8 @@ public sealed class LabAuditTrail(LabSettings lab, ProgramBuilder program)
         // Who reads the exported query history (the text of every query): the researcher, and the deployer when it may read
         // the data (deployerDataAccess read); an open lab with neither names the deployer.
         var historyReaders = new List<object>();
-        if (perimeter.Closed) historyReaders.Add(Perimeter.LabPerimeter.Researcher);
-        if (perimeter.DeployerReads || historyReaders.Count == 0) historyReaders.Add(Perimeter.LabPerimeter.Deployer);
+        if (perimeter.Closed) historyReaders.Add(Aws.Perimeter.LabPerimeter.Researcher);
+        if (perimeter.DeployerReads || historyReaders.Count == 0) historyReaders.Add(Aws.Perimeter.LabPerimeter.Deployer);
         return
         [
             YMap.Of(
@@ -125,7 +126,7 @@ public sealed class LabAuditTrail(LabSettings lab, ProgramBuilder program)
                 ("Action", EraseActions.Cast<object>().ToList()),
                 ("Resource", $"${{{Bucket}.arn}}/*"),
                 ("Condition", YMap.Of(("StringNotEqualsIfExists", YMap.Of(("aws:PrincipalServiceName", CloudTrail)))))),
-            Perimeter.LabPerimeter.OnlyTheDeployerManages(Bucket),
+            Aws.Perimeter.LabPerimeter.OnlyTheDeployerManages($"${{{Bucket}.arn}}", deployer: Aws.Perimeter.LabPerimeter.Deployer, root: Aws.Perimeter.LabPerimeter.Root),
             YMap.Of(
                 ("Sid", "OnlyTheLabsPeopleReadTheQueryHistory"),
                 ("Effect", "Deny"),
@@ -161,9 +162,13 @@ public sealed class LabAuditTrail(LabSettings lab, ProgramBuilder program)
         {
             // Versioned, with Object Lock (governance mode) keeping every record auditRetentionDays. Everything in the bucket is a
             // record (log and digest files, exported query history): all of it expires then, and a replaced version a day later.
-            new PrivateBucket(lab, program, BucketPrefix, BucketPrefixOf(lab.Names), Audit.KeepOnDestroy,
-                [new("expire-audit-records", "", Audit.RetentionDays, NoncurrentDays: 1)], BucketStatements(lab), versioned: true,
-                objectLockDays: Audit.RetentionDays).Build();
+            new PrivateBucket(program, new()
+            {
+                LogicalPrefix = BucketPrefix, BucketNamePrefix = BucketPrefixOf(lab.Names), Tags = AwsProvider.TagsOf(lab),
+                KmsKeyArn = _aws.KmsEncryption ? "${labKey.arn}" : null, KeepOnDestroy = Audit.KeepOnDestroy,
+                Expiry = [new("expire-audit-records", "", Audit.RetentionDays, NoncurrentDays: 1)], Statements = BucketStatements(lab), Versioned = true,
+                ObjectLockDays = Audit.RetentionDays,
+            }).Build();
             program.Add(new PulumiResource(Trail, "aws:cloudtrail/trail:Trail", YMap.Of(
                 ("name", TrailName(lab)),
                 ("s3BucketName", $"${{{Bucket}.id}}"),

@@ -13,7 +13,8 @@ public sealed record AwsLabResources(
     Handle Account, Handle Partition, Handle Deployer, Handle Researcher,
     Handle LabKey, Handle ResultsBucket, Handle DataBucket,
     Handle LabDatabase, Handle DerivedDatabase, Handle Workgroup, Handle ImportWorkgroup, Handle ImportDatabase,
-    Handle NotebookRole, Handle Notebook, Handle S3Endpoint)
+    Handle NotebookRole, Handle Notebook, Handle S3Endpoint,
+    Handle LabSubnet, Handle NotebookSecurityGroup)
 {
     public static AwsLabResources Declare(ProgramBuilder program) => new(
         Account: program.Declare("awsAccount"),
@@ -30,5 +31,7 @@ public sealed record AwsLabResources(
         ImportDatabase: program.Declare("importDatabase"),
         NotebookRole: program.Declare("notebookRole"),
         Notebook: program.Declare("notebook"),
-        S3Endpoint: program.Declare("s3Endpoint"));
+        S3Endpoint: program.Declare("s3Endpoint"),
+        LabSubnet: program.Declare("labSubnet"),
+        NotebookSecurityGroup: program.Declare("notebookSecurityGroup"));
 }

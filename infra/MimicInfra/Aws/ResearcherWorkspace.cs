@@ -11,7 +11,7 @@ namespace MimicInfra.Aws;
 /// whose role may touch only this lab, lifecycle scripts that stop it when Jupyter is idle and put the
 /// example notebook in the researcher's home, and an optional monthly budget on the lab's tags.
 /// </summary>
-public sealed class ResearcherWorkspace(LabSettings lab, ProgramBuilder program)
+public sealed class ResearcherWorkspace(LabSettings lab, ProgramBuilder program, AwsLabResources resources)
 {
     private readonly AwsSettings _aws = lab.Aws!;
     private readonly LabNames _names = lab.Names;
@@ -86,7 +86,7 @@ public sealed class ResearcherWorkspace(LabSettings lab, ProgramBuilder program)
         statements.Add(Statement("WriteNotebookLogs", ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
             [logs, $"{logs}:log-stream:{NotebookName}/*"]));
         statements.Add(Statement("StopItselfWhenIdle", ["sagemaker:DescribeNotebookInstance", "sagemaker:StopNotebookInstance"], [NotebookArn]));
-        statements.Add(Perimeter.LabPerimeter.AfterExpiry(lab));
+        statements.Add(Perimeter.LabPerimeter.AfterExpiry(lab, resources));
         return statements;
     }
 
@@ -174,8 +174,8 @@ public sealed class ResearcherWorkspace(LabSettings lab, ProgramBuilder program)
             ("roleArn", "${notebookRole.arn}"),
             ("rootAccess", "Disabled"),
             ("directInternetAccess", notebook.DirectInternetAccess ? "Enabled" : "Disabled"),
-            ("subnetId", Network.LabNetwork.SubnetOf(notebook)),
-            ("securityGroups", Network.LabNetwork.SecurityGroupsOf(notebook) is { Count: > 0 } groups ? groups.Select(g => (object)g).ToList() : null),
+            ("subnetId", Network.LabNetwork.SubnetOf(notebook, resources.LabSubnet)),
+            ("securityGroups", Network.LabNetwork.SecurityGroupsOf(notebook, resources.NotebookSecurityGroup) is { Count: > 0 } groups ? groups.Select(g => (object)g).ToList() : null),
             ("instanceMetadataServiceConfiguration", YMap.Of(("minimumInstanceMetadataServiceVersion", "2"))),
             ("kmsKeyId", _aws.KmsEncryption ? "${labKey.arn}" : null),
             ("lifecycleConfigName", "${notebookLifecycle.name}"),
@@ -216,7 +216,7 @@ public sealed class ResearcherWorkspace(LabSettings lab, ProgramBuilder program)
         }
         if (_aws.Budget is not null) program.Output("budgetName", "${labBudget.name}");
         program.Output("researcherPolicy", YMap.Fn("toJSON", YMap.Of(("Version", "2012-10-17"), ("Statement", ResearcherStatements().Cast<object>().ToList()))));
-        if (Perimeter.LabPerimeter.GuardrailPolicy(lab) is { } guardrail) program.Output("accountGuardrailPolicy", YMap.Fn("toJSON", guardrail));
+        if (Perimeter.LabPerimeter.GuardrailPolicy(Perimeter.LabPerimeterArgs.For(_aws, resources), NotebookName) is { } guardrail) program.Output("accountGuardrailPolicy", YMap.Fn("toJSON", guardrail));
     }
 
     /// <summary>
@@ -252,8 +252,8 @@ public sealed class ResearcherWorkspace(LabSettings lab, ProgramBuilder program)
                 // Only in the notebook's own subnet and security groups: the new interface, and the subnet and groups it joins.
                 var ec2 = $"arn:{Iam.Partition}:ec2:{_aws.Region}:${{awsAccount.accountId}}";
                 statements.Add(Statement("StartTheNotebookInItsSubnet", ["ec2:CreateNetworkInterface"],
-                    [$"{ec2}:network-interface/*", $"{ec2}:subnet/{Network.LabNetwork.SubnetOf(notebook)}",
-                     .. Network.LabNetwork.SecurityGroupsOf(notebook).Select(g => $"{ec2}:security-group/{g}")]));
+                    [$"{ec2}:network-interface/*", $"{ec2}:subnet/{Network.LabNetwork.SubnetOf(notebook, resources.LabSubnet)}",
+                     .. Network.LabNetwork.SecurityGroupsOf(notebook, resources.NotebookSecurityGroup).Select(g => $"{ec2}:security-group/{g}")]));
                 // EC2's Describe actions have no resource-level permissions: "*" is the only resource they take.
                 statements.Add(Statement("DescribeTheNotebooksNetwork", ["ec2:DescribeNetworkInterfaces", "ec2:DescribeSecurityGroups", "ec2:DescribeSubnets", "ec2:DescribeVpcs"], ["*"]));
             }
@@ -262,7 +262,7 @@ public sealed class ResearcherWorkspace(LabSettings lab, ProgramBuilder program)
         // deployer that reads the data).
         if (_aws.AuditTrail.CreatesTrail && _aws.Perimeter.Closed)
             statements.Add(Statement("ReadTheLabsQueryHistory", ["s3:GetObject"], [$"${{{Audit.LabAuditTrail.Bucket}.arn}}/{Audit.LabAuditTrail.QueryHistoryPrefix}*"]));
-        statements.Add(Perimeter.LabPerimeter.AfterExpiry(lab));
+        statements.Add(Perimeter.LabPerimeter.AfterExpiry(lab, resources));
         return statements;
     }
 }

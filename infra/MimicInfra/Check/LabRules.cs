@@ -13,8 +13,6 @@ namespace MimicInfra.Check;
 /// </summary>
 public static class LabRules
 {
-    private const string GlueTable = "aws:glue/catalogTable:CatalogTable";
-
     /// <summary>Rules that need only the program text.</summary>
     public static IReadOnlyList<CheckProblem> Check(string programText) => Check(programText, null);
 
@@ -30,46 +28,21 @@ public static class LabRules
             .Select(r => (r.Name, Type: r.Body.GetValueOrDefault("type") as string ?? "", Props: r.Body.GetValueOrDefault("properties") as Dictionary<object, object> ?? []))
             .ToList();
 
-        foreach (var (name, _, props) in resources.Where(r => r.Type == GlueTable))
-            if (At(props, "tableType") as string == "VIRTUAL_VIEW" && At(props, "storageDescriptor", "serDeInfo") is null)
-                problems.Add(new(name, "a Glue view without storageDescriptor.serDeInfo fails in Athena (HIVE_METASTORE_ERROR: Table storage descriptor is missing SerDe info)"));
+        Aws.Data.GlueCatalogRules.ViewsHaveASerDe(resources, problems);
 
         GcpDatasetsAdmitOnlyTheirList(resources, problems);
         GcpLabRules.Check(resources, lab, problems);
 
         if (lab?.Aws is { } aws)
         {
-            QueriedTablesHaveCatalogTypes(lab, resources.Where(r => r.Type == GlueTable && At(r.Props, "databaseName") as string == "${labDatabase.name}")
-                .Select(r => (r.Name, r.Props)).ToList(), problems);
+            Aws.Data.GlueCatalogRules.QueriedTablesHaveCatalogTypes(lab, resources, problems);
             NotebookReachesOnlyTheLab(lab, aws, resources.FirstOrDefault(r => r.Name == "notebookRolePolicy").Props, problems);
             CredentialedNotebookHasNoDirectInternet(lab, aws, resources, problems);
             CredentialedLabHasAPerimeter(lab, resources, problems);
-            Network.LabDnsFirewall.Check(lab, resources, problems);
-            PerimeterControls.Check(lab, root, resources, problems);
+            Aws.Network.LabDnsFirewall.Check(lab, resources, problems);
+            Aws.Perimeter.PerimeterControls.Check(lab, root, resources, problems);
         }
         return problems;
-    }
-
-    private static void QueriedTablesHaveCatalogTypes(LabSettings lab, List<(string Name, Dictionary<object, object> Props)> queried, List<CheckProblem> problems)
-    {
-        foreach (var (m, t) in lab.Tables)
-        {
-            var found = queried.Where(q => At(q.Props, "name") as string == t.Name).ToList();
-            if (found.Count != 1) { problems.Add(new($"labDatabase.{t.Name}", $"the lab database must hold one table {t.Name} ({m.Name}); it holds {found.Count}")); continue; }
-            var (name, props) = found[0];
-            if (At(props, "tableType") as string != "EXTERNAL_TABLE" || At(props, "storageDescriptor", "serDeInfo", "serializationLibrary") as string != "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe")
-                problems.Add(new(name, "a table researchers query must be a Parquet table (ParquetHiveSerDe), not a view or a CSV reader"));
-            var columns = (At(props, "storageDescriptor", "columns") as List<object> ?? []).OfType<Dictionary<object, object>>()
-                .Select(c => $"{c.GetValueOrDefault("name")} {c.GetValueOrDefault("type")}").ToList();
-            var expected = t.Columns.Select(c => $"{c.Name} {Dialects.TypeName(c.Type, Dialect.Glue)}").ToList();
-            if (!columns.SequenceEqual(expected))
-            {
-                var first = columns.Zip(expected).Select((p, i) => (p, i)).FirstOrDefault(x => x.p.First != x.p.Second);
-                problems.Add(new(name, first.p == default
-                    ? $"has {columns.Count} columns; the catalog's {m.Name}.{t.Name} has {expected.Count}"
-                    : $"column {first.i + 1} is '{first.p.First}'; the catalog says '{first.p.Second}'"));
-            }
-        }
     }
 
     private static void NotebookReachesOnlyTheLab(LabSettings lab, AwsSettings aws, Dictionary<object, object>? policy, List<CheckProblem> problems)
@@ -183,7 +156,8 @@ public static class LabRules
         }
     }
 
-    private static object? At(Dictionary<object, object> map, params string[] path)
+    /// <summary>The value at a path of nested mappings of the program text; null where any step is missing.</summary>
+    internal static object? At(Dictionary<object, object> map, params string[] path)
     {
         object? o = map;
         foreach (var p in path) o = (o as Dictionary<object, object>)?.GetValueOrDefault(p);

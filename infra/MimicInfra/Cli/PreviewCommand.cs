@@ -106,38 +106,20 @@ public static class LabPreview
             w.WriteLine($"AWS, region {aws.Region}");
             foreach (var line in Fleet.FleetPreview.Aws(lab)) w.WriteLine(line);
             foreach (var line in Sources.SourcePreview.Lines(lab)) w.WriteLine(line);
-            if (aws.OwnsData)
-            {
-                w.WriteLine($"  data        bucket {lab.Names.DataBucketPrefix}<unique suffix>: the lab's own typed Parquet copy, one folder per table, private, " +
-                            (aws.KmsEncryption ? $"KMS key {lab.Names.KmsAlias}" : "S3-managed encryption") + ", TLS only");
-                w.WriteLine($"  database    {lab.Names.Database} (typed Parquet tables); {lab.Names.ImportDatabase} (import only: the staged source, never the notebook's)");
-                w.WriteLine($"  import      once, by the researcher as themselves (PhysioNet authorizes IAM users, not roles): `import --stack {lab.Stack}` prints the command; " +
-                            $"workgroup {lab.Names.ImportWorkgroup}, scan cap {Bytes(aws.ImportBytesScannedCutoffPerQuery)} per query");
-                foreach (var line in Import.ImportModel.PreviewLines(lab)) w.WriteLine(line);
-            }
-            else
-                w.WriteLine($"  database    {lab.Names.Database} (typed Parquet tables read in place; no import)");
-            w.WriteLine($"  workgroup   {lab.Names.Workgroup}: Athena engine 3, settings enforced, scan cap {Bytes(aws.BytesScannedCutoffPerQuery)} per query");
-            w.WriteLine($"  results     bucket {lab.Names.BucketPrefix}<unique suffix>: private, " +
-                        (aws.KmsEncryption ? $"KMS key {lab.Names.KmsAlias} (rotated)" : "S3-managed encryption") +
-                        $", TLS only, results expire after {aws.ResultsRetentionDays} days, " +
-                        (aws.KeepResultsOnDestroy ? "kept on destroy" : "destroyed with the lab"));
+            foreach (var line in Aws.Data.DataPreview.Lines(lab)) w.WriteLine(line);
             w.WriteLine(aws.Perimeter.ResearcherArn is { } researcherArn
                 ? $"  perimeter   the data and results buckets{(aws.KmsEncryption ? " and the lab key" : "")} admit only {researcherArn}, " +
                   $"{(aws.Notebook is null ? "" : "the notebook's role, ")}and the deployer (read at each deploy); their ready policy is the output researcherPolicy"
                 : "  perimeter   none: the lab names no researcherPrincipalArn, so any principal IAM allows in this account can read its data (open data only)");
-            if (aws.KmsEncryption)
-                w.WriteLine($"  key         {lab.Names.KmsAlias}: administered by the account and the deployer, used only through S3 and Athena by the lab's principals" +
-                            (aws.Perimeter.Closed ? "; " : " (and, with no researcher named, any principal IAM allows); ") +
-                            $"{aws.Perimeter.KeyDeletionWindowDays}-day deletion window");
-            foreach (var line in Perimeter.PerimeterPreview.Lines(lab)) w.WriteLine(line);
+            foreach (var line in Aws.Data.DataPreview.KeyLines(lab)) w.WriteLine(line);
+            foreach (var line in Aws.Perimeter.PerimeterPreview.Lines(lab)) w.WriteLine(line);
             foreach (var line in Audit.AuditPreview.Lines(lab)) w.WriteLine(line);
             foreach (var line in Sources.SourcePreview.RegionLines(lab)) w.WriteLine(line);
             if (aws.Notebook is { } nb)
             {
                 w.WriteLine($"  notebook    {lab.Names.Lab}: {nb.InstanceType}, {Aws.ResearcherWorkspace.PlatformIdentifier}, {nb.VolumeSizeGb} GB encrypted, root off, IMDSv2, " +
                             $"{(nb.DirectInternetAccess ? "direct internet" : "VPC only")}, stops after {nb.IdleMinutes} idle minutes (systemd timer, not as root)");
-                foreach (var line in Network.LabNetwork.Describe(lab)) w.WriteLine(line);
+                foreach (var line in Aws.Network.LabNetwork.Describe(lab)) w.WriteLine(line);
                 w.WriteLine($"  logs        {Aws.ResearcherWorkspace.NotebookLogGroup} is the account's, shared by every notebook in {aws.Region}, and kept forever unless it has a retention: " +
                             $"{Aws.ResearcherWorkspace.LogRetentionCommand(aws.Region)}");
                 w.WriteLine($"  destroy     fails while the notebook is Pending or Stopping (the provider stops only InService notebooks): wait, then run it again (output notebookBeforeDestroy)");
@@ -194,6 +176,4 @@ public static class LabPreview
         System.Collections.IEnumerable e => e.Cast<object?>().SelectMany(Strings),
         _ => [],
     };
-
-    private static string Bytes(long n) => n % (1L << 30) == 0 ? $"{n >> 30} GiB" : n % (1L << 20) == 0 ? $"{n >> 20} MiB" : $"{n:N0} bytes";
 }

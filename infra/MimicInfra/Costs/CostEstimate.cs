@@ -64,11 +64,11 @@ public sealed record CostEstimate(IReadOnlyList<CostLine> Lines, IReadOnlyList<U
                     lines.Add(Monthly("AWS", "notebook ML storage", nb.VolumeSizeGb, table.Find("sagemaker-ml-storage", aws.Region), "ML storage volume"));
                     if (nb.LabVpc is not null)
                     {
-                        lines.Add(EndpointHours(Network.LabNetwork.InterfaceEndpoints.Count, Network.LabNetwork.Zones, table.Find("vpc-interface-endpoint", aws.Region)));
+                        lines.Add(EndpointHours(Aws.Network.LabNetwork.InterfaceEndpoints.Count, Aws.Network.LabNetwork.Zones, table.Find("vpc-interface-endpoint", aws.Region)));
                         perUse.Add(PerUsePrice("AWS", "VPC interface endpoint data processed", table.Find("vpc-interface-endpoint-data", aws.Region), "VPC interface endpoint data processing"));
-                        if (Network.LabDnsFirewall.Applies(lab))
+                        if (Aws.Network.LabDnsFirewall.Applies(lab))
                         {
-                            lines.Add(PerMonth("AWS", "DNS Firewall domain names", Network.LabDnsFirewall.StoredDomains(aws.Region), "domain name",
+                            lines.Add(PerMonth("AWS", "DNS Firewall domain names", Aws.Network.LabDnsFirewall.StoredDomains(aws.Region), "domain name",
                                 table.Find("dns-firewall-domain", aws.Region), "DNS Firewall domain names", " (the allow list and '*')"));
                             perUse.Add(PerUsePrice("AWS", "DNS Firewall queries", table.Find("dns-firewall-queries", aws.Region), "DNS Firewall queries"));
                         }

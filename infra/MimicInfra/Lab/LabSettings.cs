@@ -83,8 +83,8 @@ public sealed record AwsSettings(
     /// <summary>The lab's audit trail: its own, the organization's, or none (open data only).</summary>
     public MimicInfra.Audit.AuditTrailSettings AuditTrail { get; init; } = MimicInfra.Audit.AuditTrailSettings.None;
 
-    /// <summary>Who the lab's buckets and key admit, and the key's deletion window (Perimeter/LabPerimeter.cs).</summary>
-    public Perimeter.PerimeterSettings Perimeter { get; init; } = MimicInfra.Perimeter.PerimeterSettings.Open;
+    /// <summary>Who the lab's buckets and key admit, and the key's deletion window (Aws/Perimeter/LabPerimeter.cs).</summary>
+    public MimicInfra.Aws.Perimeter.PerimeterSettings Perimeter { get; init; } = MimicInfra.Aws.Perimeter.PerimeterSettings.Open;
 
     /// <summary>The key of the account's encrypted Glue Data Catalog, when the platform encrypts it (glueCatalogKmsKeyArn).</summary>
     public string? GlueCatalogKeyArn { get; init; }
@@ -103,11 +103,8 @@ public sealed record NotebookSettings(
     IReadOnlyList<string> SecurityGroupIds)
 {
     /// <summary>The private network the lab creates for the notebook (notebookNetwork lab-vpc); null otherwise.</summary>
-    public LabVpcSettings? LabVpc { get; init; }
+    public MimicInfra.Aws.Network.LabVpcSettings? LabVpc { get; init; }
 }
-
-/// <summary>The lab's own VPC: one private subnet in one Availability Zone (null: the region's first available one).</summary>
-public sealed record LabVpcSettings(string? AvailabilityZone);
 
 /// <summary>A monthly budget for the lab's tagged costs, alerting by e-mail at 80 % and 100 %.</summary>
 public sealed record BudgetSettings(int MonthlyUsd, IReadOnlyList<string> Emails);

@@ -119,8 +119,8 @@ public static partial class LabSettingsReader
         var importCutoff = c.Integer("importBytesScannedCutoff", 10_000_000, long.MaxValue);
 
         return new AwsSettings(region, sources, importCutoff, cutoff, retention, keep, encryption == "kms",
-            c.Boolean("notebook") ? ReadNotebook(c, release, region) : null, ReadBudget(c)) { AuditTrail = ReadAuditTrail(c, release, region), Perimeter = ReadPerimeter(c, release, region, encryption == "kms"),
-              GlueCatalogKeyArn = ReadGlueCatalogKey(c, region), DmlTimeoutQuota = ReadDmlTimeoutQuota(c) };
+            c.Boolean("notebook") ? ReadNotebook(c, release, region) : null, ReadBudget(c)) { AuditTrail = ReadAuditTrail(c, release, region), Perimeter = Aws.Perimeter.PerimeterSettingsReader.Read(c, release, region, kms: encryption == "kms"),
+              GlueCatalogKeyArn = Aws.Perimeter.PerimeterSettingsReader.GlueCatalogKey(c, region), DmlTimeoutQuota = Aws.Data.LabImportSettingsReader.DmlTimeoutQuota(c) };
     }
 
     private static NotebookSettings ReadNotebook(ConfigValues c, Release? release, string region)
@@ -129,7 +129,7 @@ public static partial class LabSettingsReader
         if (!InstanceType().IsMatch(type)) c.Problem("notebookInstanceType", $"{Q(type)} is not a SageMaker instance type such as ml.t3.medium.");
         var volume = (int)c.Integer("notebookVolumeSizeGb", 5, 16384);
         var idle = (int)c.Integer("notebookIdleMinutes", 5, 1440);
-        var (internet, subnet, groups, labVpc) = ReadNotebookNetwork(c, release, region);
+        var (internet, subnet, groups, labVpc) = Aws.Network.NetworkSettingsReader.Read(c, release, region);
         return new NotebookSettings(type, volume, idle, internet, subnet, groups) { LabVpc = labVpc };
     }
 
@@ -242,12 +242,6 @@ public static partial class LabSettingsReader
 
     [GeneratedRegex(@"^ml\.[a-z0-9]+\.[a-z0-9]+$")]
     private static partial Regex InstanceType();
-
-    [GeneratedRegex("^subnet-[0-9a-f]{8,17}$")]
-    private static partial Regex SubnetId();
-
-    [GeneratedRegex("^sg-[0-9a-f]{8,17}$")]
-    private static partial Regex SecurityGroupId();
 
     // No `$ { } * ?`: they would mean something to Pulumi's interpolation or to IAM, and no address needs them.
     [GeneratedRegex(@"^[^@\s${}*?]+@[^@\s${}*?]+\.[^@\s${}*?]+$")]

@@ -1,10 +1,12 @@
 using System.Text.RegularExpressions;
 using MimicInfra.Catalog;
+using MimicInfra.Lab;
+using static MimicInfra.Lab.ConfigValues;
 
-namespace MimicInfra.Lab;
+namespace MimicInfra.Aws.Network;
 
 /// <summary>The notebook's network: the lab's own private VPC, the stack's subnet, or direct internet.</summary>
-public static partial class LabSettingsReader
+public static partial class NetworkSettingsReader
 {
     public const string LabVpcNetwork = "lab-vpc", OwnVpcNetwork = "vpc", InternetNetwork = "internet";
 
@@ -15,7 +17,8 @@ public static partial class LabSettingsReader
     public static string DefaultNotebookNetwork(Release? release) =>
         release?.Access == Access.Credentialed ? LabVpcNetwork : InternetNetwork;
 
-    private static (bool DirectInternet, string? Subnet, IReadOnlyList<string> Groups, LabVpcSettings? LabVpc) ReadNotebookNetwork(
+    /// <summary>notebookNetwork, notebookSubnetId, notebookSecurityGroupIds and notebookAvailabilityZone, for the lab's release and region.</summary>
+    public static (bool DirectInternet, string? Subnet, IReadOnlyList<string> Groups, LabVpcSettings? LabVpc) Read(
         ConfigValues c, Release? release, string region)
     {
         var network = c.Str("notebookNetwork") ?? DefaultNotebookNetwork(release);
@@ -48,4 +51,10 @@ public static partial class LabSettingsReader
 
     [GeneratedRegex("^[a-z]{2}(-[a-z]+)+-[0-9][a-z]$")]
     private static partial Regex AvailabilityZone();
+
+    [GeneratedRegex("^subnet-[0-9a-f]{8,17}$")]
+    private static partial Regex SubnetId();
+
+    [GeneratedRegex("^sg-[0-9a-f]{8,17}$")]
+    private static partial Regex SecurityGroupId();
 }

@@ -2,9 +2,59 @@ using MimicInfra.Catalog;
 using MimicInfra.Import;
 using MimicInfra.Lab;
 using MimicInfra.Program;
-using MimicInfra.Sources;
 
-namespace MimicInfra.Aws;
+namespace MimicInfra.Aws.Data;
+
+/// <summary>What the one-time import is made of.</summary>
+public sealed record LabImportArgs
+{
+    /// <summary>The lab bucket's layout and one copy per table.</summary>
+    public required ImportPlanData Plan { get; init; }
+
+    public required Release Release { get; init; }
+
+    public required LabNames Names { get; init; }
+
+    public required string Region { get; init; }
+
+    /// <summary>The most one import query may scan, in bytes (the import workgroup's cap).</summary>
+    public required long BytesScannedCutoffPerQuery { get; init; }
+
+    /// <summary>Athena's DML query timeout (minutes) to request for the account; null for no request.</summary>
+    public int? DmlTimeoutQuotaMinutes { get; init; }
+
+    /// <summary>Whether the lab has a derived database the import writes (and so reads).</summary>
+    public bool HasDerivedDatabase { get; init; }
+
+    public required BucketHandles Data { get; init; }
+
+    public required BucketHandles Results { get; init; }
+
+    public required Handle ImportDatabase { get; init; }
+
+    public required Handle ImportWorkgroup { get; init; }
+
+    public required Handle Account { get; init; }
+
+    public required Handle Partition { get; init; }
+
+    /// <summary>The lab key; null when the lab uses SSE-S3.</summary>
+    public Handle? LabKey { get; init; }
+
+    /// <summary>Statements the researcher's import policy adds for the account's encrypted Glue Data Catalog (none when it is not).</summary>
+    public IReadOnlyList<YMap> GlueCatalogKeyStatements { get; init; } = [];
+
+    /// <summary>The statement that ends the researcher's import policy at the lab's expiry (the perimeter's).</summary>
+    public required YMap AfterExpiry { get; init; }
+
+    public required YMap Tags { get; init; }
+
+    /// <summary>Tags of S3 objects (at most 10 per object).</summary>
+    public required YMap ObjectTags { get; init; }
+
+    /// <summary>What the lab's expiry stop makes of the import workgroup so it can be disabled at expiry and resumed.</summary>
+    public Func<PulumiResource, PulumiResource> Resumable { get; init; } = workgroup => workgroup;
+}
 
 /// <summary>
 /// What the one-time import needs on AWS, and nothing the researcher's notebook can reach: a Glue database of
@@ -13,33 +63,46 @@ namespace MimicInfra.Aws;
 /// (PhysioNet-verified) IAM user needs to run it. PhysioNet authorizes individual IAM users only, never a
 /// role, so the copy runs as that user, not as anything this program creates.
 /// </summary>
-public sealed class LabImport(LabSettings lab, ProgramBuilder program)
+public sealed class LabImport(ProgramBuilder program, LabImportArgs args)
 {
-    private readonly AwsSettings _aws = lab.Aws!;
-    private readonly LabNames _names = lab.Names;
-    private readonly ImportPlanData _plan = ImportPlan.For(lab);
+    private readonly LabNames _names = args.Names;
+    private readonly ImportPlanData _plan = args.Plan;
+    private string DataBucket => args.Data.Bucket.Out("bucket");
+    private string DataBucketArn => args.Data.Bucket.Arn;
+    private string ResultsBucketArn => args.Results.Bucket.Arn;
 
     public void Build()
     {
-        program.Add(new PulumiResource("importDatabase", "aws:glue/catalogDatabase:CatalogDatabase", YMap.Of(
+        program.Add(args.ImportDatabase, "aws:glue/catalogDatabase:CatalogDatabase", YMap.Of(
             ("name", _names.ImportDatabase),
-            ("description", $"Import only: raw tables over the staged {lab.Release.Title} source files; query {_names.Database} instead"),
+            ("description", $"Import only: raw tables over the staged {args.Release.Title} source files; query {_names.Database} instead"),
             // For the notebook's import check only: the import itself takes its bucket from its command line, never from
             // the catalog, which principals outside the data perimeter (glue:UpdateDatabase) can change.
-            ("parameters", YMap.Of(("mimic_lab_data_bucket", "${dataBucket.bucket}"), ("mimic_release", lab.Release.Id))),
-            ("tags", AwsProvider.TagsOf(lab))), AwsProvider.Options()));
+            ("parameters", YMap.Of(("mimic_lab_data_bucket", DataBucket), ("mimic_release", args.Release.Id))),
+            ("tags", args.Tags)), AwsProvider.Options());
         foreach (var t in _plan.Tables) RawTableFor(t);
-        program.Add(Expiry.AwsExpiryStop.Resumable(lab, AwsLab.WorkgroupResource(lab, "importWorkgroup", _names.ImportWorkgroup,
-            $"MIMIC lab {_names.Lab}: the one-time import of {lab.Release.Title} into the lab's typed copy", ResultsLayout.ImportResults, _aws.ImportBytesScannedCutoffPerQuery)));
-        program.Add(new PulumiResource("importScript", "aws:s3/bucketObjectv2:BucketObjectv2", YMap.Of(
-            ("bucket", "${dataBucket.bucket}"),
+        var workgroup = new LabWorkgroup(program, new()
+        {
+            Workgroup = args.ImportWorkgroup,
+            Name = _names.ImportWorkgroup,
+            Description = $"MIMIC lab {_names.Lab}: the one-time import of {args.Release.Title} into the lab's typed copy",
+            ResultsPrefix = ResultsLayout.ImportResults,
+            BytesScannedCutoffPerQuery = args.BytesScannedCutoffPerQuery,
+            Results = args.Results,
+            Account = args.Account,
+            LabKey = args.LabKey,
+            Tags = args.Tags,
+            Resumable = args.Resumable,
+        }).Build();
+        program.Add("importScript", "aws:s3/bucketObjectv2:BucketObjectv2", YMap.Of(
+            ("bucket", DataBucket),
             ("key", DataLayout.ImportScriptKey),
             ("content", PulumiText.Literal(ImportScript.Build(_plan))),
             ("contentType", "text/x-python"),
-            ("tags", AwsProvider.ObjectTagsOf(lab))), AwsProvider.Options("dataEncryption", "dataTlsOnlyPolicy")));
-        program.Output("importCommand", ImportScript.CommandFor(_plan, "${dataBucket.bucket}", "${awsAccount.accountId}"));
+            ("tags", args.ObjectTags)), AwsProvider.OptionsAfter(args.Data.Encryption, args.Data.Policy));
+        program.Output("importCommand", ImportScript.CommandFor(_plan, DataBucket, args.Account.Out("accountId")));
         DmlTimeoutQuota();
-        program.Output("importWorkgroup", "${importWorkgroup.name}");
+        program.Output("importWorkgroup", workgroup.Out("name"));
         program.Output("researcherImportPolicy", YMap.Fn("toJSON", YMap.Of(("Version", "2012-10-17"), ("Statement", ResearcherImportStatements().Cast<object>().ToList()))));
     }
 
@@ -49,7 +112,7 @@ public sealed class LabImport(LabSettings lab, ProgramBuilder program)
     /// </summary>
     private void RawTableFor(TableImport t)
     {
-        var location = $"s3://${{dataBucket.bucket}}/{t.StagingFolder}";
+        var location = $"s3://{DataBucket}/{t.StagingFolder}";
         var columns = t.Table.Columns.Select(c => (object)YMap.Of(("name", c.Name), ("type", t.Source.PhysicalTypeOf(c)))).ToList();
         var storage = t.Reencoded
             ? YMap.Of(
@@ -72,10 +135,10 @@ public sealed class LabImport(LabSettings lab, ProgramBuilder program)
                     // "units\ 0 units"), so the escape character is one no MIMIC file contains.
                     ("parameters", YMap.Of(("separatorChar", ","), ("quoteChar", "\""), ("escapeChar", NoEscape))))),
                 ("columns", columns))
-            : AwsLab.ParquetStorage(location, columns);
-        program.Add(new PulumiResource($"import-{AwsLab.Key(t.Module, t.Table)}", "aws:glue/catalogTable:CatalogTable", YMap.Of(
+            : GlueCatalog.ParquetStorage(location, columns);
+        program.Add($"import-{GlueCatalog.Key(t.Module, t.Table)}", "aws:glue/catalogTable:CatalogTable", YMap.Of(
             ("name", ImportPlan.RawTableName(t.Module, t.Table)),
-            ("databaseName", "${importDatabase.name}"),
+            ("databaseName", args.ImportDatabase.Out("name")),
             ("tableType", "EXTERNAL_TABLE"),
             ("description", $"Import only: {t.Source.Uri} as staged, {(t.Reencoded ? "re-encoded as JSON Lines, all text" : t.Source.IsText ? "all text" : "physical types")}; query {_names.DatabaseOf(t.Module)}.{t.Table.Name}"),
             ("parameters", t.Reencoded
@@ -83,7 +146,7 @@ public sealed class LabImport(LabSettings lab, ProgramBuilder program)
                 : t.Source.IsText
                 ? YMap.Of(("classification", "csv"), ("skip.header.line.count", "1"), ("EXTERNAL", "TRUE"))
                 : YMap.Of(("classification", "parquet"), ("EXTERNAL", "TRUE"))),
-            ("storageDescriptor", storage)), AwsProvider.Options()));
+            ("storageDescriptor", storage)), AwsProvider.Options());
     }
 
     /// <summary>
@@ -93,12 +156,12 @@ public sealed class LabImport(LabSettings lab, ProgramBuilder program)
     /// </summary>
     private void DmlTimeoutQuota()
     {
-        if (ImportModel.QuotaRequest(lab) is not { } minutes) return;
-        program.Add(new PulumiResource("athenaDmlTimeoutQuota", "aws:servicequotas/serviceQuota:ServiceQuota", YMap.Of(
+        if (args.DmlTimeoutQuotaMinutes is not { } minutes) return;
+        var quota = program.Add("athenaDmlTimeoutQuota", "aws:servicequotas/serviceQuota:ServiceQuota", YMap.Of(
             ("serviceCode", "athena"),
             ("quotaCode", ImportModel.DmlTimeoutQuotaCode),
-            ("value", minutes)), AwsProvider.Options()));
-        program.Output("athenaDmlTimeoutQuota", "${athenaDmlTimeoutQuota.value} minutes requested (${athenaDmlTimeoutQuota.requestStatus}); AWS default ${athenaDmlTimeoutQuota.defaultValue}");
+            ("value", minutes)), AwsProvider.Options());
+        program.Output("athenaDmlTimeoutQuota", $"{quota.Out("value")} minutes requested ({quota.Out("requestStatus")}); AWS default {quota.Out("defaultValue")}");
     }
 
     /// <summary>The CSV escape character of the raw tables: U+0001, which no MIMIC file contains (tested on the demos).</summary>
@@ -111,27 +174,27 @@ public sealed class LabImport(LabSettings lab, ProgramBuilder program)
     internal IReadOnlyList<YMap> ResearcherImportStatements()
     {
         var databases = new List<string> { _names.ImportDatabase, _names.Database };
-        if (lab.AwsDerived is not null) databases.Add(_names.DerivedDatabase);
+        if (args.HasDerivedDatabase) databases.Add(_names.DerivedDatabase);
         var statements = Iam.ReadFolders("TheSource", _plan.Tables.Select(t => t.Source.Folder).ToList()).ToList();
         statements.AddRange(
         [
             Statement("WriteTheLabCopy", ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
-                [$"${{dataBucket.arn}}/{DataLayout.Staging}*", $"${{dataBucket.arn}}/{DataLayout.Tables}*", $"${{dataBucket.arn}}/{DataLayout.Imports}*"]),
-            Statement("ReadTheImportScript", ["s3:GetObject"], [$"${{dataBucket.arn}}/{DataLayout.LabFiles}import/*"]),
-            Statement("ListTheLabData", ["s3:ListBucket", "s3:GetBucketLocation"], ["${dataBucket.arn}"]),
-            Statement("WriteImportResults", ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"], ["${resultsBucket.arn}/import-results/*"]),
-            Statement("ListImportResults", ["s3:ListBucket", "s3:GetBucketLocation"], ["${resultsBucket.arn}"]),
+                [$"{DataBucketArn}/{DataLayout.Staging}*", $"{DataBucketArn}/{DataLayout.Tables}*", $"{DataBucketArn}/{DataLayout.Imports}*"]),
+            Statement("ReadTheImportScript", ["s3:GetObject"], [$"{DataBucketArn}/{DataLayout.LabFiles}import/*"]),
+            Statement("ListTheLabData", ["s3:ListBucket", "s3:GetBucketLocation"], [DataBucketArn]),
+            Statement("WriteImportResults", ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"], [$"{ResultsBucketArn}/{ResultsLayout.ImportResults}*"]),
+            Statement("ListImportResults", ["s3:ListBucket", "s3:GetBucketLocation"], [ResultsBucketArn]),
             Statement("RunTheImport", ["athena:StartQueryExecution", "athena:StopQueryExecution", "athena:GetQueryExecution", "athena:GetQueryResults",
-                "athena:GetQueryRuntimeStatistics", "athena:GetWorkGroup"], ["${importWorkgroup.arn}"]),
-            Iam.ReadGlueDatabases("ReadTheLabCatalog", _aws.Region, databases),
+                "athena:GetQueryRuntimeStatistics", "athena:GetWorkGroup"], [args.ImportWorkgroup.Arn]),
+            Iam.ReadGlueDatabases("ReadTheLabCatalog", args.Region, databases),
             // The import reads the DML timeout before it starts a table the time model says is long.
             Statement("ReadTheDmlTimeout", ["servicequotas:GetServiceQuota"],
-                [$"arn:{Iam.Partition}:servicequotas:{_aws.Region}:${{awsAccount.accountId}}:athena/{ImportModel.DmlTimeoutQuotaCode}"]),
+                [$"arn:{args.Partition.Out("partition")}:servicequotas:{args.Region}:{args.Account.Out("accountId")}:athena/{ImportModel.DmlTimeoutQuotaCode}"]),
         ]);
-        if (_aws.KmsEncryption)
+        if (args.LabKey is not null)
             statements.Add(Iam.UseTheLabKey());
-        statements.AddRange(Iam.UseTheGlueCatalogKey(_aws));
-        statements.Add(Perimeter.LabPerimeter.AfterExpiry(lab));
+        statements.AddRange(args.GlueCatalogKeyStatements);
+        statements.Add(args.AfterExpiry);
         return statements;
     }
 

@@ -1,6 +1,7 @@
+using MimicInfra.Check;
 using MimicInfra.Lab;
 
-namespace MimicInfra.Check;
+namespace MimicInfra.Aws.Perimeter;
 
 /// <summary>
 /// `check` rules for the perimeter's controls a stack could lose by mistake: each control the lab's settings ask for must
@@ -18,19 +19,20 @@ internal static class PerimeterControls
         var dataPolicies = new[] { "dataTlsOnlyPolicy", "resultsTlsOnlyPolicy" }.Where(byName.ContainsKey).ToList();
         var keyPolicy = byName.ContainsKey("labKey") ? Statements(byName["labKey"]) : null;
 
+        var notebookRole = LabPerimeter.AsWritten.NotebookRole.Arn;
         if (aws.Notebook?.LabVpc is not null)
             foreach (var (name, statements) in dataPolicies.Select(p => (p, Statements(byName[p]))).Append(("labKey", keyPolicy ?? [])).Where(x => x.Item1 != "labKey" || keyPolicy is not null))
-                if (!statements.Any(s => Deny(s) && At(s, "Condition", "ArnEquals", "aws:PrincipalArn") as string == "${notebookRole.arn}"
+                if (!statements.Any(s => Deny(s) && At(s, "Condition", "ArnEquals", "aws:PrincipalArn") as string == notebookRole
                                          && At(s, "Condition", "StringNotEqualsIfExists", "aws:SourceVpce") is not null
                                          && At(s, "Condition", "BoolIfExists", "aws:ViaAWSService") as string == "false"))
-                    problems.Add(new(name, "the notebook's role must work only inside the lab: a Deny for ${notebookRole.arn} unless aws:SourceVpce is the lab's S3 endpoint or aws:ViaAWSService (notebookNetwork lab-vpc)"));
+                    problems.Add(new(name, $"the notebook's role must work only inside the lab: a Deny for {notebookRole} unless aws:SourceVpce is the lab's S3 endpoint or aws:ViaAWSService (notebookNetwork lab-vpc)"));
 
         if (!aws.Perimeter.DeployerReads)
         {
             foreach (var name in dataPolicies)
-                if (!Statements(byName[name]).Any(s => Deny(s) && At(s, "Condition", "ArnEquals", "aws:PrincipalArn") as string == Perimeter.LabPerimeter.Deployer && Actions(s).Contains("s3:GetObject")))
+                if (!Statements(byName[name]).Any(s => Deny(s) && At(s, "Condition", "ArnEquals", "aws:PrincipalArn") as string == LabPerimeter.Deployer && Actions(s).Contains("s3:GetObject")))
                     problems.Add(new(name, "deployerDataAccess none: the bucket must deny the deployer s3:GetObject on everything but the lab's own files"));
-            if (keyPolicy is not null && !keyPolicy.Any(s => Deny(s) && At(s, "Condition", "ArnEquals", "aws:PrincipalArn") as string == Perimeter.LabPerimeter.Deployer && Actions(s).Contains("kms:Decrypt")))
+            if (keyPolicy is not null && !keyPolicy.Any(s => Deny(s) && At(s, "Condition", "ArnEquals", "aws:PrincipalArn") as string == LabPerimeter.Deployer && Actions(s).Contains("kms:Decrypt")))
                 problems.Add(new("labKey", "deployerDataAccess none: the key must deny the deployer kms:Decrypt"));
         }
 
@@ -71,8 +73,8 @@ internal static class PerimeterControls
     }
 
     private static bool ManagedOnlyByTheDeployer(List<Dictionary<object, object>> statements) =>
-        statements.Any(s => Deny(s) && Perimeter.LabPerimeter.ManagementActions.All(Actions(s).Contains)
-                            && At(s, "Condition", "ArnNotEquals", "aws:PrincipalArn") is List<object> admitted && admitted.Contains(Perimeter.LabPerimeter.Deployer));
+        statements.Any(s => Deny(s) && LabPerimeter.ManagementActions.All(Actions(s).Contains)
+                            && At(s, "Condition", "ArnNotEquals", "aws:PrincipalArn") is List<object> admitted && admitted.Contains(LabPerimeter.Deployer));
 
     private static List<Dictionary<object, object>> Statements(Dictionary<object, object> props) =>
         (At(props, "policy", "fn::toJSON", "Statement") as List<object> ?? []).OfType<Dictionary<object, object>>().ToList();

@@ -1,6 +1,6 @@
 using MimicInfra.Lab;
 
-namespace MimicInfra.Perimeter;
+namespace MimicInfra.Aws.Perimeter;
 
 /// <summary>What `preview` says of the perimeter's controls: the deployer's mode, where the notebook's role works, who opens the notebook.</summary>
 public static class PerimeterPreview

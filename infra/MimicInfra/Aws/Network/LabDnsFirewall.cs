@@ -1,9 +1,17 @@
-using MimicInfra.Aws;
 using MimicInfra.Check;
 using MimicInfra.Lab;
 using MimicInfra.Program;
 
-namespace MimicInfra.Network;
+namespace MimicInfra.Aws.Network;
+
+/// <summary>What the firewall is built from: the lab's region (the names it allows), name and tags, and the lab VPC it guards.</summary>
+public sealed record LabDnsFirewallArgs
+{
+    public required string Region { get; init; }
+    public required string LabName { get; init; }
+    public required YMap Tags { get; init; }
+    public required Handle Vpc { get; init; }
+}
 
 /// <summary>
 /// DNS exfiltration guard of the lab's own VPC (the default for credentialed releases): a Route 53 Resolver DNS Firewall rule group, associated with
@@ -18,7 +26,7 @@ namespace MimicInfra.Network;
 /// optionally start with *", Developer Guide, "Managing your own domain lists"). The VPC's firewall fails closed, its
 /// default (FirewallFailOpen DISABLED). Mutation protection stays off: it would refuse `pulumi destroy` the association.
 /// </summary>
-public sealed class LabDnsFirewall(LabSettings lab, ProgramBuilder program)
+public sealed class LabDnsFirewall(ProgramBuilder program, LabDnsFirewallArgs args)
 {
     public const int AllowPriority = 100, BlockPriority = 200, AssociationPriority = 101;
 
@@ -59,47 +67,45 @@ public sealed class LabDnsFirewall(LabSettings lab, ProgramBuilder program)
 
     public void Build()
     {
-        var name = lab.Names.Lab;
-        var tags = AwsProvider.TagsOf(lab);
-        program.Add(new PulumiResource("dnsAllowedDomains", "aws:route53/resolverFirewallDomainList:ResolverFirewallDomainList", YMap.Of(
+        var name = args.LabName;
+        var tags = args.Tags;
+        var allowed = program.Add(new PulumiResource("dnsAllowedDomains", "aws:route53/resolverFirewallDomainList:ResolverFirewallDomainList", YMap.Of(
             ("name", $"{name}-allowed"),
-            ("domains", AllowedDomains(lab.Aws!.Region).Cast<object>().ToArray()),
+            ("domains", AllowedDomains(args.Region).Cast<object>().ToArray()),
             ("tags", tags)), AwsProvider.Options()));
-        program.Add(new PulumiResource("dnsEveryDomain", "aws:route53/resolverFirewallDomainList:ResolverFirewallDomainList", YMap.Of(
+        var everyDomain = program.Add(new PulumiResource("dnsEveryDomain", "aws:route53/resolverFirewallDomainList:ResolverFirewallDomainList", YMap.Of(
             ("name", $"{name}-everything-else"),
             ("domains", new object[] { "*" }),
             ("tags", tags)), AwsProvider.Options()));
-        program.Add(new PulumiResource("dnsFirewall", "aws:route53/resolverFirewallRuleGroup:ResolverFirewallRuleGroup", YMap.Of(
+        var firewall = program.Add(new PulumiResource("dnsFirewall", "aws:route53/resolverFirewallRuleGroup:ResolverFirewallRuleGroup", YMap.Of(
             ("name", $"{name}-dns"),
             ("tags", tags)), AwsProvider.Options()));
-        program.Add(new PulumiResource("dnsAllowAwsServices", "aws:route53/resolverFirewallRule:ResolverFirewallRule", YMap.Of(
+        var allow = program.Add(new PulumiResource("dnsAllowAwsServices", "aws:route53/resolverFirewallRule:ResolverFirewallRule", YMap.Of(
             ("name", "allow-the-labs-aws-services"),
-            ("firewallRuleGroupId", "${dnsFirewall.id}"),
-            ("firewallDomainListId", "${dnsAllowedDomains.id}"),
+            ("firewallRuleGroupId", firewall.Id),
+            ("firewallDomainListId", allowed.Id),
             ("priority", AllowPriority),
             ("action", "ALLOW"),
             ("firewallDomainRedirectionAction", "TRUST_REDIRECTION_DOMAIN")), AwsProvider.Options()));
-        program.Add(new PulumiResource("dnsBlockEverythingElse", "aws:route53/resolverFirewallRule:ResolverFirewallRule", YMap.Of(
+        var block = program.Add(new PulumiResource("dnsBlockEverythingElse", "aws:route53/resolverFirewallRule:ResolverFirewallRule", YMap.Of(
             ("name", "block-every-other-name"),
-            ("firewallRuleGroupId", "${dnsFirewall.id}"),
-            ("firewallDomainListId", "${dnsEveryDomain.id}"),
+            ("firewallRuleGroupId", firewall.Id),
+            ("firewallDomainListId", everyDomain.Id),
             ("priority", BlockPriority),
             ("action", "BLOCK"),
             ("blockResponse", "NXDOMAIN")), AwsProvider.Options()));
         program.Add(new PulumiResource("dnsFirewallAssociation", "aws:route53/resolverFirewallRuleGroupAssociation:ResolverFirewallRuleGroupAssociation", YMap.Of(
             ("name", $"{name}-dns"),
-            ("firewallRuleGroupId", "${dnsFirewall.id}"),
-            ("vpcId", "${labVpc.id}"),
+            ("firewallRuleGroupId", firewall.Id),
+            ("vpcId", args.Vpc.Id),
             ("priority", AssociationPriority),
             ("mutationProtection", "DISABLED"),
-            ("tags", tags)), AwsProvider.Options("dnsAllowAwsServices", "dnsBlockEverythingElse")));
+            ("tags", tags)), AwsProvider.OptionsAfter(allow, block)));
     }
 
     /// <summary>What preview says of it.</summary>
-    public static IEnumerable<string> Describe(LabSettings lab)
+    public static IEnumerable<string> Describe(string region)
     {
-        if (!Applies(lab)) yield break;
-        var region = lab.Aws!.Region;
         yield return $"  dns         DNS Firewall on the lab VPC: answers only {string.Join(", ", AllowedDomains(region))}; every other name gets NXDOMAIN (no DNS exfiltration)";
     }
 
@@ -107,8 +113,9 @@ public sealed class LabDnsFirewall(LabSettings lab, ProgramBuilder program)
     public static void Check(LabSettings lab, IReadOnlyList<(string Name, string Type, Dictionary<object, object> Props)> resources, List<CheckProblem> problems)
     {
         if (!Required(lab)) return;
+        var vpcs = resources.Where(r => r.Type == "aws:ec2/vpc:Vpc").Select(r => r.Name).ToList();
         var association = resources.FirstOrDefault(r => r.Type == "aws:route53/resolverFirewallRuleGroupAssociation:ResolverFirewallRuleGroupAssociation"
-                                                        && r.Props.GetValueOrDefault("vpcId") as string == "${labVpc.id}");
+                                                        && vpcs.Any(vpc => IsIdOf(r.Props.GetValueOrDefault("vpcId"), vpc)));
         if (association.Name is null)
         {
             problems.Add(new("labVpc", "a credentialed lab's VPC must have a DNS Firewall rule group associated (DNS is its one way out); none is"));
@@ -119,8 +126,12 @@ public sealed class LabDnsFirewall(LabSettings lab, ProgramBuilder program)
                                           && r.Props.GetValueOrDefault("firewallRuleGroupId") as string == group
                                           && r.Props.GetValueOrDefault("action") as string == "BLOCK")
             .Select(r => r.Props.GetValueOrDefault("firewallDomainListId") as string ?? "")
-            .Any(list => resources.Any(d => $"${{{d.Name}.id}}" == list && d.Props.GetValueOrDefault("domains") is List<object> domains && domains.Contains("*")));
+            .Any(list => resources.Any(d => IsIdOf(list, d.Name) && d.Props.GetValueOrDefault("domains") is List<object> domains && domains.Contains("*")));
         if (!blocks)
             problems.Add(new(association.Name, "the lab VPC's DNS Firewall rule group must block every name not allowed (a BLOCK rule on a domain list of '*')"));
     }
+
+    /// <summary>Whether a property's value is exactly the id of the named resource (as the program's text references it).</summary>
+    private static bool IsIdOf(object? value, string resource) =>
+        value is string text && Interpolation.Parse(text) is { IsSingleReference: true, References: [{ Path: ["id"] } reference] } && reference.Root == resource;
 }

@@ -1,21 +1,23 @@
-using MimicInfra.Aws;
 using MimicInfra.Lab;
 using MimicInfra.Program;
 
-namespace MimicInfra.Perimeter;
+namespace MimicInfra.Aws.Perimeter;
 
-/// <summary>
-/// Who the lab admits: the researcher's verified IAM user (researcherPrincipalArn; required for credentialed
-/// releases), how long a deleted lab key can still be recovered, and whether the deployer may read the data
-/// (deployerDataAccess read) or only administer the buckets and key (none).
-/// </summary>
-public sealed record PerimeterSettings(string? ResearcherArn, int KeyDeletionWindowDays, bool DeployerReads = true)
+/// <summary>What the perimeter's statements depend on: its settings, the lab's region and notebook, and the lab's handles.</summary>
+public sealed record LabPerimeterArgs
 {
-    public const int DefaultKeyDeletionWindowDays = 30;
-    public static readonly PerimeterSettings Open = new(null, DefaultKeyDeletionWindowDays);
+    public required PerimeterSettings Settings { get; init; }
+    public required string Region { get; init; }
 
-    /// <summary>Whether the lab's buckets and key admit only its own principals (a researcher is named).</summary>
-    public bool Closed => ResearcherArn is not null;
+    /// <summary>The lab's notebook (null: none): its role is admitted, and bound to the lab VPC's S3 endpoint when it has one.</summary>
+    public required NotebookSettings? Notebook { get; init; }
+
+    /// <summary>The principals and the S3 endpoint the statements name.</summary>
+    public required AwsLabResources Resources { get; init; }
+
+    /// <summary>The perimeter of a lab's AWS side.</summary>
+    public static LabPerimeterArgs For(AwsSettings aws, AwsLabResources resources) =>
+        new() { Settings = aws.Perimeter, Region = aws.Region, Notebook = aws.Notebook, Resources = resources };
 }
 
 /// <summary>
@@ -32,16 +34,29 @@ public sealed record PerimeterSettings(string? ResearcherArn, int KeyDeletionWin
 /// </summary>
 public static class LabPerimeter
 {
-    /// <summary>The id of the lab VPC's S3 gateway endpoint (Network/LabNetwork.cs creates it).</summary>
-    public const string S3Endpoint = "${s3Endpoint.id}";
-
     /// <summary>The deployer's ARN: the role of an assumed-role session, or the IAM user itself.</summary>
-    public const string Deployer = "${awsDeployer.issuerArn}";
+    public static string DeployerOf(AwsLabResources lab) => lab.Deployer.Out("issuerArn");
 
-    public const string Root = "arn:${awsPartition.partition}:iam::${awsAccount.accountId}:root";
+    /// <summary>The account's root user, which IAM policies of the account stand for in a key policy.</summary>
+    public static string RootOf(AwsLabResources lab) => $"arn:{lab.Partition.Out("partition")}:iam::{lab.Account.Out("accountId")}:root";
+
+    /// <summary>The researcher's IAM user as getUser reads it at each deploy: a user that does not exist fails the preview at once, by name.</summary>
+    public static string ResearcherOf(AwsLabResources lab) => lab.Researcher.Arn;
+
+    /// <summary>
+    /// The lab's shared handles declared on a program of their own: they render the same text as a lab program's, for
+    /// `check` rules and tests that read a program back, and for callers that hold no handles yet (a reference through
+    /// them is not checked by the lab program's build).
+    /// </summary>
+    public static readonly AwsLabResources AsWritten = AwsLabResources.Declare(new ProgramBuilder());
+
+    /// <summary>The deployer, root user and researcher as a lab program's text names them.</summary>
+    public static string Deployer => DeployerOf(AsWritten);
+    public static string Root => RootOf(AsWritten);
+    public static string Researcher => ResearcherOf(AsWritten);
 
     /// <summary>The variable that names the deployer: getSessionContext of getCallerIdentity's ARN.</summary>
-    public static YMap DeployerVariable() => AwsProvider.Invoke("aws:iam/getSessionContext:getSessionContext", YMap.Of(("arn", "${awsAccount.arn}")));
+    public static YMap DeployerVariable(AwsLabResources lab) => AwsProvider.Invoke("aws:iam/getSessionContext:getSessionContext", YMap.Of(("arn", lab.Account.Out("arn"))));
 
     /// <summary>Key administration without use: AWS's key-administrator actions, less kms:Create* (CreateGrant would let an administrator grant itself use).</summary>
     public static readonly string[] AdministerActions =
@@ -52,45 +67,43 @@ public static class LabPerimeter
 
     public static readonly string[] UseActions = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"];
 
-    /// <summary>The researcher's IAM user as getUser reads it at each deploy: a user that does not exist fails the preview at once, by name.</summary>
-    public const string Researcher = "${awsResearcher.arn}";
-
     /// <summary>The variable that reads the researcher's user (only when the lab names one).</summary>
-    public static YMap? ResearcherVariable(LabSettings lab) => lab.Aws!.Perimeter.ResearcherArn is { } arn
+    public static YMap? ResearcherVariable(PerimeterSettings perimeter) => perimeter.ResearcherArn is { } arn
         ? AwsProvider.Invoke("aws:iam/getUser:getUser", YMap.Of(("userName", arn[(arn.LastIndexOf('/') + 1)..])))
         : null;
 
     /// <summary>The principals the lab admits, in a fixed order.</summary>
-    public static IReadOnlyList<object> Admitted(LabSettings lab) =>
+    public static IReadOnlyList<object> Admitted(LabPerimeterArgs lab) =>
     [
-        .. lab.Aws!.Notebook is null ? Array.Empty<object>() : ["${notebookRole.arn}"],
-        Deployer,
-        .. lab.Aws.Perimeter.Closed ? [Researcher] : Array.Empty<object>(),
+        .. lab.Notebook is null ? Array.Empty<object>() : [lab.Resources.NotebookRole.Arn],
+        DeployerOf(lab.Resources),
+        .. lab.Settings.Closed ? [ResearcherOf(lab.Resources)] : Array.Empty<object>(),
     ];
 
     /// <summary>The services that call the key for the lab's principals (S3 for objects, Athena for its results).</summary>
-    public static IReadOnlyList<object> ViaServices(LabSettings lab) =>
-        [$"s3.{lab.Aws!.Region}.amazonaws.com", $"athena.{lab.Aws.Region}.amazonaws.com"];
+    public static IReadOnlyList<object> ViaServices(string region) =>
+        [$"s3.{region}.amazonaws.com", $"athena.{region}.amazonaws.com"];
 
-    public static IReadOnlyList<YMap> KeyStatements(LabSettings lab)
+    public static IReadOnlyList<YMap> KeyStatements(LabPerimeterArgs lab)
     {
-        var perimeter = lab.Aws!.Perimeter;
+        var perimeter = lab.Settings;
+        var (deployer, root) = (DeployerOf(lab.Resources), RootOf(lab.Resources));
         // Open labs (no researcher named): whoever IAM lets use the key through S3, as before, plus the lab's own principals.
         // A deployer that reads no data is no user: it only encrypts the lab's own files as it uploads them.
-        IReadOnlyList<object> users = [.. Admitted(lab).Where(p => perimeter.DeployerReads || !Equals(p, Deployer)), .. perimeter.Closed ? Array.Empty<object>() : [Root]];
+        IReadOnlyList<object> users = [.. Admitted(lab).Where(p => perimeter.DeployerReads || !Equals(p, deployer)), .. perimeter.Closed ? Array.Empty<object>() : [root]];
         // Whoever starts the notebook may need a grant for its volume: the researcher, or in an open lab whoever IAM allows.
-        var grantees = new List<object> { Deployer, perimeter.Closed ? Researcher : Root };
-        var throughServices = YMap.Of(("StringEquals", YMap.Of(("kms:ViaService", ViaServices(lab)))));
+        var grantees = new List<object> { deployer, perimeter.Closed ? ResearcherOf(lab.Resources) : root };
+        var throughServices = YMap.Of(("StringEquals", YMap.Of(("kms:ViaService", ViaServices(lab.Region)))));
         return
         [
-            Allow("AccountAdministersTheKey", Root, AdministerActions),
-            Allow("DeployerAdministersTheKey", Deployer, AdministerActions),
+            Allow("AccountAdministersTheKey", root, AdministerActions),
+            Allow("DeployerAdministersTheKey", deployer, AdministerActions),
             Allow("LabPrincipalsUseTheKeyThroughS3AndAthena", users, UseActions, throughServices),
             .. perimeter.DeployerReads ? Array.Empty<YMap>() :
             [
-                Allow("DeployerEncryptsTheLabFilesThroughS3", Deployer, ["kms:GenerateDataKey"],
-                    YMap.Of(("StringEquals", YMap.Of(("kms:ViaService", $"s3.{lab.Aws.Region}.amazonaws.com"))))),
-                Deny("DeployerNeverDecrypts", ["kms:Decrypt", "kms:ReEncrypt*"], "*", YMap.Of(("ArnEquals", YMap.Of(("aws:PrincipalArn", Deployer))))),
+                Allow("DeployerEncryptsTheLabFilesThroughS3", deployer, ["kms:GenerateDataKey"],
+                    YMap.Of(("StringEquals", YMap.Of(("kms:ViaService", $"s3.{lab.Region}.amazonaws.com"))))),
+                Deny("DeployerNeverDecrypts", ["kms:Decrypt", "kms:ReEncrypt*"], "*", YMap.Of(("ArnEquals", YMap.Of(("aws:PrincipalArn", deployer))))),
             ],
             Allow("SageMakerGetsGrantsForTheNotebookVolume", grantees, ["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"],
                 YMap.Of(("Bool", YMap.Of(("kms:GrantIsForAWSResource", "true"))))),
@@ -105,12 +118,12 @@ public static class LabPerimeter
     /// aws:SourceVpce (IAM User Guide, "Forward access sessions"; AWS data-perimeter-policy-examples, EnforceNetworkPerimeter).
     /// With the stack's own subnet (vpc) or direct internet the lab knows no endpoint of its own: nothing to bind to.
     /// </summary>
-    public static IReadOnlyList<YMap> NotebookOnlyInsideTheLab(LabSettings lab, string[] actions, object resources) =>
-        lab.Aws!.Notebook?.LabVpc is null ? [] :
+    public static IReadOnlyList<YMap> NotebookOnlyInsideTheLab(LabPerimeterArgs lab, string[] actions, object resources) =>
+        lab.Notebook?.LabVpc is null ? [] :
         [
             Deny("TheNotebookRoleWorksOnlyInsideTheLab", actions, resources, YMap.Of(
-                ("ArnEquals", YMap.Of(("aws:PrincipalArn", "${notebookRole.arn}"))),
-                ("StringNotEqualsIfExists", YMap.Of(("aws:SourceVpce", S3Endpoint))),
+                ("ArnEquals", YMap.Of(("aws:PrincipalArn", lab.Resources.NotebookRole.Arn))),
+                ("StringNotEqualsIfExists", YMap.Of(("aws:SourceVpce", lab.Resources.S3Endpoint.Id))),
                 ("BoolIfExists", YMap.Of(("aws:ViaAWSService", "false"))))),
         ];
 
@@ -128,17 +141,17 @@ public static class LabPerimeter
     /// names a researcher), its management to all but the deployer and the account's root user, its data to a deployer
     /// that reads none, and to the notebook's role outside the lab.
     /// </summary>
-    public static IReadOnlyList<YMap> BucketStatements(LabSettings lab, string bucket)
+    public static IReadOnlyList<YMap> BucketStatements(LabPerimeterArgs lab, Handle bucket)
     {
-        var perimeter = lab.Aws!.Perimeter;
-        object[] both = [$"${{{bucket}.arn}}", $"${{{bucket}.arn}}/*"];
+        var perimeter = lab.Settings;
+        object[] both = [bucket.Arn, $"{bucket.Arn}/*"];
         var statements = new List<YMap>();
         if (perimeter.Closed)
         {
             statements.Add(Deny("OnlyTheLabsPrincipalsReachItsObjects", ObjectActions, both, YMap.Of(
                 ("ArnNotEquals", YMap.Of(("aws:PrincipalArn", Admitted(lab)))),
                 ("BoolIfExists", YMap.Of(("aws:PrincipalIsAWSService", "false"))))));
-            statements.Add(OnlyTheDeployerManages(bucket));
+            statements.Add(OnlyTheDeployerManages(bucket.Arn, deployer: DeployerOf(lab.Resources), root: RootOf(lab.Resources)));
         }
         statements.AddRange(DeployerReadsNoObjects(lab, bucket));
         statements.AddRange(NotebookOnlyInsideTheLab(lab, ["s3:*"], both));
@@ -151,9 +164,9 @@ public static class LabPerimeter
     /// The root user can always remove a bucket policy that locks everyone else out (S3 User Guide), so a lab whose
     /// deployer is gone is repaired by the account's root user.
     /// </summary>
-    public static YMap OnlyTheDeployerManages(string bucket) =>
-        Deny("OnlyTheDeployerManagesTheBucket", ManagementActions, $"${{{bucket}.arn}}",
-            YMap.Of(("ArnNotEquals", YMap.Of(("aws:PrincipalArn", new List<object> { Deployer, Root }))),
+    public static YMap OnlyTheDeployerManages(string bucketArn, string deployer, string root) =>
+        Deny("OnlyTheDeployerManagesTheBucket", ManagementActions, bucketArn,
+            YMap.Of(("ArnNotEquals", YMap.Of(("aws:PrincipalArn", new List<object> { deployer, root }))),
                     ("BoolIfExists", YMap.Of(("aws:PrincipalIsAWSService", "false")))));
 
     public static readonly string[] ManagementActions =
@@ -167,28 +180,29 @@ public static class LabPerimeter
     /// A deployer that reads no data (deployerDataAccess none) reads no object of the bucket but the lab's own files
     /// (lab/: the example notebook and the import script it uploads and Pulumi reads back), directly or through Athena.
     /// </summary>
-    public static IReadOnlyList<YMap> DeployerReadsNoObjects(LabSettings lab, string bucket) => lab.Aws!.Perimeter.DeployerReads ? [] :
+    public static IReadOnlyList<YMap> DeployerReadsNoObjects(LabPerimeterArgs lab, Handle bucket) => lab.Settings.DeployerReads ? [] :
     [
-        Deny("TheDeployerReadsNoData", ["s3:GetObject", "s3:GetObjectVersion"], new object[] { $"${{{bucket}.arn}}/{Import.DataLayout.LabFiles}*" },
-            YMap.Of(("ArnEquals", YMap.Of(("aws:PrincipalArn", Deployer)))), resourceKey: "NotResource"),
+        Deny("TheDeployerReadsNoData", ["s3:GetObject", "s3:GetObjectVersion"], new object[] { $"{bucket.Arn}/{Import.DataLayout.LabFiles}*" },
+            YMap.Of(("ArnEquals", YMap.Of(("aws:PrincipalArn", DeployerOf(lab.Resources))))), resourceKey: "NotResource"),
     ];
 
     /// <summary>The stack output accountGuardrailPolicy: SCP-style statements an account administrator attaches (see the README).</summary>
-    public static YMap? GuardrailPolicy(LabSettings lab)
+    public static YMap? GuardrailPolicy(LabPerimeterArgs lab, string notebookName)
     {
-        if (lab.Aws!.Notebook is null || !lab.Aws.Perimeter.Closed) return null;
-        var notebook = $"arn:{Iam.Partition}:sagemaker:{lab.Aws.Region}:${{awsAccount.accountId}}:notebook-instance/{lab.Names.Lab.ToLowerInvariant()}";
+        if (lab.Notebook is null || !lab.Settings.Closed) return null;
+        var notebook = NotebookArn(lab.Resources, lab.Region, notebookName);
+        var (researcher, deployer) = (ResearcherOf(lab.Resources), DeployerOf(lab.Resources));
         YMap Only(string sid, string[] actions, string resource, params object[] principals) => YMap.Of(
             ("Sid", sid), ("Effect", "Deny"), ("Action", actions.Cast<object>().ToList()), ("Resource", resource),
             ("Condition", YMap.Of(("ArnNotEquals", YMap.Of(("aws:PrincipalArn", principals.ToList()))))));
         return YMap.Of(("Version", "2012-10-17"), ("Statement", new object[]
         {
             // Opening Jupyter is reading the data as the notebook's role: the researcher only.
-            Only("OnlyTheResearcherOpensTheLabNotebook", ["sagemaker:CreatePresignedNotebookInstanceUrl"], notebook, Researcher),
+            Only("OnlyTheResearcherOpensTheLabNotebook", ["sagemaker:CreatePresignedNotebookInstanceUrl"], notebook, researcher),
             // Changing the notebook (its lifecycle scripts, network) or passing its role to anything else: the researcher, and the
             // deployer, whose `pulumi up` creates and updates the notebook.
-            Only("OnlyTheResearcherAndDeployerChangeTheLabNotebook", ["sagemaker:UpdateNotebookInstance", "sagemaker:UpdateNotebookInstanceLifecycleConfig"], notebook, Researcher, Deployer),
-            Only("OnlyTheResearcherAndDeployerPassTheLabRole", ["iam:PassRole"], "${notebookRole.arn}", Researcher, Deployer),
+            Only("OnlyTheResearcherAndDeployerChangeTheLabNotebook", ["sagemaker:UpdateNotebookInstance", "sagemaker:UpdateNotebookInstanceLifecycleConfig"], notebook, researcher, deployer),
+            Only("OnlyTheResearcherAndDeployerPassTheLabRole", ["iam:PassRole"], lab.Resources.NotebookRole.Arn, researcher, deployer),
         }));
     }
 
@@ -197,19 +211,18 @@ public static class LabPerimeter
     /// researcherPolicy, researcherImportPolicy) for everything that reaches the lab's data or runs its queries. Stopping
     /// the notebook stays allowed; extending `expires` and running `pulumi up` lifts it.
     /// </summary>
-    public static YMap AfterExpiry(LabSettings lab)
+    public static YMap AfterExpiry(LabSettings lab, AwsLabResources handles)
     {
         var aws = lab.Aws!;
-        var glue = $"arn:{Iam.Partition}:glue:{aws.Region}:${{awsAccount.accountId}}";
+        var glue = $"arn:{handles.Partition.Out("partition")}:glue:{aws.Region}:{handles.Account.Out("accountId")}";
         var databases = new List<string> { lab.Names.Database };
         if (lab.AwsDerived is not null) databases.Add(lab.Names.DerivedDatabase);
         if (aws.OwnsData) databases.Add(lab.Names.ImportDatabase);
-        var resources = new List<object> { "${workgroup.arn}", "${resultsBucket.arn}", "${resultsBucket.arn}/*" };
-        if (aws.OwnsData) resources.AddRange(["${importWorkgroup.arn}", "${dataBucket.arn}", "${dataBucket.arn}/*"]);
+        var resources = new List<object> { handles.Workgroup.Arn, handles.ResultsBucket.Arn, $"{handles.ResultsBucket.Arn}/*" };
+        if (aws.OwnsData) resources.AddRange([handles.ImportWorkgroup.Arn, handles.DataBucket.Arn, $"{handles.DataBucket.Arn}/*"]);
         resources.AddRange(databases.SelectMany(d => new object[] { $"{glue}:database/{d}", $"{glue}:table/{d}/*" }));
-        if (aws.KmsEncryption) resources.Add("${labKey.arn}");
-        if (aws.Notebook is not null)
-            resources.AddRange([$"arn:{Iam.Partition}:sagemaker:{aws.Region}:${{awsAccount.accountId}}:notebook-instance/{lab.Names.Lab.ToLowerInvariant()}", "${notebookRole.arn}"]);
+        if (aws.KmsEncryption) resources.Add(handles.LabKey.Arn);
+        if (aws.Notebook is not null) resources.AddRange([NotebookArn(handles, aws.Region, lab.Names.Lab), handles.NotebookRole.Arn]);
         return YMap.Of(
             ("Sid", "NothingOfTheLabAfterItExpires"),
             ("Effect", "Deny"),
@@ -224,6 +237,10 @@ public static class LabPerimeter
             ("Resource", resources),
             ("Condition", YMap.Of(("DateGreaterThanEquals", YMap.Of(("aws:CurrentTime", $"{Fleet.ExpiryDates.StopAt(lab.Expires)}Z"))))));
     }
+
+    /// <summary>The notebook instance's ARN (SageMaker writes instance names in lower case there).</summary>
+    private static string NotebookArn(AwsLabResources lab, string region, string notebookName) =>
+        $"arn:{lab.Partition.Out("partition")}:sagemaker:{region}:{lab.Account.Out("accountId")}:notebook-instance/{notebookName.ToLowerInvariant()}";
 
     /// <summary>
     /// Every action on objects (reading any version, its tags and ACL, writing, deleting, restoring, replicating) and

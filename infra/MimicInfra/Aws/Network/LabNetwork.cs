@@ -1,11 +1,33 @@
-using MimicInfra.Aws;
 using MimicInfra.Lab;
 using MimicInfra.Program;
 
-namespace MimicInfra.Network;
+namespace MimicInfra.Aws.Network;
 
 /// <summary>An interface endpoint the notebook needs, and the call on the notebook that needs it.</summary>
 public sealed record InterfaceEndpoint(string Service, string LogicalName, string Why);
+
+/// <summary>What the lab's network is built from: its settings, the lab's region, name and tags, and the handles it references or adds.</summary>
+public sealed record LabNetworkArgs
+{
+    public required LabVpcSettings Vpc { get; init; }
+    public required string Region { get; init; }
+
+    /// <summary>The lab's name (LabNames.Lab), which names the network's resources.</summary>
+    public required string LabName { get; init; }
+
+    /// <summary>The lab's tags; each resource adds its own Name first.</summary>
+    public required YMap Tags { get; init; }
+
+    /// <summary>The caller identity (getCallerIdentity): the endpoints admit only its account's principals.</summary>
+    public required Handle Account { get; init; }
+
+    /// <summary>The S3 gateway endpoint, which this adds (the perimeter's policies name it).</summary>
+    public required Handle S3Endpoint { get; init; }
+
+    /// <summary>The notebook's subnet and security group, which this adds (the workspace's notebook runs in them).</summary>
+    public required Handle Subnet { get; init; }
+    public required Handle NotebookSecurityGroup { get; init; }
+}
 
 /// <summary>
 /// The lab's own network for its notebook (notebookNetwork lab-vpc): one VPC with one private subnet in one
@@ -16,7 +38,7 @@ public sealed record InterfaceEndpoint(string Service, string LogicalName, strin
 /// security group has no rules. Every endpoint admits only principals of the lab's account, so credentials of
 /// another account brought into the notebook cannot carry data out through them.
 /// </summary>
-public sealed class LabNetwork(LabSettings lab, ProgramBuilder program)
+public sealed class LabNetwork(ProgramBuilder program, LabNetworkArgs args)
 {
     /// <summary>The VPC's range: private, never routed anywhere (the VPC is peered with nothing).</summary>
     public const string VpcCidr = "10.0.0.0/24";
@@ -41,18 +63,15 @@ public sealed class LabNetwork(LabSettings lab, ProgramBuilder program)
     /// <summary>The Availability Zones the lab's subnet and endpoints are in: one, as interface endpoints are billed per zone.</summary>
     public const int Zones = 1;
 
-    public const string SubnetReference = "${labSubnet.id}";
-    public const string NotebookSecurityGroupReference = "${notebookSecurityGroup.id}";
+    private readonly string _region = args.Region;
+    private readonly string _name = args.LabName;
 
-    private readonly string _region = lab.Aws!.Region;
-    private readonly string _name = lab.Names.Lab;
-
-    /// <summary>The subnet the notebook runs in: the lab's own, or the stack's (vpc); none with direct internet.</summary>
-    public static string? SubnetOf(NotebookSettings notebook) => notebook.LabVpc is not null ? SubnetReference : notebook.SubnetId;
+    /// <summary>The subnet the notebook runs in: the lab's own (<paramref name="labSubnet"/>), or the stack's (vpc); none with direct internet.</summary>
+    public static string? SubnetOf(NotebookSettings notebook, Handle labSubnet) => notebook.LabVpc is not null ? labSubnet.Id : notebook.SubnetId;
 
     /// <summary>The notebook's security groups: the lab's notebook group, or the stack's (vpc); none with direct internet.</summary>
-    public static IReadOnlyList<string> SecurityGroupsOf(NotebookSettings notebook) =>
-        notebook.LabVpc is not null ? [NotebookSecurityGroupReference] : notebook.SecurityGroupIds;
+    public static IReadOnlyList<string> SecurityGroupsOf(NotebookSettings notebook, Handle notebookSecurityGroup) =>
+        notebook.LabVpc is not null ? [notebookSecurityGroup.Id] : notebook.SecurityGroupIds;
 
     /// <summary>
     /// What must exist before the notebook boots: its on-create script copies the example notebook from S3 (the
@@ -63,25 +82,27 @@ public sealed class LabNetwork(LabSettings lab, ProgramBuilder program)
 
     public static string ServiceName(string region, string service) => $"com.amazonaws.{region}.{service}";
 
-    private static ResourceOptions Options(params string[] dependsOn) => AwsProvider.Options(dependsOn);
+    private static ResourceOptions Options() => AwsProvider.Options();
 
     private YMap Tags(string name)
     {
         var tags = YMap.Of(("Name", name));
-        foreach (var (k, v) in AwsProvider.TagsOf(lab)) tags[k] = v;
+        foreach (var (k, v) in args.Tags) tags[k] = v;
         return tags;
     }
 
     public void Build()
     {
-        var settings = lab.Aws!.Notebook!.LabVpc!;
-        if (settings.AvailabilityZone is null) ZoneWhereEveryEndpointIsOffered();
-        Vpc();
-        Subnet(settings.AvailabilityZone ?? $"${{{ZonesVariable}.names[0]}}");
-        SecurityGroups();
-        S3GatewayEndpoint();
-        foreach (var endpoint in InterfaceEndpoints) InterfaceEndpointFor(endpoint);
-        if (LabDnsFirewall.Applies(lab)) using (program.Component(nameof(LabDnsFirewall))) new LabDnsFirewall(lab, program).Build();
+        var chosenAtDeploy = args.Vpc.AvailabilityZone is null;
+        var zone = args.Vpc.AvailabilityZone ?? ZoneWhereEveryEndpointIsOffered().Out("names[0]");
+        var vpc = Vpc();
+        var routeTable = Subnet(vpc, zone, chosenAtDeploy);
+        var endpointGroup = SecurityGroups(vpc);
+        S3GatewayEndpoint(vpc, routeTable);
+        foreach (var endpoint in InterfaceEndpoints) InterfaceEndpointFor(endpoint, vpc, endpointGroup);
+        // Every lab VPC gets the firewall (LabDnsFirewall.Applies).
+        using (program.Component(nameof(LabDnsFirewall)))
+            new LabDnsFirewall(program, new() { Region = _region, LabName = _name, Tags = args.Tags, Vpc = vpc }).Build();
     }
 
     /// <summary>The variable holding the zones the lab may use; the subnet takes its first name.</summary>
@@ -97,7 +118,7 @@ public sealed class LabNetwork(LabSettings lab, ProgramBuilder program)
     /// account that opted into a Local Zone lists it too (and it sorts first, as in us-east-1-bos-1a), where neither
     /// SageMaker nor these endpoints are offered. The subnet ignores later changes of the result, so the zone never moves.
     /// </summary>
-    private void ZoneWhereEveryEndpointIsOffered()
+    private Handle ZoneWhereEveryEndpointIsOffered()
     {
         static YMap Zones(object excludeNames) => AwsProvider.Invoke("aws:index/getAvailabilityZones:getAvailabilityZones", YMap.Of(("state", "available"),
             ("filters", new object[] { YMap.Of(("name", "opt-in-status"), ("values", new object[] { "opt-in-not-required" })) }),
@@ -105,72 +126,77 @@ public sealed class LabNetwork(LabSettings lab, ProgramBuilder program)
         var lacking = new List<object>();
         foreach (var endpoint in InterfaceEndpoints)
         {
-            program.Variable(ServiceVariable(endpoint), AwsProvider.Invoke("aws:ec2/getVpcEndpointService:getVpcEndpointService", YMap.Of(
+            var service = program.Variable(ServiceVariable(endpoint), AwsProvider.Invoke("aws:ec2/getVpcEndpointService:getVpcEndpointService", YMap.Of(
                 ("serviceName", ServiceName(_region, endpoint.Service)), ("serviceType", "Interface"))));
-            program.Variable(LackingVariable(endpoint), Zones($"${{{ServiceVariable(endpoint)}.availabilityZones}}"));
-            lacking.Add(YMap.Fn("join", new object[] { ",", $"${{{LackingVariable(endpoint)}.names}}" }));
+            var zonesWithout = program.Variable(LackingVariable(endpoint), Zones(service.Out("availabilityZones")));
+            lacking.Add(YMap.Fn("join", new object[] { ",", zonesWithout.Out("names") }));
         }
-        program.Variable(ZonesVariable, Zones(YMap.Fn("split", new object[] { ",", YMap.Fn("join", new object[] { ",", lacking }) })));
+        return program.Variable(ZonesVariable, Zones(YMap.Fn("split", new object[] { ",", YMap.Fn("join", new object[] { ",", lacking }) })));
     }
 
     public static string ServiceVariable(InterfaceEndpoint endpoint) => $"{endpoint.LogicalName}Service";
 
     public static string LackingVariable(InterfaceEndpoint endpoint) => $"zonesWithout{char.ToUpperInvariant(endpoint.LogicalName[0])}{endpoint.LogicalName[1..]}";
 
-    private void Vpc()
+    private Handle Vpc()
     {
         // Private DNS of interface endpoints needs both DNS attributes on.
-        program.Add(new PulumiResource("labVpc", "aws:ec2/vpc:Vpc", YMap.Of(
+        var vpc = program.Add(new PulumiResource("labVpc", "aws:ec2/vpc:Vpc", YMap.Of(
             ("cidrBlock", VpcCidr),
             ("enableDnsSupport", true),
             ("enableDnsHostnames", true),
             ("tags", Tags($"{_name}-notebook"))), Options() with { DeleteTimeout = "40m" }));   // SageMaker's interfaces may hold it a while
         // Adopting the default security group without rules removes the rules AWS gives it (CKV2_AWS_12).
         program.Add(new PulumiResource("labVpcDefaultSecurityGroup", "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup", YMap.Of(
-            ("vpcId", "${labVpc.id}"),
+            ("vpcId", vpc.Id),
             ("tags", Tags($"{_name}-default-unused"))), Options()));
+        return vpc;
     }
 
-    private void Subnet(string zone)
+    /// <summary>The subnet and its own route table, which it returns.</summary>
+    private Handle Subnet(Handle vpc, string zone, bool chosenAtDeploy)
     {
-        program.Add(new PulumiResource("labSubnet", "aws:ec2/subnet:Subnet", YMap.Of(
-            ("vpcId", "${labVpc.id}"),
+        var subnet = program.Add(args.Subnet, "aws:ec2/subnet:Subnet", YMap.Of(
+            ("vpcId", vpc.Id),
             ("cidrBlock", SubnetCidr),
             ("availabilityZone", zone),
             ("mapPublicIpOnLaunch", false),
             ("tags", Tags($"{_name}-notebook-private"))),
             // The zone is chosen once: a later change of the region's zone list must never move the subnet (and so replace
             // the notebook and its volume). SageMaker's network interfaces can outlive the notebook for minutes: wait for them.
-            Options() with { IgnoreChanges = zone.StartsWith("${", StringComparison.Ordinal) ? ["availabilityZone"] : [], DeleteTimeout = "40m" }));
+            Options() with { IgnoreChanges = chosenAtDeploy ? ["availabilityZone"] : [], DeleteTimeout = "40m" });
         // Its own route table: only the VPC's local route and the S3 gateway endpoint's; no route to any gateway.
-        program.Add(new PulumiResource("labRouteTable", "aws:ec2/routeTable:RouteTable", YMap.Of(
-            ("vpcId", "${labVpc.id}"),
+        var routeTable = program.Add(new PulumiResource("labRouteTable", "aws:ec2/routeTable:RouteTable", YMap.Of(
+            ("vpcId", vpc.Id),
             ("tags", Tags($"{_name}-notebook-private"))), Options()));
         program.Add(new PulumiResource("labRouteTableAssociation", "aws:ec2/routeTableAssociation:RouteTableAssociation", YMap.Of(
-            ("subnetId", "${labSubnet.id}"),
-            ("routeTableId", "${labRouteTable.id}")), Options()));
+            ("subnetId", subnet.Id),
+            ("routeTableId", routeTable.Id)), Options()));
+        return routeTable;
     }
 
-    private void SecurityGroups()
+    /// <summary>The notebook's and the endpoints' security groups and their rules; returns the endpoints' group.</summary>
+    private Handle SecurityGroups(Handle vpc)
     {
         // No inline rules: the provider then also removes the allow-all egress rule AWS adds to a new group, so each
         // group has exactly the rules below.
-        program.Add(new PulumiResource("notebookSecurityGroup", "aws:ec2/securityGroup:SecurityGroup", YMap.Of(
+        var notebook = program.Add(args.NotebookSecurityGroup, "aws:ec2/securityGroup:SecurityGroup", YMap.Of(
             ("name", $"{_name}-notebook"),
             ("description", $"MIMIC lab {_name} notebook: HTTPS out to the lab's endpoints and S3 only"),
-            ("vpcId", "${labVpc.id}"),
-            ("tags", Tags($"{_name}-notebook"))), Options() with { DeleteTimeout = "40m" }));   // SageMaker's interface may outlive the notebook
-        program.Add(new PulumiResource("endpointSecurityGroup", "aws:ec2/securityGroup:SecurityGroup", YMap.Of(
+            ("vpcId", vpc.Id),
+            ("tags", Tags($"{_name}-notebook"))), Options() with { DeleteTimeout = "40m" });   // SageMaker's interface may outlive the notebook
+        var endpoints = program.Add(new PulumiResource("endpointSecurityGroup", "aws:ec2/securityGroup:SecurityGroup", YMap.Of(
             ("name", $"{_name}-endpoints"),
             ("description", $"MIMIC lab {_name} endpoints: HTTPS in from the lab's notebook only"),
-            ("vpcId", "${labVpc.id}"),
+            ("vpcId", vpc.Id),
             ("tags", Tags($"{_name}-endpoints"))), Options() with { DeleteTimeout = "40m" }));
-        program.Add(Rule("notebookToEndpoints", "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", "${notebookSecurityGroup.id}",
-            ("referencedSecurityGroupId", "${endpointSecurityGroup.id}"), "HTTPS to the lab's interface endpoints"));
-        program.Add(Rule("notebookToS3", "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", "${notebookSecurityGroup.id}",
-            ("prefixListId", "${s3Endpoint.prefixListId}"), "HTTPS to S3 through the gateway endpoint"));
-        program.Add(Rule("endpointsFromNotebook", "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "${endpointSecurityGroup.id}",
-            ("referencedSecurityGroupId", "${notebookSecurityGroup.id}"), "HTTPS from the lab's notebook"));
+        program.Add(Rule("notebookToEndpoints", "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", notebook.Id,
+            ("referencedSecurityGroupId", endpoints.Id), "HTTPS to the lab's interface endpoints"));
+        program.Add(Rule("notebookToS3", "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", notebook.Id,
+            ("prefixListId", args.S3Endpoint.Out("prefixListId")), "HTTPS to S3 through the gateway endpoint"));
+        program.Add(Rule("endpointsFromNotebook", "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", endpoints.Id,
+            ("referencedSecurityGroupId", notebook.Id), "HTTPS from the lab's notebook"));
+        return endpoints;
     }
 
     private PulumiResource Rule(string logicalName, string type, string group, (string Key, object Value) peer, string description) =>
@@ -188,7 +214,7 @@ public sealed class LabNetwork(LabSettings lab, ProgramBuilder program)
     /// keys brought into the notebook carry nothing out, and an unsigned request gets nowhere: the identity perimeter of
     /// AWS's data-perimeter examples, with the lab's account where those name an organization.
     /// </summary>
-    internal static YMap EndpointPolicy() => YMap.Fn("toJSON", YMap.Of(
+    internal static YMap EndpointPolicy(Handle account) => YMap.Fn("toJSON", YMap.Of(
         ("Version", "2012-10-17"),
         ("Statement", new object[]
         {
@@ -198,7 +224,7 @@ public sealed class LabNetwork(LabSettings lab, ProgramBuilder program)
                 ("Principal", "*"),
                 ("Action", "*"),
                 ("Resource", "*"),
-                ("Condition", YMap.Of(("StringEquals", YMap.Of(("aws:PrincipalAccount", "${awsAccount.accountId}")))))),
+                ("Condition", YMap.Of(("StringEquals", YMap.Of(("aws:PrincipalAccount", account.Out("accountId"))))))),
             YMap.Of(
                 ("Sid", "AwsServicesActingForIt"),
                 ("Effect", "Allow"),
@@ -212,7 +238,7 @@ public sealed class LabNetwork(LabSettings lab, ProgramBuilder program)
     /// The S3 gateway's policy: this account's principals, and only on this account's buckets (aws:ResourceAccount), so
     /// no credentials used on the notebook can copy data to a bucket elsewhere through it (AWS's resource-perimeter example).
     /// </summary>
-    internal static YMap S3EndpointPolicy() => YMap.Fn("toJSON", YMap.Of(
+    internal static YMap S3EndpointPolicy(Handle account) => YMap.Fn("toJSON", YMap.Of(
         ("Version", "2012-10-17"),
         ("Statement", new object[]
         {
@@ -222,27 +248,27 @@ public sealed class LabNetwork(LabSettings lab, ProgramBuilder program)
                 ("Principal", "*"),
                 ("Action", "*"),
                 ("Resource", "*"),
-                ("Condition", YMap.Of(("StringEquals", YMap.Of(("aws:PrincipalAccount", "${awsAccount.accountId}"), ("aws:ResourceAccount", "${awsAccount.accountId}")))))),
+                ("Condition", YMap.Of(("StringEquals", YMap.Of(("aws:PrincipalAccount", account.Out("accountId")), ("aws:ResourceAccount", account.Out("accountId"))))))),
         })));
 
-    private void S3GatewayEndpoint() =>
-        program.Add(new PulumiResource("s3Endpoint", "aws:ec2/vpcEndpoint:VpcEndpoint", YMap.Of(
-            ("vpcId", "${labVpc.id}"),
+    private void S3GatewayEndpoint(Handle vpc, Handle routeTable) =>
+        program.Add(args.S3Endpoint, "aws:ec2/vpcEndpoint:VpcEndpoint", YMap.Of(
+            ("vpcId", vpc.Id),
             ("serviceName", ServiceName(_region, "s3")),
             ("vpcEndpointType", "Gateway"),
-            ("routeTableIds", new object[] { "${labRouteTable.id}" }),
-            ("policy", S3EndpointPolicy()),
-            ("tags", Tags($"{_name}-s3"))), Options()));
+            ("routeTableIds", new object[] { routeTable.Id }),
+            ("policy", S3EndpointPolicy(args.Account)),
+            ("tags", Tags($"{_name}-s3"))), Options());
 
-    private void InterfaceEndpointFor(InterfaceEndpoint endpoint) =>
+    private void InterfaceEndpointFor(InterfaceEndpoint endpoint, Handle vpc, Handle endpointGroup) =>
         program.Add(new PulumiResource(endpoint.LogicalName, "aws:ec2/vpcEndpoint:VpcEndpoint", YMap.Of(
-            ("vpcId", "${labVpc.id}"),
+            ("vpcId", vpc.Id),
             ("serviceName", ServiceName(_region, endpoint.Service)),
             ("vpcEndpointType", "Interface"),
-            ("subnetIds", new object[] { SubnetReference }),
-            ("securityGroupIds", new object[] { "${endpointSecurityGroup.id}" }),
+            ("subnetIds", new object[] { args.Subnet.Id }),
+            ("securityGroupIds", new object[] { endpointGroup.Id }),
             ("privateDnsEnabled", true),
-            ("policy", EndpointPolicy()),
+            ("policy", EndpointPolicy(args.Account)),
             ("tags", Tags($"{_name}-{endpoint.Service.Replace('.', '-')}"))), Options()));
 
     /// <summary>What preview says of the notebook's network: what it can reach, and how egress is opened where it is.</summary>
@@ -260,7 +286,7 @@ public sealed class LabNetwork(LabSettings lab, ProgramBuilder program)
                   $"{string.Join(", ", InterfaceEndpoints.Select(e => e.Service))} interface endpoints are all offered (ec2:DescribeVpcEndpointServices); " +
                   "it never moves afterwards. To see the candidates: " + ZoneCheckCommand(region)
                 : $"  zone        {vpc.AvailabilityZone} (notebookAvailabilityZone); check every endpoint service is offered there: {ZoneCheckCommand(region)}";
-            foreach (var line in LabDnsFirewall.Describe(lab)) yield return line;
+            foreach (var line in LabDnsFirewall.Describe(region)) yield return line;
             yield return "  upgrade     a lab first deployed with direct internet gets a new notebook, with an empty volume, on this update (the provider replaces it): " +
                          "save /home/ec2-user/SageMaker first, or set notebookNetwork internet to keep the old one";
         }

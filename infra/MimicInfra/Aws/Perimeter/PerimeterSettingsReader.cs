@@ -1,13 +1,15 @@
 using System.Text.RegularExpressions;
 using MimicInfra.Catalog;
-using MimicInfra.Perimeter;
+using MimicInfra.Lab;
+using static MimicInfra.Lab.ConfigValues;
 
-namespace MimicInfra.Lab;
+namespace MimicInfra.Aws.Perimeter;
 
 /// <summary>The data perimeter's and keys' settings: researcherPrincipalArn, kmsDeletionWindowDays, glueCatalogKmsKeyArn, deployerDataAccess.</summary>
-public static partial class LabSettingsReader
+public static partial class PerimeterSettingsReader
 {
-    private static PerimeterSettings ReadPerimeter(ConfigValues c, Release? release, string region, bool kms)
+    /// <summary>researcherPrincipalArn, kmsDeletionWindowDays (only with the lab key: kms) and deployerDataAccess.</summary>
+    public static PerimeterSettings Read(ConfigValues c, Release? release, string region, bool kms)
     {
         var arn = c.Str("researcherPrincipalArn");
         const string form = "arn:aws:iam::ACCOUNT:user/NAME, the IAM user PhysioNet verified, as `aws iam get-user --user-name NAME --query User.Arn` prints it";
@@ -21,8 +23,8 @@ public static partial class LabSettingsReader
             c.Problem("researcherPrincipalArn", $"{Q(arn)} is not an IAM user ARN; write it as {form} (no wildcards: PhysioNet authorizes one verified user, never a role).");
         else
         {
-            if (match.Groups["partition"].Value != PartitionOf(region))
-                c.Problem("researcherPrincipalArn", $"{Q(arn)} is in partition {match.Groups["partition"].Value}, the lab's region {region} in {PartitionOf(region)}; name the user of the lab's account.");
+            if (match.Groups["partition"].Value != LabSettingsReader.PartitionOf(region))
+                c.Problem("researcherPrincipalArn", $"{Q(arn)} is in partition {match.Groups["partition"].Value}, the lab's region {region} in {LabSettingsReader.PartitionOf(region)}; name the user of the lab's account.");
             if (c.Str("awsAccountId") is { } account && account != match.Groups["account"].Value)
                 c.Problem("researcherPrincipalArn", $"{Q(arn)} is a user of account {match.Groups["account"].Value}, the lab is bound to {Q(account)} (awsAccountId); the researcher imports and works in the lab's account, so name their user there.");
         }
@@ -39,7 +41,7 @@ public static partial class LabSettingsReader
     /// The key of an encrypted Glue Data Catalog (an account-level setting the lab does not own, CKV_AWS_94): every
     /// policy that queries through Athena needs it (Athena User Guide, "access-encrypted-data-glue-data-catalog").
     /// </summary>
-    private static string? ReadGlueCatalogKey(ConfigValues c, string region)
+    public static string? GlueCatalogKey(ConfigValues c, string region)
     {
         var arn = c.Str("glueCatalogKmsKeyArn");
         if (arn is null) return null;
