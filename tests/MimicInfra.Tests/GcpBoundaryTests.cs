@@ -29,7 +29,7 @@ public class GcpBoundaryTests
         return LabRules.Check(new SerializerBuilder().Build().Serialize(p.Root), Settings(extra));
     }
 
-    private static Dictionary<object, object> Rules(ParsedProgram p, string part = "status") => p.Named(MimicInfra.Gcp.GcpBoundary.PerimeterResource)[part].Map();
+    private static Dictionary<object, object> Rules(ParsedProgram p, string part = "status") => p.Named(MimicInfra.Gcp.Boundary.GcpBoundary.PerimeterResource)[part].Map();
 
     [Fact]
     public void VpcServiceControls_ThePerimeterHoldsTheProjectAndRestrictsBigQueryStorageAndNotebooks()
@@ -77,7 +77,7 @@ public class GcpBoundaryTests
         var expiry = rules[1];
         Assert.Equal(new List<object> { "serviceAccount:${expiryServiceAccount.email}" }, expiry.At("ingressFrom", "identities"));
         Assert.Equal("notebooks.googleapis.com", expiry.At("ingressTo", "operations").List().Single().At("serviceName"));
-        Assert.Single(new ParsedProgram(Labs.Compile(Gcp.Only31(Perimeter))).Named(MimicInfra.Gcp.GcpBoundary.PerimeterResource)["status"].At("ingressPolicies").List());
+        Assert.Single(new ParsedProgram(Labs.Compile(Gcp.Only31(Perimeter))).Named(MimicInfra.Gcp.Boundary.GcpBoundary.PerimeterResource)["status"].At("ingressPolicies").List());
         Assert.Equal(new List<object> { "user:jdoe@example.org", "group:icu-lab@example.org" }, ingress.At("ingressFrom", "identities"));
         Assert.Equal("*", ingress.At("ingressFrom", "sources").List().Single().At("accessLevel"));
         Assert.Equal(new[] { "bigquery.googleapis.com", "notebooks.googleapis.com" }, ingress.At("ingressTo", "operations").List().Select(o => o.At("serviceName")));
@@ -91,7 +91,7 @@ public class GcpBoundaryTests
     public void VpcServiceControls_DryRunLogsWithTheSameRulesAndEnforcesNothing()
     {
         var p = Program([.. Perimeter, ("gcpPerimeterDryRun", "true")]);
-        var perimeter = p.Named(MimicInfra.Gcp.GcpBoundary.PerimeterResource);
+        var perimeter = p.Named(MimicInfra.Gcp.Boundary.GcpBoundary.PerimeterResource);
         Assert.Equal("true", perimeter["useExplicitDryRunSpec"]);
         Assert.False(perimeter.ContainsKey("status"));
         Assert.Equal(Rules(Program(Perimeter)), perimeter["spec"]);
@@ -202,7 +202,7 @@ public class GcpBoundaryTests
         Assert.StartsWith("gcpPerimeter: a perimeter egress rule allows method * outside; only bigquery.datasets.get", Assert.Single(anyMethod).ToString());
         var write = Check(p => Egress(p, new() { ["serviceName"] = "bigquery.googleapis.com", ["methodSelectors"] = new List<object> { new Dictionary<object, object> { ["permission"] = "bigquery.tables.updateData" } } }), Perimeter);
         Assert.StartsWith("gcpPerimeter: a perimeter egress rule allows bigquery.tables.updateData outside", Assert.Single(write).ToString());
-        var dryRunWrite = Check(p => p.Named(MimicInfra.Gcp.GcpBoundary.PerimeterResource)["spec"].At("egressPolicies").List()[0].At("egressTo", "operations").List()
+        var dryRunWrite = Check(p => p.Named(MimicInfra.Gcp.Boundary.GcpBoundary.PerimeterResource)["spec"].At("egressPolicies").List()[0].At("egressTo", "operations").List()
             .Add(new Dictionary<object, object> { ["serviceName"] = "bigquery.googleapis.com" }), [.. Perimeter, ("gcpPerimeterDryRun", "true")]);
         Assert.StartsWith("gcpPerimeter: a perimeter egress rule allows every method outside", Assert.Single(dryRunWrite).ToString());
     }
@@ -210,11 +210,11 @@ public class GcpBoundaryTests
     [Fact]
     public void Check_RefusesAPerimeterTheStackAskedForThatIsGoneOrLeaksAService()
     {
-        var gone = Check(p => ((Dictionary<object, object>)p.Root["resources"]).Remove(MimicInfra.Gcp.GcpBoundary.PerimeterResource), Perimeter);
+        var gone = Check(p => ((Dictionary<object, object>)p.Root["resources"]).Remove(MimicInfra.Gcp.Boundary.GcpBoundary.PerimeterResource), Perimeter);
         Assert.StartsWith("gcpPerimeter: the stack sets gcpAccessPolicy, but the program has no perimeter", Assert.Single(gone).ToString());
         var storageOpen = Check(p => Rules(p)["restrictedServices"].List().Remove("storage.googleapis.com"), Perimeter);
         Assert.Equal("gcpPerimeter: the perimeter must restrict storage.googleapis.com", Assert.Single(storageOpen).ToString());
-        var enforcedWhenDryRunAsked = Check(p => { var r = p.Named(MimicInfra.Gcp.GcpBoundary.PerimeterResource); r["status"] = r["spec"]; r.Remove("spec"); }, [.. Perimeter, ("gcpPerimeterDryRun", "true")]);
+        var enforcedWhenDryRunAsked = Check(p => { var r = p.Named(MimicInfra.Gcp.Boundary.GcpBoundary.PerimeterResource); r["status"] = r["spec"]; r.Remove("spec"); }, [.. Perimeter, ("gcpPerimeterDryRun", "true")]);
         Assert.NotEmpty(enforcedWhenDryRunAsked);
     }
 

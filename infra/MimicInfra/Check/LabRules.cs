@@ -31,7 +31,7 @@ public static class LabRules
         Aws.Data.GlueCatalogRules.ViewsHaveASerDe(resources, problems);
 
         GcpDatasetsAdmitOnlyTheirList(resources, problems);
-        GcpLabRules.Check(resources, lab, problems);
+        Gcp.GcpLabRules.Check(resources, lab, problems);
 
         if (lab?.Aws is { } aws)
         {

@@ -133,22 +133,9 @@ public static class LabPreview
             w.WriteLine();
             w.WriteLine($"GCP, project {gcp.Project}, BigQuery location {gcp.Location}");
             foreach (var line in Fleet.FleetPreview.Gcp(lab)) w.WriteLine(line);
-            foreach (var m in Gcp.GcpLab.ModulesOf(lab))
-                w.WriteLine($"  dataset     {Gcp.GcpLab.DatasetOf(lab, m)}: {m.Tables.Count} views over {Gcp.GcpLab.SourceProject}.{m.BigQueryDataset}");
-            if (lab.Derived is { } d && gcp.Derived is null)
-                w.WriteLine($"  derived     no views: " + (d.BigQueryDataset is null
-                    ? $"{d.BigQueryNote ?? $"release {lab.Release.Id} has no derived dataset in {Gcp.GcpLab.SourceProject}"}. Build them locally (`local --concepts`) or use a release with a pinned derived dataset (mimic-iv-3.1)."
-                    : "switched off (gcpDerived false)."));
-            w.WriteLine($"  scratch     {Gcp.GcpLab.ScratchDataset(lab)}: tables expire after {gcp.ScratchExpirationDays} days, " +
-                        (gcp.KeepScratchOnDestroy ? "kept on destroy" : "deleted with the lab"));
-            w.WriteLine($"  access      {string.Join(", ", gcp.Members)}: read the lab datasets, write scratch, run BigQuery jobs");
-            w.WriteLine($"  deployer    {Gcp.GcpLab.DeployerRequirement(lab)}");
-            foreach (var line in Gcp.GcpSecurityPreview.Lines(lab)) w.WriteLine(line);
-            if (gcp.Workbench is { } wb)
-            {
-                w.WriteLine($"  workbench   {lab.Names.Lab}: {wb.MachineType} in {wb.Zone}, owner {wb.Owner} (own credentials), no public IP, shielded VM, idle shutdown after {wb.IdleMinutes} min");
-                w.WriteLine($"  network     {wb.Subnet}: needs Private Google Access on; pip from the internet needs Cloud NAT on {wb.Network}");
-            }
+            foreach (var line in Gcp.Datasets.LabDatasetsPreview.Lines(lab)) w.WriteLine(line);
+            foreach (var line in Gcp.Hardening.GcpSecurityPreview.Lines(lab)) w.WriteLine(line);
+            foreach (var line in Gcp.Workbench.GcpWorkbenchPreview.Lines(lab)) w.WriteLine(line);
         }
     }
 

@@ -1,4 +1,4 @@
-using MimicInfra.Lab;
+using System.Text;
 using MimicInfra.Program;
 
 namespace MimicInfra.Gcp;
@@ -27,7 +27,44 @@ public static class GcpProvider
         ("arguments", arguments ?? new YMap()),
         ("options", YMap.Of(("provider", $"${{{Name}}}"), ("version", Version)))));
 
+    /// <summary>A Google API the lab needs, switched on in the lab's project (or another project, e.g. the network's).</summary>
+    public static Handle Service(ProgramBuilder program, string logicalName, string api, string? project = null) =>
+        Service(program, program.Declare(logicalName), api, project);
+
+    /// <summary>The same, for a service others reference before it is added (declared in <see cref="GcpLabResources"/>).</summary>
+    public static Handle Service(ProgramBuilder program, Handle service, string api, string? project = null) =>
+        program.Add(service, "gcp:projects/service:Service", YMap.Of(
+            ("project", project),
+            ("service", api),
+            // The project may use the API for other work: leaving the lab never switches it off.
+            ("disableOnDestroy", false)), Options());
+
+    /// <summary>GCP labels of the lab's tags: lower-case keys and values of letters, digits, _ and -, at most 63 characters.</summary>
+    public static YMap LabelsOf(IEnumerable<KeyValuePair<string, string>> tags) =>
+        tags.Aggregate(new YMap(), (map, t) => { map[LabelKey(t.Key)] = LabelValue(t.Value); return map; });
+
+    /// <summary>A label key: as a value, and starting with a lower-case letter (a "k" is put before anything else).</summary>
+    public static string LabelKey(string text)
+    {
+        var s = LabelText(text);
+        if (s.Length == 0 || s[0] is < 'a' or > 'z') s = "k" + s;
+        return s.Length > 63 ? s[..63] : s;
+    }
+
+    public static string LabelValue(string text)
+    {
+        var s = LabelText(text);
+        return s.Length > 63 ? s[..63] : s;
+    }
+
+    private static string LabelText(string text)
+    {
+        var sb = new StringBuilder();
+        foreach (var ch in text.ToLowerInvariant()) sb.Append(ch is >= 'a' and <= 'z' or >= '0' and <= '9' or '_' or '-' ? ch : '_');
+        return sb.ToString();
+    }
+
     /// <summary>The provider resource itself: the lab's project (and Workbench region), and every gcp: key the stack sets.</summary>
-    public static Handle Add(ProgramBuilder program, LabSettings lab) =>
-        program.Add(Name, "pulumi:providers:gcp", lab.Providers.GcpProvider(lab.Gcp!.Project, lab.Gcp.Workbench?.Region), new ResourceOptions(null, Version));
+    public static Handle Add(ProgramBuilder program, Fleet.ProviderSettings providers, string project, string? region) =>
+        program.Add(Name, "pulumi:providers:gcp", providers.GcpProvider(project, region), new ResourceOptions(null, Version));
 }

@@ -50,8 +50,10 @@ public static class LabCompiler
         }
         if (lab.Gcp is not null)
         {
-            new Gcp.GcpLab(lab, program).Build();
-            using (program.Component(nameof(CostGuards.GcpQueryQuota))) new CostGuards.GcpQueryQuota(lab, program).Build();
+            var gcp = new Gcp.GcpLab(lab, program);
+            gcp.Build();
+            using (program.Component(nameof(Gcp.CostGuards.GcpQueryQuota)))
+                new Gcp.CostGuards.GcpQueryQuota(program, new() { Project = lab.Gcp.Project, CostGuards = lab.Gcp.CostGuards, BigQueryService = gcp.Resources.BigQueryService }).Build();
             using (program.Component(nameof(Expiry.GcpExpiryStop))) new Expiry.GcpExpiryStop(lab, program).Build();
             using (program.Component(nameof(Audit.GcpDataAccessLog))) new Audit.GcpDataAccessLog(lab, program).Build();
         }

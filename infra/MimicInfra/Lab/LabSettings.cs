@@ -1,4 +1,5 @@
 using MimicInfra.Catalog;
+using MimicInfra.Gcp;
 using MimicInfra.Sources;
 
 namespace MimicInfra.Lab;
@@ -108,28 +109,3 @@ public sealed record NotebookSettings(
 
 /// <summary>A monthly budget for the lab's tagged costs, alerting by e-mail at 80 % and 100 %.</summary>
 public sealed record BudgetSettings(int MonthlyUsd, IReadOnlyList<string> Emails);
-
-/// <summary>The GCP side of a lab: BigQuery datasets of views over physionet-data, a scratch dataset, access.</summary>
-public sealed record GcpSettings(
-    string Project,
-    string Location,
-    IReadOnlyList<string> Members,
-    int ScratchExpirationDays,
-    bool KeepScratchOnDestroy,
-    WorkbenchSettings? Workbench)
-{
-    /// <summary>The daily per-user query quota and the notebook's per-query byte cap.</summary>
-    public CostGuards.GcpCostGuards CostGuards { get; init; } = MimicInfra.CostGuards.GcpCostGuards.Default;
-
-    /// <summary>The derived module offered as views (pinned to its versioned dataset); null when switched off or not pinned.</summary>
-    public Module? Derived { get; init; }
-
-    /// <summary>Customer-managed keys, audit log retention and Workbench restrictions.</summary>
-    public MimicInfra.Gcp.GcpHardening Hardening { get; init; } = MimicInfra.Gcp.GcpHardening.Default;
-}
-
-public sealed record WorkbenchSettings(string Owner, string MachineType, string Zone, string Subnet, string Network, int IdleMinutes)
-{
-    // Whatever the zone text (the reader reports a malformed one): a region, never an exception.
-    public string Region => Zone.LastIndexOf('-') is > 0 and var dash ? Zone[..dash] : Zone;
-}

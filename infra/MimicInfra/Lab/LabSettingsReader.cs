@@ -66,7 +66,7 @@ public static partial class LabSettingsReader
         var tags = ReadTags(c);
 
         var aws = cloud && c.Boolean("aws") ? ReadAws(c, config, release, modules, derived) : null;
-        var gcp = cloud && c.Boolean("gcp") ? ReadGcp(c, release, modules, derived) : null;
+        var gcp = cloud && c.Boolean("gcp") ? Gcp.GcpSettingsReader.Read(c, release, modules, derived) : null;
         // Neither side (aws: false, gcp unset or false) is a local lab: `local` builds it, the cloud program is empty.
 
         // Fleet rules (expiry, placeholders, secrets) and the provider keys passed to the explicit providers.
@@ -147,82 +147,6 @@ public static partial class LabSettingsReader
         return new BudgetSettings(usd, emails);
     }
 
-    private static GcpSettings ReadGcp(ConfigValues c, Release? release, List<Module> modules, Module? derived)
-    {
-        var project = c.Required("gcpProject", "my-research-project");
-        if (project.Length > 0 && !GcpProject().IsMatch(project))
-            c.Problem("gcpProject", $"{Q(project)} is not a GCP project id (6-30 lower-case letters, digits, hyphens, starting with a letter).");
-        var location = c.Str("gcpLocation") ?? "US";
-        if (!location.Equals("US", StringComparison.OrdinalIgnoreCase))
-            c.Problem("gcpLocation", $"{Q(location)} cannot work: physionet-data lives in the US multi-region and a BigQuery view reads only datasets of its own location; use US.");
-        foreach (var m in modules.Where(m => m.BigQueryDataset is null))
-            c.Problem("gcp", $"release {release?.Id} module {m.Name} has no dataset in physionet-data; choose a release with BigQuery datasets (e.g. mimic-iv-3.1) or set gcp to false.");
-
-        var members = c.List("gcpMembers");
-        if (members.Count == 0 && !c.HasProblem("gcpMembers"))
-            c.Problem("gcpMembers", "required: who may use the lab, e.g. [user:jdoe@example.org].");
-        foreach (var m in members)
-        {
-            if (m is "allUsers" or "allAuthenticatedUsers" || m.EndsWith(":allUsers", StringComparison.Ordinal) || m.EndsWith(":allAuthenticatedUsers", StringComparison.Ordinal))
-                c.Problem("gcpMembers", $"{Q(m)} would make MIMIC data public; name users, groups or service accounts.");
-            else if (!GcpMember().IsMatch(m))
-                c.Problem("gcpMembers", $"{Q(m)} must be user:EMAIL, group:EMAIL or serviceAccount:EMAIL.");
-        }
-        var expiration = (int)c.Integer("gcpScratchExpirationDays", 1, 3650);
-        var keep = c.Boolean("gcpKeepScratchOnDestroy");
-
-        WorkbenchSettings? workbench = null;
-        if (c.Boolean("gcpWorkbench"))
-        {
-            var owner = c.Required("gcpWorkbenchOwner", "jdoe@example.org");
-            if (owner.Length > 0 && !members.Contains($"user:{owner}"))
-                c.Problem("gcpWorkbenchOwner", $"{Q(owner)} must also be in gcpMembers as {Q("user:" + owner)}.");
-            var machine = c.Str("gcpWorkbenchMachineType") ?? "e2-standard-4";
-            if (!MachineType().IsMatch(machine)) c.Problem("gcpWorkbenchMachineType", $"{Q(machine)} is not a machine type such as e2-standard-4.");
-            var zone = c.Str("gcpWorkbenchZone") ?? "us-central1-a";
-            if (!GcpZone().IsMatch(zone)) c.Problem("gcpWorkbenchZone", $"{Q(zone)} is not a zone such as us-central1-a.");
-            else if (!zone.StartsWith("us-", StringComparison.Ordinal)) c.Problem("gcpWorkbenchZone", $"{Q(zone)} is outside the US, where the lab's data is; pick a us- zone.");
-            // No public IP, so the instance reaches Google APIs only through a subnet with Private Google Access;
-            // the default network's subnets have it off, so the subnet (and its network) must be named.
-            var subnet = c.Required("gcpWorkbenchSubnet", "projects/my-research-project/regions/us-central1/subnetworks/lab");
-            if (subnet.Length > 0 && !Subnetwork().IsMatch(subnet)) c.Problem("gcpWorkbenchSubnet", $"{Q(subnet)} must be projects/PROJECT/regions/REGION/subnetworks/NAME.");
-            else if (subnet.Length > 0 && GcpZone().IsMatch(zone) && subnet.Split('/')[3] != zone[..zone.LastIndexOf('-')])
-                c.Problem("gcpWorkbenchSubnet", $"{Q(subnet)} is not in the region of gcpWorkbenchZone {zone}; name a subnet of region {zone[..zone.LastIndexOf('-')]} or another zone.");
-            var network = c.Required("gcpWorkbenchNetwork", "projects/my-research-project/global/networks/lab");
-            if (network.Length > 0 && !Network().IsMatch(network)) c.Problem("gcpWorkbenchNetwork", $"{Q(network)} must be projects/PROJECT/global/networks/NAME.");
-            else if (network.Length > 0 && Subnetwork().IsMatch(subnet) && network.Split('/')[1] != subnet.Split('/')[1])
-                c.Problem("gcpWorkbenchNetwork", $"{Q(network)} is in another project than gcpWorkbenchSubnet; a subnet belongs to a network of its own project.");
-            var idle = (int)c.Integer("gcpWorkbenchIdleMinutes", 10, 1440);
-            workbench = new WorkbenchSettings(owner, machine, zone, subnet, network, idle);
-        }
-        var guards = new CostGuards.GcpCostGuards(c.Integer("gcpDailyQueryGibPerUser", 1, 204_800), c.Integer("gcpMaxBytesBilledPerQuery", 10_485_760, long.MaxValue));
-        return new GcpSettings(project, "US", members, expiration, keep, workbench) { Derived = ReadGcpDerived(c, release, derived), CostGuards = guards, Hardening = ReadGcpHardening(c, release, workbench) };
-    }
-
-    /// <summary>Derived views are on whenever the release pins a derived dataset; gcpDerived false switches them off.</summary>
-    private static Module? ReadGcpDerived(ConfigValues c, Release? release, Module? derived)
-    {
-        var on = c.Boolean("gcpDerived");
-        var asked = on && c.Has("gcpDerived");
-        if (!on) return null;
-        if (derived is null)
-        {
-            if (asked && release is not null)
-                c.Problem("gcpDerived", release.Modules.Any(m => m.IsDerived)
-                    ? "the lab leaves the derived module out (modules); add it to modules, or remove gcpDerived."
-                    : $"release {release.Id} has no derived module; remove gcpDerived.");
-            return null;
-        }
-        if (derived.BigQueryDataset is null)
-        {
-            if (asked)
-                c.Problem("gcpDerived", $"release {release?.Id} pins no derived dataset in physionet-data" +
-                    (derived.BigQueryNote is null ? "" : $" ({derived.BigQueryNote})") + "; remove gcpDerived or set it to false.");
-            return null;
-        }
-        return derived;
-    }
-
     private static int Distance(string a, string b) => Input.EditDistance.Between(a, b);
 
     [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._@+-]{0,63}$")]
@@ -246,22 +170,4 @@ public static partial class LabSettingsReader
     // No `$ { } * ?`: they would mean something to Pulumi's interpolation or to IAM, and no address needs them.
     [GeneratedRegex(@"^[^@\s${}*?]+@[^@\s${}*?]+\.[^@\s${}*?]+$")]
     private static partial Regex Email();
-
-    [GeneratedRegex("^[a-z][a-z0-9-]{4,28}[a-z0-9]$")]
-    private static partial Regex GcpProject();
-
-    [GeneratedRegex(@"^(user|group|serviceAccount):[^@\s:${}*?]+@[^@\s${}*?]+\.[^@\s${}*?]+$")]
-    private static partial Regex GcpMember();
-
-    [GeneratedRegex("^[a-z][a-z0-9]*-(standard|highmem|highcpu|custom|medium|small|micro|ultramem|megamem)(-[0-9]+)?$|^[a-z][a-z0-9]*-[a-z0-9-]+$")]
-    private static partial Regex MachineType();
-
-    [GeneratedRegex("^[a-z]+-[a-z]+[0-9]-[a-z]$")]
-    private static partial Regex GcpZone();
-
-    [GeneratedRegex("^projects/[a-z][a-z0-9-]{4,28}[a-z0-9]/regions/[a-z]+-[a-z]+[0-9]/subnetworks/[a-z]([-a-z0-9]*[a-z0-9])?$")]
-    private static partial Regex Subnetwork();
-
-    [GeneratedRegex("^projects/[a-z][a-z0-9-]{4,28}[a-z0-9]/global/networks/[a-z]([-a-z0-9]*[a-z0-9])?$")]
-    private static partial Regex Network();
 }

@@ -1,18 +1,22 @@
-using MimicInfra.Lab;
 using MimicInfra.Program;
 
-namespace MimicInfra.Gcp;
+namespace MimicInfra.Gcp.Boundary;
 
-/// <summary>
-/// The GCP lab's exfiltration boundary, read once from the stack: a VPC Service Controls perimeter under an existing
-/// access policy (null: none), whether it only logs (dry run), the access level members must meet from outside, and
-/// whether the Workbench network resolves Google APIs to restricted.googleapis.com.
-/// </summary>
-public sealed record GcpBoundarySettings(string? AccessPolicy, bool DryRun, string? AccessLevel, bool RestrictedGoogleApis)
+/// <summary>What the boundary needs: its settings, the lab's project, members and names, and the handles it references.</summary>
+public sealed record GcpBoundaryArgs
 {
-    public static GcpBoundarySettings None { get; } = new(null, false, null, false);
-
-    public bool Perimeter => AccessPolicy is not null;
+    public required GcpBoundarySettings Boundary { get; init; }
+    public required string Project { get; init; }
+    public required IReadOnlyList<string> Members { get; init; }
+    /// <summary>The lab's Workbench instance (null: none): its network gets the restricted APIs, its expiry stop an ingress rule.</summary>
+    public required WorkbenchSettings? Workbench { get; init; }
+    /// <summary>The lab's name (perimeter id and title, zone and route names).</summary>
+    public required string LabName { get; init; }
+    public required string Study { get; init; }
+    public required YMap Labels { get; init; }
+    public required Handle ProjectInfo { get; init; }
+    public required Handle ComputeService { get; init; }
+    public required Handle ExpiryServiceAccount { get; init; }
 }
 
 /// <summary>
@@ -28,7 +32,7 @@ public sealed record GcpBoundarySettings(string? AccessPolicy, bool DryRun, stri
 /// restricted.googleapis.com (199.36.153.4/30), which serves only APIs VPC Service Controls supports, so no other API
 /// becomes a way out of the VM.
 /// </summary>
-public sealed class GcpBoundary(LabSettings lab, ProgramBuilder program)
+public sealed class GcpBoundary(ProgramBuilder program, GcpBoundaryArgs args)
 {
     public const string PerimeterResource = "gcpPerimeter";
     public const string ProjectInfoVariable = "gcpProjectInfo";
@@ -50,36 +54,34 @@ public sealed class GcpBoundary(LabSettings lab, ProgramBuilder program)
         ("notebooks-content", "notebooks.googleusercontent.com."),
     ];
 
-    private GcpSettings Gcp => lab.Gcp!;
-    private GcpBoundarySettings Boundary => Gcp.Hardening.Boundary;
-    private ResourceOptions Options(params string[] dependsOn) => new(GcpProvider.Name, GcpProvider.Version) { DependsOn = dependsOn };
+    private GcpBoundarySettings Boundary => args.Boundary;
 
-    /// <summary>A perimeter id: a letter first, then letters, digits and underscores, at most 50 characters.</summary>
-    public static string PerimeterId(LabSettings lab)
+    /// <summary>A perimeter id of a lab's name: a letter first, then letters, digits and underscores, at most 50 characters.</summary>
+    public static string PerimeterId(string labName)
     {
-        var id = lab.Names.Lab.Replace('-', '_');
+        var id = labName.Replace('-', '_');
         return id.Length > 50 ? id[..50] : id;
     }
 
     public void Build()
     {
         if (Boundary.Perimeter) Perimeter();
-        if (Boundary.RestrictedGoogleApis && Gcp.Workbench is { } wb) RestrictedApis(wb);
+        if (Boundary.RestrictedGoogleApis && args.Workbench is { } wb) RestrictedApis(wb);
     }
 
     private void Perimeter()
     {
         var policy = Boundary.AccessPolicy!;
-        program.Variable(ProjectInfoVariable, GcpProvider.Invoke("gcp:organizations/getProject:getProject", YMap.Of(("projectId", Gcp.Project))));
+        program.Variable(args.ProjectInfo, GcpProvider.Invoke("gcp:organizations/getProject:getProject", YMap.Of(("projectId", args.Project))));
         var rules = YMap.Of(
-            ("resources", new object[] { $"projects/${{{ProjectInfoVariable}.number}}" }),
+            ("resources", new object[] { ProjectResource(args.ProjectInfo) }),
             ("restrictedServices", RestrictedServices.Cast<object>().ToList()),
             ("ingressPolicies", new object[]
             {
                 YMap.Of(
                     ("title", "lab members use BigQuery and Notebooks"),
                     ("ingressFrom", YMap.Of(
-                        ("identities", Gcp.Members.Cast<object>().ToList()),
+                        ("identities", args.Members.Cast<object>().ToList()),
                         ("sources", new object[] { YMap.Of(("accessLevel", Boundary.AccessLevel ?? "*")) }))),
                     ("ingressTo", YMap.Of(
                         ("resources", new object[] { "*" }),
@@ -98,104 +100,83 @@ public sealed class GcpBoundary(LabSettings lab, ProgramBuilder program)
                                     ("methodSelectors", OutsideReadPermissions.Select(p => (object)YMap.Of(("permission", p))).ToList())),
                         })))),
             }));
-        program.Add(new PulumiResource(PerimeterResource, "gcp:accesscontextmanager/servicePerimeter:ServicePerimeter", YMap.Of(
+        var perimeter = program.Add(PerimeterResource, "gcp:accesscontextmanager/servicePerimeter:ServicePerimeter", YMap.Of(
             ("parent", $"accessPolicies/{policy}"),
-            ("name", $"accessPolicies/{policy}/servicePerimeters/{PerimeterId(lab)}"),
-            ("title", lab.Names.Lab),
-            ("description", $"VPC Service Controls perimeter of MIMIC lab {lab.Names.Lab} (study {lab.Study}) around project {Gcp.Project}. Managed by MimicInfra."),
+            ("name", $"accessPolicies/{policy}/servicePerimeters/{PerimeterId(args.LabName)}"),
+            ("title", args.LabName),
+            ("description", $"VPC Service Controls perimeter of MIMIC lab {args.LabName} (study {args.Study}) around project {args.Project}. Managed by MimicInfra."),
             ("perimeterType", "PERIMETER_TYPE_REGULAR"),
             // Dry run: the same rules as `spec`, which only logs what it would block; the enforced `status` is left empty.
             (Boundary.DryRun ? "spec" : "status", rules),
-            ("useExplicitDryRunSpec", Boundary.DryRun ? true : null)), Options()));
-        program.Output("gcpPerimeter", $"${{{PerimeterResource}.name}}");
+            ("useExplicitDryRunSpec", Boundary.DryRun ? true : null)), GcpProvider.Options());
+        program.Output("gcpPerimeter", perimeter.Out("name"));
     }
 
     /// <summary>
-    /// The expiry stop (Expiry/GcpExpiryStop) is a Workflows workflow, started by Cloud Scheduler, that calls the Notebooks
+    /// The expiry stop (GcpExpiryStop) is a Workflows workflow, started by Cloud Scheduler, that calls the Notebooks
     /// API as a service account of its own, from outside any network of the perimeter: without this rule the perimeter
     /// would block the stop. IAM limits that account to stopping the lab's instance.
     /// </summary>
     private IEnumerable<object> ExpiryStopIngress()
     {
-        if (Gcp.Workbench is null) yield break;
+        if (args.Workbench is null) yield break;
         yield return YMap.Of(
             ("title", "the expiry job stops the Workbench instance"),
             ("ingressFrom", YMap.Of(
-                ("identities", new object[] { $"serviceAccount:${{{ExpiryServiceAccount}.email}}" }),
+                ("identities", new object[] { $"serviceAccount:{args.ExpiryServiceAccount.Out("email")}" }),
                 ("sources", new object[] { YMap.Of(("accessLevel", "*")) }))),
             ("ingressTo", YMap.Of(
                 ("resources", new object[] { "*" }),
                 ("operations", new object[] { YMap.Of(("serviceName", "notebooks.googleapis.com"), ("methodSelectors", new object[] { YMap.Of(("method", "*")) })) }))));
     }
 
-    /// <summary>The expiry stop's service account (the resource Expiry/GcpExpiryStop adds whenever there is a Workbench instance).</summary>
+    /// <summary>The expiry stop's service account (the resource GcpExpiryStop adds whenever there is a Workbench instance).</summary>
     public const string ExpiryServiceAccount = "expiryServiceAccount";
 
     private void RestrictedApis(WorkbenchSettings wb)
     {
         var networkProject = wb.Network.Split('/')[1];
         var networkUrl = $"https://www.googleapis.com/compute/v1/{wb.Network}";
-        program.Add(new PulumiResource("service-dns", "gcp:projects/service:Service", YMap.Of(
-            ("project", networkProject),
-            ("service", "dns.googleapis.com"),
-            ("disableOnDestroy", false)), Options()));
+        var dns = GcpProvider.Service(program, "service-dns", "dns.googleapis.com", networkProject);
         foreach (var (key, dnsName) in RestrictedZones)
         {
-            var zone = $"restrictedApis-{key}";
-            program.Add(new PulumiResource(zone, "gcp:dns/managedZone:ManagedZone", YMap.Of(
+            var name = $"restrictedApis-{key}";
+            var zone = program.Add(name, "gcp:dns/managedZone:ManagedZone", YMap.Of(
                 ("project", networkProject),
-                ("name", $"{lab.Names.Lab}-{key}"),
+                ("name", $"{args.LabName}-{key}"),
                 ("dnsName", dnsName),
-                ("description", $"{dnsName} resolved to restricted.googleapis.com on the Workbench network of MIMIC lab {lab.Names.Lab}. Managed by MimicInfra."),
+                ("description", $"{dnsName} resolved to restricted.googleapis.com on the Workbench network of MIMIC lab {args.LabName}. Managed by MimicInfra."),
                 ("visibility", "private"),
                 ("privateVisibilityConfig", YMap.Of(("networks", new object[] { YMap.Of(("networkUrl", networkUrl)) }))),
-                ("labels", GcpLab.LabelsOf(lab))), Options("service-dns")));
+                ("labels", args.Labels)), GcpProvider.OptionsAfter(dns));
             if (key == "googleapis")
             {
-                Record($"{zone}-vip", zone, "restricted.googleapis.com.", "A", RestrictedVips);
-                Record($"{zone}-all", zone, "*.googleapis.com.", "CNAME", ["restricted.googleapis.com."]);
+                Record($"{name}-vip", zone, networkProject, "restricted.googleapis.com.", "A", RestrictedVips);
+                Record($"{name}-all", zone, networkProject, "*.googleapis.com.", "CNAME", ["restricted.googleapis.com."]);
             }
             else
-                Record($"{zone}-all", zone, $"*.{dnsName}", "A", RestrictedVips);
+                Record($"{name}-all", zone, networkProject, $"*.{dnsName}", "A", RestrictedVips);
         }
         // The VIP is reached through the default internet gateway (it is never announced to the internet); a network
         // without a default route needs this one.
-        program.Add(new PulumiResource("restrictedApis-route", "gcp:compute/route:Route", YMap.Of(
+        program.Add("restrictedApis-route", "gcp:compute/route:Route", YMap.Of(
             ("project", networkProject),
-            ("name", $"{lab.Names.Lab}-restricted-apis"),
-            ("description", $"restricted.googleapis.com for the Workbench instance of MIMIC lab {lab.Names.Lab}. Managed by MimicInfra."),
+            ("name", $"{args.LabName}-restricted-apis"),
+            ("description", $"restricted.googleapis.com for the Workbench instance of MIMIC lab {args.LabName}. Managed by MimicInfra."),
             ("network", networkUrl),
             ("destRange", RestrictedVipRange),
-            ("nextHopGateway", "default-internet-gateway")), Options("service-compute")));
+            ("nextHopGateway", "default-internet-gateway")), GcpProvider.OptionsAfter(args.ComputeService));
     }
 
-    private void Record(string name, string zone, string dnsName, string type, IEnumerable<string> data) =>
-        program.Add(new PulumiResource(name, "gcp:dns/recordSet:RecordSet", YMap.Of(
-            ("project", Gcp.Workbench!.Network.Split('/')[1]),
-            ("managedZone", $"${{{zone}.name}}"),
+    private void Record(string name, Handle zone, string project, string dnsName, string type, IEnumerable<string> data) =>
+        program.Add(name, "gcp:dns/recordSet:RecordSet", YMap.Of(
+            ("project", project),
+            ("managedZone", zone.Out("name")),
             ("name", dnsName),
             ("type", type),
             ("ttl", 300),
-            ("rrdatas", data.Cast<object>().ToList())), Options()));
+            ("rrdatas", data.Cast<object>().ToList())), GcpProvider.Options());
 
-    /// <summary>What `preview` says about the boundary.</summary>
-    public static IEnumerable<string> PreviewLines(LabSettings lab)
-    {
-        var gcp = lab.Gcp!;
-        var b = gcp.Hardening.Boundary;
-        if (b.Perimeter)
-        {
-            yield return $"  perimeter   VPC Service Controls perimeter {PerimeterId(lab)} (policy {b.AccessPolicy}{(b.DryRun ? ", DRY RUN: logs, blocks nothing" : "")}) around {gcp.Project}: " +
-                         $"BigQuery, Cloud Storage, Notebooks; queries read BigQuery outside (physionet-data) and write nothing outside; " +
-                         $"gcpMembers reach it {(b.AccessLevel is { } level ? $"only under {level}" : "from anywhere")}; run `pulumi up` as one of them";
-            yield return "              members can still copy what they read from outside the perimeter (their PhysioNet access is their own); see README \"The GCP boundary\"";
-        }
-        else if (lab.Release.Access == Catalog.Access.Credentialed)
-            yield return "  perimeter   none: members' credentials reach any project's buckets and datasets from the lab (set gcpAccessPolicy for a VPC Service Controls perimeter)";
-        if (gcp.Workbench is { } wb)
-            yield return b.RestrictedGoogleApis
-                ? $"  apis        {wb.Network} resolves googleapis.com and the Workbench domains to restricted.googleapis.com ({RestrictedVipRange}); " +
-                  (b.Perimeter ? "only APIs the perimeter enforces" : "without a perimeter that blocks only APIs VPC Service Controls does not support")
-                : "  apis        the Workbench instance reaches every Google API through Private Google Access (gcpRestrictedGoogleApis)";
-    }
+    /// <summary>The perimeter's resource entry for the lab's project: perimeters take project numbers, read at deploy time.</summary>
+    private static string ProjectResource(Handle projectInfo) => $"projects/{projectInfo.Out("number")}";
 }

@@ -1,16 +1,16 @@
-using MimicInfra.Catalog;
-using MimicInfra.Gcp;
+using MimicInfra.Check;
 using MimicInfra.Lab;
+using static MimicInfra.Gcp.GcpLabRules;
 
-namespace MimicInfra.Check;
+namespace MimicInfra.Gcp.Boundary;
 
 /// <summary>
-/// The GCP side's exfiltration and audit controls, read back from the program text, each of which one edited line could
-/// switch off: a perimeter egress rule never lets anything be written outside; the restricted API zone resolves to
-/// restricted.googleapis.com and nothing else; and, against the lab's settings, the perimeter, the restricted APIs, the
-/// Workbench terminal and the audit log bucket's lock are what the stack asked for.
+/// The GCP boundary's controls, read back from the program text, each of which one edited line could switch off: a
+/// perimeter egress rule never lets anything be written outside; the restricted API zone resolves to
+/// restricted.googleapis.com and nothing else; and, against the lab's settings, the perimeter and the restricted APIs are
+/// what the stack asked for.
 /// </summary>
-public static class GcpLabRules
+public static class GcpBoundaryRules
 {
     private const string Perimeter = "gcp:accesscontextmanager/servicePerimeter:ServicePerimeter";
 
@@ -35,11 +35,11 @@ public static class GcpLabRules
         }
 
         if (lab?.Gcp is not { } gcp) return;
-        var h = gcp.Hardening;
+        var boundary = gcp.Boundary;
         var perimeter = resources.FirstOrDefault(r => r.Type == Perimeter);
-        if (h.Boundary.Perimeter)
+        if (boundary.Perimeter)
         {
-            var rules = At(perimeter.Props ?? [], h.Boundary.DryRun ? "spec" : "status") as Dictionary<object, object>;
+            var rules = At(perimeter.Props ?? [], boundary.DryRun ? "spec" : "status") as Dictionary<object, object>;
             if (perimeter.Name is null || rules is null)
                 problems.Add(new(GcpBoundary.PerimeterResource, "the stack sets gcpAccessPolicy, but the program has no perimeter (or not in the mode gcpPerimeterDryRun asks for)"));
             else
@@ -51,18 +51,9 @@ public static class GcpLabRules
                     problems.Add(new(perimeter.Name, $"the perimeter must hold the lab's project {gcp.Project}"));
             }
         }
-        if (gcp.Workbench is not null)
-        {
-            var metadata = resources.Where(r => r.Type == "gcp:workbench/instance:Instance").Select(r => (r.Name, Value: At(r.Props, "gceSetup", "metadata", "notebook-disable-terminal") as string));
-            foreach (var (name, value) in metadata.Where(m => h.WorkbenchDisableTerminal && m.Value != "true"))
-                problems.Add(new(name, $"gceSetup.metadata.notebook-disable-terminal must be \"true\": the terminal is off for {(lab.Release.Access == Access.Credentialed ? "a credentialed release unless gcpWorkbenchDisableTerminal is false" : "this lab (gcpWorkbenchDisableTerminal)")}"));
-            if (h.Boundary.RestrictedGoogleApis)
-                foreach (var (_, dnsName) in GcpBoundary.RestrictedZones.Where(z => !resources.Any(r => r.Type == "gcp:dns/managedZone:ManagedZone" && At(r.Props, "dnsName") as string == z.DnsName)))
-                    problems.Add(new("restrictedApis", $"gcpRestrictedGoogleApis is on, but no private zone resolves {dnsName} on the Workbench network"));
-        }
-        foreach (var (name, _, props) in resources.Where(r => r.Type == "gcp:logging/projectBucketConfig:ProjectBucketConfig"))
-            if (h.AuditLogLocked && At(props, "locked") is not (true or "true"))
-                problems.Add(new(name, $"the audit log bucket must be locked (locked: true){(lab.Release.Access == Access.Credentialed ? " for a credentialed release unless gcpAuditLogLocked is false" : "")}"));
+        if (gcp.Workbench is not null && boundary.RestrictedGoogleApis)
+            foreach (var (_, dnsName) in GcpBoundary.RestrictedZones.Where(z => !resources.Any(r => r.Type == "gcp:dns/managedZone:ManagedZone" && At(r.Props, "dnsName") as string == z.DnsName)))
+                problems.Add(new("restrictedApis", $"gcpRestrictedGoogleApis is on, but no private zone resolves {dnsName} on the Workbench network"));
     }
 
     /// <summary>An egress rule may only read BigQuery: any other service, a wildcard method or a write permission is a way out.</summary>
@@ -85,12 +76,5 @@ public static class GcpLabRules
         }
         if (At(egress, "egressTo", "roles") is List<object> { Count: > 0 })
             problems.Add(new(name, "a perimeter egress rule grants by IAM role; the lab's egress names read permissions only"));
-    }
-
-    private static object? At(Dictionary<object, object> map, params string[] path)
-    {
-        object? o = map;
-        foreach (var p in path) o = (o as Dictionary<object, object>)?.GetValueOrDefault(p);
-        return o;
     }
 }

@@ -1,6 +1,7 @@
+using MimicInfra.Gcp.Boundary;
 using MimicInfra.Lab;
 
-namespace MimicInfra.Gcp;
+namespace MimicInfra.Gcp.Hardening;
 
 /// <summary>What `preview` says about the GCP side's access lists, keys, audit trail, Workbench restrictions and exfiltration boundary.</summary>
 public static class GcpSecurityPreview
@@ -22,6 +23,6 @@ public static class GcpSecurityPreview
             yield return "  jupyter     no root, no project SSH keys, OS Login" +
                          (h.WorkbenchDisableDownloads ? ", no downloads" : ", downloads on") +
                          (h.WorkbenchDisableTerminal ? ", no terminal" : ", terminal on");
-        foreach (var line in GcpBoundary.PreviewLines(lab)) yield return line;
+        foreach (var line in GcpBoundaryPreview.Lines(lab)) yield return line;
     }
 }

@@ -1,10 +1,9 @@
-namespace MimicInfra.Gcp;
+namespace MimicInfra.Gcp.Hardening;
 
 /// <summary>
 /// The GCP lab's optional hardening, read once from the stack: customer-managed keys (existing Cloud KMS keys the
 /// lab uses but never creates, since a KMS key cannot be deleted), the BigQuery data-access audit log's retention,
-/// whether its bucket is locked, what JupyterLab on the Workbench instance lets a researcher do, and the
-/// exfiltration boundary (<see cref="GcpBoundarySettings"/>).
+/// whether its bucket is locked, and what JupyterLab on the Workbench instance lets a researcher do.
 /// </summary>
 public sealed record GcpHardening(
     string? ScratchKmsKey,
@@ -17,8 +16,6 @@ public sealed record GcpHardening(
 
     /// <summary>The audit log bucket is locked: nothing deletes its entries before retention, and the lock cannot be undone.</summary>
     public bool AuditLogLocked { get; init; }
-
-    public GcpBoundarySettings Boundary { get; init; } = GcpBoundarySettings.None;
 
     public static GcpHardening Default { get; } = new(null, null, DefaultAuditLogRetentionDays, WorkbenchDisableDownloads: true, WorkbenchDisableTerminal: false);
 

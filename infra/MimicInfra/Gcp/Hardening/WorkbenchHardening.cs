@@ -1,8 +1,7 @@
 using System.Globalization;
-using MimicInfra.Lab;
 using MimicInfra.Program;
 
-namespace MimicInfra.Gcp;
+namespace MimicInfra.Gcp.Hardening;
 
 /// <summary>
 /// What the Workbench instance's VM and JupyterLab allow: no project-wide SSH keys and OS Login for any SSH

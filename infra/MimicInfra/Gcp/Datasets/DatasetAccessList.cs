@@ -1,6 +1,6 @@
 using MimicInfra.Program;
 
-namespace MimicInfra.Gcp;
+namespace MimicInfra.Gcp.Datasets;
 
 /// <summary>
 /// The authoritative access list of a lab dataset (the Dataset's `accesses`): the deployer as OWNER and the lab's
@@ -24,10 +24,10 @@ public static class DatasetAccessList
     /// </summary>
     public static YMap DeployerInvoke() => GcpProvider.Invoke("gcp:organizations/getClientOpenIdUserInfo:getClientOpenIdUserInfo");
 
-    /// <summary>The list: the deployer first, then each member in the stack's order with the given role.</summary>
-    public static List<object> For(IEnumerable<string> members, string memberRole)
+    /// <summary>The list: the deployer (the variable of <see cref="DeployerInvoke"/>) first, then each member in the stack's order with the given role.</summary>
+    public static List<object> For(Handle deployer, IEnumerable<string> members, string memberRole)
     {
-        var list = new List<object> { YMap.Of(("role", Owner), ("userByEmail", $"${{{DeployerVariable}.email}}")) };
+        var list = new List<object> { YMap.Of(("role", Owner), ("userByEmail", deployer.Out("email"))) };
         list.AddRange(members.Select(m => (object)Entry(m, memberRole)));
         return list;
     }
