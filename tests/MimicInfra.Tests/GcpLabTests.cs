@@ -212,7 +212,8 @@ public class GcpLabTests(ITestOutputHelper output)
         // BigQuery only: hosp, icu, ed and note (41 tables) and the derived concepts (65), two members, no Workbench.
         Assert.Equal(new SortedDictionary<string, int>(StringComparer.Ordinal)
         {
-            ["GcpLab"] = 1 + 1 + 6 + 41 + 65 + 2,     // provider, the BigQuery API; 4 module datasets, derived and scratch; a view per table and concept; a job user grant per member
+            ["GcpLab"] = 1 + 1,                       // provider, the BigQuery API
+            ["LabDatasets"] = 6 + 41 + 65 + 2,        // 4 module datasets, derived and scratch; a view per table and concept; a job user grant per member
             ["GcpQueryQuota"] = 1 + 1,                // the Service Usage API, the daily per-user query quota
             ["GcpDataAccessLog"] = 1 + 1 + 1,         // the Logging API, the log bucket, the sink
         }, ComponentCounts.Of(Gcp.Only31()));
@@ -221,7 +222,9 @@ public class GcpLabTests(ITestOutputHelper output)
         // Google APIs; the keys add no resource (the grants they need are an output).
         Assert.Equal(new SortedDictionary<string, int>(StringComparer.Ordinal)
         {
-            ["GcpLab"] = 1 + 1 + 6 + 41 + 65 + 2 + 4,  // and the Notebooks and Compute APIs, the instance, its viewer grant
+            ["GcpLab"] = 1 + 1,
+            ["LabDatasets"] = 6 + 41 + 65 + 2,
+            ["GcpWorkbench"] = 2 + 1 + 1,             // the Notebooks and Compute APIs, the instance, its owner's viewer grant
             ["GcpBoundary"] = 1 + 1 + 3 + 4 + 1,      // the perimeter; the DNS API, 3 private zones and their 4 records, the route to restricted.googleapis.com
             ["GcpQueryQuota"] = 1 + 1,
             ["GcpExpiryStop"] = 2 + 1 + 1 + 1 + 1 + 1 + 1,   // the Scheduler and Workflows APIs, a service account, its stop role and grant, the invoker grant, the workflow, the schedule
