@@ -10,18 +10,12 @@ namespace MimicInfra.Tests;
 /// </summary>
 public class AwsDataComponentTests
 {
-    private static Dictionary<string, int> CountsByComponent(StackConfig config)
-    {
-        var program = LabCompiler.Compile(config, Labs.Catalog);
-        return program.Resources.GroupBy(r => r.Component ?? "").ToDictionary(g => g.Key, g => g.Count());
-    }
-
     private static int Tables(StackConfig config) => Convert.ToInt32(LabCompiler.Compile(config, Labs.Catalog).Outputs["tableCount"]);
 
     [Fact]
     public void TheDemoLabOwnsItsDataAndImportsIt()
     {
-        var counts = CountsByComponent(Labs.Demo);
+        var counts = ComponentCounts.Of(Labs.Demo);
         var tables = Tables(Labs.Demo);
         Assert.Equal(31, tables);
         Assert.Equal(2, counts[nameof(LabKey)]);                        // key, alias
@@ -36,7 +30,7 @@ public class AwsDataComponentTests
     public void ALabReadingItsSourceInPlaceHasNoDataBucketAndNoImport()
     {
         var config = Labs.Full31(("sourceInPlace", "true"));
-        var counts = CountsByComponent(config);
+        var counts = ComponentCounts.Of(config);
         Assert.Equal(1 + Tables(config), counts[nameof(GlueCatalog)]);
         Assert.Equal(6, counts["ResultsBucket"]);
         Assert.False(counts.ContainsKey("DataBucket"));
@@ -47,7 +41,7 @@ public class AwsDataComponentTests
     public void AnSseS3LabHasNoKeyAndItsBucketsAndWorkgroupNameNone()
     {
         var config = Labs.Full31(("resultsEncryption", "s3"));
-        Assert.False(CountsByComponent(config).ContainsKey(nameof(LabKey)));
+        Assert.False(ComponentCounts.Of(config).ContainsKey(nameof(LabKey)));
         var p = new ParsedProgram(Labs.Compile(config));
         Assert.DoesNotContain("${labKey", Labs.Compile(config), StringComparison.Ordinal);
         Assert.Equal("AES256", ((Dictionary<object, object>)((Dictionary<object, object>)((List<object>)p.Named("resultsEncryption")["rules"])[0])["applyServerSideEncryptionByDefault"])["sseAlgorithm"]);

@@ -22,7 +22,7 @@ public class AwsDerivedTests
         // Derived names repeat other modules' (vitalsign): the import database qualifies every raw table by module.
         Assert.Contains(program.OfType("aws:glue/catalogTable:CatalogTable"), t => (string)t.Props["name"] == "derived_first_day_sofa" && (string)t.Props["databaseName"] == "${importDatabase.name}");
         Assert.Equal("${derivedDatabase.name}", program.Outputs["derivedDatabase"]);
-        Assert.Equal(31L + 59L, Convert.ToInt64(program.Outputs["tableCount"]));
+        Assert.Equal(31L + 59L, Convert.ToInt64(program.Outputs["tableCount"]));   // hosp and icu; the derived concepts PhysioNet publishes
         // The notebook may read the derived database, and its example runs the SOFA query there.
         var catalog = Workspace.Statements(program).Single(s => (string)s["Sid"] == "ReadTheLabCatalog")["Resource"].List().Cast<string>();
         Assert.Contains(catalog, r => r.EndsWith($":database/{lab.Names.DerivedDatabase}", StringComparison.Ordinal));

@@ -33,22 +33,53 @@ public class AwsLabCheckTests(ITestOutputHelper output)
     [Fact]
     public void ResourceCountsFollowTheCatalog()
     {
-        var demo = new ParsedProgram(Labs.Compile(Labs.Demo));
-        // 31 tables x (typed Parquet table, import table) + provider, key, alias, 2 buckets x 6 resources and the data bucket's versioning,
-        // 2 databases, 2 workgroups, import script + notebook: role, role policy, example notebook, lifecycle configuration, instance
-        // + expiry stop: role, role policy, 3 schedules (workgroup, import workgroup, notebook), the notebook's stop state machine, its role and policy
-        Assert.Equal(31 * 2 + 1 + 2 + 12 + 1 + 2 + 2 + 1 + 5 + 5 + 3, demo.Resources.Count());
-        // A credentialed release adds its audit trail (auditTrail lab by default): the trail and its bucket's 6 resources, its versioning and Object Lock;
-        // and its notebook is in the lab's own VPC: VPC, its default security group, subnet, route table and association,
-        // 2 security groups and 3 rules, the S3 gateway and 4 interface endpoints; its DNS Firewall: 2 domain lists, the rule
-        // group, 2 rules and the association.
-        const int labVpc = 5 + 2 + 3 + 1 + 4 + 6;
-        var full = new ParsedProgram(Labs.Compile(Labs.Full31()));
-        Assert.Equal(41 * 2 + 1 + 2 + 12 + 1 + 2 + 2 + 1 + 5 + 5 + 3 + 9 + labVpc, full.Resources.Count());
-        Assert.Equal(41L, Convert.ToInt64(full.Outputs["tableCount"]));
-        // Read in place: one Parquet table per catalog table, one bucket, one database and workgroup, no import.
-        var inPlace = new ParsedProgram(Labs.Compile(Labs.Full31(("sourceInPlace", "true"))));
-        Assert.Equal(41 + 1 + 2 + 6 + 1 + 1 + 5 + 4 + 3 + 9 + labVpc, inPlace.Resources.Count());
+        // The demo: 31 tables of PhysioNet's open CSV files, imported into the lab's own typed copy; a notebook; open data, so no audit trail.
+        Assert.Equal(new SortedDictionary<string, int>(StringComparer.Ordinal)
+        {
+            ["AwsLab"] = 1,                         // the provider
+            ["LabKey"] = 2,                         // key, alias
+            ["GlueCatalog"] = 1 + 31,               // the lab database, a typed Parquet table per table
+            ["LabWorkgroup"] = 1,
+            ["ResultsBucket"] = 6,                  // bucket, public access block, ownership, encryption, TLS-only policy, lifecycle
+            ["DataBucket"] = 6 + 1,                 // the same six, and versioning
+            ["LabImport"] = 1 + 31 + 1 + 1,         // import database, an import table per table, import workgroup, import script
+            ["ResearcherWorkspace"] = 5,            // role, role policy, example notebook, lifecycle configuration, instance
+            ["AwsExpiryStop"] = 2 + 3 + 3,          // role and policy; a schedule per workgroup (2) and for the notebook; the notebook's stop state machine, its role and policy
+        }, ComponentCounts.Of(Labs.Demo));
+
+        // A credentialed release adds its audit trail (auditTrail lab by default), and its notebook is in the lab's own VPC with its DNS Firewall.
+        var full = Labs.Full31();
+        Assert.Equal(new SortedDictionary<string, int>(StringComparer.Ordinal)
+        {
+            ["AwsLab"] = 1,
+            ["LabKey"] = 2,
+            ["GlueCatalog"] = 1 + 41,
+            ["LabWorkgroup"] = 1,
+            ["ResultsBucket"] = 6,
+            ["DataBucket"] = 6 + 1,
+            ["LabImport"] = 1 + 41 + 1 + 1,
+            ["LabAuditTrail"] = 1 + 6 + 1 + 1,      // the trail; its bucket's six resources, its versioning and Object Lock
+            ["LabNetwork"] = 5 + 2 + 3 + 1 + 4,     // VPC, its default security group, subnet, route table and association; 2 security groups and 3 rules; the S3 gateway; 4 interface endpoints
+            ["LabDnsFirewall"] = 2 + 1 + 2 + 1,     // 2 domain lists, the rule group, 2 rules, the association
+            ["ResearcherWorkspace"] = 5,
+            ["AwsExpiryStop"] = 2 + 3 + 3,
+        }, ComponentCounts.Of(full));
+        Assert.Equal(41L, Convert.ToInt64(new ParsedProgram(Labs.Compile(full)).Outputs["tableCount"]));
+
+        // Read in place: one Parquet table per catalog table, no data bucket, no import, so one workgroup fewer to stop.
+        Assert.Equal(new SortedDictionary<string, int>(StringComparer.Ordinal)
+        {
+            ["AwsLab"] = 1,
+            ["LabKey"] = 2,
+            ["GlueCatalog"] = 1 + 41,
+            ["LabWorkgroup"] = 1,
+            ["ResultsBucket"] = 6,
+            ["LabAuditTrail"] = 1 + 6 + 1 + 1,
+            ["LabNetwork"] = 5 + 2 + 3 + 1 + 4,
+            ["LabDnsFirewall"] = 2 + 1 + 2 + 1,
+            ["ResearcherWorkspace"] = 5,
+            ["AwsExpiryStop"] = 2 + 2 + 3,
+        }, ComponentCounts.Of(Labs.Full31(("sourceInPlace", "true"))));
     }
 
     [Fact]

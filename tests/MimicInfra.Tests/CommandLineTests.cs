@@ -12,7 +12,7 @@ public class CommandLineTests
         var releases = JsonDocument.Parse(stdout).RootElement.EnumerateArray().ToList();
         Assert.Equal(8, releases.Count);
         var v31 = releases.Single(r => r.GetProperty("release").GetString() == "mimic-iv-3.1");
-        Assert.Equal(41 + 65, v31.GetProperty("tables").GetInt32());
+        Assert.Equal(41 + 65, v31.GetProperty("tables").GetInt32());   // hosp, icu, ed and note; the derived concepts
         Assert.Equal(["hosp", "icu", "ed", "note", "derived"], v31.GetProperty("modules").EnumerateArray().Select(m => m.GetProperty("name").GetString()));
         Assert.Equal("mimiciv_3_1_hosp", v31.GetProperty("modules")[0].GetProperty("bigquery").GetString());
     }

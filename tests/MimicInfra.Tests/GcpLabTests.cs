@@ -31,7 +31,7 @@ public class GcpLabTests(ITestOutputHelper output)
     public void FullMimicIv31LabHasAViewPerTable()
     {
         var p = new ParsedProgram(Labs.Compile(Gcp.Only31()));
-        Assert.Equal(41 + 65, p.OfType("gcp:bigquery/table:Table").Count);
+        Assert.Equal(41 + 65, p.OfType("gcp:bigquery/table:Table").Count);   // a view per table of hosp, icu, ed and note; one per derived concept
         Assert.Equal(6, p.OfType("gcp:bigquery/dataset:Dataset").Count);   // hosp, icu, ed, note, derived, scratch
     }
 
@@ -204,5 +204,33 @@ public class GcpLabTests(ITestOutputHelper output)
             Assert.All(labels, kv => Assert.Matches("^[a-z][a-z0-9_-]{0,62}$", (string)kv.Key));
             Assert.All(labels, kv => Assert.Matches("^[a-z0-9_-]{0,63}$", (string)kv.Value));
         }
+    }
+
+    [Fact]
+    public void ResourceCountsFollowEachComponentsParts()
+    {
+        // BigQuery only: hosp, icu, ed and note (41 tables) and the derived concepts (65), two members, no Workbench.
+        Assert.Equal(new SortedDictionary<string, int>(StringComparer.Ordinal)
+        {
+            ["GcpLab"] = 1 + 1,                       // provider, the BigQuery API
+            ["LabDatasets"] = 6 + 41 + 65 + 2,        // 4 module datasets, derived and scratch; a view per table and concept; a job user grant per member
+            ["GcpQueryQuota"] = 1 + 1,                // the Service Usage API, the daily per-user query quota
+            ["GcpDataAccessLog"] = 1 + 1 + 1,         // the Logging API, the log bucket, the sink
+        }, ComponentCounts.Of(Gcp.Only31()));
+
+        // A Workbench instance inside a perimeter, with the stack's own keys: the stop at expiry, the perimeter and restricted
+        // Google APIs; the keys add no resource (the grants they need are an output).
+        Assert.Equal(new SortedDictionary<string, int>(StringComparer.Ordinal)
+        {
+            ["GcpLab"] = 1 + 1,
+            ["LabDatasets"] = 6 + 41 + 65 + 2,
+            ["GcpWorkbench"] = 2 + 1 + 1,             // the Notebooks and Compute APIs, the instance, its owner's viewer grant
+            ["GcpBoundary"] = 1 + 1 + 3 + 4 + 1,      // the perimeter; the DNS API, 3 private zones and their 4 records, the route to restricted.googleapis.com
+            ["GcpQueryQuota"] = 1 + 1,
+            ["GcpExpiryStop"] = 2 + 1 + 1 + 1 + 1 + 1 + 1,   // the Scheduler and Workflows APIs, a service account, its stop role and grant, the invoker grant, the workflow, the schedule
+            ["GcpDataAccessLog"] = 1 + 1 + 1,
+        }, ComponentCounts.Of(Gcp.Only31([.. Gcp.Workbench, ("gcpAccessPolicy", "123456789012"),
+            ("gcpKmsKey", "projects/mimic-keys-1/locations/us/keyRings/labs/cryptoKeys/scratch"),
+            ("gcpWorkbenchKmsKey", "projects/mimic-keys-1/locations/us-central1/keyRings/labs/cryptoKeys/disks")])));
     }
 }

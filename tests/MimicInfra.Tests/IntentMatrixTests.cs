@@ -52,7 +52,7 @@ public class IntentMatrixTests
             notebookSubnetId = nb?.SubnetId,
             notebookSecurityGroupIds = nb?.SecurityGroupIds ?? [],
             // PhysioNet's access point of the first module read through one (the import reads it as the researcher).
-            sourceAccessPoint = aws.ModuleSources.Values.FirstOrDefault(src => src.IsAccessPoint) is { } ap ? new { arn = ap.AccessPointArn, prefix = ap.Prefix } : null,
+            sourceAccessPoint = aws.Sources.ModuleSources.Values.FirstOrDefault(src => src.IsAccessPoint) is { } ap ? new { arn = ap.AccessPointArn, prefix = ap.Prefix } : null,
         };
     }
 

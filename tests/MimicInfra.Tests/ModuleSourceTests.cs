@@ -84,17 +84,17 @@ public class ModuleSourceTests
     {
         var config = Labs.Config("m", [.. Labs.Basics, ("release", "mimic-iv-3.1"), ("modules", "[\"ed\"]"),
             ("sourceUri", "s3://arn:aws:s3:us-east-1:724665945834:accesspoint/mimic-iv-ed-v2-2-01/mimic-iv-ed/2.2/")]);
-        Assert.Equal("mimic-iv-ed/2.2/ed/", LabSettingsReader.Read(config, Labs.Catalog).Aws!.ModuleSources["ed"].Prefix);
+        Assert.Equal("mimic-iv-ed/2.2/ed/", LabSettingsReader.Read(config, Labs.Catalog).Aws!.Sources.ModuleSources["ed"].Prefix);
     }
 
     [Fact]
     public void EachProjectsOwnAccessPointIsAccepted()
     {
         var lab = LabSettingsReader.Read(Labs.Csv31(), Labs.Catalog);
-        Assert.Equal("mimic-iv-ed/2.2/ed/", lab.Aws!.ModuleSources["ed"].Prefix);
-        Assert.Equal("mimiciv/3.1/hosp/", lab.Aws.ModuleSources["hosp"].Prefix);
-        Assert.Equal(new PhysioNetProject("mimic-iv-ed", "2.2"), ModuleSources.PhysioNetProjectOf(lab.Aws.ModuleSources["ed"]));
-        Assert.Equal(new PhysioNetProject("mimiciv", "3.1"), ModuleSources.PhysioNetProjectOf(lab.Aws.ModuleSources["hosp"]));
+        Assert.Equal("mimic-iv-ed/2.2/ed/", lab.Aws!.Sources.ModuleSources["ed"].Prefix);
+        Assert.Equal("mimiciv/3.1/hosp/", lab.Aws.Sources.ModuleSources["hosp"].Prefix);
+        Assert.Equal(new PhysioNetProject("mimic-iv-ed", "2.2"), ModuleSources.PhysioNetProjectOf(lab.Aws.Sources.ModuleSources["ed"]));
+        Assert.Equal(new PhysioNetProject("mimiciv", "3.1"), ModuleSources.PhysioNetProjectOf(lab.Aws.Sources.ModuleSources["hosp"]));
     }
 
     [Fact]
@@ -102,7 +102,7 @@ public class ModuleSourceTests
     {
         // A bucket of one's own (not an access point) is whatever its owner copied into it.
         var lab = LabSettingsReader.Read(Lab31("[\"hosp\",\"ed\"]", source: "s3://my-mimic-copy/mimiciv/3.1/"), Labs.Catalog);
-        Assert.Equal("mimiciv/3.1/ed/", lab.Aws!.ModuleSources["ed"].Prefix);
+        Assert.Equal("mimiciv/3.1/ed/", lab.Aws!.Sources.ModuleSources["ed"].Prefix);
     }
 
     [Fact]

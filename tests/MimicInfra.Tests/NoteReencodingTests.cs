@@ -91,7 +91,7 @@ public class NoteReencodingTests(ITestOutputHelper output)
         // The researcher's policy reads the notes through their own project's access point.
         var read = program.Outputs["researcherImportPolicy"].At("fn::toJSON", "Statement").List().Select(s => s.Map()).Single(s => (string)s["Sid"] == "ReadTheSource");
         Assert.Contains("arn:aws:s3:us-east-1:724665945834:accesspoint/mimic-iv-note-v2-2-01/object/mimic-iv-note/2.2/note/*", read["Resource"].List());
-        Assert.True(MimicInfra.Sources.Importable.CanImport(lab.Aws!.Layout, lab.Modules.Single(m => m.Name == "note")));
+        Assert.True(MimicInfra.Sources.Importable.CanImport(lab.Aws!.Sources.Layout, lab.Modules.Single(m => m.Name == "note")));
     }
 
     private static string Show(object? v) => v is null ? "NULL" : v is string s ? System.Text.Json.JsonSerializer.Serialize(s.Length > 80 ? s[..80] + "..." : s) : v.ToString()!;

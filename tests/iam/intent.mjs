@@ -467,4 +467,5 @@ for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort()
   }
 }
 console.log(`${evaluated} requests evaluated, ${mismatches} mismatches, ${problems} problems, ${skipped} not applicable`);
-process.exit(mismatches || problems ? 1 : 0);
+// exitCode, not exit(): exit() drops what is still queued for a pipe, so a busy machine would lose the summary above.
+process.exitCode = mismatches || problems ? 1 : 0;

@@ -105,10 +105,7 @@ public static class LabPreview
             w.WriteLine();
             w.WriteLine($"AWS, region {aws.Region}");
             foreach (var line in Fleet.FleetPreview.Aws(lab)) w.WriteLine(line);
-            foreach (var (module, source) in aws.ModuleSources)
-                w.WriteLine($"  source      {module}: {source.Uri}" + (!source.IsAccessPoint ? ""
-                    : Sources.ModuleSources.PhysioNetProjectOf(source) is { } project ? $" (access point of PhysioNet project {project})" : " (access point)"));
-            w.WriteLine($"  layout      {LayoutText(aws.Layout)}");
+            foreach (var line in Sources.SourcePreview.Lines(lab)) w.WriteLine(line);
             foreach (var line in Aws.Data.DataPreview.Lines(lab)) w.WriteLine(line);
             w.WriteLine(aws.Perimeter.ResearcherArn is { } researcherArn
                 ? $"  perimeter   the data and results buckets{(aws.KmsEncryption ? " and the lab key" : "")} admit only {researcherArn}, " +
@@ -117,13 +114,9 @@ public static class LabPreview
             foreach (var line in Aws.Data.DataPreview.KeyLines(lab)) w.WriteLine(line);
             foreach (var line in Aws.Perimeter.PerimeterPreview.Lines(lab)) w.WriteLine(line);
             foreach (var line in Aws.Audit.AuditPreview.Lines(lab)) w.WriteLine(line);
-            var crossRegion = aws.ModuleSources.Values.Any(u => u.ApiBucket.StartsWith("physionet-open", StringComparison.Ordinal) || u.IsAccessPoint) && aws.Region != "us-east-1";
-            if (crossRegion) w.WriteLine($"  note        PhysioNet's buckets are in us-east-1; the import copies across regions into {aws.Region}.");
+            foreach (var line in Sources.SourcePreview.RegionLines(lab)) w.WriteLine(line);
             foreach (var line in Aws.Workspace.WorkspacePreview.Lines(lab, network: Aws.Network.LabNetwork.Describe(lab))) w.WriteLine(line);
-            if (lab.AwsDerived is not null && aws.DerivedSource is { } ds)
-                w.WriteLine($"  derived     {Sources.SourcePlan.For(lab).Count(t => t.Module.IsDerived)} concept tables in {lab.Names.DerivedDatabase}, imported from {ds.Uri}");
-            else if (lab.Derived is { } d2)
-                w.WriteLine($"  derived     none on AWS: build them with `local --concepts <mimic-code checkout> --parquet OUT`, upload OUT/{d2.Name}/ and set derivedSourceUri to it");
+            foreach (var line in Sources.SourcePreview.DerivedLines(lab)) w.WriteLine(line);
         }
         if (lab.Gcp is { } gcp)
         {
@@ -159,12 +152,5 @@ public static class LabPreview
         YMap m => m.SelectMany(kv => Strings(kv.Value)),
         System.Collections.IEnumerable e => e.Cast<object?>().SelectMany(Strings),
         _ => [],
-    };
-
-    private static string LayoutText(Sources.SourceLayout layout) => layout switch
-    {
-        Sources.SourceLayout.PhysionetCsv => "physionet-csv: PhysioNet's CSV files as published, typed by the import's casts",
-        Sources.SourceLayout.PhysionetParquet => "physionet-parquet: PhysioNet's Parquet copy, cast from its physical types by the import",
-        _ => "table-parquet: a Parquet copy in catalog types, one folder per table",
     };
 }

@@ -107,7 +107,7 @@ public static class ImportPlan
                 CopySql.Unload(t, raw, source.IsText, source.PhysicalTypeOf, target),
                 $"SELECT count(*) FROM {raw}", $"SELECT count(*) FROM {typed}") { TypedDatabase = names.DatabaseOf(m), Reencoded = source.IsText && HasQuotedLineBreaks(m) };
         }).ToList();
-        var credentialed = lab.Release.Access == Access.Credentialed && aws.Layout != SourceLayout.TableParquet;
+        var credentialed = lab.Release.Access == Access.Credentialed && aws.Sources.Layout != SourceLayout.TableParquet;
         return new ImportPlanData(names.Lab, lab.Release.Id, lab.Release.Title, aws.Region, names.Database, names.ImportDatabase, names.ImportWorkgroup,
             credentialed, tables) { DataBucketPrefix = names.DataBucketPrefix };
     }

@@ -35,7 +35,7 @@ public sealed record LabSettings(
     public Module? Derived { get; init; }
 
     /// <summary>The derived module when the AWS side imports it (it has a derived source); null otherwise.</summary>
-    public Module? AwsDerived => Aws?.DerivedSource is not null ? Derived : null;
+    public Module? AwsDerived => Aws?.Sources.DerivedSource is not null ? Derived : null;
 
     /// <summary>A lab with no cloud side: `local` builds it in DuckDB; its Pulumi program creates nothing.</summary>
     public bool IsLocalOnly => Aws is null && Gcp is null;
@@ -64,14 +64,12 @@ public static class ResearcherIds
 }
 
 /// <summary>
-/// The AWS side of a lab: where its source is (each module's folder), whether the lab copies it into its own
-/// typed Parquet (the default) or reads an exact-typed Parquet copy in place, Athena cost guards, results policy.
+/// The AWS side of a lab: where its source is (<see cref="SourceSettings"/>: each module's folder, whether the lab copies
+/// it into its own typed Parquet, the default, or reads an exact-typed Parquet copy in place), Athena cost guards, results policy.
 /// </summary>
 public sealed record AwsSettings(
     string Region,
-    SourceLayout Layout,
-    IReadOnlyDictionary<string, S3Source> ModuleSources,
-    bool ReadSourceInPlace,
+    SourceSettings Sources,
     long ImportBytesScannedCutoffPerQuery,
     long BytesScannedCutoffPerQuery,
     int ResultsRetentionDays,
@@ -81,13 +79,7 @@ public sealed record AwsSettings(
     MimicInfra.Aws.Workspace.BudgetSettings? Budget)
 {
     /// <summary>Whether the lab owns its data: a typed Parquet copy that the import fills.</summary>
-    public bool OwnsData => !ReadSourceInPlace;
-
-    /// <summary>
-    /// Where the derived concept tables are imported from: a folder of one Parquet folder per concept table
-    /// (PhysioNet's derived copy, or what `local --concepts ... --parquet` writes); null when the lab has none on AWS.
-    /// </summary>
-    public S3Source? DerivedSource { get; init; }
+    public bool OwnsData => Sources.OwnsData;
 
     /// <summary>The lab's audit trail: its own, the organization's, or none (open data only).</summary>
     public MimicInfra.Aws.Audit.AuditTrailSettings AuditTrail { get; init; } = MimicInfra.Aws.Audit.AuditTrailSettings.None;

@@ -22,12 +22,12 @@ public static class SourcePlan
     public static IReadOnlyList<TableSource> For(LabSettings lab)
     {
         var aws = lab.Aws ?? throw new InvalidOperationException("source plans are for AWS labs");
-        var copy = aws.Layout == SourceLayout.PhysionetParquet ? SourceProfiles.ParquetCopyOf(lab.Release) : null;
+        var copy = aws.Sources.Layout == SourceLayout.PhysionetParquet ? SourceProfiles.ParquetCopyOf(lab.Release) : null;
         return lab.Tables.Select(x =>
         {
             var (m, t) = x;
-            var folder = aws.ModuleSources[m.Name];
-            return aws.Layout switch
+            var folder = aws.Sources.ModuleSources[m.Name];
+            return aws.Sources.Layout switch
             {
                 SourceLayout.PhysionetCsv => new TableSource(m, t, folder, FileInModuleFolder(m, t), true, t.Columns.Select(_ => TypedViewSql.Text).ToList()),
                 SourceLayout.PhysionetParquet => new TableSource(m, t, folder.Child(copy!.TableFolderOf(t)), null, false, t.Columns.Select(c => copy.TypeOf(m, t, c)).ToList()),
@@ -42,7 +42,7 @@ public static class SourcePlan
     /// </summary>
     private static IEnumerable<TableSource> DerivedTables(LabSettings lab, AwsSettings aws, ParquetCopy? copy)
     {
-        if (lab.AwsDerived is not { } d || aws.DerivedSource is not { } folder) yield break;
+        if (lab.AwsDerived is not { } d || aws.Sources.DerivedSource is not { } folder) yield break;
         var physionet = copy is not null && copy.Modules.Contains(d.Name) && folder == copy.Location.Child(copy.ModuleFolderOf(d));
         foreach (var t in d.Tables)
         {

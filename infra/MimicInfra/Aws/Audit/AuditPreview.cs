@@ -50,11 +50,11 @@ public static class AuditPreview
     }
 
     private static IEnumerable<string> LoggedBuckets(LabSettings lab) =>
-        lab.Aws!.OwnsData ? ["data", "results"] : ["results", .. lab.Aws.ModuleSources.Values.Select(s => s.ApiBucket).Distinct().Order(StringComparer.Ordinal)];
+        lab.Aws!.OwnsData ? ["data", "results"] : ["results", .. lab.Aws.Sources.ModuleSources.Values.Select(s => s.ApiBucket).Distinct().Order(StringComparer.Ordinal)];
 
     /// <summary>The lab's logged buckets as a platform engineer finds them after `pulumi up`: stack outputs, or the source buckets read in place.</summary>
     private static IEnumerable<string> BucketOutputs(LabSettings lab) =>
-        lab.Aws!.OwnsData ? ["stack outputs dataBucket and resultsBucket"] : ["stack output resultsBucket", .. lab.Aws.ModuleSources.Values.Select(s => s.ApiBucket).Distinct().Order(StringComparer.Ordinal)];
+        lab.Aws!.OwnsData ? ["stack outputs dataBucket and resultsBucket"] : ["stack output resultsBucket", .. lab.Aws.Sources.ModuleSources.Values.Select(s => s.ApiBucket).Distinct().Order(StringComparer.Ordinal)];
 
     /// <summary>
     /// What only the account can tell, as commands a platform engineer runs (in the trail's home region; a member

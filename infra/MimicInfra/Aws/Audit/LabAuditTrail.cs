@@ -290,7 +290,7 @@ public sealed record LabAuditTrailArgs
             Audit = aws.AuditTrail, Names = lab.Names, Region = aws.Region, Tags = AwsProvider.TagsOf(lab), PerimeterSettings = aws.Perimeter,
             Account = resources.Account, Partition = resources.Partition, Deployer = resources.Deployer, Researcher = resources.Researcher,
             Bucket = resources.AuditBucket, LabKey = aws.KmsEncryption ? resources.LabKey : null, ResultsBucket = resources.ResultsBucket,
-            DataBucket = aws.OwnsData ? resources.DataBucket : null, ReadInPlaceSources = aws.OwnsData ? [] : [.. aws.ModuleSources.Values],
+            DataBucket = aws.OwnsData ? resources.DataBucket : null, ReadInPlaceSources = aws.OwnsData ? [] : [.. aws.Sources.ModuleSources.Values],
         };
     }
 }

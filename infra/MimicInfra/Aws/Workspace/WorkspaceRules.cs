@@ -32,7 +32,7 @@ public static class WorkspaceRules
             ("/staging/", "the import's staged source files"),
         };
         if (aws.OwnsData)
-            foreach (var source in aws.ModuleSources.Values)
+            foreach (var source in aws.Sources.ModuleSources.Values)
                 forbidden.Add((source.Bucket is { } b ? $":s3:::{b}" : source.AccessPointArn!, $"the source {source.Uri} (PhysioNet authorizes IAM users, never a role; the notebook reads the lab's copy)"));
         foreach (var (sid, resource) in resources)
             foreach (var (text, why) in forbidden.Where(f => resource.Contains(f.Text, StringComparison.Ordinal)))
