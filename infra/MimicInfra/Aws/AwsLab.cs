@@ -124,7 +124,7 @@ public sealed class AwsLab(LabSettings lab, ProgramBuilder program)
                     Account = _resources.Account,
                     Partition = _resources.Partition,
                     LabKey = labKey,
-                    GlueCatalogKeyStatements = [.. Workspace.Iam.UseTheGlueCatalogKey(_aws.GlueCatalogKeyArn)],
+                    GlueCatalogKeyStatements = [.. Iam.UseTheGlueCatalogKey(_aws.GlueCatalogKeyArn)],
                     AfterExpiry = Perimeter.LabPerimeter.AfterExpiry(lab, _resources),
                     Tags = tags,
                     ObjectTags = AwsProvider.ObjectTagsOf(lab),

@@ -24,7 +24,7 @@ public sealed class GcpLab(LabSettings lab, ProgramBuilder program)
     public GcpLabResources Resources { get; } = GcpLabResources.Declare(program);
 
     /// <summary>The modules the GCP side offers: the lab's, then the derived concepts when their views are on.</summary>
-    public static IReadOnlyList<Module> ModulesOf(LabSettings lab) => [.. lab.Modules, .. lab.Gcp?.Derived is { } d ? [d] : Array.Empty<Module>()];
+    public static IReadOnlyList<Module> ModulesOf(LabSettings lab) => LabDatasets.ModulesOf(lab.Modules, lab.Gcp?.Derived);
 
     /// <summary>Dataset id of a module's views: the lab's name, then the module.</summary>
     public static string DatasetOf(LabSettings lab, Module m) => LabDatasets.DatasetId(lab.Names, m);
@@ -69,7 +69,4 @@ public sealed class GcpLab(LabSettings lab, ProgramBuilder program)
 
     /// <summary>GCP labels of the lab's tags (see <see cref="GcpProvider.LabelsOf"/>).</summary>
     internal static YMap LabelsOf(LabSettings lab) => GcpProvider.LabelsOf(lab.Tags);
-
-    /// <summary>One label key or value; kept for callers not yet on <see cref="LabelsOf"/> (prefer GcpProvider.LabelKey/LabelValue).</summary>
-    internal static string Label(string text, bool key) => key ? GcpProvider.LabelKey(text) : GcpProvider.LabelValue(text);
 }

@@ -1,5 +1,4 @@
 using MimicInfra.Aws.Data;
-using MimicInfra.Aws.Workspace;
 using MimicInfra.Lab;
 using MimicInfra.Program;
 using MimicInfra.Sources;

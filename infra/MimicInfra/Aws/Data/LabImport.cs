@@ -1,4 +1,3 @@
-using MimicInfra.Aws.Workspace;
 using MimicInfra.Catalog;
 using MimicInfra.Import;
 using MimicInfra.Lab;

@@ -36,7 +36,11 @@ public sealed partial class LabDatasets(ProgramBuilder program, LabDatasetsArgs 
 
     private GcpSettings Gcp => args.Gcp;
 
+    /// <summary>The modules the datasets offer: the lab's, then the derived concepts when their views are on.</summary>
+    public static IReadOnlyList<Module> ModulesOf(IReadOnlyList<Module> modules, Module? derived) => [.. modules, .. derived is { } d ? [d] : Array.Empty<Module>()];
+
     /// <summary>Dataset id of a module's views: the lab's name, then the module.</summary>
+
     public static string DatasetId(LabNames names, Module m) => $"{names.Database}_{m.Name}";
 
     public static string ScratchDatasetId(LabNames names) => $"{names.Database}_scratch";

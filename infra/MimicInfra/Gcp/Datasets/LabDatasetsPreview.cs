@@ -8,7 +8,7 @@ public static class LabDatasetsPreview
     public static IEnumerable<string> Lines(LabSettings lab)
     {
         var gcp = lab.Gcp!;
-        var modules = GcpLab.ModulesOf(lab);
+        var modules = LabDatasets.ModulesOf(lab.Modules, lab.Gcp?.Derived);
         foreach (var m in modules)
             yield return $"  dataset     {LabDatasets.DatasetId(lab.Names, m)}: {m.Tables.Count} views over {LabDatasets.SourceProject}.{m.BigQueryDataset}";
         if (lab.Derived is { } d && gcp.Derived is null)

@@ -1,7 +1,7 @@
 using MimicInfra.Program;
 using MimicInfra.Sources;
 
-namespace MimicInfra.Aws.Workspace;
+namespace MimicInfra.Aws;
 
 /// <summary>IAM policy statements as the lab writes them: always Allow, explicit actions and resources.</summary>
 internal static class Iam
@@ -64,9 +64,4 @@ internal static class Iam
                 YMap.Of(("StringLike", YMap.Of(("s3:prefix", lists[i].Select(f => (object)(f.Prefix + "*")).Distinct().ToList())))));
     }
 
-    /// <summary>
-    /// The partition as a raw reference, for a component that receives no partition handle (the audit trail's ARNs);
-    /// remove it with its last caller.
-    /// </summary>
-    public const string Partition = "${awsPartition.partition}";
 }
