@@ -1,4 +1,3 @@
-using MimicInfra.Catalog;
 using MimicInfra.Lab;
 using YamlDotNet.Serialization;
 
@@ -7,7 +6,7 @@ namespace MimicInfra.Check;
 /// <summary>
 /// Rules of a lab's program that no provider schema knows, read back from the text Pulumi gets:
 /// Glue views carry a SerDe (Athena refuses them otherwise), the tables researchers query are Parquet in
-/// exactly the catalog's types; and each concern's rules, kept beside it (the notebook's in Aws/Workspace/WorkspaceRules.cs).
+/// exactly the catalog's types; and each concern's rules, kept beside it (Aws/*/…Rules.cs, Gcp/*/…Rules.cs): this runs them in order.
 /// </summary>
 public static class LabRules
 {
@@ -28,77 +27,18 @@ public static class LabRules
 
         Aws.Data.GlueCatalogRules.ViewsHaveASerDe(resources, problems);
 
-        GcpDatasetsAdmitOnlyTheirList(resources, problems);
+        Gcp.Datasets.LabDatasetsRules.DatasetsAdmitOnlyTheirList(resources, problems);
         Gcp.GcpLabRules.Check(resources, lab, problems);
 
         if (lab?.Aws is { } aws)
         {
             Aws.Data.GlueCatalogRules.QueriedTablesHaveCatalogTypes(lab, resources, problems);
             Aws.Workspace.WorkspaceRules.Check(lab, resources, problems);
-            CredentialedLabHasAPerimeter(lab, resources, problems);
+            Aws.Perimeter.PerimeterRules.CredentialedLabHasAPerimeter(lab, resources, problems);
             Aws.Network.LabDnsFirewall.Check(lab, resources, problems);
             Aws.Perimeter.PerimeterControls.Check(lab, root, resources, problems);
         }
         return problems;
-    }
-
-    /// <summary>
-    /// Every BigQuery dataset carries its own access list with an OWNER and no project role group, domain or public
-    /// member (without a list BigQuery grants project Viewers, Editors and Owners); and no dataset IAM or
-    /// access resource exists beside it, since the two fight over the same list (provider docs).
-    /// </summary>
-    private static void GcpDatasetsAdmitOnlyTheirList(List<(string Name, string Type, Dictionary<object, object> Props)> resources, List<CheckProblem> problems)
-    {
-        foreach (var (name, _, props) in resources.Where(r => r.Type == "gcp:bigquery/dataset:Dataset"))
-        {
-            if (At(props, "accesses") is not List<object> list || list.Count == 0)
-            {
-                problems.Add(new(name, "a lab dataset needs its own access list (accesses); without one BigQuery admits the project's Viewers, Editors and Owners"));
-                continue;
-            }
-            var entries = list.OfType<Dictionary<object, object>>().ToList();
-            if (!entries.Any(e => e.GetValueOrDefault("role") as string == "OWNER"))
-                problems.Add(new(name, "its access list has no OWNER: the deployer would lose the dataset"));
-            foreach (var e in entries)
-                foreach (var key in new[] { "specialGroup", "domain", "iamMember" }.Where(e.ContainsKey))
-                    problems.Add(new(name, $"its access list admits {key} {e[key]}; a lab dataset admits only its members and the deployer"));
-        }
-        foreach (var (name, type, _) in resources.Where(r => r.Type.StartsWith("gcp:bigquery/datasetIam", StringComparison.Ordinal) || r.Type == "gcp:bigquery/datasetAccess:DatasetAccess"))
-            problems.Add(new(name, $"{type} beside a dataset's own access list: the two overwrite each other on every update"));
-        // CIS GCP 4.3, 4.4: no project-wide SSH keys on the Workbench VM, and SSH only through OS Login.
-        foreach (var (name, _, props) in resources.Where(r => r.Type == "gcp:workbench/instance:Instance"))
-            foreach (var key in new[] { "block-project-ssh-keys", "enable-oslogin" }.Where(k => At(props, "gceSetup", "metadata", k) as string != "true"))
-                problems.Add(new(name, $"gceSetup.metadata.{key} must be \"true\" (CIS GCP {(key == "enable-oslogin" ? "4.4" : "4.3")})"));
-    }
-
-    /// <summary>
-    /// A credentialed lab keeps its data to its own principals (the data perimeter): its data and results buckets deny
-    /// every object action to any other principal, and its key lets nobody use it unconditionally (no kms:*, and no
-    /// use action without a condition), so no IAM grant elsewhere in the account reaches the data.
-    /// </summary>
-    private static void CredentialedLabHasAPerimeter(LabSettings lab, List<(string Name, string Type, Dictionary<object, object> Props)> resources, List<CheckProblem> problems)
-    {
-        if (lab.Release.Access != Access.Credentialed) return;
-        foreach (var policy in new[] { "dataTlsOnlyPolicy", "resultsTlsOnlyPolicy" })
-        {
-            var found = resources.FirstOrDefault(r => r.Name == policy);
-            if (found.Name is null) continue;   // a lab reading in place has no data bucket
-            var statements = (At(found.Props, "policy", "fn::toJSON", "Statement") as List<object> ?? []).OfType<Dictionary<object, object>>();
-            if (!statements.Any(s => s.GetValueOrDefault("Effect") as string == "Deny" && s.GetValueOrDefault("Principal") as string == "*"
-                                     && At(s, "Condition", "ArnNotEquals", "aws:PrincipalArn") is List<object> { Count: > 0 }
-                                     && (s.GetValueOrDefault("Action") as List<object> ?? []).Contains("s3:GetObject*")))
-                problems.Add(new(policy, "a credentialed lab's bucket must deny every object action to all but the lab's principals (set researcherPrincipalArn)"));
-        }
-        foreach (var (name, _, props) in resources.Where(r => r.Type == "aws:kms/key:Key"))
-            foreach (var s in (At(props, "policy", "fn::toJSON", "Statement") as List<object> ?? []).OfType<Dictionary<object, object>>())
-            {
-                var actions = s.GetValueOrDefault("Action") is List<object> list ? list.Cast<string>().ToList() : [s.GetValueOrDefault("Action") as string ?? ""];
-                if (s.GetValueOrDefault("Effect") as string != "Allow") continue;
-                if (actions.Contains("kms:*"))
-                    problems.Add(new(name, $"statement {s.GetValueOrDefault("Sid")} allows kms:*: a credentialed lab's key separates administration from use"));
-                else if (!s.ContainsKey("Condition") && actions.Any(a => a is "kms:Decrypt" or "kms:Encrypt" || a.StartsWith("kms:GenerateDataKey", StringComparison.Ordinal) || a.StartsWith("kms:ReEncrypt", StringComparison.Ordinal)))
-                    problems.Add(new(name, $"statement {s.GetValueOrDefault("Sid")} lets its principals use the key without a condition; use goes only through S3 and Athena"));
-            }
     }
 
     /// <summary>The value at a path of nested mappings of the program text; null where any step is missing.</summary>

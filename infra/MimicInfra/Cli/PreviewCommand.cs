@@ -107,10 +107,7 @@ public static class LabPreview
             foreach (var line in Fleet.FleetPreview.Aws(lab)) w.WriteLine(line);
             foreach (var line in Sources.SourcePreview.Lines(lab)) w.WriteLine(line);
             foreach (var line in Aws.Data.DataPreview.Lines(lab)) w.WriteLine(line);
-            w.WriteLine(aws.Perimeter.ResearcherArn is { } researcherArn
-                ? $"  perimeter   the data and results buckets{(aws.KmsEncryption ? " and the lab key" : "")} admit only {researcherArn}, " +
-                  $"{(aws.Notebook is null ? "" : "the notebook's role, ")}and the deployer (read at each deploy); their ready policy is the output researcherPolicy"
-                : "  perimeter   none: the lab names no researcherPrincipalArn, so any principal IAM allows in this account can read its data (open data only)");
+            w.WriteLine(Aws.Perimeter.PerimeterPreview.PrincipalsLine(aws));
             foreach (var line in Aws.Data.DataPreview.KeyLines(lab)) w.WriteLine(line);
             foreach (var line in Aws.Perimeter.PerimeterPreview.Lines(lab)) w.WriteLine(line);
             foreach (var line in Aws.Audit.AuditPreview.Lines(lab)) w.WriteLine(line);

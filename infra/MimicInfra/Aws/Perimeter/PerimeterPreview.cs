@@ -5,6 +5,12 @@ namespace MimicInfra.Aws.Perimeter;
 /// <summary>What `preview` says of the perimeter's controls: the deployer's mode, where the notebook's role works, who opens the notebook.</summary>
 public static class PerimeterPreview
 {
+    /// <summary>Who the buckets and key admit (the first perimeter line, before the key's).</summary>
+    public static string PrincipalsLine(AwsSettings aws) => aws.Perimeter.ResearcherArn is { } researcherArn
+        ? $"  perimeter   the data and results buckets{(aws.KmsEncryption ? " and the lab key" : "")} admit only {researcherArn}, " +
+          $"{(aws.Notebook is null ? "" : "the notebook's role, ")}and the deployer (read at each deploy); their ready policy is the output researcherPolicy"
+        : "  perimeter   none: the lab names no researcherPrincipalArn, so any principal IAM allows in this account can read its data (open data only)";
+
     public static IEnumerable<string> Lines(LabSettings lab)
     {
         if (lab.Aws is not { } aws) yield break;
