@@ -37,6 +37,7 @@ public static class LabRules
             Aws.Perimeter.PerimeterRules.CredentialedLabHasAPerimeter(lab, resources, problems);
             Aws.Network.LabDnsFirewall.Check(lab, resources, problems);
             Aws.Perimeter.PerimeterControls.Check(lab, root, resources, problems);
+            Aws.Audit.AuditRules.Check(lab, resources, problems);
         }
         return problems;
     }

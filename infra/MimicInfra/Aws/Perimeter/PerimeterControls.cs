@@ -6,11 +6,10 @@ namespace MimicInfra.Aws.Perimeter;
 /// <summary>
 /// `check` rules for the perimeter's controls a stack could lose by mistake: each control the lab's settings ask for must
 /// be in the program Pulumi gets (the notebook's role bound to the lab, a deployer that reads nothing, bucket management
-/// kept to the deployer, an audit record that survives, expiry that revokes).
+/// kept to the deployer, expiry that revokes; the audit record's own controls are checked beside it, in Aws/Audit/AuditRules.cs).
 /// </summary>
 internal static class PerimeterControls
 {
-    private const string BucketPolicies = "TlsOnlyPolicy";
 
     public static void Check(LabSettings lab, Dictionary<object, object> root, List<(string Name, string Type, Dictionary<object, object> Props)> resources, List<CheckProblem> problems)
     {
@@ -41,25 +40,6 @@ internal static class PerimeterControls
                 if (!ManagedOnlyByTheDeployer(Statements(byName[name])))
                     problems.Add(new(name, "a closed lab's bucket must deny its management (lifecycle, versioning, policy) to all but the deployer and the account's root user"));
 
-        if (aws.AuditTrail.CreatesTrail)
-        {
-            const string bucket = Aws.Audit.LabAuditTrail.BucketPrefix;
-            if (At(byName.GetValueOrDefault($"{bucket}Versioning") ?? [], "versioningConfiguration", "status") as string != "Enabled")
-                problems.Add(new($"{bucket}Bucket", "the trail bucket must be versioned (a deleted or overwritten record stays as a version)"));
-            var lockRule = At(byName.GetValueOrDefault($"{bucket}ObjectLock") ?? [], "rule", "defaultRetention") as Dictionary<object, object>;
-            if (lockRule?.GetValueOrDefault("mode") as string != "GOVERNANCE" || Convert.ToString(lockRule.GetValueOrDefault("days"), System.Globalization.CultureInfo.InvariantCulture) != aws.AuditTrail.RetentionDays.ToString(System.Globalization.CultureInfo.InvariantCulture))
-                problems.Add(new($"{bucket}Bucket", $"the trail bucket must keep every record under Object Lock, governance mode, for auditRetentionDays ({aws.AuditTrail.RetentionDays})"));
-            var auditStatements = byName.TryGetValue($"{bucket}{BucketPolicies}", out var auditPolicy) ? Statements(auditPolicy) : [];
-            if (!auditStatements.Any(s => Deny(s) && Aws.Audit.LabAuditTrail.EraseActions.All(Actions(s).Contains)))
-                problems.Add(new($"{bucket}{BucketPolicies}", $"the trail bucket must deny {string.Join(", ", Aws.Audit.LabAuditTrail.EraseActions)} to all but CloudTrail"));
-            if (!ManagedOnlyByTheDeployer(auditStatements))
-                problems.Add(new($"{bucket}{BucketPolicies}", "the trail bucket must deny its management (lifecycle, versioning, Object Lock, policy) to all but the deployer and the account's root user"));
-            var selectors = At(byName.GetValueOrDefault(Aws.Audit.LabAuditTrail.Trail) ?? [], "advancedEventSelectors") as List<object> ?? [];
-            if (!selectors.OfType<Dictionary<object, object>>().Any(sel => (sel.GetValueOrDefault("fieldSelectors") as List<object> ?? []).OfType<Dictionary<object, object>>()
-                    .Any(f => (f.GetValueOrDefault("startsWiths") as List<object> ?? []).Contains($"${{{Aws.Audit.LabAuditTrail.Bucket}.arn}}/"))))
-                problems.Add(new(Aws.Audit.LabAuditTrail.Trail, "the trail must log the data events of its own bucket (reads and deletes of the record)"));
-        }
-
         var expiry = $"{Fleet.ExpiryDates.StopAt(lab.Expires)}Z";
         var outputs = root.GetValueOrDefault("outputs") as Dictionary<object, object> ?? [];
         var identities = new List<(string Name, List<Dictionary<object, object>> Statements)>();
@@ -72,16 +52,16 @@ internal static class PerimeterControls
                 problems.Add(new(name, $"expiry must revoke, not only stop: a Deny of the lab's data and queries from aws:CurrentTime {expiry}"));
     }
 
-    private static bool ManagedOnlyByTheDeployer(List<Dictionary<object, object>> statements) =>
+    internal static bool ManagedOnlyByTheDeployer(List<Dictionary<object, object>> statements) =>
         statements.Any(s => Deny(s) && LabPerimeter.ManagementActions.All(Actions(s).Contains)
                             && At(s, "Condition", "ArnNotEquals", "aws:PrincipalArn") is List<object> admitted && admitted.Contains(LabPerimeter.Deployer));
 
-    private static List<Dictionary<object, object>> Statements(Dictionary<object, object> props) =>
+    internal static List<Dictionary<object, object>> Statements(Dictionary<object, object> props) =>
         (At(props, "policy", "fn::toJSON", "Statement") as List<object> ?? []).OfType<Dictionary<object, object>>().ToList();
 
-    private static bool Deny(Dictionary<object, object> s) => s.GetValueOrDefault("Effect") as string == "Deny";
+    internal static bool Deny(Dictionary<object, object> s) => s.GetValueOrDefault("Effect") as string == "Deny";
 
-    private static List<string> Actions(Dictionary<object, object> s) => s.GetValueOrDefault("Action") switch
+    internal static List<string> Actions(Dictionary<object, object> s) => s.GetValueOrDefault("Action") switch
     {
         List<object> list => list.OfType<string>().ToList(),
         string one => [one],
