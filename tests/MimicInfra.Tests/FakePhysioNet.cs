@@ -23,7 +23,7 @@ internal abstract record Reply
 /// </summary>
 internal sealed class FakePhysioNet : IDisposable
 {
-    private readonly HttpListener _listener = new();
+    private readonly HttpListener _listener;
     private readonly string _root;
     private readonly string _project;
     private readonly string _sums;
@@ -45,10 +45,17 @@ internal sealed class FakePhysioNet : IDisposable
         (_root, _project, _standIns) = (root, project, standIns ?? new Dictionary<string, byte[]>());
         _sums = (sums ?? PresentSums(root)) + string.Concat(_standIns.Select(kv =>
             $"{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(kv.Value))} {kv.Key}\n"));
-        var port = FreePort();
-        BaseUrl = new Uri($"http://127.0.0.1:{port}/files/");
-        _listener.Prefixes.Add($"http://127.0.0.1:{port}/");
-        _listener.Start();
+        // A free port can be taken by another test between the probe and the bind: try another, a few times.
+        for (var attempt = 1; ; attempt++)
+        {
+            var port = FreePort();
+            var listener = new HttpListener();
+            listener.Prefixes.Add($"http://127.0.0.1:{port}/");
+            try { listener.Start(); }
+            catch (HttpListenerException) when (attempt < 5) { try { listener.Close(); } catch (HttpListenerException) { } continue; }
+            (_listener, BaseUrl) = (listener, new Uri($"http://127.0.0.1:{port}/files/"));
+            break;
+        }
         _loop = Task.Run(Loop);
     }
 
