@@ -31,7 +31,12 @@ public sealed class AwsLab(LabSettings lab, ProgramBuilder program)
         program.Variable(_resources.Deployer, Perimeter.LabPerimeter.DeployerVariable(_resources));
         if (Perimeter.LabPerimeter.ResearcherVariable(_aws.Perimeter) is { } researcher) program.Variable(_resources.Researcher, researcher);
         var tags = AwsProvider.TagsOf(lab);
+        var objectTags = AwsProvider.ObjectTagsOf(lab);
         var notebookRole = _aws.Notebook is null ? null : _resources.NotebookRole;
+        // Read once, used by every component whose policies they shape.
+        var perimeter = Perimeter.LabPerimeterArgs.For(_aws, _resources);
+        var audit = Audit.LabAuditTrailArgs.Of(lab, _resources);
+        var afterExpiry = Perimeter.LabPerimeter.AfterExpiry(lab, _resources);
 
         Handle? labKey = null;
         if (_aws.KmsEncryption)
@@ -42,7 +47,7 @@ public sealed class AwsLab(LabSettings lab, ProgramBuilder program)
                     LabName = _names.Lab,
                     Alias = _names.KmsAlias,
                     DeletionWindowDays = _aws.Perimeter.KeyDeletionWindowDays,
-                    PolicyStatements = [.. Perimeter.LabPerimeter.KeyStatements(Perimeter.LabPerimeterArgs.For(_aws, _resources)), .. Audit.LabAuditTrail.KeyStatements(Audit.LabAuditTrailArgs.Of(lab, _resources))],
+                    PolicyStatements = [.. Perimeter.LabPerimeter.KeyStatements(perimeter), .. Audit.LabAuditTrail.KeyStatements(audit)],
                     KeepOnDestroy = _aws.KeepResultsOnDestroy || Audit.LabAuditTrail.KeepsTheLabKey(lab),
                     Tags = tags,
                 }).Build();
@@ -58,7 +63,7 @@ public sealed class AwsLab(LabSettings lab, ProgramBuilder program)
                 KeepOnDestroy = _aws.KeepResultsOnDestroy,
                 Expiry = LabBuckets.ResultsBucketLifecycle(_aws.ResultsRetentionDays),
                 Statements = [.. LabBuckets.NotebookWritesOnlyItsWork(_resources.ResultsBucket, notebookRole),
-                              .. Perimeter.LabPerimeter.BucketStatements(Perimeter.LabPerimeterArgs.For(_aws, _resources), _resources.ResultsBucket)],
+                              .. Perimeter.LabPerimeter.BucketStatements(perimeter, _resources.ResultsBucket)],
             }).Build();
         BucketHandles? data = null;
         if (_aws.OwnsData)
@@ -72,7 +77,7 @@ public sealed class AwsLab(LabSettings lab, ProgramBuilder program)
                     KmsKeyArn = labKey?.Arn,
                     Expiry = LabBuckets.DataBucketLifecycle,
                     Statements = [.. LabBuckets.NotebookNeverWritesTheData(_resources.DataBucket, notebookRole),
-                                  .. Perimeter.LabPerimeter.BucketStatements(Perimeter.LabPerimeterArgs.For(_aws, _resources), _resources.DataBucket)],
+                                  .. Perimeter.LabPerimeter.BucketStatements(perimeter, _resources.DataBucket)],
                     Versioned = true,
                 }).Build();
         using (program.Component(nameof(GlueCatalog)))
@@ -125,12 +130,12 @@ public sealed class AwsLab(LabSettings lab, ProgramBuilder program)
                     Partition = _resources.Partition,
                     LabKey = labKey,
                     GlueCatalogKeyStatements = [.. Iam.UseTheGlueCatalogKey(_aws.GlueCatalogKeyArn)],
-                    AfterExpiry = Perimeter.LabPerimeter.AfterExpiry(lab, _resources),
+                    AfterExpiry = afterExpiry,
                     Tags = tags,
-                    ObjectTags = AwsProvider.ObjectTagsOf(lab),
+                    ObjectTags = objectTags,
                     Resumable = ResumableAtExpiry,
                 }).Build();
-        using (program.Component(nameof(Audit.LabAuditTrail))) new Audit.LabAuditTrail(program, Audit.LabAuditTrailArgs.Of(lab, _resources)).Build();
+        using (program.Component(nameof(Audit.LabAuditTrail))) new Audit.LabAuditTrail(program, audit).Build();
         if (_aws.Notebook?.LabVpc is { } labVpc)
             using (program.Component(nameof(Network.LabNetwork)))
                 new Network.LabNetwork(program, new() { Vpc = labVpc, Region = _aws.Region, LabName = _names.Lab, Tags = tags, Account = _resources.Account,
@@ -139,7 +144,7 @@ public sealed class AwsLab(LabSettings lab, ProgramBuilder program)
         {
             Notebook = _aws.Notebook, Budget = _aws.Budget, Region = _aws.Region, Name = _names.Lab,
             QueriedDatabases = lab.AwsDerived is not null ? [_names.Database, _names.DerivedDatabase] : [_names.Database],
-            Tags = tags, ObjectTags = AwsProvider.ObjectTagsOf(lab),
+            Tags = tags, ObjectTags = objectTags,
             OwnsData = _aws.OwnsData, InPlaceFolders = _aws.OwnsData ? [] : [.. _sources.Select(t => t.Folder)],
             KmsEncryption = _aws.KmsEncryption, GlueCatalogKeyArn = _aws.GlueCatalogKeyArn,
             ExampleNotebook = _aws.Notebook is null ? null : ExampleNotebook.Build(lab),
@@ -147,8 +152,8 @@ public sealed class AwsLab(LabSettings lab, ProgramBuilder program)
             Subnet = _aws.Notebook is null ? null : Network.LabNetwork.SubnetOf(_aws.Notebook, _resources.LabSubnet),
             SecurityGroups = _aws.Notebook is null ? [] : Network.LabNetwork.SecurityGroupsOf(_aws.Notebook, _resources.NotebookSecurityGroup),
             NetworkReadyFirst = _aws.Notebook is null ? [] : Network.LabNetwork.ReadyBeforeNotebook(_aws.Notebook),
-            AfterExpiry = Perimeter.LabPerimeter.AfterExpiry(lab, _resources),
-            AccountGuardrailPolicy = Perimeter.LabPerimeter.GuardrailPolicy(Perimeter.LabPerimeterArgs.For(_aws, _resources), _names.Lab),
+            AfterExpiry = afterExpiry,
+            AccountGuardrailPolicy = Perimeter.LabPerimeter.GuardrailPolicy(perimeter, _names.Lab),
             QueryHistoryBucket = _aws.AuditTrail.CreatesTrail && _aws.Perimeter.Closed ? _resources.AuditBucket : null,
             QueryHistoryPrefix = Audit.LabAuditTrail.QueryHistoryPrefix,
             Account = _resources.Account, Partition = _resources.Partition, LabKey = _resources.LabKey,
