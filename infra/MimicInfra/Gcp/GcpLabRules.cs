@@ -13,12 +13,4 @@ public static class GcpLabRules
         GcpBoundaryRules.Check(resources, lab, problems);
         GcpHardeningRules.Check(resources, lab, problems);
     }
-
-    /// <summary>The value at a path of nested maps of the program text; null where any step is missing.</summary>
-    internal static object? At(Dictionary<object, object> map, params string[] path)
-    {
-        object? o = map;
-        foreach (var p in path) o = (o as Dictionary<object, object>)?.GetValueOrDefault(p);
-        return o;
-    }
 }

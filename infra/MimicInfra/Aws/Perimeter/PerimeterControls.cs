@@ -1,5 +1,6 @@
 using MimicInfra.Check;
 using MimicInfra.Lab;
+using static MimicInfra.Check.LabRules;
 
 namespace MimicInfra.Aws.Perimeter;
 
@@ -67,11 +68,4 @@ internal static class PerimeterControls
         string one => [one],
         _ => [],
     };
-
-    private static object? At(Dictionary<object, object> map, params string[] path)
-    {
-        object? o = map;
-        foreach (var p in path) o = (o as Dictionary<object, object>)?.GetValueOrDefault(p);
-        return o;
-    }
 }

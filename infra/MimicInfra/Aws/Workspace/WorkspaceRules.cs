@@ -1,6 +1,7 @@
 using MimicInfra.Catalog;
 using MimicInfra.Check;
 using MimicInfra.Lab;
+using static MimicInfra.Check.LabRules;
 
 namespace MimicInfra.Aws.Workspace;
 
@@ -69,6 +70,4 @@ public static class WorkspaceRules
                 problems.Add(new(name, "the lab's subnet must not give public addresses (mapPublicIpOnLaunch false)"));
         }
     }
-
-    private static object? At(Dictionary<object, object> map, params string[] path) => LabRules.At(map, path);
 }

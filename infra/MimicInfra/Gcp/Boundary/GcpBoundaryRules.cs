@@ -1,6 +1,6 @@
 using MimicInfra.Check;
 using MimicInfra.Lab;
-using static MimicInfra.Gcp.GcpLabRules;
+using static MimicInfra.Check.LabRules;
 
 namespace MimicInfra.Gcp.Boundary;
 

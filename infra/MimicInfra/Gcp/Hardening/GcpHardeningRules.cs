@@ -1,7 +1,7 @@
 using MimicInfra.Catalog;
 using MimicInfra.Check;
 using MimicInfra.Lab;
-using static MimicInfra.Gcp.GcpLabRules;
+using static MimicInfra.Check.LabRules;
 
 namespace MimicInfra.Gcp.Hardening;
 
